@@ -352,6 +352,13 @@ export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
         /**
+         * @description One line of the NDJSON stream answered by `POST /simulation_cases/generate`. Every line is a JSON
+         *     object whose `type` tells which of these it is. A stream is zero or more `progress` and `case`
+         *     lines, then exactly one `done` line, or an `error` line if generation stopped part-way (the cases
+         *     sent before it are saved).
+         */
+        SimulationCaseGenerateEvent: components["schemas"]["SimulationCaseGenerateProgressEvent"] | components["schemas"]["SimulationCaseGenerateCaseEvent"] | components["schemas"]["SimulationCaseGenerateDoneEvent"] | components["schemas"]["SimulationCaseGenerateErrorEvent"];
+        /**
          * @description Case type: `custom` (written by hand) or `agent_based` (derived from an agent). Deprecated by the
          *     reference API; kept for compatibility.
          * @enum {string}
@@ -928,6 +935,46 @@ export interface components {
         SimulationSessionResponse: {
             status: components["schemas"]["ResponseStatus"];
             response: components["schemas"]["SimulationSessionReadOut"];
+        };
+        /** @description Progress of the generation. */
+        SimulationCaseGenerateProgressEvent: {
+            /** @constant */
+            type: "progress";
+            /** @description What the generator is doing, for people. */
+            message: string;
+            /** @description Cases generated so far. */
+            completed: number;
+            /** @description Cases planned in all. */
+            total: number;
+        };
+        /** @description A generated case, already saved. */
+        SimulationCaseGenerateCaseEvent: {
+            /** @constant */
+            type: "case";
+            category: components["schemas"]["SimulationCaseTestCategory"];
+            /**
+             * Format: uuid
+             * @description The scenario this case covers, if any.
+             */
+            scenario_id?: string | null;
+            simulation_case: components["schemas"]["SimulationCaseReadOut"];
+        };
+        /** @description The last line of a successful generation. */
+        SimulationCaseGenerateDoneEvent: {
+            /** @constant */
+            type: "done";
+            /** @description Ids of every case created, in the order they were sent. */
+            simulation_case_ids: string[];
+        };
+        /** @description Generation stopped part-way; the cases sent before this line are saved. */
+        SimulationCaseGenerateErrorEvent: {
+            /** @constant */
+            type: "error";
+            error: {
+                /** @description Machine-readable reason, for example `generator_failed` or `timeout`. */
+                code: string;
+                message: string;
+            };
         };
     };
     responses: {

@@ -1,0 +1,3 @@
+export { bundledSpecPath } from './paths.js';
+export { startPrism, freePort, type PrismOptions, type RunningPrism } from './prism.js';
+export { SpecValidator, formatErrors, type Operation, type HttpMethod } from './spec-validator.js';

@@ -1,0 +1,93 @@
+/**
+ * One valid request for each of the 23 operations, in the reference's order. Bodies and queries are
+ * the reference's own examples where it has them (placeholder ids such as `your-suite-id` included:
+ * a client written against the reference must work unchanged).
+ */
+export interface ReferenceRequest {
+  operationId: string;
+  method: 'get' | 'post' | 'put' | 'delete';
+  /** Reference path template. */
+  path: string;
+  /** Concrete URL path sent. */
+  url: string;
+  body?: unknown;
+  status: number;
+  mediaType?: string;
+}
+
+const SUITE = '3c1f8a2e-5d4b-4e7a-9c6f-1a2b3c4d5e6f';
+const CASE = '9a7b6c5d-4e3f-4a1b-8c2d-0e1f2a3b4c5d';
+const SCENARIO = '2d4f6a8c-0e1b-4c3d-8e5f-7a9b1c3d5e7f';
+const SIMULATION = '0b1c2d3e-4f5a-4b6c-8d7e-9f0a1b2c3d4e';
+const SESSION = '4a5b6c7d-8e9f-4a0b-9c1d-2e3f4a5b6c7d';
+const AGENT = '6f1e2d3c-4b5a-4968-8776-5a4b3c2d1e0f';
+
+export const referenceRequests: ReferenceRequest[] = [
+  {
+    operationId: 'createSimulationCase', method: 'post', path: '/simulation_cases', url: '/simulation_cases', status: 200,
+    body: {
+      name: 'Handles refund request',
+      prompt: 'You are a customer who wants a refund for order #12345. You are frustrated but polite.',
+      type: 'custom',
+      success_criteria: ['Agent acknowledged the refund request', 'Agent asked for order details', 'Agent provided a resolution'],
+      call_success_type: 'all',
+      suite_id: 'your-suite-id',
+      base_agent_id: 'your-agent-model-id',
+    },
+  },
+  { operationId: 'listSimulationCases', method: 'get', path: '/simulation_cases', url: '/simulation_cases?page_number=1&page_size=10&search=refund&simulation_case_type=custom&suite_id=' + SUITE, status: 200 },
+  { operationId: 'getSimulationCase', method: 'get', path: '/simulation_cases/{simulation_case_id}', url: `/simulation_cases/${CASE}`, status: 200 },
+  {
+    operationId: 'updateSimulationCase', method: 'put', path: '/simulation_cases/{simulation_case_id}', url: `/simulation_cases/${CASE}`, status: 200,
+    body: { name: 'Updated name', success_criteria: ['New criteria 1', 'New criteria 2'] },
+  },
+  { operationId: 'deleteSimulationCase', method: 'delete', path: '/simulation_cases/{simulation_case_id}', url: `/simulation_cases/${CASE}`, status: 204 },
+  {
+    operationId: 'generateSimulationCases', method: 'post', path: '/simulation_cases/generate', url: '/simulation_cases/generate', status: 200,
+    mediaType: 'application/x-ndjson',
+    body: { agent_id: 'your-agent-model-id', suite_id: 'your-suite-id' },
+  },
+  { operationId: 'listSimulationCasesByAgent', method: 'get', path: '/simulation_cases/by_agent', url: `/simulation_cases/by_agent?agent_id=${AGENT}`, status: 200 },
+  {
+    operationId: 'createSimulationSuite', method: 'post', path: '/simulation_suites', url: '/simulation_suites', status: 200,
+    body: { name: 'Customer Support Tests', model_id: 'your-agent-model-id', language: 'en-US' },
+  },
+  {
+    operationId: 'listSimulationSuites', method: 'get', path: '/simulation_suites',
+    url: `/simulation_suites?page_number=2&page_size=100&search=support&model_ids=${AGENT}&model_ids=other-agent&start_date=2026-01-01T00:00:00Z&end_date=2026-12-31T23:59:59Z`,
+    status: 200,
+  },
+  { operationId: 'getSimulationSuite', method: 'get', path: '/simulation_suites/{suite_id}', url: `/simulation_suites/${SUITE}`, status: 200 },
+  {
+    operationId: 'updateSimulationSuite', method: 'put', path: '/simulation_suites/{suite_id}', url: `/simulation_suites/${SUITE}`, status: 200,
+    body: { name: 'Renamed Suite' },
+  },
+  { operationId: 'deleteSimulationSuite', method: 'delete', path: '/simulation_suites/{suite_id}', url: '/simulation_suites/suite_id', status: 204 },
+  {
+    operationId: 'executeSimulationSuite', method: 'post', path: '/simulation_suites/{suite_id}/execute',
+    url: '/simulation_suites/your-suite-id/execute?target_agent_id=your-agent-model-id&max_turns=30', status: 200,
+  },
+  {
+    operationId: 'createSimulationScenario', method: 'post', path: '/simulation_scenarios', url: '/simulation_scenarios', status: 200,
+    body: { name: 'Caller changes their mind', description: 'The caller changes the request half-way.' },
+  },
+  { operationId: 'listSimulationScenarios', method: 'get', path: '/simulation_scenarios', url: '/simulation_scenarios?page_size=5&search=mind&start_date=2026-01-01T00:00:00Z', status: 200 },
+  { operationId: 'getSimulationScenario', method: 'get', path: '/simulation_scenarios/{scenario_id}', url: `/simulation_scenarios/${SCENARIO}`, status: 200 },
+  {
+    operationId: 'updateSimulationScenario', method: 'put', path: '/simulation_scenarios/{scenario_id}', url: `/simulation_scenarios/${SCENARIO}`, status: 200,
+    body: { description: 'The caller changes the request twice.' },
+  },
+  { operationId: 'deleteSimulationScenario', method: 'delete', path: '/simulation_scenarios/{scenario_id}', url: `/simulation_scenarios/${SCENARIO}`, status: 204 },
+  {
+    operationId: 'startSimulation', method: 'post', path: '/simulations', url: '/simulations', status: 200,
+    body: { simulation_case_id: CASE, target_agent_id: AGENT, simulation_session_id: null, custom_variables: { customer_name: 'Dana', vip: true } },
+  },
+  { operationId: 'listSimulationSessions', method: 'get', path: '/simulations/sessions', url: `/simulations/sessions?page_number=1&page_size=10&target_agent_id=${AGENT}&end_date=2026-12-31T00:00:00Z`, status: 200 },
+  { operationId: 'getSimulationSession', method: 'get', path: '/simulations/session/{simulation_session_id}', url: `/simulations/session/${SESSION}`, status: 200 },
+  {
+    operationId: 'listSimulations', method: 'get', path: '/simulations',
+    url: `/simulations?page_number=1&page_size=10&simulation_session_id=${SESSION}&status=in-progress&start_date=2026-01-01T00:00:00Z&end_date=2026-12-31T00:00:00Z&target_agent_id=${AGENT}`,
+    status: 200,
+  },
+  { operationId: 'getSimulation', method: 'get', path: '/simulations/{simulation_id}', url: `/simulations/${SIMULATION}`, status: 200 },
+];
