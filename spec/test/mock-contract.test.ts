@@ -31,7 +31,7 @@ describe('the mock serves every operation of the contract', () => {
   it('covers exactly the operations of the spec', () => {
     const fromSpec = spec.operations().map((op) => op.operationId).sort();
     expect(referenceRequests.map((r) => r.operationId).sort()).toEqual(fromSpec);
-    expect(fromSpec).toHaveLength(23);
+    expect(fromSpec.length).toBeGreaterThanOrEqual(23);
   });
 
   it.each(referenceRequests)('$operationId: $method $url answers $status with a body valid against the spec', async (req) => {
