@@ -1,5 +1,5 @@
 /**
- * One valid request for each of the 23 operations, in the reference's order. Bodies and queries are
+ * One valid request for each operation: the 23 of the reference in its order, then our additions. Bodies and queries are
  * the reference's own examples where it has them (placeholder ids such as `your-suite-id` included:
  * a client written against the reference must work unchanged).
  */
@@ -90,4 +90,17 @@ export const referenceRequests: ReferenceRequest[] = [
     status: 200,
   },
   { operationId: 'getSimulation', method: 'get', path: '/simulations/{simulation_id}', url: `/simulations/${SIMULATION}`, status: 200 },
+  // Additions to the reference API (not in its operation table).
+  { operationId: 'getHealth', method: 'get', path: '/health', url: '/health', status: 200 },
+  {
+    operationId: 'createAgent', method: 'post', path: '/agents', url: '/agents', status: 200,
+    body: { name: 'Acme Support', prompt: 'You are the support agent of Acme.', connector: { kind: 'builtin' }, agent_type: 'inbound' },
+  },
+  { operationId: 'listAgents', method: 'get', path: '/agents', url: '/agents?page_number=1&page_size=20&search=acme', status: 200 },
+  { operationId: 'getAgent', method: 'get', path: '/agents/{agent_id}', url: `/agents/${AGENT}`, status: 200 },
+  {
+    operationId: 'updateAgent', method: 'put', path: '/agents/{agent_id}', url: `/agents/${AGENT}`, status: 200,
+    body: { name: 'Acme Support (EU)', avatar_url: null },
+  },
+  { operationId: 'deleteAgent', method: 'delete', path: '/agents/{agent_id}', url: `/agents/${AGENT}`, status: 204 },
 ];

@@ -65,7 +65,7 @@ export interface paths {
          * List simulation cases by agent
          * @description Lists every case of one agent — cases based on it (`base_agent_id`) and cases in suites bound to
          *     it — newest first, unpaginated as in the reference API and capped at 1000. An agent with no
-         *     cases answers an empty array.
+         *     cases answers an empty array; an agent that does not exist in the workspace answers `404`.
          */
         get: operations["listSimulationCasesByAgent"];
         put?: never;
@@ -186,7 +186,12 @@ export interface paths {
          *     answers at once. `target_agent_id` must be the suite's own agent (`model_id`), else `422`; a suite
          *     without cases answers `409`. Poll `GET /simulations/session/{session_id}` until
          *     `pending_simulations` is `0`. The answer is not wrapped in the `status`/`response` envelope, as in
-         *     the reference API. No request body.
+         *     the reference API. No request body. An unknown suite or agent answers `404` (also when the suite's
+         *     agent was deleted).
+         *
+         *     **Reference server:** this version records the session and its simulations and hands them to the
+         *     simulation engine's queue, but no engine runs them yet: they stay `in-progress` and queued
+         *     (`started_at: null`), and the session counts them as pending.
          */
         post: operations["executeSimulationSuite"];
         delete?: never;
@@ -269,7 +274,13 @@ export interface paths {
          * @description Starts one simulation of a case against an agent and answers at once with the simulation,
          *     `in-progress`. Give `simulation_session_id` to add it to an existing session; otherwise a new
          *     session holding just this simulation is created. Poll `GET /simulations/{simulation_id}` until its
-         *     `status` is `completed` or `failed`.
+         *     `status` is `completed` or `failed`. The case (`simulation_case_id`) and the agent
+         *     (`target_agent_id`) must exist in the workspace, else `404`; a session given must exist (`404`) and
+         *     run against the same agent (`422`).
+         *
+         *     **Reference server:** this version records the simulation and hands it to the simulation engine's
+         *     queue, but no engine runs it yet: it stays `in-progress` and queued (`started_at: null`), and its
+         *     session counts it as pending.
          */
         post: operations["startSimulation"];
         delete?: never;
@@ -347,6 +358,89 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/agents": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List agents
+         * @description Lists the workspace's agents, newest first, a page at a time.
+         */
+        get: operations["listAgents"];
+        put?: never;
+        /**
+         * Create an agent
+         * @description Creates an agent under test: its name, its prompt and how the simulation engine reaches it
+         *     (`connector`, default `builtin`). Suites (`model_id`), cases (`base_agent_id`), simulations
+         *     (`target_agent_id`) and generation (`agent_id`) refer to agents by the `id` answered here. An
+         *     addition to the reference API, whose agents live elsewhere in its platform.
+         */
+        post: operations["createAgent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/agents/{agent_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Agent ID. An id that does not exist in the workspace answers `404`. */
+                agent_id: components["parameters"]["AgentIdPath"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Get an agent
+         * @description Returns one agent.
+         */
+        get: operations["getAgent"];
+        /**
+         * Update an agent
+         * @description Updates the fields given; omitted fields keep their value, `null` clears `avatar_url` and
+         *     `phone_number` and keeps the others. Simulations already run keep the name and avatar they ran with.
+         */
+        put: operations["updateAgent"];
+        post?: never;
+        /**
+         * Delete an agent
+         * @description Deletes the agent. Suites bound to it keep their `model_id` and answer `agent: null` (they cannot
+         *     be executed until rebound with a new `model_id`); cases based on it answer `base_agent: null`;
+         *     simulations and sessions already run keep their history. Its id then answers `404` wherever an
+         *     agent is looked up.
+         */
+        delete: operations["deleteAgent"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/health": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Check health
+         * @description Answers `200` when the server is up and its database answers. Needs no API key, so load balancers
+         *     and probes can call it; requests without a key are rate-limited per client address.
+         */
+        get: operations["getHealth"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -395,6 +489,7 @@ export interface components {
             agent_name?: string;
             /** @description The agent's kind, for example `inbound` or `outbound`. */
             agent_type?: string;
+            /** @description How the agent is reached — the `kind` of its connector, for example `builtin`. */
             voice_engine_type?: string;
             phone_number?: string | null;
             /** Format: date-time */
@@ -514,7 +609,10 @@ export interface components {
             call_success_type: components["schemas"]["CallSuccessType"];
             /** @description Suite to add the case to. An unknown suite answers `404`. */
             suite_id?: string | null;
-            /** @description Agent the case is based on; makes the case listed by `GET /simulation_cases/by_agent`. */
+            /**
+             * @description Agent the case is based on; makes the case listed by `GET /simulation_cases/by_agent`. An
+             *     unknown agent answers `404`.
+             */
             base_agent_id?: string | null;
         };
         /** @description The created case, nested under `simulation_case` as in the reference API. */
@@ -538,9 +636,12 @@ export interface components {
         SimulationCaseTestCategory: "csat_score" | "accuracy_of_responses" | "script_compliance" | "angry_user" | "repetitive_phrases" | "conversational_naturalness" | "task_completion";
         /** @description Input payload to generate simulation cases. */
         SimulationCaseGenerateIn: {
-            /** @description Agent whose prompt the cases are generated from. */
+            /** @description Agent whose prompt the cases are generated from. An unknown agent answers `404`. */
             agent_id: string;
-            /** @description Suite the generated cases are saved in. Without it the cases are saved outside any suite. */
+            /**
+             * @description Suite the generated cases are saved in. Without it the cases are saved outside any suite. An
+             *     unknown suite answers `404`.
+             */
             suite_id?: string | null;
             /**
              * @description Categories of test to generate, one or more cases each. Required by the reference API but
@@ -549,7 +650,7 @@ export interface components {
             include_tests?: components["schemas"]["SimulationCaseTestCategory"][];
             /**
              * @description Scenarios to cover, each yielding at least one case. When omitted, every scenario of the
-             *     workspace is used; an empty array uses none.
+             *     workspace is used; an empty array uses none. An unknown scenario answers `404`.
              */
             scenario_ids?: string[];
         };
@@ -628,7 +729,10 @@ export interface components {
         /** @description Input payload to create a simulation suite. */
         SimulationSuiteCreateIn: {
             name: string;
-            /** @description Id of the agent the suite is for. The suite can only be executed on this agent. */
+            /**
+             * @description Id of the agent the suite is for. The suite can only be executed on this agent. An unknown agent
+             *     answers `404`.
+             */
             model_id: string;
             /**
              * @description Locale of the persona and of generated cases. `multi` is not accepted.
@@ -672,6 +776,7 @@ export interface components {
          */
         SimulationSuiteUpdateIn: {
             name?: string | null;
+            /** @description Rebinds the suite to another agent. An unknown agent answers `404`. */
             model_id?: string | null;
             /** @description An addition to the reference API, which cannot change a suite's language. */
             language?: components["schemas"]["Locale"] | null;
@@ -882,8 +987,9 @@ export interface components {
             /** @description The agent under test. An unknown agent answers `404`. */
             target_agent_id: string;
             /**
-             * @description Adds the simulation to an existing session (its counters include it). Without it, a new
-             *     session holding just this simulation is created.
+             * @description Adds the simulation to an existing session (its counters include it); the session must run
+             *     against the same `target_agent_id`, else `422`. Without it, a new session holding just this
+             *     simulation is created. An unknown session answers `404`.
              */
             simulation_session_id?: string | null;
             custom_variables?: components["schemas"]["CustomVariables"];
@@ -935,6 +1041,110 @@ export interface components {
         SimulationSessionResponse: {
             status: components["schemas"]["ResponseStatus"];
             response: components["schemas"]["SimulationSessionReadOut"];
+        };
+        /**
+         * @description How the simulation engine reaches the agent under test, tagged by `kind`. Today the only kind is
+         *     `builtin`: a conversational agent inside the server that follows the agent's `prompt`, needing no
+         *     network and no key. Further kinds (the user's own agent over HTTP, OpenAI-compatible chat endpoints)
+         *     will be added as new `kind` values with their own fields, so clients should tolerate kinds they do
+         *     not know.
+         */
+        AgentConnector: {
+            /** @enum {string} */
+            kind: "builtin";
+        };
+        /**
+         * @description Whether the agent answers calls (`inbound`) or places them (`outbound`). Simulations always play the
+         *     caller against the agent; the type is kept for the agent's own prompt and for display.
+         * @enum {string}
+         */
+        AgentType: "inbound" | "outbound";
+        /**
+         * @description An agent under test. Its id is what suites (`model_id`), cases (`base_agent_id`), simulations
+         *     (`target_agent_id`) and generation (`agent_id`) refer to.
+         */
+        AgentReadOut: {
+            /** Format: uuid */
+            id: string;
+            workspace_id: string;
+            name: string;
+            prompt: string;
+            connector: components["schemas"]["AgentConnector"];
+            agent_type: components["schemas"]["AgentType"];
+            avatar_url: string | null;
+            phone_number: string | null;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        /** @description A page of agents, in the `items` + `total` shape. */
+        PaginatedAgentsList: {
+            items: components["schemas"]["AgentReadOut"][];
+            /** @description Records matching the filters, over all pages. */
+            total: number;
+            page_number: number;
+            page_size: number;
+        };
+        /** @description A page of agents in the response envelope. */
+        AgentListResponse: {
+            status: components["schemas"]["ResponseStatus"];
+            response: components["schemas"]["PaginatedAgentsList"];
+        };
+        /** @description Input payload to create an agent. */
+        AgentCreateIn: {
+            /** @description The agent's display name. */
+            name: string;
+            /**
+             * @description The agent's own instructions (its system prompt). `{{name}}` placeholders are filled from a
+             *     simulation's `custom_variables`.
+             */
+            prompt: string;
+            /** @description How to reach the agent. Defaults to `{"kind": "builtin"}`. */
+            connector?: components["schemas"]["AgentConnector"];
+            /** @default inbound */
+            agent_type: components["schemas"]["AgentType"];
+            /**
+             * Format: uri
+             * @description URL of the agent's avatar image.
+             */
+            avatar_url?: string | null;
+            /** @description The agent's phone number, if it has one. */
+            phone_number?: string | null;
+        };
+        /** @description An agent in the response envelope. */
+        AgentResponse: {
+            status: components["schemas"]["ResponseStatus"];
+            response: components["schemas"]["AgentReadOut"];
+        };
+        /**
+         * @description Fields that can be updated for an agent. Omitted fields keep their value; `null` keeps the value of
+         *     `name`, `prompt`, `connector` and `agent_type` and clears `avatar_url` and `phone_number`.
+         *     Simulations already run keep the agent name and avatar they were run with.
+         */
+        AgentUpdateIn: {
+            name?: string | null;
+            prompt?: string | null;
+            connector?: components["schemas"]["AgentConnector"] | null;
+            agent_type?: components["schemas"]["AgentType"] | null;
+            /** Format: uri */
+            avatar_url?: string | null;
+            phone_number?: string | null;
+        };
+        /** @description The server is up and its database answers. */
+        Health: {
+            /** @description Version of the server. */
+            version: string;
+            /**
+             * Format: date-time
+             * @description When this server process started.
+             */
+            started_at: string;
+        };
+        /** @description Health in the response envelope. */
+        HealthResponse: {
+            status: components["schemas"]["ResponseStatus"];
+            response: components["schemas"]["Health"];
         };
         /** @description Progress of the generation. */
         SimulationCaseGenerateProgressEvent: {
@@ -1084,7 +1294,7 @@ export interface components {
         EndDate: string;
         /** @description Simulation suite ID. An id that does not exist in the workspace answers `404`. */
         SuiteId: string;
-        /** @description The agent to run the suite on. It must be the suite's own agent (`model_id`), else `422`. */
+        /** @description The agent to run the suite on. It must be the suite's own agent (`model_id`), else `422`; an agent that does not exist answers `404`. */
         TargetAgentId: string;
         /** @description Maximum number of turns per simulation. */
         MaxTurns: number;
@@ -1102,6 +1312,10 @@ export interface components {
         SimulationSessionId: string;
         /** @description Simulation ID. An id that does not exist in the workspace answers `404`. */
         SimulationId: string;
+        /** @description Case-insensitive search in agent names. */
+        SearchAgents: string;
+        /** @description Agent ID. An id that does not exist in the workspace answers `404`. */
+        AgentIdPath: string;
     };
     requestBodies: never;
     headers: {
@@ -1202,8 +1416,8 @@ export interface operations {
         };
         responses: {
             /**
-             * @description A stream of NDJSON lines; each line is one `SimulationCaseGenerateEvent` (see the schema of
-             *     the `x-ndjson-line` extension of this response).
+             * @description A stream of NDJSON lines; each line is one `SimulationCaseGenerateEvent`
+             *     (`#/components/schemas/SimulationCaseGenerateEvent`).
              */
             200: {
                 headers: {
@@ -1247,6 +1461,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
             422: components["responses"]["UnprocessableEntity"];
             429: components["responses"]["TooManyRequests"];
         };
@@ -1498,7 +1713,7 @@ export interface operations {
     executeSimulationSuite: {
         parameters: {
             query: {
-                /** @description The agent to run the suite on. It must be the suite's own agent (`model_id`), else `422`. */
+                /** @description The agent to run the suite on. It must be the suite's own agent (`model_id`), else `422`; an agent that does not exist answers `404`. */
                 target_agent_id: components["parameters"]["TargetAgentId"];
                 /** @description Maximum number of turns per simulation. */
                 max_turns?: components["parameters"]["MaxTurns"];
@@ -1855,6 +2070,176 @@ export interface operations {
             };
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    listAgents: {
+        parameters: {
+            query?: {
+                /** @description Page number, starting at 1. */
+                page_number?: components["parameters"]["PageNumber"];
+                /** @description Items per page. */
+                page_size?: components["parameters"]["PageSize"];
+                /** @description Case-insensitive search in agent names. */
+                search?: components["parameters"]["SearchAgents"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of agents. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AgentListResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            422: components["responses"]["UnprocessableEntity"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    createAgent: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AgentCreateIn"];
+            };
+        };
+        responses: {
+            /** @description The created agent. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AgentResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["UnprocessableEntity"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    getAgent: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Agent ID. An id that does not exist in the workspace answers `404`. */
+                agent_id: components["parameters"]["AgentIdPath"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The agent. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AgentResponse"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    updateAgent: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Agent ID. An id that does not exist in the workspace answers `404`. */
+                agent_id: components["parameters"]["AgentIdPath"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AgentUpdateIn"];
+            };
+        };
+        responses: {
+            /** @description The updated agent. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AgentResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["UnprocessableEntity"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    deleteAgent: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Agent ID. An id that does not exist in the workspace answers `404`. */
+                agent_id: components["parameters"]["AgentIdPath"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The agent was deleted. No body. */
+            204: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    getHealth: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The server is healthy. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HealthResponse"];
+                };
+            };
             429: components["responses"]["TooManyRequests"];
         };
     };
