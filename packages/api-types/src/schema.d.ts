@@ -540,9 +540,10 @@ export interface components {
          *     | `payload_too_large` | 413 | The request body is larger than 1 MiB. |
          *     | `validation_failed` | 422 | The request is well-formed but breaks the schema or a rule; see `details`. |
          *     | `rate_limited` | 429 | Too many requests for this API key; retry after `Retry-After` seconds. |
+         *     | `internal_error` | 500 | The server failed; the request may be retried. Not declared per operation: it signals a bug. |
          * @enum {string}
          */
-        ErrorCode: "bad_request" | "unauthorized" | "not_found" | "conflict" | "payload_too_large" | "validation_failed" | "rate_limited";
+        ErrorCode: "bad_request" | "unauthorized" | "not_found" | "conflict" | "payload_too_large" | "validation_failed" | "rate_limited" | "internal_error";
         /** @description One problem with one part of the request. */
         FieldError: {
             /**

@@ -1,0 +1,204 @@
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { Readable } from 'node:stream';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import type { RateLimitConfig } from './config.js';
+import type { Engine } from './engine/types.js';
+import { createHandlers } from './handlers/index.js';
+import { ApiError, errorBody, registerHeaderNames, sendError, toApiError } from './http/errors.js';
+import { claimKey, requestHash, type Claim } from './http/idempotency.js';
+import { RateLimiter } from './http/rate-limit.js';
+import { loadSpec, specOperations, type SpecOperation } from './http/spec.js';
+import type { AnyHandler, AnyResult, Context, OperationId } from './http/types.js';
+import { validatorCompiler } from './http/validation.js';
+import { hashKey } from './keys.js';
+import type { Storage } from './storage/types.js';
+
+export interface AppOptions {
+  storage: Storage;
+  engine: Engine;
+  rateLimit: RateLimitConfig;
+  bodyLimit?: number;
+  /** A pino level (`info`, `warn`, `silent`…); logs are JSON lines on stdout. */
+  logLevel?: string;
+  /** The bundled spec; defaults to `@sims/spec/openapi.json`. */
+  spec?: Record<string, unknown>;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    workspaceId?: string;
+  }
+  interface FastifyContextConfig {
+    operationId?: string;
+    secured?: boolean;
+  }
+}
+
+const require = createRequire(import.meta.url);
+export const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+
+/** A client's `X-Request-Id` is kept when it is a sane token; otherwise the server makes one. */
+function requestId(request: { headers: Record<string, string | string[] | undefined> }): string {
+  const sent = request.headers['x-request-id'];
+  if (typeof sent === 'string' && /^[A-Za-z0-9._:-]{1,128}$/.test(sent)) return sent;
+  return `req_${randomBytes(8).toString('hex')}`;
+}
+
+function bearer(header: string | undefined): string | undefined {
+  const match = header?.match(/^Bearer +(\S+) *$/i);
+  return match?.[1];
+}
+
+/** The docs page built by `pnpm docs`, if it has been built. */
+function readDocs(): string | undefined {
+  try {
+    return readFileSync(require.resolve('@sims/spec/docs.html'), 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The HTTP application: one route per operation of the bundled spec under `/v2`, with request
+ * schemas taken from the spec; bearer auth and a rate limit per key; the spec's error body for every
+ * failure; idempotency for the operations that declare an `Idempotency-Key`.
+ */
+export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
+  const { storage, engine } = options;
+  const bodyLimit = options.bodyLimit ?? 1024 * 1024;
+  const spec = options.spec ?? loadSpec();
+  const operations = specOperations(spec);
+  registerHeaderNames(operations.flatMap((op) => op.headerNames));
+  const startedAt = new Date().toISOString();
+  const handlers = createHandlers({ storage, engine, version: VERSION, startedAt });
+  const limiter = new RateLimiter(options.rateLimit);
+
+  const app = Fastify({
+    logger: { level: options.logLevel ?? 'info', redact: ['req.headers.authorization'] },
+    bodyLimit,
+    genReqId: requestId,
+    requestIdHeader: false,
+    return503OnClosing: true,
+  });
+  app.setValidatorCompiler(validatorCompiler(spec));
+
+  // An empty body is no body (a POST that takes none may still say Content-Type: application/json).
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit }, (_request, body, done) => {
+    const text = body as string;
+    if (text.trim() === '') return done(null, undefined);
+    try {
+      done(null, JSON.parse(text));
+    } catch (error) {
+      done(Object.assign(error as Error, { statusCode: 400 }), undefined);
+    }
+  });
+
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+    const key = bearer(request.headers.authorization);
+    const record = key ? await storage.apiKeys.findActiveByHash(hashKey(key)) : undefined;
+    const wait = limiter.hit(record ? `key:${record.id}` : `ip:${request.ip}`);
+    if (wait > 0) {
+      throw new ApiError('rate_limited', `Rate limit of ${options.rateLimit.max} requests per ${options.rateLimit.windowMs / 1000} seconds exceeded; retry in ${wait} seconds.`,
+        undefined, { 'retry-after': String(wait) });
+    }
+    if (request.routeOptions.config.secured && !record) {
+      throw new ApiError('unauthorized', 'A valid API key is required in the Authorization header (Bearer <api key>).');
+    }
+    request.workspaceId = record?.workspace_id;
+  });
+
+  app.setErrorHandler((error, request, reply) => {
+    const api = toApiError(error as Parameters<typeof toApiError>[0]);
+    if (api) return sendError(request, reply, api);
+    request.log.error({ err: error }, 'unhandled error');
+    return reply.code(500).type('application/json').send(errorBody(request, 'internal_error', 'The server failed to answer this request.'));
+  });
+
+  app.setNotFoundHandler((request, reply) =>
+    sendError(request, reply, new ApiError('not_found', `There is no operation ${request.method} ${request.url.split('?')[0]}.`)));
+
+  for (const op of operations) {
+    const handler = handlers[op.operationId] as unknown as AnyHandler;
+    if (!handler) throw new Error(`no handler for operation ${op.operationId}`);
+    app.route({
+      method: op.method.toUpperCase() as 'GET',
+      url: `/v2${op.route}`,
+      schema: op.schema,
+      config: { operationId: op.operationId, secured: op.secured },
+      handler: (request, reply) => serve(op, handler, request, reply),
+    });
+  }
+
+  async function serve(op: SpecOperation, handler: AnyHandler, request: FastifyRequest, reply: FastifyReply) {
+    const controller = new AbortController();
+    reply.raw.once('close', () => controller.abort());
+    const context = {
+      workspace_id: request.workspaceId ?? '',
+      body: request.body,
+      query: request.query ?? {},
+      params: request.params ?? {},
+      request,
+      signal: controller.signal,
+    } as Context<OperationId>;
+    const key = op.idempotent ? request.headers['idempotency-key'] : undefined;
+    if (typeof key !== 'string') return send(reply, await handler(context));
+    const claim = await claimKey(storage, context.workspace_id, key,
+      requestHash(op.operationId, context.params, context.query, context.body));
+    if (claim.kind === 'replay') {
+      return reply.code(claim.response.status).type(claim.response.content_type).header('idempotent-replayed', 'true').send(claim.response.body || undefined);
+    }
+    let result: AnyResult;
+    try {
+      result = await handler(context);
+    } catch (error) {
+      await claim.release();
+      throw error;
+    }
+    return send(reply, result, claim);
+  }
+
+  async function send(reply: FastifyReply, result: AnyResult, claim?: Extract<Claim, { kind: 'claimed' }>) {
+    if ('ndjson' in result) {
+      const events = result.ndjson;
+      const lines = async function* () {
+        const sent: string[] = [];
+        let complete = false;
+        try {
+          for await (const event of events) {
+            const line = `${JSON.stringify(event)}\n`;
+            sent.push(line);
+            yield line;
+          }
+          complete = true;
+          await claim?.complete({ status: 200, content_type: 'application/x-ndjson', body: sent.join('') });
+        } finally {
+          if (!complete) await claim?.release();
+        }
+      };
+      return reply.code(200).type('application/x-ndjson').send(Readable.from(lines()));
+    }
+    if (!('body' in result)) {
+      await claim?.complete({ status: result.status, content_type: 'application/json', body: '' });
+      return reply.code(result.status).send();
+    }
+    const text = JSON.stringify(result.body);
+    await claim?.complete({ status: result.status, content_type: 'application/json', body: text });
+    return reply.code(result.status).type('application/json').send(text);
+  }
+
+  const docs = readDocs();
+  app.get('/docs', { config: { secured: false } }, async (_request, reply) => {
+    if (!docs) throw new ApiError('not_found', 'The docs page has not been built; run `pnpm docs`.');
+    return reply.type('text/html; charset=utf-8').send(docs);
+  });
+  app.get('/openapi.json', { config: { secured: false } }, async (_request, reply) => reply.type('application/json').send(spec));
+  app.get('/', { config: { secured: false } }, async (_request, reply) => reply.redirect('/docs'));
+  app.get('/health', { config: { secured: false } }, async (request, reply) =>
+    send(reply, await handlers.getHealth({ workspace_id: '', body: undefined, query: {}, params: {}, request, signal: new AbortController().signal })));
+
+  return app;
+}

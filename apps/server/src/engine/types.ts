@@ -1,0 +1,46 @@
+import type { components } from '@sims/api-types';
+import type { AgentRecord, ScenarioRecord, SimulationRecord } from '../storage/types.js';
+
+type Schemas = components['schemas'];
+export type TestCategory = Schemas['SimulationCaseTestCategory'];
+
+/** A case the generator proposes; the server saves it and streams it to the client. */
+export interface CaseDraft {
+  category: TestCategory;
+  scenario_id: string | null;
+  name: string;
+  prompt: string;
+  success_criteria: string[];
+  call_success_type: Schemas['CallSuccessType'];
+}
+
+export interface GenerationRequest {
+  workspace_id: string;
+  agent: AgentRecord;
+  categories: TestCategory[];
+  scenarios: ScenarioRecord[];
+  /** Locale of the suite the cases go to (`en-US` without one). */
+  language: string;
+  signal: AbortSignal;
+}
+
+export interface GenerationPlan {
+  /** Cases planned in all, for progress lines. */
+  total: number;
+  drafts: AsyncIterable<CaseDraft>;
+}
+
+/**
+ * What the HTTP layer needs from the simulation engine. The server creates simulations (and their
+ * sessions) in storage, `in-progress` and queued (`started_at: null`), then `submit`s them; the
+ * engine runs them and records progress through the storage's engine-facing methods
+ * (`simulations.markStarted`, `appendTimeline`, `finish`), which keep session counters live.
+ */
+export interface Engine {
+  /** Resumes work left by an earlier process (`storage.simulations.listUnfinished`). */
+  start(): Promise<void>;
+  submit(simulations: SimulationRecord[]): void;
+  planCases(request: GenerationRequest): Promise<GenerationPlan>;
+  /** Stops taking work and settles what is running; called on graceful shutdown. */
+  stop(): Promise<void>;
+}

@@ -1,0 +1,56 @@
+import { randomUUID } from 'node:crypto';
+import type { AgentRecord } from '../storage/types.js';
+import { notFound } from '../http/errors.js';
+import type { Handlers } from '../http/types.js';
+import { agentOr404, changes, now, paging, type Deps } from './common.js';
+
+type AgentHandlers = Pick<Handlers, 'createAgent' | 'listAgents' | 'getAgent' | 'updateAgent' | 'deleteAgent'>;
+
+export function agentHandlers(deps: Deps): AgentHandlers {
+  const { storage } = deps;
+  return {
+    async createAgent({ workspace_id, body }) {
+      const at = now();
+      const agent: AgentRecord = {
+        id: randomUUID(),
+        workspace_id,
+        name: body.name,
+        prompt: body.prompt,
+        connector: body.connector ?? { kind: 'builtin' },
+        agent_type: body.agent_type ?? 'inbound',
+        avatar_url: body.avatar_url ?? null,
+        phone_number: body.phone_number ?? null,
+        created_at: at,
+        updated_at: at,
+      };
+      await storage.agents.create(agent);
+      return { status: 200, body: { status: 'ok', response: agent } };
+    },
+
+    async listAgents({ workspace_id, query }) {
+      const page = paging(query);
+      const { items, total } = await storage.agents.list(workspace_id, { search: query.search }, page);
+      return { status: 200, body: { status: 'ok', response: { items, total, ...page } } };
+    },
+
+    async getAgent({ workspace_id, params }) {
+      return { status: 200, body: { status: 'ok', response: await agentOr404(deps, workspace_id, params.agent_id) } };
+    },
+
+    async updateAgent({ workspace_id, params, body }) {
+      await agentOr404(deps, workspace_id, params.agent_id);
+      const patch: Partial<AgentRecord> = { ...changes(body, ['name', 'prompt', 'connector', 'agent_type']), updated_at: now() };
+      // `null` clears the optional fields; omitted keeps them.
+      if (body.avatar_url !== undefined) patch.avatar_url = body.avatar_url;
+      if (body.phone_number !== undefined) patch.phone_number = body.phone_number;
+      const agent = await storage.agents.update(workspace_id, params.agent_id, patch);
+      if (!agent) throw notFound('Agent', params.agent_id);
+      return { status: 200, body: { status: 'ok', response: agent } };
+    },
+
+    async deleteAgent({ workspace_id, params }) {
+      if (!(await storage.agents.delete(workspace_id, params.agent_id))) throw notFound('Agent', params.agent_id);
+      return { status: 204 };
+    },
+  };
+}

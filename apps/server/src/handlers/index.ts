@@ -1,0 +1,24 @@
+import type { Handlers } from '../http/types.js';
+import { agentHandlers } from './agents.js';
+import { caseHandlers } from './cases.js';
+import type { Deps } from './common.js';
+import { scenarioHandlers } from './scenarios.js';
+import { simulationHandlers } from './simulations.js';
+import { suiteHandlers } from './suites.js';
+
+export type { Deps } from './common.js';
+
+/** One handler per operation of the spec; the type makes a missing one a compile error. */
+export function createHandlers(deps: Deps): Handlers {
+  return {
+    ...agentHandlers(deps),
+    ...caseHandlers(deps),
+    ...suiteHandlers(deps),
+    ...scenarioHandlers(deps),
+    ...simulationHandlers(deps),
+    async getHealth() {
+      await deps.storage.ping();
+      return { status: 200, body: { status: 'ok', response: { version: deps.version, started_at: deps.startedAt } } };
+    },
+  };
+}

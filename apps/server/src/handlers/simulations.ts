@@ -1,0 +1,58 @@
+import { invalid } from '../http/errors.js';
+import type { Handlers } from '../http/types.js';
+import { agentOr404, dates, type Deps, found, paging } from './common.js';
+import { newRuns } from './runs.js';
+import { sessionView } from './views.js';
+
+type SimulationHandlers = Pick<Handlers,
+  'startSimulation' | 'listSimulations' | 'getSimulation' | 'listSimulationSessions' | 'getSimulationSession'>;
+
+export function simulationHandlers(deps: Deps): SimulationHandlers {
+  const { storage } = deps;
+  const pagination = (total: number, page: { page_number: number; page_size: number }) =>
+    ({ total_records: total, limit: page.page_size, offset: (page.page_number - 1) * page.page_size });
+
+  return {
+    async startSimulation({ workspace_id, body }) {
+      const simulationCase = found(await storage.cases.get(workspace_id, body.simulation_case_id), 'Simulation case', body.simulation_case_id);
+      const agent = await agentOr404(deps, workspace_id, body.target_agent_id);
+      let existing;
+      if (body.simulation_session_id) {
+        existing = found(await storage.sessions.get(workspace_id, body.simulation_session_id), 'Simulation session', body.simulation_session_id);
+        if (existing.target_agent_id !== agent.id) {
+          throw invalid('body', '/simulation_session_id', `the session runs against agent ${existing.target_agent_id ?? 'none'}, not ${agent.id}`);
+        }
+      }
+      const { session, simulations } = newRuns(workspace_id, agent, [simulationCase], {
+        suite_id: null, max_turns: body.max_turns ?? 20, custom_variables: body.custom_variables ?? null, session: existing,
+      });
+      await storage.sessions.createRuns(session, simulations);
+      deps.engine.submit(simulations);
+      return { status: 200, body: { status: 'ok', response: simulations[0]! } };
+    },
+
+    async listSimulations({ workspace_id, query }) {
+      const page = paging(query);
+      const { items, total } = await storage.simulations.list(workspace_id, {
+        simulation_session_id: query.simulation_session_id, status: query.status, target_agent_id: query.target_agent_id, ...dates(query),
+      }, page);
+      return { status: 200, body: { status: 'ok', response: { pagination: pagination(total, page), items } } };
+    },
+
+    async getSimulation({ workspace_id, params }) {
+      const simulation = found(await storage.simulations.get(workspace_id, params.simulation_id), 'Simulation', params.simulation_id);
+      return { status: 200, body: { status: 'ok', response: simulation } };
+    },
+
+    async listSimulationSessions({ workspace_id, query }) {
+      const page = paging(query);
+      const { items, total } = await storage.sessions.list(workspace_id, { target_agent_id: query.target_agent_id, ...dates(query) }, page);
+      return { status: 200, body: { status: 'ok', response: { pagination: pagination(total, page), items: items.map(sessionView) } } };
+    },
+
+    async getSimulationSession({ workspace_id, params }) {
+      const session = found(await storage.sessions.view(workspace_id, params.simulation_session_id), 'Simulation session', params.simulation_session_id);
+      return { status: 200, body: { status: 'ok', response: sessionView(session) } };
+    },
+  };
+}

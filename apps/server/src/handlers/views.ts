@@ -1,0 +1,80 @@
+import type { components } from '@sims/api-types';
+import type { AgentRecord, CaseRecord, SessionView, SuiteRecord } from '../storage/types.js';
+
+/** Records → the read models of the spec. Only the fields the spec declares, never more. */
+type Schemas = components['schemas'];
+
+export function baseAgent(agent: AgentRecord): Schemas['SimulationCaseReadOutBaseAgent'] {
+  return {
+    model_id: agent.id,
+    agent_name: agent.name,
+    agent_type: agent.agent_type,
+    voice_engine_type: agent.connector.kind,
+    phone_number: agent.phone_number,
+    updated_at: agent.updated_at,
+    image_url: agent.avatar_url,
+  };
+}
+
+export function agentListItem(agent: AgentRecord | undefined): Schemas['AgentListItem'] | null {
+  return agent ? { id: agent.id, name: agent.name, avatar: agent.avatar_url } : null;
+}
+
+export function caseView(record: CaseRecord, agents: Map<string, AgentRecord>): Schemas['SimulationCaseReadOut'] {
+  const agent = record.base_agent_id ? agents.get(record.base_agent_id) : undefined;
+  return {
+    simulation_case_id: record.simulation_case_id,
+    workspace_id: record.workspace_id,
+    suite_id: record.suite_id,
+    name: record.name,
+    prompt: record.prompt,
+    type: record.type,
+    success_criteria: record.success_criteria,
+    call_success_type: record.call_success_type,
+    base_agent: agent ? baseAgent(agent) : null,
+    created_at: record.created_at,
+    updated_at: record.updated_at,
+  };
+}
+
+export function suiteView(suite: SuiteRecord, cases: Schemas['SimulationCaseReadOut'][], agent: AgentRecord | undefined): Schemas['SimulationSuiteReadOut'] {
+  return {
+    id: suite.id,
+    name: suite.name,
+    model_id: suite.model_id,
+    workspace_id: suite.workspace_id,
+    language: suite.language,
+    cases,
+    agent: agentListItem(agent),
+    created_at: suite.created_at,
+    updated_at: suite.updated_at,
+  };
+}
+
+export function suiteListItem(suite: SuiteRecord, cases: CaseRecord[], agent: AgentRecord | undefined): Schemas['SimulationSuiteListItem'] {
+  return {
+    id: suite.id,
+    name: suite.name,
+    model_id: suite.model_id,
+    workspace_id: suite.workspace_id,
+    language: suite.language,
+    created_at: suite.created_at,
+    updated_at: suite.updated_at,
+    case_summaries: cases.map((c) => ({ simulation_case_id: c.simulation_case_id, name: c.name })),
+    agent: agentListItem(agent),
+  };
+}
+
+export function sessionView(session: SessionView): Schemas['SimulationSessionReadOut'] {
+  return {
+    simulation_session_id: session.simulation_session_id,
+    simulations: session.simulations,
+    total_simulations: session.total_simulations,
+    completed_simulations: session.completed_simulations,
+    failed_simulations: session.failed_simulations,
+    pending_simulations: session.pending_simulations,
+    suite_id: session.suite_id,
+    target_agent_id: session.target_agent_id,
+    created_at: session.created_at,
+  };
+}

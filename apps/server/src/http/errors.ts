@@ -1,0 +1,105 @@
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import type { components } from '@sims/api-types';
+
+export type ErrorCode = components['schemas']['ErrorCode'];
+export type FieldError = components['schemas']['FieldError'];
+export type ErrorBody = components['schemas']['Error'];
+
+const STATUS: Record<ErrorCode, number> = {
+  bad_request: 400,
+  unauthorized: 401,
+  not_found: 404,
+  conflict: 409,
+  payload_too_large: 413,
+  validation_failed: 422,
+  rate_limited: 429,
+  internal_error: 500,
+};
+
+/** An error answered with the spec's error body. Throw it from anywhere in a request. */
+export class ApiError extends Error {
+  readonly status: number;
+  constructor(readonly code: ErrorCode, message: string, readonly details?: FieldError[], readonly headers: Record<string, string> = {}) {
+    super(message);
+    this.status = STATUS[code];
+  }
+}
+
+export const notFound = (what: string, id: string) => new ApiError('not_found', `${what} ${id} was not found.`);
+
+export const invalid = (location: FieldError['location'], field: string, message: string) =>
+  new ApiError('validation_failed', 'The request is invalid.', [{ location, field, message }]);
+
+export function errorBody(request: FastifyRequest, code: ErrorCode, message: string, details?: FieldError[]): ErrorBody {
+  return { status: 'error', error: { code, message, ...(details?.length ? { details } : {}), request_id: request.id } };
+}
+
+export function sendError(request: FastifyRequest, reply: FastifyReply, error: ApiError): FastifyReply {
+  return reply.code(error.status).headers(error.headers).type('application/json').send(errorBody(request, error.code, error.message, error.details));
+}
+
+const LOCATIONS: Record<string, FieldError['location']> = { body: 'body', querystring: 'query', params: 'path', headers: 'header' };
+
+interface AjvError {
+  instancePath: string;
+  keyword: string;
+  params: Record<string, unknown>;
+  message?: string;
+}
+
+/** Header names as the spec spells them (Fastify sees them lower-cased). */
+let headerNames = new Map<string, string>();
+export function registerHeaderNames(names: string[]): void {
+  headerNames = new Map(names.map((name) => [name.toLowerCase(), name]));
+}
+
+/** One field-level detail per Ajv error: a JSON pointer into the body, or the parameter's name. */
+export function validationDetails(context: string, errors: AjvError[]): FieldError[] {
+  const location = LOCATIONS[context] ?? 'body';
+  const seen = new Set<string>();
+  const details: FieldError[] = [];
+  for (const error of errors) {
+    let pointer = error.instancePath;
+    let message = error.message ?? 'is invalid';
+    if (error.keyword === 'required') pointer += `/${String(error.params.missingProperty)}`;
+    if (error.keyword === 'additionalProperties') {
+      pointer += `/${String(error.params.additionalProperty)}`;
+      message = 'is not a known field';
+    }
+    let field = pointer;
+    if (location !== 'body') {
+      const name = pointer.split('/')[1] ?? '';
+      field = location === 'header' ? headerNames.get(name) ?? name : name;
+    }
+    const key = `${field}\u0000${message}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    details.push({ location, field, message });
+  }
+  return details;
+}
+
+/** Maps everything Fastify or a handler can throw onto the spec's error responses. */
+export function toApiError(error: FastifyError & { validation?: AjvError[]; validationContext?: string }): ApiError | undefined {
+  if (error instanceof ApiError) return error;
+  if (error.validation) {
+    return new ApiError('validation_failed', 'The request is invalid.', validationDetails(error.validationContext ?? 'body', error.validation));
+  }
+  switch (error.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return new ApiError('payload_too_large', 'The request body exceeds the limit of 1048576 bytes.');
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return new ApiError('bad_request', 'The request body must be JSON (Content-Type: application/json).', [
+        { location: 'header', field: 'Content-Type', message: 'must be application/json' },
+      ]);
+    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
+      return new ApiError('bad_request', 'The Content-Length header does not match the body.');
+  }
+  if (error instanceof SyntaxError || error.statusCode === 400) {
+    return new ApiError('bad_request', 'The request body is not valid JSON.', [{ location: 'body', field: '', message: error.message }]);
+  }
+  if (error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500) {
+    return new ApiError('bad_request', error.message);
+  }
+  return undefined;
+}

@@ -1,0 +1,43 @@
+import type { FastifyRequest } from 'fastify';
+import type { components, operations } from '@sims/api-types';
+
+/** Handler types derived from the generated spec types: a handler cannot answer what the spec does not declare. */
+export type OperationId = keyof operations;
+type Op<O extends OperationId> = operations[O];
+
+type JsonContent<T> = T extends { content: { 'application/json': infer B } } ? B : never;
+type Defined<T> = [T] extends [never] ? Record<string, never> : [T] extends [undefined] ? Record<string, never> : NonNullable<T>;
+
+export type RequestBody<O extends OperationId> = Op<O> extends { requestBody: infer R } ? JsonContent<R> : undefined;
+export type Query<O extends OperationId> = Defined<Op<O>['parameters']['query']>;
+export type PathParams<O extends OperationId> = Defined<Op<O>['parameters']['path']>;
+
+type Responses<O extends OperationId> = Op<O>['responses'];
+export type GenerateEvent = components['schemas']['SimulationCaseGenerateEvent'];
+
+/** What a handler answers: one of the success responses the spec declares for the operation. */
+export type Result<O extends OperationId> =
+  | (200 extends keyof Responses<O>
+      ? [JsonContent<Responses<O>[200]>] extends [never]
+        ? { status: 200; ndjson: AsyncIterable<GenerateEvent> }
+        : { status: 200; body: JsonContent<Responses<O>[200]> }
+      : never)
+  | (204 extends keyof Responses<O> ? { status: 204 } : never);
+
+export interface Context<O extends OperationId> {
+  /** The workspace of the API key; empty for the unauthenticated health check. */
+  workspace_id: string;
+  body: RequestBody<O>;
+  query: Query<O>;
+  params: PathParams<O>;
+  request: FastifyRequest;
+  /** Aborted when the client goes away before the response is complete. */
+  signal: AbortSignal;
+}
+
+export type Handler<O extends OperationId> = (context: Context<O>) => Promise<Result<O>>;
+export type Handlers = { [O in OperationId]: Handler<O> };
+
+/** Any handler's answer, as the route layer sends it. */
+export type AnyResult = { status: 200; body: unknown } | { status: 200; ndjson: AsyncIterable<GenerateEvent> } | { status: 204 };
+export type AnyHandler = (context: Context<OperationId>) => Promise<AnyResult>;

@@ -1,0 +1,100 @@
+#!/usr/bin/env node
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { configFromEnv } from './config.js';
+import { createWorkspace, mintKey } from './keys.js';
+import { startServer } from './server.js';
+import { openSqliteStorage } from './storage/sqlite/index.js';
+
+const USAGE = `Usage: sims-server [command] [options]
+
+Commands:
+  serve (default)                      run the API on the embedded database
+  keys create [--workspace ID] [--name NAME]
+                                       mint an API key (the workspace may be omitted when there is one)
+  keys list                            list keys (prefixes only; keys are stored hashed)
+  keys revoke ID_OR_PREFIX             revoke a key
+  workspaces create --name NAME        create a workspace and mint its first key
+  workspaces list                      list workspaces
+
+Environment: PORT (4010), SIMS_HOST (127.0.0.1), SIMS_DATA_DIR (./data), SIMS_LOG_LEVEL (info),
+SIMS_RATE_LIMIT_MAX (600, 0 = off), SIMS_RATE_LIMIT_WINDOW_MS (60000), SIMS_SHUTDOWN_GRACE_MS (10000).`;
+
+/** Human-readable lines go to stderr, so stdout carries only the JSON log. */
+const say = (line = '') => process.stderr.write(`${line}\n`);
+
+async function serve(): Promise<void> {
+  const server = await startServer(configFromEnv());
+  say(`Simulations API  ${server.url}`);
+  say(`API reference    ${server.origin}/docs`);
+  say(`Database         ${server.dbFile}`);
+  if (server.firstStart) {
+    say();
+    say(`First start: created workspace "${server.firstStart.workspace.name}" (${server.firstStart.workspace.id}).`);
+    say(`Its API key is shown only this once; keep it:`);
+    say();
+    say(`    ${server.firstStart.key}`);
+    say();
+    say(`Try: curl -H "Authorization: Bearer <key>" ${server.url}/simulation_suites`);
+  }
+  let signals = 0;
+  const shutdown = (signal: string) => {
+    signals += 1;
+    if (signals > 1) process.exit(1);
+    server.app.log.info({ signal }, 'shutting down: finishing in-flight requests');
+    server.stop().then(() => process.exit(0), (error: unknown) => {
+      server.app.log.error({ err: error }, 'shutdown failed');
+      process.exit(1);
+    });
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+}
+
+async function admin(command: string, args: string[]): Promise<void> {
+  const { values, positionals } = parseArgs({
+    args, allowPositionals: true, options: { workspace: { type: 'string' }, name: { type: 'string' } },
+  });
+  const storage = openSqliteStorage(join(configFromEnv().dataDir, 'sims.db'));
+  try {
+    const [group, action] = [command, positionals[0]];
+    if (group === 'workspaces' && action === 'create') {
+      if (!values.name) throw new Error('--name is required');
+      const { workspace, minted } = await createWorkspace(storage, values.name);
+      say(`workspace ${workspace.id} "${workspace.name}"; its API key (shown once):`);
+      process.stdout.write(`${minted.key}\n`);
+    } else if (group === 'workspaces' && action === 'list') {
+      for (const w of await storage.workspaces.list()) process.stdout.write(`${w.id}\t${w.name}\t${w.created_at}\n`);
+    } else if (group === 'keys' && action === 'create') {
+      const workspaces = await storage.workspaces.list();
+      const workspace = values.workspace ?? (workspaces.length === 1 ? workspaces[0]!.id : undefined);
+      if (!workspace) throw new Error('--workspace is required when there is not exactly one workspace');
+      if (!(await storage.workspaces.get(workspace))) throw new Error(`no workspace ${workspace}`);
+      const { key, record } = await mintKey(storage, workspace, values.name);
+      say(`key ${record.id} (${record.prefix}…) for workspace ${workspace}; shown once:`);
+      process.stdout.write(`${key}\n`);
+    } else if (group === 'keys' && action === 'list') {
+      for (const k of await storage.apiKeys.list()) {
+        process.stdout.write(`${k.id}\t${k.prefix}…\t${k.workspace_id}\t${k.name}\t${k.created_at}\t${k.revoked_at ? `revoked ${k.revoked_at}` : 'active'}\n`);
+      }
+    } else if (group === 'keys' && action === 'revoke') {
+      const target = positionals[1];
+      if (!target) throw new Error('give the key id or prefix to revoke');
+      const revoked = await storage.apiKeys.revoke(target, new Date().toISOString());
+      if (!revoked) throw new Error(`no single active key matches ${target}`);
+      say(`revoked key ${revoked.id} (${revoked.prefix}…)`);
+    } else {
+      throw new Error(`unknown command: ${[group, action].filter(Boolean).join(' ')}`);
+    }
+  } finally {
+    await storage.close();
+  }
+}
+
+const [command = 'serve', ...rest] = process.argv.slice(2);
+const run = command === 'serve' ? serve() : command === 'help' || command === '--help' ? Promise.resolve(say(USAGE)) : admin(command, rest);
+run.catch((error: unknown) => {
+  say(error instanceof Error ? error.message : String(error));
+  if (command !== 'serve') say(USAGE);
+  process.exit(1);
+});

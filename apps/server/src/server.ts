@@ -1,0 +1,55 @@
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { buildApp } from './app.js';
+import type { ServerConfig } from './config.js';
+import { QueueOnlyEngine } from './engine/queue-only.js';
+import type { Engine } from './engine/types.js';
+import { bootstrap } from './keys.js';
+import { openSqliteStorage } from './storage/sqlite/index.js';
+import type { Storage, WorkspaceRecord } from './storage/types.js';
+
+export interface RunningServer {
+  app: FastifyInstance;
+  storage: Storage;
+  engine: Engine;
+  /** Base URL of the API, ending in `/v2`. */
+  url: string;
+  origin: string;
+  dbFile: string;
+  /** Set on the first start with an empty database: the workspace made and its key, shown once. */
+  firstStart?: { workspace: WorkspaceRecord; key: string };
+  /** Stops taking connections, lets in-flight requests finish (up to the grace period), then closes the database. */
+  stop(): Promise<void>;
+}
+
+/** Opens the database under the data directory, applies migrations and serves until `stop`. */
+export async function startServer(config: ServerConfig, engine: Engine = new QueueOnlyEngine()): Promise<RunningServer> {
+  const dbFile = join(config.dataDir, 'sims.db');
+  const storage = openSqliteStorage(dbFile);
+  const first = await bootstrap(storage);
+  const app = await buildApp({ storage, engine, rateLimit: config.rateLimit, bodyLimit: config.bodyLimit, logLevel: config.logLevel });
+  await engine.start();
+  await app.listen({ host: config.host, port: config.port });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+  const origin = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`;
+  let stopping: Promise<void> | undefined;
+  const stop = () => {
+    stopping ??= (async () => {
+      const force = setTimeout(() => app.server.closeAllConnections(), config.shutdownGraceMs);
+      try {
+        await app.close();
+      } finally {
+        clearTimeout(force);
+      }
+      await engine.stop();
+      await storage.close();
+    })();
+    return stopping;
+  };
+  return {
+    app, storage, engine, url: `${origin}/v2`, origin, dbFile, stop,
+    ...(first ? { firstStart: { workspace: first.workspace, key: first.minted.key } } : {}),
+  };
+}

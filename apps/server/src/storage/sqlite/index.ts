@@ -1,0 +1,406 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import BetterSqlite3, { type Database } from 'better-sqlite3';
+import type {
+  AgentRecord, ApiKeyRecord, CaseRecord, IdempotencyClaim, Page, PageRequest, Patch, ScenarioRecord,
+  SessionRecord, SessionView, SimulationRecord, Storage, SuiteRecord, WorkspaceRecord,
+} from '../types.js';
+import { migrate } from './migrations.js';
+
+type Row = Record<string, unknown>;
+type Param = string | number | null;
+
+/** A WHERE clause assembled from optional filters. */
+class Where {
+  readonly clauses: string[] = [];
+  readonly params: Param[] = [];
+  add(clause: string, ...params: Param[]): this {
+    this.clauses.push(clause);
+    this.params.push(...params);
+    return this;
+  }
+  search(column: string, term: string | undefined): this {
+    return term ? this.add(`instr(fold(${column}), ?) > 0`, term.toLowerCase()) : this;
+  }
+  dates(range: { start_date?: string; end_date?: string }): this {
+    if (range.start_date) this.add('created_at >= ?', range.start_date);
+    if (range.end_date) this.add('created_at <= ?', range.end_date);
+    return this;
+  }
+  toString(): string {
+    return this.clauses.length ? `WHERE ${this.clauses.join(' AND ')}` : '';
+  }
+}
+
+const json = (value: unknown) => JSON.stringify(value);
+const placeholders = (n: number) => Array.from({ length: n }, () => '?').join(', ');
+
+const toAgent = (row: Row): AgentRecord => ({
+  id: row.id as string,
+  workspace_id: row.workspace_id as string,
+  name: row.name as string,
+  prompt: row.prompt as string,
+  connector: JSON.parse(row.connector as string) as AgentRecord['connector'],
+  agent_type: row.agent_type as AgentRecord['agent_type'],
+  avatar_url: row.avatar_url as string | null,
+  phone_number: row.phone_number as string | null,
+  created_at: row.created_at as string,
+  updated_at: row.updated_at as string,
+});
+
+const toSuite = (row: Row): SuiteRecord => ({
+  id: row.id as string,
+  workspace_id: row.workspace_id as string,
+  name: row.name as string,
+  model_id: row.model_id as string,
+  language: row.language as string,
+  created_at: row.created_at as string,
+  updated_at: row.updated_at as string,
+});
+
+const toCase = (row: Row): CaseRecord => ({
+  simulation_case_id: row.id as string,
+  workspace_id: row.workspace_id as string,
+  suite_id: row.suite_id as string | null,
+  name: row.name as string,
+  prompt: row.prompt as string,
+  type: row.type as CaseRecord['type'],
+  success_criteria: JSON.parse(row.success_criteria as string) as string[],
+  call_success_type: row.call_success_type as CaseRecord['call_success_type'],
+  base_agent_id: row.base_agent_id as string | null,
+  created_at: row.created_at as string,
+  updated_at: row.updated_at as string,
+});
+
+const toScenario = (row: Row): ScenarioRecord => ({
+  id: row.id as string,
+  workspace_id: row.workspace_id as string,
+  name: row.name as string,
+  description: row.description as string,
+  created_at: row.created_at as string,
+  updated_at: row.updated_at as string,
+});
+
+const toSession = (row: Row): SessionRecord => ({
+  simulation_session_id: row.id as string,
+  workspace_id: row.workspace_id as string,
+  suite_id: row.suite_id as string | null,
+  target_agent_id: row.target_agent_id as string | null,
+  created_at: row.created_at as string,
+});
+
+const toSimulation = (row: Row): SimulationRecord => JSON.parse(row.body as string) as SimulationRecord;
+
+const toKey = (row: Row): ApiKeyRecord => ({
+  id: row.id as string,
+  workspace_id: row.workspace_id as string,
+  name: row.name as string,
+  prefix: row.prefix as string,
+  created_at: row.created_at as string,
+  revoked_at: row.revoked_at as string | null,
+});
+
+/** Columns of a record that an update may change, mapped to how they are stored. */
+function assignments<T extends object>(patch: Patch<T>, columns: Partial<Record<keyof T, (value: never) => Param>>) {
+  const sets: string[] = [];
+  const params: Param[] = [];
+  for (const [field, value] of Object.entries(patch)) {
+    const store = columns[field as keyof T];
+    if (!store || value === undefined) continue;
+    sets.push(`${field} = ?`);
+    params.push(store(value as never));
+  }
+  return { sets, params };
+}
+
+const asIs = (value: never): Param => value as Param;
+
+/**
+ * The embedded storage: one SQLite file in WAL mode. better-sqlite3 is synchronous, so each method
+ * runs to completion before the next request is served; compound writes use transactions.
+ */
+export class SqliteStorage implements Storage {
+  readonly db: Database;
+
+  constructor(readonly file: string) {
+    if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+    this.db = new BetterSqlite3(file);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('synchronous = NORMAL');
+    this.db.pragma('foreign_keys = ON');
+    this.db.pragma('busy_timeout = 5000');
+    this.db.function('fold', { deterministic: true }, (value: unknown) => (typeof value === 'string' ? value.toLowerCase() : value) as string);
+    migrate(this.db);
+  }
+
+  private page<T>(table: string, where: Where, page: PageRequest, map: (row: Row) => T): Page<T> {
+    const total = (this.db.prepare(`SELECT count(*) AS n FROM ${table} ${where}`).get(...where.params) as { n: number }).n;
+    const rows = this.db
+      .prepare(`SELECT * FROM ${table} ${where} ORDER BY created_at DESC, rowid DESC LIMIT ? OFFSET ?`)
+      .all(...where.params, page.page_size, (page.page_number - 1) * page.page_size) as Row[];
+    return { items: rows.map(map), total };
+  }
+
+  private one<T>(table: string, workspace_id: string, id: string, map: (row: Row) => T): T | undefined {
+    const row = this.db.prepare(`SELECT * FROM ${table} WHERE workspace_id = ? AND id = ?`).get(workspace_id, id) as Row | undefined;
+    return row ? map(row) : undefined;
+  }
+
+  private remove(table: string, workspace_id: string, id: string): boolean {
+    return this.db.prepare(`DELETE FROM ${table} WHERE workspace_id = ? AND id = ?`).run(workspace_id, id).changes > 0;
+  }
+
+  private patch<T extends object>(
+    table: string, workspace_id: string, id: string, patch: Patch<T>,
+    columns: Partial<Record<keyof T, (value: never) => Param>>, map: (row: Row) => T,
+  ): T | undefined {
+    const { sets, params } = assignments(patch, columns);
+    if (sets.length) this.db.prepare(`UPDATE ${table} SET ${sets.join(', ')} WHERE workspace_id = ? AND id = ?`).run(...params, workspace_id, id);
+    return this.one(table, workspace_id, id, map);
+  }
+
+  readonly workspaces: Storage['workspaces'] = {
+    create: async (w: WorkspaceRecord) => {
+      this.db.prepare('INSERT INTO workspaces (id, name, created_at) VALUES (?, ?, ?)').run(w.id, w.name, w.created_at);
+    },
+    list: async () => (this.db.prepare('SELECT * FROM workspaces ORDER BY rowid').all() as WorkspaceRecord[]),
+    get: async (id) => this.db.prepare('SELECT * FROM workspaces WHERE id = ?').get(id) as WorkspaceRecord | undefined,
+  };
+
+  readonly apiKeys: Storage['apiKeys'] = {
+    create: async (k) => {
+      this.db.prepare('INSERT INTO api_keys (id, workspace_id, name, prefix, hash, created_at, revoked_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
+        .run(k.id, k.workspace_id, k.name, k.prefix, k.hash, k.created_at, k.revoked_at);
+    },
+    findActiveByHash: async (hash) => {
+      const row = this.db.prepare('SELECT * FROM api_keys WHERE hash = ? AND revoked_at IS NULL').get(hash) as Row | undefined;
+      return row ? toKey(row) : undefined;
+    },
+    list: async (workspace_id) => {
+      const rows = workspace_id
+        ? this.db.prepare('SELECT * FROM api_keys WHERE workspace_id = ? ORDER BY rowid').all(workspace_id)
+        : this.db.prepare('SELECT * FROM api_keys ORDER BY rowid').all();
+      return (rows as Row[]).map(toKey);
+    },
+    revoke: async (idOrPrefix, at) => {
+      const rows = this.db.prepare('SELECT * FROM api_keys WHERE (id = ? OR prefix = ?) AND revoked_at IS NULL').all(idOrPrefix, idOrPrefix) as Row[];
+      if (rows.length !== 1) return undefined;
+      this.db.prepare('UPDATE api_keys SET revoked_at = ? WHERE id = ?').run(at, rows[0]!.id);
+      return { ...toKey(rows[0]!), revoked_at: at };
+    },
+  };
+
+  readonly agents: Storage['agents'] = {
+    create: async (a) => {
+      this.db.prepare(`INSERT INTO agents (id, workspace_id, name, prompt, connector, agent_type, avatar_url, phone_number, created_at, updated_at)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+        .run(a.id, a.workspace_id, a.name, a.prompt, json(a.connector), a.agent_type, a.avatar_url, a.phone_number, a.created_at, a.updated_at);
+    },
+    get: async (ws, id) => this.one('agents', ws, id, toAgent),
+    getMany: async (ws, ids) => {
+      const unique = [...new Set(ids)];
+      if (!unique.length) return new Map();
+      const rows = this.db.prepare(`SELECT * FROM agents WHERE workspace_id = ? AND id IN (${placeholders(unique.length)})`).all(ws, ...unique) as Row[];
+      return new Map(rows.map((row) => [row.id as string, toAgent(row)]));
+    },
+    list: async (ws, filter, page) => this.page('agents', new Where().add('workspace_id = ?', ws).search('name', filter.search), page, toAgent),
+    update: async (ws, id, patch) => this.patch<AgentRecord>('agents', ws, id, patch, {
+      name: asIs, prompt: asIs, connector: (v: AgentRecord['connector']) => json(v), agent_type: asIs,
+      avatar_url: asIs, phone_number: asIs, updated_at: asIs,
+    }, toAgent),
+    delete: async (ws, id) => this.remove('agents', ws, id),
+  };
+
+  readonly suites: Storage['suites'] = {
+    create: async (s) => {
+      this.db.prepare('INSERT INTO suites (id, workspace_id, name, model_id, language, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
+        .run(s.id, s.workspace_id, s.name, s.model_id, s.language, s.created_at, s.updated_at);
+    },
+    get: async (ws, id) => this.one('suites', ws, id, toSuite),
+    list: async (ws, filter, page) => {
+      const where = new Where().add('workspace_id = ?', ws).search('name', filter.search).dates(filter);
+      if (filter.model_ids?.length) where.add(`model_id IN (${placeholders(filter.model_ids.length)})`, ...filter.model_ids);
+      return this.page('suites', where, page, toSuite);
+    },
+    update: async (ws, id, patch) => this.patch<SuiteRecord>('suites', ws, id, patch, {
+      name: asIs, model_id: asIs, language: asIs, updated_at: asIs,
+    }, toSuite),
+    delete: async (ws, id) => this.db.transaction(() => {
+      this.db.prepare('DELETE FROM cases WHERE workspace_id = ? AND suite_id = ?').run(ws, id);
+      return this.remove('suites', ws, id);
+    })(),
+  };
+
+  readonly cases: Storage['cases'] = {
+    create: async (c) => {
+      this.db.prepare(`INSERT INTO cases (id, workspace_id, suite_id, name, prompt, type, success_criteria, call_success_type, base_agent_id, created_at, updated_at)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+        .run(c.simulation_case_id, c.workspace_id, c.suite_id, c.name, c.prompt, c.type, json(c.success_criteria),
+          c.call_success_type, c.base_agent_id, c.created_at, c.updated_at);
+    },
+    get: async (ws, id) => this.one('cases', ws, id, toCase),
+    list: async (ws, filter, page) => {
+      const where = new Where().add('workspace_id = ?', ws).search('name', filter.search);
+      if (filter.simulation_case_type) where.add('type = ?', filter.simulation_case_type);
+      if (filter.suite_id) where.add('suite_id = ?', filter.suite_id);
+      return this.page('cases', where, page, toCase);
+    },
+    listInSuites: async (ws, suiteIds) => {
+      if (!suiteIds.length) return [];
+      const rows = this.db.prepare(`SELECT * FROM cases WHERE workspace_id = ? AND suite_id IN (${placeholders(suiteIds.length)})
+        ORDER BY created_at, rowid`).all(ws, ...suiteIds) as Row[];
+      return rows.map(toCase);
+    },
+    listByAgent: async (ws, agentId, limit) => {
+      const rows = this.db.prepare(`SELECT * FROM cases WHERE workspace_id = ? AND (base_agent_id = ?
+          OR suite_id IN (SELECT id FROM suites WHERE workspace_id = ? AND model_id = ?))
+        ORDER BY created_at DESC, rowid DESC LIMIT ?`).all(ws, agentId, ws, agentId, limit) as Row[];
+      return rows.map(toCase);
+    },
+    update: async (ws, id, patch) => this.patch<CaseRecord>('cases', ws, id, patch, {
+      name: asIs, prompt: asIs, success_criteria: (v: string[]) => json(v), call_success_type: asIs,
+      suite_id: asIs, updated_at: asIs,
+    }, toCase),
+    delete: async (ws, id) => this.remove('cases', ws, id),
+  };
+
+  readonly scenarios: Storage['scenarios'] = {
+    create: async (s) => {
+      this.db.prepare('INSERT INTO scenarios (id, workspace_id, name, description, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)')
+        .run(s.id, s.workspace_id, s.name, s.description, s.created_at, s.updated_at);
+    },
+    get: async (ws, id) => this.one('scenarios', ws, id, toScenario),
+    all: async (ws) => (this.db.prepare('SELECT * FROM scenarios WHERE workspace_id = ? ORDER BY created_at, rowid').all(ws) as Row[]).map(toScenario),
+    list: async (ws, filter, page) =>
+      this.page('scenarios', new Where().add('workspace_id = ?', ws).search('name', filter.search).dates(filter), page, toScenario),
+    update: async (ws, id, patch) => this.patch<ScenarioRecord>('scenarios', ws, id, patch, {
+      name: asIs, description: asIs, updated_at: asIs,
+    }, toScenario),
+    delete: async (ws, id) => this.remove('scenarios', ws, id),
+  };
+
+  private sessionViews(sessions: SessionRecord[]): SessionView[] {
+    if (!sessions.length) return [];
+    const ids = sessions.map((s) => s.simulation_session_id);
+    const rows = this.db.prepare(`SELECT session_id, body FROM simulations WHERE session_id IN (${placeholders(ids.length)}) ORDER BY rowid`)
+      .all(...ids) as Row[];
+    const bySession = new Map<string, SimulationRecord[]>(ids.map((id) => [id, []]));
+    for (const row of rows) bySession.get(row.session_id as string)!.push(toSimulation(row));
+    return sessions.map((session) => {
+      const simulations = bySession.get(session.simulation_session_id)!;
+      const count = (status: SimulationRecord['status']) => simulations.filter((s) => s.status === status).length;
+      return {
+        ...session,
+        simulations,
+        total_simulations: simulations.length,
+        completed_simulations: count('completed'),
+        failed_simulations: count('failed'),
+        pending_simulations: count('in-progress'),
+      };
+    });
+  }
+
+  readonly sessions: Storage['sessions'] = {
+    createRuns: async (session, simulations) => {
+      const insertSession = this.db.prepare('INSERT INTO sessions (id, workspace_id, suite_id, target_agent_id, created_at) VALUES (?, ?, ?, ?, ?)');
+      const insertSimulation = this.db.prepare(`INSERT INTO simulations (id, workspace_id, session_id, case_id, target_agent_id, status, created_at, updated_at, body)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+      this.db.transaction(() => {
+        if (session) insertSession.run(session.simulation_session_id, session.workspace_id, session.suite_id, session.target_agent_id, session.created_at);
+        for (const s of simulations) {
+          insertSimulation.run(s.simulation_id, s.workspace_id, s.simulation_session_id, s.simulation_case_id, s.target_agent_id,
+            s.status, s.created_at, s.updated_at, json(s));
+        }
+      })();
+    },
+    get: async (ws, id) => this.one('sessions', ws, id, toSession),
+    view: async (ws, id) => {
+      const session = this.one('sessions', ws, id, toSession);
+      return session ? this.sessionViews([session])[0] : undefined;
+    },
+    list: async (ws, filter, page) => {
+      const where = new Where().add('workspace_id = ?', ws).dates(filter);
+      if (filter.target_agent_id) where.add('target_agent_id = ?', filter.target_agent_id);
+      const { items, total } = this.page('sessions', where, page, toSession);
+      return { items: this.sessionViews(items), total };
+    },
+  };
+
+  /** Read-modify-write of a simulation's JSON document, atomic because better-sqlite3 is synchronous. */
+  private updateSimulation(id: string, at: string, change: (s: SimulationRecord) => void): void {
+    this.db.transaction(() => {
+      const row = this.db.prepare('SELECT body FROM simulations WHERE id = ?').get(id) as Row | undefined;
+      if (!row) throw new Error(`no simulation ${id}`);
+      const simulation = toSimulation(row);
+      change(simulation);
+      simulation.updated_at = at;
+      this.db.prepare('UPDATE simulations SET status = ?, updated_at = ?, body = ? WHERE id = ?')
+        .run(simulation.status, at, json(simulation), id);
+    })();
+  }
+
+  readonly simulations: Storage['simulations'] = {
+    get: async (ws, id) => this.one('simulations', ws, id, toSimulation),
+    list: async (ws, filter, page) => {
+      const where = new Where().add('workspace_id = ?', ws).dates(filter);
+      if (filter.simulation_session_id) where.add('session_id = ?', filter.simulation_session_id);
+      if (filter.status) where.add('status = ?', filter.status);
+      if (filter.target_agent_id) where.add('target_agent_id = ?', filter.target_agent_id);
+      return this.page('simulations', where, page, toSimulation);
+    },
+    listUnfinished: async (limit) =>
+      (this.db.prepare(`SELECT body FROM simulations WHERE status = 'in-progress' ORDER BY created_at, rowid LIMIT ?`).all(limit) as Row[]).map(toSimulation),
+    markStarted: async (id, at, details = {}) => this.updateSimulation(id, at, (s) => {
+      s.started_at = at;
+      Object.assign(s, details);
+    }),
+    appendTimeline: async (id, items, at) => this.updateSimulation(id, at, (s) => {
+      s.timeline = [...(s.timeline ?? []), ...items];
+    }),
+    finish: async (id, result, at) => this.updateSimulation(id, at, (s) => {
+      Object.assign(s, result);
+      s.finished_at = at;
+    }),
+  };
+
+  readonly idempotency: Storage['idempotency'] = {
+    claim: async (ws, key, hash, at, ttlMs) => this.db.transaction((): IdempotencyClaim => {
+      const cutoff = new Date(Date.parse(at) - ttlMs).toISOString();
+      this.db.prepare('DELETE FROM idempotency_keys WHERE workspace_id = ? AND key = ? AND created_at < ?').run(ws, key, cutoff);
+      const row = this.db.prepare('SELECT * FROM idempotency_keys WHERE workspace_id = ? AND key = ?').get(ws, key) as Row | undefined;
+      if (!row) {
+        this.db.prepare('INSERT INTO idempotency_keys (workspace_id, key, request_hash, created_at) VALUES (?, ?, ?, ?)').run(ws, key, hash, at);
+        return { state: 'claimed' };
+      }
+      if (row.request_hash !== hash) return { state: 'mismatch' };
+      if (row.status === null) return { state: 'in_flight' };
+      return { state: 'replay', status: row.status as number, content_type: row.content_type as string, body: row.body as string };
+    })(),
+    complete: async (ws, key, response) => {
+      this.db.prepare('UPDATE idempotency_keys SET status = ?, content_type = ?, body = ? WHERE workspace_id = ? AND key = ?')
+        .run(response.status, response.content_type, response.body, ws, key);
+    },
+    release: async (ws, key) => {
+      this.db.prepare('DELETE FROM idempotency_keys WHERE workspace_id = ? AND key = ? AND status IS NULL').run(ws, key);
+    },
+  };
+
+  /** Claims left by a process that stopped mid-request can never complete: free them at start. */
+  releaseAbandonedClaims(): void {
+    this.db.prepare('DELETE FROM idempotency_keys WHERE status IS NULL').run();
+  }
+
+  async ping(): Promise<void> {
+    this.db.prepare('SELECT 1').get();
+  }
+
+  async close(): Promise<void> {
+    if (this.db.open) this.db.close();
+  }
+}
+
+export function openSqliteStorage(file: string): SqliteStorage {
+  const storage = new SqliteStorage(file);
+  storage.releaseAbandonedClaims();
+  return storage;
+}

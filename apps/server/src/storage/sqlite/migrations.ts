@@ -1,0 +1,135 @@
+import type { Database } from 'better-sqlite3';
+
+/**
+ * Versioned schema changes, applied in order at start-up, each in its own transaction. Never edit a
+ * migration that has shipped: add the next version.
+ */
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+export const migrations: Migration[] = [
+  {
+    version: 1,
+    name: 'workspaces, keys and the simulation resources',
+    sql: `
+      CREATE TABLE workspaces (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        created_at TEXT NOT NULL
+      );
+      CREATE TABLE api_keys (
+        id TEXT PRIMARY KEY,
+        workspace_id TEXT NOT NULL REFERENCES workspaces(id),
+        name TEXT NOT NULL,
+        prefix TEXT NOT NULL,
+        hash TEXT NOT NULL UNIQUE,
+        created_at TEXT NOT NULL,
+        revoked_at TEXT
+      );
+      CREATE TABLE agents (
+        id TEXT PRIMARY KEY,
+        workspace_id TEXT NOT NULL REFERENCES workspaces(id),
+        name TEXT NOT NULL,
+        prompt TEXT NOT NULL,
+        connector TEXT NOT NULL,
+        agent_type TEXT NOT NULL,
+        avatar_url TEXT,
+        phone_number TEXT,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+      );
+      CREATE INDEX agents_by_workspace ON agents (workspace_id, created_at);
+      CREATE TABLE suites (
+        id TEXT PRIMARY KEY,
+        workspace_id TEXT NOT NULL REFERENCES workspaces(id),
+        name TEXT NOT NULL,
+        model_id TEXT NOT NULL,
+        language TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+      );
+      CREATE INDEX suites_by_workspace ON suites (workspace_id, created_at);
+      CREATE INDEX suites_by_agent ON suites (workspace_id, model_id);
+      CREATE TABLE cases (
+        id TEXT PRIMARY KEY,
+        workspace_id TEXT NOT NULL REFERENCES workspaces(id),
+        suite_id TEXT,
+        name TEXT NOT NULL,
+        prompt TEXT NOT NULL,
+        type TEXT NOT NULL,
+        success_criteria TEXT NOT NULL,
+        call_success_type TEXT NOT NULL,
+        base_agent_id TEXT,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+      );
+      CREATE INDEX cases_by_workspace ON cases (workspace_id, created_at);
+      CREATE INDEX cases_by_suite ON cases (workspace_id, suite_id);
+      CREATE INDEX cases_by_agent ON cases (workspace_id, base_agent_id);
+      CREATE TABLE scenarios (
+        id TEXT PRIMARY KEY,
+        workspace_id TEXT NOT NULL REFERENCES workspaces(id),
+        name TEXT NOT NULL,
+        description TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+      );
+      CREATE INDEX scenarios_by_workspace ON scenarios (workspace_id, created_at);
+      CREATE TABLE sessions (
+        id TEXT PRIMARY KEY,
+        workspace_id TEXT NOT NULL REFERENCES workspaces(id),
+        suite_id TEXT,
+        target_agent_id TEXT,
+        created_at TEXT NOT NULL
+      );
+      CREATE INDEX sessions_by_workspace ON sessions (workspace_id, created_at);
+      CREATE TABLE simulations (
+        id TEXT PRIMARY KEY,
+        workspace_id TEXT NOT NULL REFERENCES workspaces(id),
+        session_id TEXT NOT NULL REFERENCES sessions(id),
+        case_id TEXT NOT NULL,
+        target_agent_id TEXT NOT NULL,
+        status TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        -- the rest of the read-out (case and agent snapshots, timeline, verdicts) as one JSON document
+        body TEXT NOT NULL
+      );
+      CREATE INDEX simulations_by_workspace ON simulations (workspace_id, created_at);
+      CREATE INDEX simulations_by_session ON simulations (session_id);
+      CREATE INDEX simulations_unfinished ON simulations (status) WHERE status = 'in-progress';
+      CREATE TABLE idempotency_keys (
+        workspace_id TEXT NOT NULL,
+        key TEXT NOT NULL,
+        request_hash TEXT NOT NULL,
+        status INTEGER,
+        content_type TEXT,
+        body TEXT,
+        created_at TEXT NOT NULL,
+        PRIMARY KEY (workspace_id, key)
+      );
+    `,
+  },
+];
+
+export function migrate(db: Database): number[] {
+  db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
+    version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)`);
+  const applied = new Set(
+    (db.prepare('SELECT version FROM schema_migrations').all() as Array<{ version: number }>).map((row) => row.version),
+  );
+  const newlyApplied: number[] = [];
+  for (const migration of migrations) {
+    if (applied.has(migration.version)) continue;
+    db.transaction(() => {
+      db.exec(migration.sql);
+      db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)')
+        .run(migration.version, migration.name, new Date().toISOString());
+    })();
+    newlyApplied.push(migration.version);
+  }
+  return newlyApplied;
+}
