@@ -1,0 +1,30 @@
+import type { ConversationMessage, CustomVariables, ToolCall } from '../types.js';
+
+/** What the agent under test answers to one request. */
+export interface AgentTurn {
+  /** What the agent says; may be empty only when it ends the call. */
+  reply: string;
+  end_call: boolean;
+  /** Lookups the agent performed before replying, in order. */
+  tool_calls: ToolCall[];
+}
+
+export interface AgentTurnRequest {
+  simulationId?: string;
+  /** The conversation so far; empty for the agent's opening (the call has just connected). */
+  conversation: ConversationMessage[];
+  signal: AbortSignal;
+}
+
+/** One agent under test for one simulation. Implementations report failures by throwing EngineError. */
+export interface AgentConnection {
+  turn(request: AgentTurnRequest): Promise<AgentTurn>;
+}
+
+export interface ConnectionContext {
+  agentId: string;
+  /** The agent's prompt with custom variables already substituted. */
+  prompt: string;
+  agentName: string;
+  customVariables: CustomVariables;
+}
