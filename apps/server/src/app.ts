@@ -84,8 +84,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   });
   app.setValidatorCompiler(validatorCompiler(spec));
 
-  // An empty body is no body (a POST that takes none may still say Content-Type: application/json).
-  app.removeContentTypeParser('application/json');
+  // JSON is the only body the API reads; an empty body is no body (a POST that takes none may still
+  // say Content-Type: application/json).
+  app.removeAllContentTypeParsers();
   app.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit }, (_request, body, done) => {
     const text = body as string;
     if (text.trim() === '') return done(null, undefined);
