@@ -1,7 +1,7 @@
 import { createAgentConnection } from './connectors/index.js';
 import type { AgentConnection, AgentTurn } from './connectors/connector.js';
 import { parseWebhookReply } from './connectors/http.js';
-import { EngineError } from './errors.js';
+import { agentError, EngineError } from './errors.js';
 import { judge } from './judge/judge.js';
 import { formatToolCall } from './judge/transcript.js';
 import type { OutboundPolicy } from './net/url-guard.js';
@@ -133,10 +133,16 @@ export async function runSimulation(options: RunSimulationOptions): Promise<Simu
       const persona = options.persona ?? choosePersona(snapshot, options.llm?.persona);
 
       const agentTurn = async (): Promise<boolean> => {
-        const raw = await untilAborted(
-          connection.turn({ conversation: [...conversation], signal, ...(options.simulationId ? { simulationId: options.simulationId } : {}) }),
-          signal,
-        );
+        let raw: unknown;
+        try {
+          raw = await untilAborted(
+            connection.turn({ conversation: [...conversation], signal, ...(options.simulationId ? { simulationId: options.simulationId } : {}) }),
+            signal,
+          );
+        } catch (error) {
+          if (error instanceof EngineError || signal.aborted) throw error;
+          throw agentError('agent_error', `the agent failed: ${error instanceof Error ? error.message : String(error)}`, error);
+        }
         const turn: AgentTurn = parseWebhookReply(raw, 'the agent');
         for (const call of turn.tool_calls) emit('agent', 'tool_call', formatToolCall(call));
         if (turn.reply) {

@@ -24,7 +24,8 @@ export type Facts = Partial<Record<FactKind, string>>;
 const MONTH = '(?:january|february|march|april|may|june|july|august|september|october|november|december)';
 const FACT_PATTERNS: Record<FactKind, RegExp> = {
   reference: /\b(?:order|booking|reservation|reference|account|ticket|case)\b[^.\d]{0,20}?#?(\d[\dA-Za-z-]{3,})/i,
-  name: /\b(?:your name is|you are|you're|my name is|named|called)\s+([A-Z][a-z]+(?:\s+[A-Z][a-z]+)?)/,
+  // The name itself must be capitalised ("You are Dana", not "you are a customer"), so no i flag.
+  name: /\b(?:[Yy]our name is|[Yy]ou are|[Yy]ou're|[Mm]y name is|named|called)\s+([A-Z][a-z]+(?:\s+[A-Z][a-z]+)?)/,
   email: /([\w.+-]+@[\w-]+\.[\w.-]+\w)/,
   phone: /(\+?\d[\d\s-]{7,}\d)/,
   date: new RegExp(
