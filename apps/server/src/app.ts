@@ -112,6 +112,16 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     request.workspaceId = record?.workspace_id;
   });
 
+  // On close, Fastify stops accepting and closes idle keep-alive sockets; a socket whose response was
+  // still in flight becomes idle later, so close it as soon as that response is done.
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
+  app.addHook('onResponse', async () => {
+    if (closing) setImmediate(() => app.server.closeIdleConnections());
+  });
+
   app.setErrorHandler((error, request, reply) => {
     const api = toApiError(error as Parameters<typeof toApiError>[0]);
     if (api) return sendError(request, reply, api);
