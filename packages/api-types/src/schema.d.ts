@@ -605,7 +605,7 @@ export interface components {
              * @description Deprecated; accepted for compatibility and defaults to `custom`.
              * @default custom
              */
-            type: components["schemas"]["SimulationCaseType"];
+            type?: components["schemas"]["SimulationCaseType"];
             success_criteria: components["schemas"]["SuccessCriteria"];
             call_success_type: components["schemas"]["CallSuccessType"];
             /** @description Suite to add the case to. An unknown suite answers `404`. */
@@ -739,7 +739,7 @@ export interface components {
              * @description Locale of the persona and of generated cases. `multi` is not accepted.
              * @default en-US
              */
-            language: components["schemas"]["Locale"];
+            language?: components["schemas"]["Locale"];
         };
         /** @description A simulation suite with its cases. */
         SimulationSuiteReadOut: {
@@ -998,7 +998,7 @@ export interface components {
              * @description Maximum number of turns (an addition to the reference API, same range as suite execution).
              * @default 20
              */
-            max_turns: number;
+            max_turns?: number;
         };
         /** @description A simulation in the response envelope. */
         SimulationResponse: {
@@ -1104,7 +1104,7 @@ export interface components {
             /** @description How to reach the agent. Defaults to `{"kind": "builtin"}`. */
             connector?: components["schemas"]["AgentConnector"];
             /** @default inbound */
-            agent_type: components["schemas"]["AgentType"];
+            agent_type?: components["schemas"]["AgentType"];
             /**
              * Format: uri
              * @description URL of the agent's avatar image.
