@@ -23,7 +23,7 @@ export function describeCheck(check: Check): string {
     case 'contains':
       return `${sideLabel(check.side)} ${check.negate ? 'never says' : 'says'} "${check.text}"`;
     case 'matches':
-      return `${sideLabel(check.side)} ${check.negate ? 'never matches' : 'matches'} /${check.pattern}/${check.flags ?? ''}`;
+      return `${sideLabel(check.side)} ${check.negate ? 'never says anything matching' : 'says something matching'} /${check.pattern}/${check.flags ?? ''}`;
     case 'ended_by':
       return check.side === 'max_turns' ? 'the call runs until the turn limit' : `${sideLabel(check.side)} ends the call`;
     case 'turns_at_most':
