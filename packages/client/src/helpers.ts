@@ -1,0 +1,37 @@
+import type { Client } from 'openapi-fetch';
+import type { paths } from '@sims/api-types';
+import { generateCases, type GenerateCasesOptions } from './generate.js';
+import { paginate, type PageIterator, type PaginateOptions } from './paginate.js';
+import type { ListItem, ListPath, Simulation, SimulationCaseGenerateEvent, SimulationCaseGenerateIn, SimulationSession } from './types.js';
+import {
+  runSuite,
+  waitForSession,
+  waitForSimulation,
+  type RunSuiteOptions,
+  type WaitForSessionOptions,
+  type WaitForSimulationOptions,
+} from './wait.js';
+
+/** The work that takes more than one call, as methods of the client. */
+export interface SimulationsHelpers {
+  /** Walks any list operation page by page (both paging shapes); `.items()` walks item by item. */
+  paginate<Path extends ListPath>(path: Path, options?: PaginateOptions<Path>): PageIterator<ListItem<Path>>;
+  /** Polls a simulation until it is `completed` or `failed`. */
+  waitForSimulation(simulationId: string, options?: WaitForSimulationOptions): Promise<Simulation>;
+  /** Polls a session until no simulation is pending. */
+  waitForSession(sessionId: string, options?: WaitForSessionOptions): Promise<SimulationSession>;
+  /** Executes a suite and waits for its session; resolves to the final session. */
+  runSuite(suiteId: string, options: RunSuiteOptions): Promise<SimulationSession>;
+  /** Generates cases, yielding the NDJSON stream's typed events as they arrive. */
+  generateCases(body: SimulationCaseGenerateIn, options?: GenerateCasesOptions): AsyncGenerator<SimulationCaseGenerateEvent>;
+}
+
+export function createHelpers(client: Client<paths>): SimulationsHelpers {
+  return {
+    paginate: (path, options) => paginate(client, path, options),
+    waitForSimulation: (simulationId, options) => waitForSimulation(client, simulationId, options),
+    waitForSession: (sessionId, options) => waitForSession(client, sessionId, options),
+    runSuite: (suiteId, options) => runSuite(client, suiteId, options),
+    generateCases: (body, options) => generateCases(client, body, options),
+  };
+}

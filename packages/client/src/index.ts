@@ -1,0 +1,40 @@
+export {
+  createSimulationsClient,
+  REGION_BASE_URLS,
+  DEFAULT_TIMEOUT_MS,
+  type Region,
+  type SimulationsClient,
+  type SimulationsClientOptions,
+} from './client.js';
+export { SimulationsApiError, unwrap, parseRetryAfter, type FallbackErrorCode, type FetchResult } from './errors.js';
+export { RETRY_DEFAULTS, type FetchLike, type RetryEvent, type RetryOptions } from './transport.js';
+export { PAGINATE_DEFAULTS, type Page, type PageIterator, type PaginateOptions } from './paginate.js';
+export {
+  WAIT_DEFAULTS,
+  type RunSuiteOptions,
+  type SessionProgress,
+  type WaitForSessionOptions,
+  type WaitForSimulationOptions,
+  type WaitOptions,
+} from './wait.js';
+export { readNdjson, type GenerateCasesOptions } from './generate.js';
+export type { SimulationsHelpers } from './helpers.js';
+export type {
+  ErrorBody,
+  ErrorCode,
+  FieldError,
+  ListFilters,
+  ListItem,
+  ListPath,
+  Payload,
+  Schemas,
+  Simulation,
+  SimulationCaseGenerateEvent,
+  SimulationCaseGenerateIn,
+  SimulationSession,
+  SimulationStatus,
+  SimulationSuiteExecution,
+} from './types.js';
+export type { paths, components, operations } from '@sims/api-types';
+export type { Middleware } from 'openapi-fetch';
+export { VERSION } from './version.js';

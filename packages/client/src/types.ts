@@ -1,0 +1,54 @@
+import type { components, paths } from '@sims/api-types';
+
+/** Every schema of the spec, by component name: `Schemas['SimulationReadOut']`. */
+export type Schemas = components['schemas'];
+
+export type Simulation = Schemas['SimulationReadOut'];
+export type SimulationStatus = Schemas['SimulationStatus'];
+export type SimulationSession = Schemas['SimulationSessionReadOut'];
+export type SimulationSuiteExecution = Schemas['SimulationSuiteExecuteOut'];
+export type SimulationCaseGenerateIn = Schemas['SimulationCaseGenerateIn'];
+export type SimulationCaseGenerateEvent = Schemas['SimulationCaseGenerateEvent'];
+export type ErrorCode = Schemas['ErrorCode'];
+export type FieldError = Schemas['FieldError'];
+export type ErrorBody = Schemas['Error'];
+
+/**
+ * The payload of a success body: what is inside the `{ status: "ok", response }` envelope, or the
+ * body itself for the operations the reference API does not wrap (executeSimulationSuite), or
+ * `undefined` for a body-less answer (the 204 of a delete).
+ */
+export type Payload<Data> = [Data] extends [never]
+  ? undefined
+  : Data extends { status: 'ok'; response: infer Inner }
+    ? Inner
+    : Data;
+
+/** The JSON body of the 200 answer of `GET path`. */
+type GetJson<Path extends keyof paths> = paths[Path] extends {
+  get: { responses: { 200: { content: { 'application/json': infer Body } } } };
+}
+  ? Body
+  : never;
+
+type GetQuery<Path extends keyof paths> = paths[Path] extends { get: { parameters: { query?: infer Query } } }
+  ? NonNullable<Query>
+  : never;
+
+/**
+ * The paths whose GET pages with `page_number`/`page_size` and answers a page of `items`: every list
+ * operation, whichever of the two paging shapes it answers in.
+ */
+export type ListPath = {
+  [Path in keyof paths]: 'page_number' extends keyof GetQuery<Path>
+    ? Payload<GetJson<Path>> extends { items: unknown[] }
+      ? Path
+      : never
+    : never;
+}[keyof paths];
+
+/** The item type of a list operation: `ListItem<'/simulations'>` is `Simulation`. */
+export type ListItem<Path extends ListPath> = Payload<GetJson<Path>> extends { items: Array<infer Item> } ? Item : never;
+
+/** The filters of a list operation, without the paging parameters the paginator sets itself. */
+export type ListFilters<Path extends ListPath> = Omit<GetQuery<Path>, 'page_number' | 'page_size'>;

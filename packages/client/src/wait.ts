@@ -1,0 +1,159 @@
+import type { Client } from 'openapi-fetch';
+import type { paths } from '@sims/api-types';
+import { unwrap } from './errors.js';
+import { randomId } from './ids.js';
+import { sleep, withDeadline } from './signals.js';
+import type { Simulation, SimulationSession, SimulationSuiteExecution } from './types.js';
+
+export interface WaitOptions {
+  /** Pause between two reads. Default 2 s. */
+  intervalMs?: number;
+  /** Give up with a `TimeoutError` (a `DOMException`) after this long. Default 15 min; `Infinity` for never. */
+  timeoutMs?: number;
+  /** Stops waiting (and the request in flight) with the signal's reason. */
+  signal?: AbortSignal;
+}
+
+export interface WaitForSimulationOptions extends WaitOptions {
+  /** Called with the simulation on the first read and whenever its status or timeline changes. */
+  onProgress?: (simulation: Simulation) => void;
+}
+
+/** The counters of a session as they change. */
+export interface SessionProgress {
+  total: number;
+  completed: number;
+  failed: number;
+  pending: number;
+  session: SimulationSession;
+}
+
+export interface WaitForSessionOptions extends WaitOptions {
+  /** Called on the first read and whenever a counter changes. */
+  onProgress?: (progress: SessionProgress) => void;
+}
+
+export interface RunSuiteOptions extends WaitForSessionOptions {
+  /** The agent to run the suite on; it must be the suite's own agent (`model_id`). */
+  targetAgentId: string;
+  /** Turn limit of each simulation, 10–50; the server's default (20) when omitted. */
+  maxTurns?: number;
+  /**
+   * Sent as `Idempotency-Key`, which makes the execute call safe to retry: a repeat answers the same
+   * session instead of starting another. A random key is made when omitted.
+   */
+  idempotencyKey?: string;
+  /** Called once the suite has started, with the new session's id. */
+  onStarted?: (execution: SimulationSuiteExecution) => void;
+}
+
+export const WAIT_DEFAULTS = { intervalMs: 2_000, timeoutMs: 15 * 60_000 } as const;
+
+type Api = Client<paths>;
+
+/** Reads until `done`, reporting each value whose `key` differs from the previous one. */
+async function poll<T>(
+  read: () => Promise<T>,
+  done: (value: T) => boolean,
+  key: (value: T) => string,
+  report: ((value: T) => void) | undefined,
+  intervalMs: number,
+  signal: AbortSignal,
+): Promise<T> {
+  let lastKey: string | undefined;
+  for (;;) {
+    const value = await read();
+    const valueKey = key(value);
+    if (valueKey !== lastKey) {
+      lastKey = valueKey;
+      report?.(value);
+    }
+    if (done(value)) return value;
+    await sleep(intervalMs, signal);
+  }
+}
+
+/** Polls a simulation until it is `completed` or `failed`, and returns it. A failed run is a result, not an error. */
+export async function waitForSimulation(client: Api, simulationId: string, options: WaitForSimulationOptions = {}): Promise<Simulation> {
+  const { intervalMs = WAIT_DEFAULTS.intervalMs, timeoutMs = WAIT_DEFAULTS.timeoutMs, onProgress } = options;
+  let status = 'unknown';
+  return withDeadline(
+    timeoutMs,
+    options.signal,
+    () => `simulation ${simulationId} was still ${status} after ${timeoutMs} ms`,
+    (signal) =>
+      poll(
+        async () => {
+          const simulation = await unwrap(client.GET('/simulations/{simulation_id}', { params: { path: { simulation_id: simulationId } }, signal }));
+          status = simulation.status;
+          return simulation;
+        },
+        (simulation) => simulation.status !== 'in-progress',
+        (simulation) => `${simulation.status}:${simulation.timeline?.length ?? 0}`,
+        onProgress,
+        intervalMs,
+        signal,
+      ),
+  );
+}
+
+function progressOf(session: SimulationSession): SessionProgress {
+  return {
+    total: session.total_simulations,
+    completed: session.completed_simulations,
+    failed: session.failed_simulations,
+    pending: session.pending_simulations,
+    session,
+  };
+}
+
+function pollSession(client: Api, sessionId: string, signal: AbortSignal, intervalMs: number, onProgress?: (progress: SessionProgress) => void) {
+  return poll(
+    () => unwrap(client.GET('/simulations/session/{simulation_session_id}', { params: { path: { simulation_session_id: sessionId } }, signal })),
+    (session) => session.pending_simulations === 0,
+    (s) => `${s.total_simulations}/${s.completed_simulations}/${s.failed_simulations}/${s.pending_simulations}`,
+    onProgress && ((session) => onProgress(progressOf(session))),
+    intervalMs,
+    signal,
+  );
+}
+
+/** Polls a session until no simulation is pending, and returns it with every simulation's result. */
+export function waitForSession(client: Api, sessionId: string, options: WaitForSessionOptions = {}): Promise<SimulationSession> {
+  const { intervalMs = WAIT_DEFAULTS.intervalMs, timeoutMs = WAIT_DEFAULTS.timeoutMs, onProgress } = options;
+  return withDeadline(
+    timeoutMs,
+    options.signal,
+    () => `session ${sessionId} still had pending simulations after ${timeoutMs} ms`,
+    (signal) => pollSession(client, sessionId, signal, intervalMs, onProgress),
+  );
+}
+
+/**
+ * Executes a suite and waits for its session to finish: resolves to the final session, with every
+ * simulation's status, transcript and verdicts. `timeoutMs` covers both steps.
+ */
+export function runSuite(client: Api, suiteId: string, options: RunSuiteOptions): Promise<SimulationSession> {
+  const { intervalMs = WAIT_DEFAULTS.intervalMs, timeoutMs = WAIT_DEFAULTS.timeoutMs, onProgress, onStarted } = options;
+  let sessionId: string | undefined;
+  return withDeadline(
+    timeoutMs,
+    options.signal,
+    () => `suite ${suiteId} ${sessionId ? `(session ${sessionId}) ` : ''}did not finish within ${timeoutMs} ms`,
+    async (signal) => {
+      const execution = await unwrap(
+        client.POST('/simulation_suites/{suite_id}/execute', {
+          params: {
+            path: { suite_id: suiteId },
+            query: { target_agent_id: options.targetAgentId, max_turns: options.maxTurns },
+            header: { 'Idempotency-Key': options.idempotencyKey ?? randomId() },
+          },
+          signal,
+        }),
+      );
+      sessionId = execution.session_id;
+      onStarted?.(execution);
+      return pollSession(client, execution.session_id, signal, intervalMs, onProgress);
+    },
+  );
+}

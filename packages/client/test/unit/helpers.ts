@@ -1,0 +1,90 @@
+import { vi } from 'vitest';
+import { createSimulationsClient, type SimulationsClientOptions } from '../../src/index.js';
+import type { Schemas } from '../../src/index.js';
+
+export interface Sent {
+  request: Request;
+  /** The body as sent, read before the handler runs. */
+  body: string;
+}
+
+type Handler = (request: Request, index: number) => Response | Promise<Response>;
+
+/** A `fetch` that records each `Request` it is given and answers with `handler`. */
+export function fakeFetch(handler: Handler) {
+  const sent: Sent[] = [];
+  const fetch = vi.fn(async (request: Request) => {
+    sent.push({ request, body: await request.clone().text() });
+    return handler(request, sent.length - 1);
+  });
+  return { fetch, sent };
+}
+
+/** A `fetch` answering each call with the next answer of the list; the last one repeats. */
+export function sequence(...answers: Array<Response | Error | (() => Response | Error)>) {
+  return fakeFetch((_request, index) => {
+    const next = answers[Math.min(index, answers.length - 1)];
+    const answer = typeof next === 'function' ? next() : next;
+    if (answer instanceof Error) throw answer;
+    if (answer === undefined) throw new Error('no answer');
+    return answer.clone();
+  });
+}
+
+export function json(body: unknown, status = 200, headers: Record<string, string> = {}): Response {
+  return new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json', ...headers } });
+}
+
+export const ok = (payload: unknown, headers: Record<string, string> = {}) => json({ status: 'ok', response: payload }, 200, headers);
+
+export function apiError(status: number, code: Schemas['ErrorCode'], extra: Partial<Schemas['Error']['error']> = {}, headers: Record<string, string> = {}) {
+  return json({ status: 'error', error: { code, message: `${code} happened`, request_id: 'req_server', ...extra } }, status, headers);
+}
+
+/** A client on a fake base URL with retries off and no time-out unless the test sets them. */
+export function testClient(fetch: SimulationsClientOptions['fetch'], options: Partial<SimulationsClientOptions> = {}) {
+  return createSimulationsClient({ apiKey: 'sk_test_unit', baseUrl: 'https://api.test/v2', retry: false, timeoutMs: 0, fetch, ...options } as SimulationsClientOptions);
+}
+
+/** A network failure as undici reports it. */
+export const networkError = () => new TypeError('fetch failed');
+
+export function simulation(overrides: Partial<Schemas['SimulationReadOut']> = {}): Schemas['SimulationReadOut'] {
+  return {
+    simulation_id: '0b1c2d3e-4f5a-4b6c-8d7e-9f0a1b2c3d4e',
+    simulation_session_id: '4a5b6c7d-8e9f-4a0b-9c1d-2e3f4a5b6c7d',
+    simulation_case_id: '9a7b6c5d-4e3f-4a1b-8c2d-0e1f2a3b4c5d',
+    simulation_case_name: 'Handles refund request',
+    simulation_case_prompt: 'You want a refund.',
+    success_criteria: ['Agent acknowledged the refund request'],
+    call_success_type: 'all',
+    persona_agent_id: null,
+    persona_phone_number: null,
+    target_agent_id: '6f1e2d3c-4b5a-4968-8776-5a4b3c2d1e0f',
+    agent_name: 'Acme Support',
+    agent_avatar_url: null,
+    target_phone_number: null,
+    target_call_id: null,
+    custom_variables: null,
+    status: 'in-progress',
+    workspace_id: 'ws',
+    created_at: '2026-11-20T09:19:58Z',
+    updated_at: '2026-11-20T09:19:58Z',
+    error_info: null,
+    recording_url: null,
+    timeline: [],
+    success_criteria_analysis: null,
+    ...overrides,
+  };
+}
+
+export function session(counts: { completed: number; failed: number; pending: number }, simulations: Schemas['SimulationReadOut'][] = []): Schemas['SimulationSessionReadOut'] {
+  return {
+    simulation_session_id: '4a5b6c7d-8e9f-4a0b-9c1d-2e3f4a5b6c7d',
+    simulations,
+    total_simulations: counts.completed + counts.failed + counts.pending,
+    completed_simulations: counts.completed,
+    failed_simulations: counts.failed,
+    pending_simulations: counts.pending,
+  };
+}
