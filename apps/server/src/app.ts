@@ -39,11 +39,16 @@ declare module 'fastify' {
 const require = createRequire(import.meta.url);
 export const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
+/** Request ids made here: a random per-process prefix and a counter, unique without a syscall each. */
+const idPrefix = randomBytes(4).toString('hex');
+let idCounter = 0;
+
 /** A client's `X-Request-Id` is kept when it is a sane token; otherwise the server makes one. */
 function requestId(request: { headers: Record<string, string | string[] | undefined> }): string {
   const sent = request.headers['x-request-id'];
   if (typeof sent === 'string' && /^[A-Za-z0-9._:-]{1,128}$/.test(sent)) return sent;
-  return `req_${randomBytes(8).toString('hex')}`;
+  idCounter = (idCounter + 1) % 0x100000000;
+  return `req_${idPrefix}${idCounter.toString(16).padStart(8, '0')}`;
 }
 
 function bearer(header: string | undefined): string | undefined {
@@ -145,15 +150,22 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   }
 
   async function serve(op: SpecOperation, handler: AnyHandler, request: FastifyRequest, reply: FastifyReply) {
-    const controller = new AbortController();
-    reply.raw.once('close', () => controller.abort());
+    let controller: AbortController | undefined;
     const context = {
       workspace_id: request.workspaceId ?? '',
       body: request.body,
       query: request.query ?? {},
       params: request.params ?? {},
       request,
-      signal: controller.signal,
+      // Made on first use: only streaming operations watch for the client going away.
+      get signal() {
+        if (!controller) {
+          const made = new AbortController();
+          reply.raw.once('close', () => made.abort());
+          controller = made;
+        }
+        return controller.signal;
+      },
     } as Context<OperationId>;
     const key = op.idempotent ? request.headers['idempotency-key'] : undefined;
     if (typeof key !== 'string') return send(reply, await handler(context));

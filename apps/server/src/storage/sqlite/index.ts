@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import BetterSqlite3, { type Database } from 'better-sqlite3';
+import BetterSqlite3, { type Database, type Statement } from 'better-sqlite3';
 import type {
   AgentRecord, ApiKeyRecord, CaseRecord, IdempotencyClaim, Page, PageRequest, Patch, ScenarioRecord,
   SessionRecord, SessionView, SimulationRecord, Storage, SuiteRecord, WorkspaceRecord,
@@ -121,6 +121,7 @@ const asIs = (value: never): Param => value as Param;
  */
 export class SqliteStorage implements Storage {
   readonly db: Database;
+  private readonly statements = new Map<string, Statement>();
 
   constructor(readonly file: string) {
     if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
@@ -133,8 +134,18 @@ export class SqliteStorage implements Storage {
     migrate(this.db);
   }
 
+  /** Prepared statements are compiled once per SQL text and reused. */
+  private sql(text: string): Statement {
+    let statement = this.statements.get(text);
+    if (!statement) {
+      statement = this.db.prepare(text);
+      this.statements.set(text, statement);
+    }
+    return statement;
+  }
+
   private page<T>(table: string, where: Where, page: PageRequest, map: (row: Row) => T): Page<T> {
-    const total = (this.db.prepare(`SELECT count(*) AS n FROM ${table} ${where}`).get(...where.params) as { n: number }).n;
+    const total = (this.sql(`SELECT count(*) AS n FROM ${table} ${where}`).get(...where.params) as { n: number }).n;
     const rows = this.db
       .prepare(`SELECT * FROM ${table} ${where} ORDER BY created_at DESC, rowid DESC LIMIT ? OFFSET ?`)
       .all(...where.params, page.page_size, (page.page_number - 1) * page.page_size) as Row[];
@@ -142,12 +153,12 @@ export class SqliteStorage implements Storage {
   }
 
   private one<T>(table: string, workspace_id: string, id: string, map: (row: Row) => T): T | undefined {
-    const row = this.db.prepare(`SELECT * FROM ${table} WHERE workspace_id = ? AND id = ?`).get(workspace_id, id) as Row | undefined;
+    const row = this.sql(`SELECT * FROM ${table} WHERE workspace_id = ? AND id = ?`).get(workspace_id, id) as Row | undefined;
     return row ? map(row) : undefined;
   }
 
   private remove(table: string, workspace_id: string, id: string): boolean {
-    return this.db.prepare(`DELETE FROM ${table} WHERE workspace_id = ? AND id = ?`).run(workspace_id, id).changes > 0;
+    return this.sql(`DELETE FROM ${table} WHERE workspace_id = ? AND id = ?`).run(workspace_id, id).changes > 0;
   }
 
   private patch<T extends object>(
@@ -155,44 +166,44 @@ export class SqliteStorage implements Storage {
     columns: Partial<Record<keyof T, (value: never) => Param>>, map: (row: Row) => T,
   ): T | undefined {
     const { sets, params } = assignments(patch, columns);
-    if (sets.length) this.db.prepare(`UPDATE ${table} SET ${sets.join(', ')} WHERE workspace_id = ? AND id = ?`).run(...params, workspace_id, id);
+    if (sets.length) this.sql(`UPDATE ${table} SET ${sets.join(', ')} WHERE workspace_id = ? AND id = ?`).run(...params, workspace_id, id);
     return this.one(table, workspace_id, id, map);
   }
 
   readonly workspaces: Storage['workspaces'] = {
     create: async (w: WorkspaceRecord) => {
-      this.db.prepare('INSERT INTO workspaces (id, name, created_at) VALUES (?, ?, ?)').run(w.id, w.name, w.created_at);
+      this.sql('INSERT INTO workspaces (id, name, created_at) VALUES (?, ?, ?)').run(w.id, w.name, w.created_at);
     },
-    list: async () => (this.db.prepare('SELECT * FROM workspaces ORDER BY rowid').all() as WorkspaceRecord[]),
-    get: async (id) => this.db.prepare('SELECT * FROM workspaces WHERE id = ?').get(id) as WorkspaceRecord | undefined,
+    list: async () => (this.sql('SELECT * FROM workspaces ORDER BY rowid').all() as WorkspaceRecord[]),
+    get: async (id) => this.sql('SELECT * FROM workspaces WHERE id = ?').get(id) as WorkspaceRecord | undefined,
   };
 
   readonly apiKeys: Storage['apiKeys'] = {
     create: async (k) => {
-      this.db.prepare('INSERT INTO api_keys (id, workspace_id, name, prefix, hash, created_at, revoked_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
+      this.sql('INSERT INTO api_keys (id, workspace_id, name, prefix, hash, created_at, revoked_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
         .run(k.id, k.workspace_id, k.name, k.prefix, k.hash, k.created_at, k.revoked_at);
     },
     findActiveByHash: async (hash) => {
-      const row = this.db.prepare('SELECT * FROM api_keys WHERE hash = ? AND revoked_at IS NULL').get(hash) as Row | undefined;
+      const row = this.sql('SELECT * FROM api_keys WHERE hash = ? AND revoked_at IS NULL').get(hash) as Row | undefined;
       return row ? toKey(row) : undefined;
     },
     list: async (workspace_id) => {
       const rows = workspace_id
-        ? this.db.prepare('SELECT * FROM api_keys WHERE workspace_id = ? ORDER BY rowid').all(workspace_id)
-        : this.db.prepare('SELECT * FROM api_keys ORDER BY rowid').all();
+        ? this.sql('SELECT * FROM api_keys WHERE workspace_id = ? ORDER BY rowid').all(workspace_id)
+        : this.sql('SELECT * FROM api_keys ORDER BY rowid').all();
       return (rows as Row[]).map(toKey);
     },
     revoke: async (idOrPrefix, at) => {
-      const rows = this.db.prepare('SELECT * FROM api_keys WHERE (id = ? OR prefix = ?) AND revoked_at IS NULL').all(idOrPrefix, idOrPrefix) as Row[];
+      const rows = this.sql('SELECT * FROM api_keys WHERE (id = ? OR prefix = ?) AND revoked_at IS NULL').all(idOrPrefix, idOrPrefix) as Row[];
       if (rows.length !== 1) return undefined;
-      this.db.prepare('UPDATE api_keys SET revoked_at = ? WHERE id = ?').run(at, rows[0]!.id);
+      this.sql('UPDATE api_keys SET revoked_at = ? WHERE id = ?').run(at, rows[0]!.id);
       return { ...toKey(rows[0]!), revoked_at: at };
     },
   };
 
   readonly agents: Storage['agents'] = {
     create: async (a) => {
-      this.db.prepare(`INSERT INTO agents (id, workspace_id, name, prompt, connector, agent_type, avatar_url, phone_number, created_at, updated_at)
+      this.sql(`INSERT INTO agents (id, workspace_id, name, prompt, connector, agent_type, avatar_url, phone_number, created_at, updated_at)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
         .run(a.id, a.workspace_id, a.name, a.prompt, json(a.connector), a.agent_type, a.avatar_url, a.phone_number, a.created_at, a.updated_at);
     },
@@ -200,7 +211,7 @@ export class SqliteStorage implements Storage {
     getMany: async (ws, ids) => {
       const unique = [...new Set(ids)];
       if (!unique.length) return new Map();
-      const rows = this.db.prepare(`SELECT * FROM agents WHERE workspace_id = ? AND id IN (${placeholders(unique.length)})`).all(ws, ...unique) as Row[];
+      const rows = this.sql(`SELECT * FROM agents WHERE workspace_id = ? AND id IN (${placeholders(unique.length)})`).all(ws, ...unique) as Row[];
       return new Map(rows.map((row) => [row.id as string, toAgent(row)]));
     },
     list: async (ws, filter, page) => this.page('agents', new Where().add('workspace_id = ?', ws).search('name', filter.search), page, toAgent),
@@ -213,7 +224,7 @@ export class SqliteStorage implements Storage {
 
   readonly suites: Storage['suites'] = {
     create: async (s) => {
-      this.db.prepare('INSERT INTO suites (id, workspace_id, name, model_id, language, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
+      this.sql('INSERT INTO suites (id, workspace_id, name, model_id, language, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
         .run(s.id, s.workspace_id, s.name, s.model_id, s.language, s.created_at, s.updated_at);
     },
     get: async (ws, id) => this.one('suites', ws, id, toSuite),
@@ -226,14 +237,14 @@ export class SqliteStorage implements Storage {
       name: asIs, model_id: asIs, language: asIs, updated_at: asIs,
     }, toSuite),
     delete: async (ws, id) => this.db.transaction(() => {
-      this.db.prepare('DELETE FROM cases WHERE workspace_id = ? AND suite_id = ?').run(ws, id);
+      this.sql('DELETE FROM cases WHERE workspace_id = ? AND suite_id = ?').run(ws, id);
       return this.remove('suites', ws, id);
     })(),
   };
 
   readonly cases: Storage['cases'] = {
     create: async (c) => {
-      this.db.prepare(`INSERT INTO cases (id, workspace_id, suite_id, name, prompt, type, success_criteria, call_success_type, base_agent_id, created_at, updated_at)
+      this.sql(`INSERT INTO cases (id, workspace_id, suite_id, name, prompt, type, success_criteria, call_success_type, base_agent_id, created_at, updated_at)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
         .run(c.simulation_case_id, c.workspace_id, c.suite_id, c.name, c.prompt, c.type, json(c.success_criteria),
           c.call_success_type, c.base_agent_id, c.created_at, c.updated_at);
@@ -247,12 +258,12 @@ export class SqliteStorage implements Storage {
     },
     listInSuites: async (ws, suiteIds) => {
       if (!suiteIds.length) return [];
-      const rows = this.db.prepare(`SELECT * FROM cases WHERE workspace_id = ? AND suite_id IN (${placeholders(suiteIds.length)})
+      const rows = this.sql(`SELECT * FROM cases WHERE workspace_id = ? AND suite_id IN (${placeholders(suiteIds.length)})
         ORDER BY created_at, rowid`).all(ws, ...suiteIds) as Row[];
       return rows.map(toCase);
     },
     listByAgent: async (ws, agentId, limit) => {
-      const rows = this.db.prepare(`SELECT * FROM cases WHERE workspace_id = ? AND (base_agent_id = ?
+      const rows = this.sql(`SELECT * FROM cases WHERE workspace_id = ? AND (base_agent_id = ?
           OR suite_id IN (SELECT id FROM suites WHERE workspace_id = ? AND model_id = ?))
         ORDER BY created_at DESC, rowid DESC LIMIT ?`).all(ws, agentId, ws, agentId, limit) as Row[];
       return rows.map(toCase);
@@ -266,11 +277,11 @@ export class SqliteStorage implements Storage {
 
   readonly scenarios: Storage['scenarios'] = {
     create: async (s) => {
-      this.db.prepare('INSERT INTO scenarios (id, workspace_id, name, description, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)')
+      this.sql('INSERT INTO scenarios (id, workspace_id, name, description, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)')
         .run(s.id, s.workspace_id, s.name, s.description, s.created_at, s.updated_at);
     },
     get: async (ws, id) => this.one('scenarios', ws, id, toScenario),
-    all: async (ws) => (this.db.prepare('SELECT * FROM scenarios WHERE workspace_id = ? ORDER BY created_at, rowid').all(ws) as Row[]).map(toScenario),
+    all: async (ws) => (this.sql('SELECT * FROM scenarios WHERE workspace_id = ? ORDER BY created_at, rowid').all(ws) as Row[]).map(toScenario),
     list: async (ws, filter, page) =>
       this.page('scenarios', new Where().add('workspace_id = ?', ws).search('name', filter.search).dates(filter), page, toScenario),
     update: async (ws, id, patch) => this.patch<ScenarioRecord>('scenarios', ws, id, patch, {
@@ -282,7 +293,7 @@ export class SqliteStorage implements Storage {
   private sessionViews(sessions: SessionRecord[]): SessionView[] {
     if (!sessions.length) return [];
     const ids = sessions.map((s) => s.simulation_session_id);
-    const rows = this.db.prepare(`SELECT session_id, body FROM simulations WHERE session_id IN (${placeholders(ids.length)}) ORDER BY rowid`)
+    const rows = this.sql(`SELECT session_id, body FROM simulations WHERE session_id IN (${placeholders(ids.length)}) ORDER BY rowid`)
       .all(...ids) as Row[];
     const bySession = new Map<string, SimulationRecord[]>(ids.map((id) => [id, []]));
     for (const row of rows) bySession.get(row.session_id as string)!.push(toSimulation(row));
@@ -302,8 +313,8 @@ export class SqliteStorage implements Storage {
 
   readonly sessions: Storage['sessions'] = {
     createRuns: async (session, simulations) => {
-      const insertSession = this.db.prepare('INSERT INTO sessions (id, workspace_id, suite_id, target_agent_id, created_at) VALUES (?, ?, ?, ?, ?)');
-      const insertSimulation = this.db.prepare(`INSERT INTO simulations (id, workspace_id, session_id, case_id, target_agent_id, status, created_at, updated_at, body)
+      const insertSession = this.sql('INSERT INTO sessions (id, workspace_id, suite_id, target_agent_id, created_at) VALUES (?, ?, ?, ?, ?)');
+      const insertSimulation = this.sql(`INSERT INTO simulations (id, workspace_id, session_id, case_id, target_agent_id, status, created_at, updated_at, body)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`);
       this.db.transaction(() => {
         if (session) insertSession.run(session.simulation_session_id, session.workspace_id, session.suite_id, session.target_agent_id, session.created_at);
@@ -329,12 +340,12 @@ export class SqliteStorage implements Storage {
   /** Read-modify-write of a simulation's JSON document, atomic because better-sqlite3 is synchronous. */
   private updateSimulation(id: string, at: string, change: (s: SimulationRecord) => void): void {
     this.db.transaction(() => {
-      const row = this.db.prepare('SELECT body FROM simulations WHERE id = ?').get(id) as Row | undefined;
+      const row = this.sql('SELECT body FROM simulations WHERE id = ?').get(id) as Row | undefined;
       if (!row) throw new Error(`no simulation ${id}`);
       const simulation = toSimulation(row);
       change(simulation);
       simulation.updated_at = at;
-      this.db.prepare('UPDATE simulations SET status = ?, updated_at = ?, body = ? WHERE id = ?')
+      this.sql('UPDATE simulations SET status = ?, updated_at = ?, body = ? WHERE id = ?')
         .run(simulation.status, at, json(simulation), id);
     })();
   }
@@ -349,7 +360,7 @@ export class SqliteStorage implements Storage {
       return this.page('simulations', where, page, toSimulation);
     },
     listUnfinished: async (limit) =>
-      (this.db.prepare(`SELECT body FROM simulations WHERE status = 'in-progress' ORDER BY created_at, rowid LIMIT ?`).all(limit) as Row[]).map(toSimulation),
+      (this.sql(`SELECT body FROM simulations WHERE status = 'in-progress' ORDER BY created_at, rowid LIMIT ?`).all(limit) as Row[]).map(toSimulation),
     markStarted: async (id, at, details = {}) => this.updateSimulation(id, at, (s) => {
       s.started_at = at;
       Object.assign(s, details);
@@ -366,10 +377,10 @@ export class SqliteStorage implements Storage {
   readonly idempotency: Storage['idempotency'] = {
     claim: async (ws, key, hash, at, ttlMs) => this.db.transaction((): IdempotencyClaim => {
       const cutoff = new Date(Date.parse(at) - ttlMs).toISOString();
-      this.db.prepare('DELETE FROM idempotency_keys WHERE workspace_id = ? AND key = ? AND created_at < ?').run(ws, key, cutoff);
-      const row = this.db.prepare('SELECT * FROM idempotency_keys WHERE workspace_id = ? AND key = ?').get(ws, key) as Row | undefined;
+      this.sql('DELETE FROM idempotency_keys WHERE workspace_id = ? AND key = ? AND created_at < ?').run(ws, key, cutoff);
+      const row = this.sql('SELECT * FROM idempotency_keys WHERE workspace_id = ? AND key = ?').get(ws, key) as Row | undefined;
       if (!row) {
-        this.db.prepare('INSERT INTO idempotency_keys (workspace_id, key, request_hash, created_at) VALUES (?, ?, ?, ?)').run(ws, key, hash, at);
+        this.sql('INSERT INTO idempotency_keys (workspace_id, key, request_hash, created_at) VALUES (?, ?, ?, ?)').run(ws, key, hash, at);
         return { state: 'claimed' };
       }
       if (row.request_hash !== hash) return { state: 'mismatch' };
@@ -377,21 +388,21 @@ export class SqliteStorage implements Storage {
       return { state: 'replay', status: row.status as number, content_type: row.content_type as string, body: row.body as string };
     })(),
     complete: async (ws, key, response) => {
-      this.db.prepare('UPDATE idempotency_keys SET status = ?, content_type = ?, body = ? WHERE workspace_id = ? AND key = ?')
+      this.sql('UPDATE idempotency_keys SET status = ?, content_type = ?, body = ? WHERE workspace_id = ? AND key = ?')
         .run(response.status, response.content_type, response.body, ws, key);
     },
     release: async (ws, key) => {
-      this.db.prepare('DELETE FROM idempotency_keys WHERE workspace_id = ? AND key = ? AND status IS NULL').run(ws, key);
+      this.sql('DELETE FROM idempotency_keys WHERE workspace_id = ? AND key = ? AND status IS NULL').run(ws, key);
     },
   };
 
   /** Claims left by a process that stopped mid-request can never complete: free them at start. */
   releaseAbandonedClaims(): void {
-    this.db.prepare('DELETE FROM idempotency_keys WHERE status IS NULL').run();
+    this.sql('DELETE FROM idempotency_keys WHERE status IS NULL').run();
   }
 
   async ping(): Promise<void> {
-    this.db.prepare('SELECT 1').get();
+    this.sql('SELECT 1').get();
   }
 
   async close(): Promise<void> {

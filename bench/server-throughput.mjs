@@ -1,0 +1,133 @@
+// Throughput of the reference server, in one run, against two baselines on the same machine:
+// a bare Fastify route answering a fixed JSON object, and the Prism mock of the same operations.
+// Each target runs in its own process; autocannon drives them one after another from this one.
+//
+//   pnpm bench:server                       (BENCH_DURATION=10 seconds per measurement, BENCH_CONNECTIONS=10)
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import autocannon from 'autocannon';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const duration = Number(process.env.BENCH_DURATION ?? 10);
+const connections = Number(process.env.BENCH_CONNECTIONS ?? 10);
+const children = [];
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** Spawns a process and resolves once `ready(output)` is true for what it printed. */
+function start(args, { env = {}, ready }) {
+  const child = spawn(process.execPath, args, { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  children.push(child);
+  let output = '';
+  return new Promise((resolve, reject) => {
+    const onData = (chunk) => {
+      output += chunk;
+      if (ready(output)) resolve({ child, output });
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    child.on('exit', (code) => reject(new Error(`${args.join(' ')} exited with ${code}:\n${output}`)));
+  });
+}
+
+async function waitForHttp(url) {
+  for (let i = 0; i < 400; i += 1) {
+    try {
+      await fetch(url);
+      return;
+    } catch {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  throw new Error(`${url} did not answer`);
+}
+
+async function measure(title, url, headers = {}) {
+  await autocannon({ url, connections, duration: 1, headers }); // warm-up: JIT, caches, keep-alive sockets
+  const result = await autocannon({ url, connections, duration, headers });
+  const ok = result['2xx'];
+  if (result.non2xx || result.errors || !ok) throw new Error(`${title}: ${result.non2xx} non-2xx, ${result.errors} errors`);
+  console.log(`  ${title.padEnd(44)} ${result.requests.average.toFixed(0).padStart(7)} req/s   p99 ${String(result.latency.p99).padStart(4)} ms`);
+  return result.requests.average;
+}
+
+async function main() {
+  // The reference server, built, on an empty temporary database, without rate limit, logging warnings only.
+  const dataDir = mkdtempSync(join(tmpdir(), 'sims-bench-'));
+  const serverPort = await freePort();
+  const { output } = await start(['apps/server/dist/main.js'], {
+    env: { PORT: String(serverPort), SIMS_DATA_DIR: dataDir, SIMS_RATE_LIMIT_MAX: '0', SIMS_LOG_LEVEL: 'warn' },
+    ready: (text) => /sk_[A-Za-z0-9_-]{43}/.test(text),
+  });
+  const key = output.match(/sk_[A-Za-z0-9_-]{43}/)[0];
+  const api = `http://127.0.0.1:${serverPort}/v2`;
+  const auth = { Authorization: `Bearer ${key}`, 'Content-Type': 'application/json' };
+  const post = async (path, body) => (await (await fetch(api + path, { method: 'POST', headers: auth, body: JSON.stringify(body) })).json()).response;
+  const agent = await post('/agents', { name: 'Acme Support', prompt: 'You are the support agent of Acme.' });
+  const suite = await post('/simulation_suites', { name: 'Support', model_id: agent.id });
+  let caseBody;
+  for (let i = 0; i < 25; i += 1) {
+    caseBody = await post('/simulation_cases', {
+      name: `Refund ${i}`, prompt: 'You are a customer who wants a refund for order #12345.', success_criteria: ['Agent acknowledged the refund request', 'Agent asked for order details'],
+      call_success_type: 'all', suite_id: suite.id, base_agent_id: agent.id,
+    });
+  }
+  const caseId = caseBody.simulation_case.simulation_case_id;
+
+  // A bare Fastify route answering the same case document as a fixed object.
+  const barePort = await freePort();
+  const fixed = JSON.stringify({ status: 'ok', response: caseBody.simulation_case });
+  const require = createRequire(join(root, 'package.json'));
+  await start(['--input-type=module', '-e', `
+    import Fastify from ${JSON.stringify(require.resolve('fastify'))};
+    const app = Fastify();
+    const body = ${fixed};
+    app.get('/fixed', async () => body);
+    await app.listen({ host: '127.0.0.1', port: ${barePort} });
+    console.log('listening');
+  `], { ready: (text) => text.includes('listening') });
+
+  // The Prism mock of the bundled spec (the same operations, answered from the examples).
+  const prismPort = await freePort();
+  const prism = createRequire(join(root, 'spec', 'package.json')).resolve('@stoplight/prism-cli/dist/index.js');
+  start([prism, 'mock', 'spec/dist/openapi.json', '-h', '127.0.0.1', '-p', String(prismPort)], { ready: () => false }).catch(() => {});
+  const mock = `http://127.0.0.1:${prismPort}`;
+  await waitForHttp(mock);
+
+  console.log(`autocannon: ${connections} connections, ${duration} s per measurement, Node ${process.version}\n`);
+  const ratios = [];
+  for (const [label, path] of [['GET /simulation_cases/{id}', `/simulation_cases/${caseId}`], ['GET /simulation_cases?page_size=10', '/simulation_cases?page_size=10']]) {
+    console.log(label);
+    const server = await measure('reference server (SQLite, auth, validation)', api + path, auth);
+    const bare = await measure('bare Fastify route, fixed JSON object', `http://127.0.0.1:${barePort}/fixed`);
+    const prismRate = await measure('Prism mock of the same operation', mock + path, auth);
+    ratios.push({ label, vsBare: server / bare, vsPrism: server / prismRate });
+    console.log('');
+  }
+  console.log('Reference server throughput as a ratio of:');
+  for (const r of ratios) console.log(`  ${r.label.padEnd(36)} bare Fastify ${r.vsBare.toFixed(2)}   Prism mock ${r.vsPrism.toFixed(2)}`);
+  rmSync(dataDir, { recursive: true, force: true });
+}
+
+main()
+  .catch((error) => {
+    console.error(error);
+    process.exitCode = 1;
+  })
+  .finally(() => {
+    for (const child of children) child.kill('SIGTERM');
+  });
