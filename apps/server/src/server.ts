@@ -22,10 +22,14 @@ export interface RunningServer {
   stop(): Promise<void>;
 }
 
+/** Makes the engine, which runs simulations through the same storage as the API. */
+export type EngineFactory = (storage: Storage) => Engine;
+
 /** Opens the database under the data directory, applies migrations and serves until `stop`. */
-export async function startServer(config: ServerConfig, engine: Engine = new QueueOnlyEngine()): Promise<RunningServer> {
+export async function startServer(config: ServerConfig, createEngine: EngineFactory = () => new QueueOnlyEngine()): Promise<RunningServer> {
   const dbFile = join(config.dataDir, 'sims.db');
   const storage = openSqliteStorage(dbFile);
+  const engine = createEngine(storage);
   const first = await bootstrap(storage);
   const app = await buildApp({ storage, engine, rateLimit: config.rateLimit, bodyLimit: config.bodyLimit, logLevel: config.logLevel });
   await engine.start();

@@ -23,7 +23,7 @@ class GatedEngine extends QueueOnlyEngine {
 describe('graceful shutdown', () => {
   it('finishes a request in flight, then refuses new connections', async () => {
     const engine = new GatedEngine();
-    const server = await startTestServer({ engine });
+    const server = await startTestServer({ engine: () => engine });
     const agent = (await apiClient(server.url, server.key).POST('/agents', { body: { name: 'A', prompt: 'p' } })).data!.response.id;
     const response = await fetch(`${server.url}/simulation_cases/generate`, {
       method: 'POST',

@@ -3,9 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import createClient from 'openapi-fetch';
 import type { paths } from '@sims/api-types';
-import { startServer, type RunningServer } from '../../src/server.js';
+import { startServer, type EngineFactory, type RunningServer } from '../../src/server.js';
 import type { RateLimitConfig } from '../../src/config.js';
-import type { Engine } from '../../src/engine/types.js';
 import { createWorkspace } from '../../src/keys.js';
 
 export interface TestServer extends RunningServer {
@@ -17,7 +16,7 @@ export interface TestServer extends RunningServer {
 export const tempDir = () => mkdtemp(join(tmpdir(), 'sims-server-test-'));
 
 /** A real server on a free loopback port with its own data directory; no rate limit unless asked. */
-export async function startTestServer(options: { dataDir?: string; rateLimit?: RateLimitConfig; engine?: Engine } = {}): Promise<TestServer> {
+export async function startTestServer(options: { dataDir?: string; rateLimit?: RateLimitConfig; engine?: EngineFactory } = {}): Promise<TestServer> {
   const dataDir = options.dataDir ?? (await tempDir());
   const server = await startServer({
     host: '127.0.0.1',
