@@ -102,9 +102,9 @@ export function createTransport(baseFetch: FetchLike, options: TransportOptions 
     const started = Date.now();
     for (let retries = 0; ; retries++) {
       const last = retries >= retry.maxRetries;
-      // The original is sent only by the last attempt: each earlier one sends a copy, so that the body
-      // can be read again.
-      const sent = last ? request : request.clone();
+      // A body can be read once: each attempt but the last sends a copy. Body-less requests (GET,
+      // DELETE) need none.
+      const sent = last || request.body === null ? request : request.clone();
       let delayMs: number;
       let response: Response | undefined;
       let failure: unknown;
