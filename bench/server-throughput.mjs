@@ -88,15 +88,19 @@ async function main() {
   }
   const caseId = caseBody.simulation_case.simulation_case_id;
 
-  // A bare Fastify route answering the same case document as a fixed object.
+  // Bare Fastify routes answering, as fixed objects, the very documents the server answers.
   const barePort = await freePort();
-  const fixed = JSON.stringify({ status: 'ok', response: caseBody.simulation_case });
+  const answer = async (path) => (await fetch(api + path, { headers: auth })).json();
+  const fixedCase = JSON.stringify(await answer(`/simulation_cases/${caseBody.simulation_case.simulation_case_id}`));
+  const fixedList = JSON.stringify(await answer('/simulation_cases?page_size=10'));
   const require = createRequire(join(root, 'package.json'));
   await start(['--input-type=module', '-e', `
     import Fastify from ${JSON.stringify(require.resolve('fastify'))};
     const app = Fastify();
-    const body = ${fixed};
-    app.get('/fixed', async () => body);
+    const one = ${fixedCase};
+    const list = ${fixedList};
+    app.get('/fixed/case', async () => one);
+    app.get('/fixed/list', async () => list);
     await app.listen({ host: '127.0.0.1', port: ${barePort} });
     console.log('listening');
   `], { ready: (text) => text.includes('listening') });
@@ -110,10 +114,14 @@ async function main() {
 
   console.log(`autocannon: ${connections} connections, ${duration} s per measurement, Node ${process.version}\n`);
   const ratios = [];
-  for (const [label, path] of [['GET /simulation_cases/{id}', `/simulation_cases/${caseId}`], ['GET /simulation_cases?page_size=10', '/simulation_cases?page_size=10']]) {
+  const operations = [
+    ['GET /simulation_cases/{id}', `/simulation_cases/${caseId}`, '/fixed/case'],
+    ['GET /simulation_cases?page_size=10', '/simulation_cases?page_size=10', '/fixed/list'],
+  ];
+  for (const [label, path, fixedPath] of operations) {
     console.log(label);
     const server = await measure('reference server (SQLite, auth, validation)', api + path, auth);
-    const bare = await measure('bare Fastify route, fixed JSON object', `http://127.0.0.1:${barePort}/fixed`);
+    const bare = await measure('bare Fastify route, the same JSON, fixed', `http://127.0.0.1:${barePort}${fixedPath}`);
     const prismRate = await measure('Prism mock of the same operation', mock + path, auth);
     ratios.push({ label, vsBare: server / bare, vsPrism: server / prismRate });
     console.log('');

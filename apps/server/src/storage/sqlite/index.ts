@@ -146,8 +146,7 @@ export class SqliteStorage implements Storage {
 
   private page<T>(table: string, where: Where, page: PageRequest, map: (row: Row) => T): Page<T> {
     const total = (this.sql(`SELECT count(*) AS n FROM ${table} ${where}`).get(...where.params) as { n: number }).n;
-    const rows = this.db
-      .prepare(`SELECT * FROM ${table} ${where} ORDER BY created_at DESC, rowid DESC LIMIT ? OFFSET ?`)
+    const rows = this.sql(`SELECT * FROM ${table} ${where} ORDER BY created_at DESC, rowid DESC LIMIT ? OFFSET ?`)
       .all(...where.params, page.page_size, (page.page_number - 1) * page.page_size) as Row[];
     return { items: rows.map(map), total };
   }
