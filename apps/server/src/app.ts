@@ -85,7 +85,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     bodyLimit,
     genReqId: requestId,
     requestIdHeader: false,
-    return503OnClosing: true,
+    // Requests already on an open connection when shutdown starts are served (with `Connection: close`)
+    // rather than refused with Fastify's own 503 body, which is not the spec's error body.
+    return503OnClosing: false,
   });
   app.setValidatorCompiler(validatorCompiler(spec));
 
@@ -102,8 +104,19 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     }
   });
 
+  // On close, Fastify stops accepting and closes idle keep-alive sockets; a socket whose response was
+  // still in flight becomes idle later, so close it as soon as that response is done.
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
+  app.addHook('onResponse', async () => {
+    if (closing) setImmediate(() => app.server.closeIdleConnections());
+  });
+
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
+    if (closing) reply.header('connection', 'close');
     const key = bearer(request.headers.authorization);
     const record = key ? await storage.apiKeys.findActiveByHash(hashKey(key)) : undefined;
     const wait = limiter.hit(record ? `key:${record.id}` : `ip:${request.ip}`);
@@ -115,16 +128,6 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       throw new ApiError('unauthorized', 'A valid API key is required in the Authorization header (Bearer <api key>).');
     }
     request.workspaceId = record?.workspace_id;
-  });
-
-  // On close, Fastify stops accepting and closes idle keep-alive sockets; a socket whose response was
-  // still in flight becomes idle later, so close it as soon as that response is done.
-  let closing = false;
-  app.addHook('preClose', async () => {
-    closing = true;
-  });
-  app.addHook('onResponse', async () => {
-    if (closing) setImmediate(() => app.server.closeIdleConnections());
   });
 
   app.setErrorHandler((error, request, reply) => {
