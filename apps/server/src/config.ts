@@ -1,4 +1,6 @@
 import { resolve } from 'node:path';
+import { llmConfigFromEnv } from '@sims/engine';
+import type { EngineConfig } from './engine/simulation-engine.js';
 
 export interface RateLimitConfig {
   /** Requests allowed per window and per API key (or per client address without a key); 0 turns the limit off. */
@@ -17,6 +19,37 @@ export interface ServerConfig {
   logLevel: string;
   /** How long a graceful shutdown waits for in-flight requests before closing their sockets. */
   shutdownGraceMs: number;
+  /** The simulation engine's settings; defaults when omitted. */
+  engine?: EngineConfig;
+}
+
+export const ENGINE_DEFAULTS: EngineConfig = { concurrency: 4, timeoutMs: 120_000, allowPrivateNetworks: false, llm: {} };
+
+function flag(env: NodeJS.ProcessEnv, name: string): boolean {
+  const raw = (env[name] ?? '').toLowerCase();
+  if (raw === '' || raw === '0' || raw === 'false' || raw === 'no') return false;
+  if (raw === '1' || raw === 'true' || raw === 'yes') return true;
+  throw new Error(`${name} must be true or false, got "${env[name]}"`);
+}
+
+/**
+ * `SIMS_LLM_BASE_URL`, `SIMS_LLM_MODEL`, `SIMS_LLM_API_KEY` configure one model for the caller, the
+ * judge and generation; `SIMS_LLM_PERSONA_*`, `SIMS_LLM_JUDGE_*`, `SIMS_LLM_GENERATOR_*` override it per role.
+ */
+export function engineConfigFromEnv(env: NodeJS.ProcessEnv = process.env): EngineConfig {
+  const base = llmConfigFromEnv(env);
+  const role = (name: string) => llmConfigFromEnv(env, `SIMS_LLM_${name}`) ?? base;
+  const persona = role('PERSONA');
+  const judge = role('JUDGE');
+  const generator = role('GENERATOR');
+  const concurrency = integer(env, 'SIMS_CONCURRENCY', ENGINE_DEFAULTS.concurrency);
+  if (concurrency < 1) throw new Error('SIMS_CONCURRENCY must be at least 1');
+  return {
+    concurrency,
+    timeoutMs: integer(env, 'SIMS_SIMULATION_TIMEOUT_MS', ENGINE_DEFAULTS.timeoutMs),
+    allowPrivateNetworks: flag(env, 'SIMS_ALLOW_PRIVATE_NETWORKS'),
+    llm: { ...(persona ? { persona } : {}), ...(judge ? { judge } : {}), ...(generator ? { generator } : {}) },
+  };
 }
 
 function integer(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
@@ -40,5 +73,6 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfi
     bodyLimit: 1024 * 1024,
     logLevel: env.SIMS_LOG_LEVEL || 'info',
     shutdownGraceMs: integer(env, 'SIMS_SHUTDOWN_GRACE_MS', 10_000),
+    engine: engineConfigFromEnv(env),
   };
 }

@@ -10,6 +10,7 @@ const USAGE = `Usage: sims-server [command] [options]
 
 Commands:
   serve (default)                      run the API on the embedded database
+  demo [--serve]                       seed a demo suite on a fresh database, run it, print the verdicts
   keys create [--workspace ID] [--name NAME]
                                        mint an API key (the workspace may be omitted when there is one)
   keys list                            list keys (prefixes only; keys are stored hashed)
@@ -18,7 +19,10 @@ Commands:
   workspaces list                      list workspaces
 
 Environment: PORT (4010), SIMS_HOST (127.0.0.1), SIMS_DATA_DIR (./data), SIMS_LOG_LEVEL (info),
-SIMS_RATE_LIMIT_MAX (600, 0 = off), SIMS_RATE_LIMIT_WINDOW_MS (60000), SIMS_SHUTDOWN_GRACE_MS (10000).`;
+SIMS_RATE_LIMIT_MAX (600, 0 = off), SIMS_RATE_LIMIT_WINDOW_MS (60000), SIMS_SHUTDOWN_GRACE_MS (10000),
+SIMS_CONCURRENCY (4), SIMS_SIMULATION_TIMEOUT_MS (120000), SIMS_ALLOW_PRIVATE_NETWORKS (false),
+SIMS_LLM_BASE_URL, SIMS_LLM_MODEL, SIMS_LLM_API_KEY (an OpenAI-compatible model for caller, judge and
+generation; SIMS_LLM_PERSONA_*, SIMS_LLM_JUDGE_*, SIMS_LLM_GENERATOR_* per role; offline when unset).`;
 
 /** Human-readable lines go to stderr, so stdout carries only the JSON log. */
 const say = (line = '') => process.stderr.write(`${line}\n`);
@@ -92,7 +96,10 @@ async function admin(command: string, args: string[]): Promise<void> {
 }
 
 const [command = 'serve', ...rest] = process.argv.slice(2);
-const run = command === 'serve' ? serve() : command === 'help' || command === '--help' ? Promise.resolve(say(USAGE)) : admin(command, rest);
+const run = command === 'serve' ? serve()
+  : command === 'demo' ? import('./demo.js').then(({ runDemo }) => runDemo({ serve: rest.includes('--serve') || process.env.SIMS_DEMO_SERVE === '1' }))
+    .then(() => process.exit(0))
+  : command === 'help' || command === '--help' ? Promise.resolve(say(USAGE)) : admin(command, rest);
 run.catch((error: unknown) => {
   say(error instanceof Error ? error.message : String(error));
   if (command !== 'serve') say(USAGE);

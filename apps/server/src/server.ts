@@ -1,8 +1,8 @@
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from './app.js';
-import type { ServerConfig } from './config.js';
-import { QueueOnlyEngine } from './engine/queue-only.js';
+import { ENGINE_DEFAULTS, type ServerConfig } from './config.js';
+import { SimulationEngine } from './engine/simulation-engine.js';
 import type { Engine } from './engine/types.js';
 import { bootstrap } from './keys.js';
 import { openSqliteStorage } from './storage/sqlite/index.js';
@@ -26,12 +26,18 @@ export interface RunningServer {
 export type EngineFactory = (storage: Storage) => Engine;
 
 /** Opens the database under the data directory, applies migrations and serves until `stop`. */
-export async function startServer(config: ServerConfig, createEngine: EngineFactory = () => new QueueOnlyEngine()): Promise<RunningServer> {
+export async function startServer(config: ServerConfig, createEngine?: EngineFactory): Promise<RunningServer> {
   const dbFile = join(config.dataDir, 'sims.db');
   const storage = openSqliteStorage(dbFile);
-  const engine = createEngine(storage);
+  // The engine logs through the app's logger, made after it.
+  let log: FastifyInstance['log'] | undefined;
+  const engine = createEngine ? createEngine(storage) : new SimulationEngine(storage, config.engine ?? ENGINE_DEFAULTS, {
+    info: (details, message) => log?.info({ component: 'engine', ...details }, message),
+    warn: (details, message) => log?.warn({ component: 'engine', ...details }, message),
+  });
   const first = await bootstrap(storage);
   const app = await buildApp({ storage, engine, rateLimit: config.rateLimit, bodyLimit: config.bodyLimit, logLevel: config.logLevel });
+  log = app.log;
   await engine.start();
   await app.listen({ host: config.host, port: config.port });
   const address = app.server.address();

@@ -46,6 +46,13 @@ export interface paths {
          *     JSON (`application/x-ndjson`), one `SimulationCaseGenerateEvent` per line: `progress` lines, a
          *     `case` line for each case as soon as it is saved, then one `done` line — or an `error` line if
          *     generation stopped part-way. Read the body line by line to show progress.
+         *
+         *     **Reference server:** with an LLM configured by the operator, each case is written by the model
+         *     from the agent's prompt, the category and the scenario. Without one, cases come from documented
+         *     deterministic templates: intents detected in the agent's prompt (order status, cancellation,
+         *     refund, opening hours, booking, handover) bring scripted `caller_turns` and exact `checks` (for
+         *     example `tool_called lookup_order`), so they run and are judged offline; their natural-language
+         *     criteria are reported `not_evaluated` until a judge is configured.
          */
         post: operations["generateSimulationCases"];
         delete?: never;
@@ -189,9 +196,9 @@ export interface paths {
          *     the reference API. No request body. An unknown suite or agent answers `404` (also when the suite's
          *     agent was deleted).
          *
-         *     **Reference server:** this version records the session and its simulations and hands them to the
-         *     simulation engine's queue, but no engine runs them yet: they stay `in-progress` and queued
-         *     (`started_at: null`), and the session counts them as pending.
+         *     **Reference server:** the simulations are queued (`started_at: null`) on the server's bounded pool
+         *     of runners and run in parallel (the operator sets the concurrency); the session's counters move as
+         *     each one completes or fails, and each simulation's `timeline` grows turn by turn while it runs.
          */
         post: operations["executeSimulationSuite"];
         delete?: never;
@@ -278,9 +285,10 @@ export interface paths {
          *     (`target_agent_id`) must exist in the workspace, else `404`; a session given must exist (`404`) and
          *     run against the same agent (`422`).
          *
-         *     **Reference server:** this version records the simulation and hands it to the simulation engine's
-         *     queue, but no engine runs it yet: it stays `in-progress` and queued (`started_at: null`), and its
-         *     session counts it as pending.
+         *     **Reference server:** the simulation is queued (`started_at: null`) on the server's bounded pool of
+         *     runners, then runs: `started_at` is set, each turn is appended to `timeline` as it happens, and at
+         *     the end `status` becomes `completed` with `success_criteria_analysis` (the case's criteria, then
+         *     its checks) or `failed` with `error_info`; `finished_at` is set either way.
          */
         post: operations["startSimulation"];
         delete?: never;
@@ -377,6 +385,11 @@ export interface paths {
          *     (`connector`, default `builtin`). Suites (`model_id`), cases (`base_agent_id`), simulations
          *     (`target_agent_id`) and generation (`agent_id`) refer to agents by the `id` answered here. An
          *     addition to the reference API, whose agents live elsewhere in its platform.
+         *
+         *     An `http` or `openai` connector's URL is checked by the outbound URL guard: a scheme other than
+         *     http(s), credentials in the URL, a cloud metadata host, or a link-local, reserved or (unless the
+         *     operator allows private networks) loopback or private address answers `422`. Header values and
+         *     API keys are write-only: reads show header names and whether a key is set.
          */
         post: operations["createAgent"];
         delete?: never;
@@ -442,7 +455,34 @@ export interface paths {
         trace?: never;
     };
 }
-export type webhooks = Record<string, never>;
+export interface webhooks {
+    agentTurn: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Answer one agent turn (sent to your agent)
+         * @description **The webhook turn protocol of `http` agents.** The simulation engine sends this request to the
+         *     agent connector's `url` (with its `headers`) every time the agent under test is to speak: once
+         *     with an empty `conversation` when the call connects (the agent greets), then after every message
+         *     of the simulated caller. Answer `2xx` with an `AgentTurnReply`. Redirects are not followed; a
+         *     non-2xx answer fails the simulation (`424 agent_http_error`), as does no answer within the
+         *     connector's `timeout_ms` (`424 agent_timeout`) or a reply that is not an `AgentTurnReply`
+         *     (`424 agent_malformed_reply`). Any 4xx or 5xx you answer is treated alike.
+         */
+        post: operations["agentTurn"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+}
 export interface components {
     schemas: {
         /**
@@ -496,6 +536,101 @@ export interface components {
             updated_at?: string;
             image_url?: string | null;
         };
+        /** @description Passes when a message of `side` contains `text` (with `negate`, when none does). */
+        CaseCheckContains: {
+            /** @constant */
+            kind: "contains";
+            text: string;
+            /** @default false */
+            case_sensitive?: boolean;
+            /**
+             * @description Whose messages are searched.
+             * @default any
+             * @enum {string}
+             */
+            side?: "persona" | "agent" | "any";
+            /**
+             * @description Pass when no message matches instead.
+             * @default false
+             */
+            negate?: boolean;
+            /** @description Shown as the evaluation's `criterion`; a readable one is made when omitted. */
+            description?: string;
+        };
+        /**
+         * @description Passes when a message of `side` matches the regular expression `pattern` (with `negate`, when
+         *     none does). Patterns with backreferences or nested quantifiers, and patterns that run too long,
+         *     are not evaluated (verdict `not_evaluated` with the reason).
+         */
+        CaseCheckMatches: {
+            /** @constant */
+            kind: "matches";
+            /** @description A JavaScript regular expression. */
+            pattern: string;
+            /** @description Any of `i`, `m`, `s`, `u`. */
+            flags?: string;
+            /**
+             * @description Whose messages are searched.
+             * @default any
+             * @enum {string}
+             */
+            side?: "persona" | "agent" | "any";
+            /**
+             * @description Pass when no message matches instead.
+             * @default false
+             */
+            negate?: boolean;
+            /** @description Shown as the evaluation's `criterion`; a readable one is made when omitted. */
+            description?: string;
+        };
+        /** @description Passes when that side ended the call (`max_turns`, when the turn limit did). */
+        CaseCheckEndedBy: {
+            /** @constant */
+            kind: "ended_by";
+            /** @enum {string} */
+            side: "persona" | "agent" | "max_turns";
+            /** @description Shown as the evaluation's `criterion`; a readable one is made when omitted. */
+            description?: string;
+        };
+        /** @description Passes when the caller sent at most `max` messages (the count `max_turns` limits). */
+        CaseCheckTurnsAtMost: {
+            /** @constant */
+            kind: "turns_at_most";
+            max: number;
+            /** @description Shown as the evaluation's `criterion`; a readable one is made when omitted. */
+            description?: string;
+        };
+        /**
+         * @description Passes when the agent made this tool call (a lookup), recorded in the timeline as a `tool_call`
+         *     event. Every given argument must equal the call's (numbers and strings compared as text, objects
+         *     deeply); arguments not given are not compared.
+         */
+        CaseCheckToolCalled: {
+            /** @constant */
+            kind: "tool_called";
+            name: string;
+            arguments?: {
+                [key: string]: unknown;
+            };
+            /** @description Shown as the evaluation's `criterion`; a readable one is made when omitted. */
+            description?: string;
+        };
+        /**
+         * @description A deterministic check of the conversation, judged exactly and offline (an addition to the reference
+         *     API). Each check yields one evaluation after those of `success_criteria`, and counts for
+         *     `call_success_type` like a criterion.
+         */
+        CaseCheck: components["schemas"]["CaseCheckContains"] | components["schemas"]["CaseCheckMatches"] | components["schemas"]["CaseCheckEndedBy"] | components["schemas"]["CaseCheckTurnsAtMost"] | components["schemas"]["CaseCheckToolCalled"];
+        /** @description Deterministic checks judged exactly, offline, after the natural-language criteria (at most 25). */
+        CaseChecks: components["schemas"]["CaseCheck"][];
+        /**
+         * @description A scripted caller (an addition to the reference API): the simulated caller says these messages in
+         *     order, one after each agent reply, instead of improvising from `prompt`; a message containing
+         *     `[END_CALL]` ends the call after it is said, and once all are said the caller hangs up. `{{name}}`
+         *     placeholders are filled from `custom_variables`. Empty = the caller follows `prompt` (an LLM when
+         *     the server has one, else the documented offline rules).
+         */
+        CallerTurns: string[];
         /** @description Simulation case details. */
         SimulationCaseReadOut: {
             /** Format: uuid */
@@ -513,6 +648,13 @@ export interface components {
             success_criteria: string[];
             call_success_type: components["schemas"]["CallSuccessType"];
             base_agent: components["schemas"]["SimulationCaseReadOutBaseAgent"] | null;
+            /**
+             * @description Deterministic checks (an addition to the reference API; optional here so that answers of
+             *     servers without it stay valid; this server always sends it, `[]` when none).
+             */
+            checks?: components["schemas"]["CaseChecks"];
+            /** @description Scripted caller turns (an addition; this server always sends it, `[]` when none). */
+            caller_turns?: components["schemas"]["CallerTurns"];
             /** Format: date-time */
             created_at: string;
             /** Format: date-time */
@@ -615,6 +757,8 @@ export interface components {
              *     unknown agent answers `404`.
              */
             base_agent_id?: string | null;
+            checks?: components["schemas"]["CaseChecks"];
+            caller_turns?: components["schemas"]["CallerTurns"];
         };
         /** @description The created case, nested under `simulation_case` as in the reference API. */
         SimulationCaseCreateResponse: {
@@ -677,6 +821,10 @@ export interface components {
             call_success_type?: components["schemas"]["CallSuccessType"] | null;
             /** @description Suite to assign the case to; `null` removes it from its suite. */
             suite_id?: string | null;
+            /** @description Replaces the checks as a whole; `[]` removes them. */
+            checks?: components["schemas"]["CaseChecks"] | null;
+            /** @description Replaces the scripted caller turns; `[]` removes them. */
+            caller_turns?: components["schemas"]["CallerTurns"] | null;
         };
         /**
          * @description A BCP 47 locale code such as `en-US`, `es-ES` or `fr-FR`. `multi` is not accepted for suites.
@@ -874,7 +1022,16 @@ export interface components {
              *     answered badly; `500` the runner failed; `503` the run was interrupted (for example by a restart).
              */
             code: number;
-            /** @description Machine-readable error kind, for example `timeout`, `agent_error` or `interrupted`. */
+            /**
+             * @description Machine-readable error kind. `408`: `timeout` (the conversation exceeded the server's
+             *     per-simulation time-out). `424`: `agent_timeout` (one request to the agent exceeded its
+             *     `timeout_ms`), `agent_http_error` (non-2xx answer), `agent_unreachable`,
+             *     `agent_malformed_reply` (not the webhook reply format), `agent_url_refused` (the outbound URL
+             *     guard refused the address), `agent_error`, `agent_not_found` (the agent was deleted before the
+             *     run started), `unknown_builtin_agent`, `unknown_connector`. `500`: `persona_error` (the LLM
+             *     playing the caller failed), `runner_error`. `503`: `interrupted` (the server stopped or
+             *     restarted while the conversation ran; run the case again). More types may be added.
+             */
             type: string;
         };
         /**
@@ -899,7 +1056,10 @@ export interface components {
              */
             timestamp?: string | null;
         };
-        /** @description Evaluation result for a single success criterion. */
+        /**
+         * @description Evaluation result for a single success criterion or check: first one per `success_criteria` entry,
+         *     in order, then one per check of the case.
+         */
         SimulationSuccessCriteriaEvaluation: {
             success: boolean;
             reasoning: string;
@@ -908,6 +1068,15 @@ export interface components {
              *     the order of `success_criteria`.
              */
             criterion?: string;
+            /**
+             * @description An addition to the reference API, sent on every evaluation this server makes: `passed` and
+             *     `failed` as judged; `not_evaluated` when nothing could judge the criterion (a natural-language
+             *     criterion with no LLM judge configured, a judge that failed, a refused pattern) — `reasoning`
+             *     says why, and `success` is `false`: an unjudged criterion never passes silently.
+             *     `success` is `true` exactly when `verdict` is `passed`.
+             * @enum {string}
+             */
+            verdict?: "passed" | "failed" | "not_evaluated";
         };
         /**
          * @description Summary of the success criteria evaluation results. `success` combines the evaluations by the
@@ -1044,16 +1213,48 @@ export interface components {
             response: components["schemas"]["SimulationSessionReadOut"];
         };
         /**
-         * @description How the simulation engine reaches the agent under test, tagged by `kind`. Today the only kind is
-         *     `builtin`: a conversational agent inside the server that follows the agent's `prompt`, needing no
-         *     network and no key. Further kinds (the user's own agent over HTTP, OpenAI-compatible chat endpoints)
-         *     will be added as new `kind` values with their own fields, so clients should tolerate kinds they do
-         *     not know.
+         * @description A deterministic agent shipped with the server, needing no network and no key. `shop_support` (the
+         *     default) is the phone line of "Northwind Shop": opening hours, order status, cancellation and
+         *     refund (it looks orders up with the `lookup_order` tool), handover to a person and goodbye.
          */
-        AgentConnector: {
-            /** @enum {string} */
+        AgentConnectorBuiltin: {
+            /** @constant */
             kind: "builtin";
+            /**
+             * @description Which builtin agent answers.
+             * @default shop_support
+             * @enum {string}
+             */
+            builtin?: "shop_support";
+            /** @description Delay before every answer, in milliseconds (for benchmarks and demos of progress). */
+            latency_ms?: number;
         };
+        /** @description An agent behind the webhook turn protocol, as read back; header values are never answered. */
+        AgentConnectorHttpOut: {
+            /** @constant */
+            kind: "http";
+            url: string;
+            /** @description Names of the headers sent with every request (their values are write-only). */
+            header_names: string[];
+            /** @description Time-out of each request; `null` = the default (10000). */
+            timeout_ms: number | null;
+        };
+        /** @description An OpenAI-compatible agent, as read back; the key is never answered. */
+        AgentConnectorOpenaiOut: {
+            /** @constant */
+            kind: "openai";
+            base_url: string;
+            model: string;
+            /** @description Whether an `api_key` is stored (its value is write-only). */
+            api_key_set: boolean;
+            timeout_ms: number | null;
+        };
+        /**
+         * @description How the simulation engine reaches the agent, as read back, tagged by `kind` (`builtin`, `http`,
+         *     `openai`; see `AgentConnectorIn`). Secret values are never answered. Clients should tolerate kinds
+         *     they do not know: more may be added.
+         */
+        AgentConnector: components["schemas"]["AgentConnectorBuiltin"] | components["schemas"]["AgentConnectorHttpOut"] | components["schemas"]["AgentConnectorOpenaiOut"];
         /**
          * @description Whether the agent answers calls (`inbound`) or places them (`outbound`). Simulations always play the
          *     caller against the agent; the type is kept for the agent's own prompt and for display.
@@ -1092,6 +1293,61 @@ export interface components {
             status: components["schemas"]["ResponseStatus"];
             response: components["schemas"]["PaginatedAgentsList"];
         };
+        /**
+         * @description The user's own agent behind the webhook turn protocol (the `agentTurn` webhook of this document):
+         *     for every agent turn the engine POSTs the conversation so far to `url` and reads the reply. The URL
+         *     is checked when the agent is created or updated and again at every connection: only `http`/`https`,
+         *     no credentials in the URL, never link-local or cloud metadata addresses; loopback and private
+         *     addresses only when the server's operator allows them (else `422`).
+         */
+        AgentConnectorHttpIn: {
+            /** @constant */
+            kind: "http";
+            /**
+             * Format: uri
+             * @description The webhook that answers each agent turn.
+             */
+            url: string;
+            /** @description Headers sent with every request (for example an authorization header). Write-only; reads show only their names. */
+            headers?: {
+                [key: string]: string;
+            };
+            /**
+             * @description Time-out of each request; exceeding it fails the simulation (`424 agent_timeout`).
+             * @default 10000
+             */
+            timeout_ms?: number;
+        };
+        /**
+         * @description Any OpenAI-compatible chat-completions endpoint (`POST {base_url}/chat/completions`); the agent's
+         *     `prompt` is the system message and `[END_CALL]` in an answer ends the call. `base_url` is checked
+         *     like the `http` connector's `url`.
+         */
+        AgentConnectorOpenaiIn: {
+            /** @constant */
+            kind: "openai";
+            /**
+             * Format: uri
+             * @description For example `https://api.openai.com/v1`.
+             */
+            base_url: string;
+            model: string;
+            /** @description Sent as `Authorization: Bearer <api_key>`. Write-only; reads show only whether one is set. */
+            api_key?: string;
+            /**
+             * @description Time-out of each request.
+             * @default 10000
+             */
+            timeout_ms?: number;
+        };
+        /**
+         * @description How the simulation engine reaches the agent under test, tagged by `kind`: `builtin` (a
+         *     deterministic agent inside the server), `http` (the user's agent behind the webhook turn protocol)
+         *     or `openai` (an OpenAI-compatible chat-completions endpoint). Secrets (`headers`, `api_key`) are
+         *     write-only: reads answer `AgentConnector`, which shows only that they are set. Updating an agent's
+         *     connector replaces it as a whole.
+         */
+        AgentConnectorIn: components["schemas"]["AgentConnectorBuiltin"] | components["schemas"]["AgentConnectorHttpIn"] | components["schemas"]["AgentConnectorOpenaiIn"];
         /** @description Input payload to create an agent. */
         AgentCreateIn: {
             /** @description The agent's display name. */
@@ -1102,7 +1358,7 @@ export interface components {
              */
             prompt: string;
             /** @description How to reach the agent. Defaults to `{"kind": "builtin"}`. */
-            connector?: components["schemas"]["AgentConnector"];
+            connector?: components["schemas"]["AgentConnectorIn"];
             /** @default inbound */
             agent_type?: components["schemas"]["AgentType"];
             /**
@@ -1121,12 +1377,13 @@ export interface components {
         /**
          * @description Fields that can be updated for an agent. Omitted fields keep their value; `null` keeps the value of
          *     `name`, `prompt`, `connector` and `agent_type` and clears `avatar_url` and `phone_number`.
+         *     A new `connector` replaces the old one as a whole (send secrets again).
          *     Simulations already run keep the agent name and avatar they were run with.
          */
         AgentUpdateIn: {
             name?: string | null;
             prompt?: string | null;
-            connector?: components["schemas"]["AgentConnector"] | null;
+            connector?: components["schemas"]["AgentConnectorIn"] | null;
             agent_type?: components["schemas"]["AgentType"] | null;
             /** Format: uri */
             avatar_url?: string | null;
@@ -1146,6 +1403,50 @@ export interface components {
         HealthResponse: {
             status: components["schemas"]["ResponseStatus"];
             response: components["schemas"]["Health"];
+        };
+        /** @description One message of the conversation so far. */
+        AgentTurnMessage: {
+            /**
+             * @description `agent` = your agent said it, `persona` = the simulated caller said it.
+             * @enum {string}
+             */
+            role: "agent" | "persona";
+            content: string;
+        };
+        /** @description What the engine sends the agent's webhook for each agent turn. */
+        AgentTurnRequest: {
+            /**
+             * Format: uuid
+             * @description The simulation this conversation belongs to (sent by this server on every turn).
+             */
+            simulation_id?: string;
+            /** @description The id of the agent under test (`target_agent_id`). */
+            agent_id: string;
+            /** @description Every message so far, oldest first; `[]` means the call just connected and the agent greets. */
+            conversation: components["schemas"]["AgentTurnMessage"][];
+            custom_variables: components["schemas"]["CustomVariables"];
+        };
+        /** @description A lookup or action the agent performed for this reply; recorded as a `tool_call` timeline event. */
+        AgentTurnToolCall: {
+            name: string;
+            arguments?: {
+                [key: string]: unknown;
+            };
+        };
+        /**
+         * @description The agent's answer to one turn. Unknown fields are ignored (the protocol can grow); anything else
+         *     (not JSON, wrong types, a body over 1 MiB) fails the simulation with `424 agent_malformed_reply`.
+         */
+        AgentTurnReply: {
+            /** @description What the agent says; may be empty only together with `end_call: true`. */
+            reply: string;
+            /**
+             * @description `true` ends the call after this reply.
+             * @default false
+             */
+            end_call?: boolean;
+            /** @description Lookups the agent made for this reply, recorded before the reply. */
+            tool_calls?: components["schemas"]["AgentTurnToolCall"][];
         };
         /** @description Progress of the generation. */
         SimulationCaseGenerateProgressEvent: {
@@ -2242,6 +2543,50 @@ export interface operations {
                 };
             };
             429: components["responses"]["TooManyRequests"];
+        };
+    };
+    agentTurn: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AgentTurnRequest"];
+            };
+        };
+        responses: {
+            /** @description The agent's reply. */
+            200: {
+                headers: {
+                    /** @description Not required from your agent; listed for symmetry with the API's responses. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AgentTurnReply"];
+                };
+            };
+            /** @description Your agent refused the request (for example a wrong authorization header); the simulation fails with `424 agent_http_error`. */
+            401: {
+                headers: {
+                    /** @description Not required from your agent. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Your agent is overloaded; the simulation fails with `424 agent_http_error` (no retry). */
+            429: {
+                headers: {
+                    /** @description Not required from your agent. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
         };
     };
 }

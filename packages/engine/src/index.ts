@@ -10,7 +10,7 @@ export { readTranscript, renderTranscript, formatToolCall, parseToolCall } from 
 export type { Transcript } from './judge/transcript.js';
 export { generateCases, GENERATOR_SYSTEM_PROMPT } from './generate/generate.js';
 export type { GenerateEvent, GenerateOptions, GeneratedCase } from './generate/generate.js';
-export { createRunnerPool } from './pool.js';
+export { createRunnerPool, PoolClearedError } from './pool.js';
 export type { RunnerPool } from './pool.js';
 export { createAgentConnection } from './connectors/index.js';
 export type { AgentConnection, AgentTurn, AgentTurnRequest, ConnectionContext } from './connectors/connector.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createRunnerPool } from '../src/index.js';
+import { createRunnerPool, PoolClearedError } from '../src/index.js';
 
 function deferred() {
   let resolve!: () => void;
@@ -42,26 +42,30 @@ describe('runner pool', () => {
     expect(pool.activeCount + pool.pendingCount).toBe(0);
   });
 
-  it('changes concurrency on the fly and drops queued jobs on clearQueue', async () => {
+  it('changes concurrency on the fly and drops queued jobs on clearQueue, settling their promises', async () => {
     const pool = createRunnerPool({ concurrency: 1 });
     const gate = deferred();
     const started: number[] = [];
-    void pool.run(async () => {
+    const first = pool.run(async () => {
       started.push(0);
       await gate.promise;
+      return 'first';
     });
-    void pool.run(async () => {
+    const second = pool.run(async () => {
       started.push(1);
     });
-    void pool.run(async () => {
+    const third = pool.run(async () => {
       started.push(2);
     });
     pool.clearQueue();
+    await expect(second).rejects.toBeInstanceOf(PoolClearedError);
+    await expect(third).rejects.toThrow(/dropped from the queue/);
     expect(pool.pendingCount).toBe(0);
     pool.concurrency = 3;
     expect(pool.concurrency).toBe(3);
     gate.resolve();
     await pool.onIdle();
     expect(started).toEqual([0]);
+    expect(await first).toBe('first');
   });
 });

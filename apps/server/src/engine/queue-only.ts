@@ -1,11 +1,13 @@
-import type { SimulationRecord } from '../storage/types.js';
+import type { AgentConnector, SimulationRecord } from '../storage/types.js';
+import { checkConnectorUrl } from './connectors.js';
 import type { Engine, GenerationPlan, GenerationRequest } from './types.js';
 import { planFromTemplates } from './templates.js';
 
 /**
- * The engine of this version of the server: it accepts simulations and keeps them queued
+ * An engine that accepts simulations and keeps them queued
  * (`in-progress`, `started_at: null`) without running them, and writes generated cases from
- * deterministic templates. The conversational engine replaces it behind the same interface.
+ * deterministic templates (no checks). The server's default is `SimulationEngine`; this one serves
+ * tests that need runs to stay queued, and operators who want to record runs without running them.
  */
 export class QueueOnlyEngine implements Engine {
   private readonly queued: string[] = [];
@@ -23,6 +25,10 @@ export class QueueOnlyEngine implements Engine {
 
   async planCases(request: GenerationRequest): Promise<GenerationPlan> {
     return planFromTemplates(request);
+  }
+
+  checkConnector(connector: AgentConnector) {
+    return checkConnectorUrl(connector, { allowPrivateNetworks: false });
   }
 
   async stop(): Promise<void> {}

@@ -71,6 +71,8 @@ export function planFromTemplates(request: GenerationRequest): GenerationPlan {
       prompt: fill(template.prompt),
       success_criteria: template.criteria,
       call_success_type: template.call_success_type,
+      checks: [],
+      caller_turns: [],
     };
   });
   const scenarioCategory = request.categories[0] ?? 'task_completion';
@@ -82,6 +84,8 @@ export function planFromTemplates(request: GenerationRequest): GenerationPlan {
       prompt: fill(`You call {{agent}}. Play this situation: ${scenario.description}`).slice(0, 20000),
       success_criteria: [`Agent handled the situation: ${scenario.name}`.slice(0, 1000)],
       call_success_type: 'all',
+      checks: [],
+      caller_turns: [],
     });
   }
   return {

@@ -1,5 +1,5 @@
 import type { components } from '@sims/api-types';
-import type { AgentRecord, ScenarioRecord, SimulationRecord } from '../storage/types.js';
+import type { AgentConnector, AgentRecord, ScenarioRecord, SimulationRecord } from '../storage/types.js';
 
 type Schemas = components['schemas'];
 export type TestCategory = Schemas['SimulationCaseTestCategory'];
@@ -12,6 +12,8 @@ export interface CaseDraft {
   prompt: string;
   success_criteria: string[];
   call_success_type: Schemas['CallSuccessType'];
+  checks: Schemas['CaseCheck'][];
+  caller_turns: string[];
 }
 
 export interface GenerationRequest {
@@ -41,6 +43,11 @@ export interface Engine {
   start(): Promise<void>;
   submit(simulations: SimulationRecord[]): void;
   planCases(request: GenerationRequest): Promise<GenerationPlan>;
+  /**
+   * Whether the engine could reach an agent through this connector (the outbound URL guard):
+   * `undefined` when it can, else the field (JSON pointer in the request body) and why not.
+   */
+  checkConnector(connector: AgentConnector): { field: string; message: string } | undefined;
   /** Stops taking work and settles what is running; called on graceful shutdown. */
   stop(): Promise<void>;
 }

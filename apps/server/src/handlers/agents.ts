@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { AgentRecord } from '../storage/types.js';
-import { notFound } from '../http/errors.js';
+import { invalid, notFound } from '../http/errors.js';
+import { agentView } from './views.js';
 import type { Handlers } from '../http/types.js';
 import { agentOr404, changes, now, paging, type Deps } from './common.js';
 
@@ -8,8 +9,15 @@ type AgentHandlers = Pick<Handlers, 'createAgent' | 'listAgents' | 'getAgent' | 
 
 export function agentHandlers(deps: Deps): AgentHandlers {
   const { storage } = deps;
+  /** An outbound URL the engine would refuse is refused now, with 422, rather than at the first run. */
+  const checkConnector = (connector: AgentRecord['connector'] | null | undefined) => {
+    if (!connector) return;
+    const refused = deps.engine.checkConnector(connector);
+    if (refused) throw invalid('body', refused.field, refused.message);
+  };
   return {
     async createAgent({ workspace_id, body }) {
+      checkConnector(body.connector);
       const at = now();
       const agent: AgentRecord = {
         id: randomUUID(),
@@ -24,28 +32,29 @@ export function agentHandlers(deps: Deps): AgentHandlers {
         updated_at: at,
       };
       await storage.agents.create(agent);
-      return { status: 200, body: { status: 'ok', response: agent } };
+      return { status: 200, body: { status: 'ok', response: agentView(agent) } };
     },
 
     async listAgents({ workspace_id, query }) {
       const page = paging(query);
       const { items, total } = await storage.agents.list(workspace_id, { search: query.search }, page);
-      return { status: 200, body: { status: 'ok', response: { items, total, ...page } } };
+      return { status: 200, body: { status: 'ok', response: { items: items.map(agentView), total, ...page } } };
     },
 
     async getAgent({ workspace_id, params }) {
-      return { status: 200, body: { status: 'ok', response: await agentOr404(deps, workspace_id, params.agent_id) } };
+      return { status: 200, body: { status: 'ok', response: agentView(await agentOr404(deps, workspace_id, params.agent_id)) } };
     },
 
     async updateAgent({ workspace_id, params, body }) {
       await agentOr404(deps, workspace_id, params.agent_id);
+      checkConnector(body.connector);
       const patch: Partial<AgentRecord> = { ...changes(body, ['name', 'prompt', 'connector', 'agent_type']), updated_at: now() };
       // `null` clears the optional fields; omitted keeps them.
       if (body.avatar_url !== undefined) patch.avatar_url = body.avatar_url;
       if (body.phone_number !== undefined) patch.phone_number = body.phone_number;
       const agent = await storage.agents.update(workspace_id, params.agent_id, patch);
       if (!agent) throw notFound('Agent', params.agent_id);
-      return { status: 200, body: { status: 'ok', response: agent } };
+      return { status: 200, body: { status: 'ok', response: agentView(agent) } };
     },
 
     async deleteAgent({ workspace_id, params }) {

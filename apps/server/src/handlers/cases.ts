@@ -35,6 +35,8 @@ export function caseHandlers(deps: Deps): CaseHandlers {
         type: body.type ?? 'custom',
         success_criteria: body.success_criteria,
         call_success_type: body.call_success_type,
+        checks: body.checks ?? [],
+        caller_turns: body.caller_turns ?? [],
         base_agent_id: body.base_agent_id ?? null,
         created_at: at,
         updated_at: at,
@@ -66,7 +68,7 @@ export function caseHandlers(deps: Deps): CaseHandlers {
 
     async updateSimulationCase({ workspace_id, params, body }) {
       await caseOr404(workspace_id, params.simulation_case_id);
-      const patch: Partial<CaseRecord> = { ...changes(body, ['name', 'prompt', 'success_criteria', 'call_success_type']), updated_at: now() };
+      const patch: Partial<CaseRecord> = { ...changes(body, ['name', 'prompt', 'success_criteria', 'call_success_type', 'checks', 'caller_turns']), updated_at: now() };
       // `suite_id: null` takes the case out of its suite; omitted keeps it.
       if (body.suite_id === null) patch.suite_id = null;
       else if (body.suite_id !== undefined) patch.suite_id = (await suiteOr404(workspace_id, body.suite_id)).id;
@@ -117,6 +119,8 @@ export function caseHandlers(deps: Deps): CaseHandlers {
               type: 'agent_based',
               success_criteria: draft.success_criteria,
               call_success_type: draft.call_success_type,
+              checks: draft.checks,
+              caller_turns: draft.caller_turns,
               base_agent_id: agent.id,
               created_at: at,
               updated_at: at,

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { AgentRecord, CaseRecord, SessionRecord, SimulationRecord } from '../storage/types.js';
+import type { AgentRecord, CaseRecord, RunInput, SessionRecord, SimulationRecord } from '../storage/types.js';
 
 interface RunOptions {
   suite_id: string | null;
@@ -51,5 +51,6 @@ export function newRuns(workspace_id: string, agent: AgentRecord, cases: CaseRec
     started_at: null,
     finished_at: null,
   }));
-  return { session: options.session ? undefined : session, sessionId: session.simulation_session_id, simulations };
+  const inputs = new Map<string, RunInput>(simulations.map((s, i) => [s.simulation_id, { checks: cases[i]!.checks, caller_turns: cases[i]!.caller_turns }]));
+  return { session: options.session ? undefined : session, sessionId: session.simulation_session_id, simulations, inputs };
 }

@@ -23,10 +23,10 @@ export function simulationHandlers(deps: Deps): SimulationHandlers {
           throw invalid('body', '/simulation_session_id', `the session runs against agent ${existing.target_agent_id ?? 'none'}, not ${agent.id}`);
         }
       }
-      const { session, simulations } = newRuns(workspace_id, agent, [simulationCase], {
+      const { session, simulations, inputs } = newRuns(workspace_id, agent, [simulationCase], {
         suite_id: null, max_turns: body.max_turns ?? 20, custom_variables: body.custom_variables ?? null, session: existing,
       });
-      await storage.sessions.createRuns(session, simulations);
+      await storage.sessions.createRuns(session, simulations, inputs);
       deps.engine.submit(simulations);
       return { status: 200, body: { status: 'ok', response: simulations[0]! } };
     },

@@ -65,10 +65,10 @@ export function suiteHandlers(deps: Deps): SuiteHandlers {
       const agent = await agentOr404(deps, workspace_id, suite.model_id);
       const cases = await storage.cases.listInSuites(workspace_id, [suite.id]);
       if (!cases.length) throw new ApiError('conflict', `Simulation suite ${suite.id} has no cases to execute.`);
-      const { session, sessionId, simulations } = newRuns(workspace_id, agent, cases, {
+      const { session, sessionId, simulations, inputs } = newRuns(workspace_id, agent, cases, {
         suite_id: suite.id, max_turns: query.max_turns ?? 20, custom_variables: null,
       });
-      await storage.sessions.createRuns(session, simulations);
+      await storage.sessions.createRuns(session, simulations, inputs);
       deps.engine.submit(simulations);
       return {
         status: 200,

@@ -16,6 +16,25 @@ export function baseAgent(agent: AgentRecord): Schemas['SimulationCaseReadOutBas
   };
 }
 
+/** The connector as read back: header values and API keys are never answered. */
+export function connectorView(connector: AgentRecord['connector']): Schemas['AgentConnector'] {
+  switch (connector.kind) {
+    case 'http':
+      return { kind: 'http', url: connector.url, header_names: Object.keys(connector.headers ?? {}), timeout_ms: connector.timeout_ms ?? null };
+    case 'openai':
+      return {
+        kind: 'openai', base_url: connector.base_url, model: connector.model, api_key_set: Boolean(connector.api_key),
+        timeout_ms: connector.timeout_ms ?? null,
+      };
+    default:
+      return connector;
+  }
+}
+
+export function agentView(agent: AgentRecord): Schemas['AgentReadOut'] {
+  return { ...agent, connector: connectorView(agent.connector) };
+}
+
 export function agentListItem(agent: AgentRecord | undefined): Schemas['AgentListItem'] | null {
   return agent ? { id: agent.id, name: agent.name, avatar: agent.avatar_url } : null;
 }
@@ -31,6 +50,8 @@ export function caseView(record: CaseRecord, agents: Map<string, AgentRecord>): 
     type: record.type,
     success_criteria: record.success_criteria,
     call_success_type: record.call_success_type,
+    checks: record.checks,
+    caller_turns: record.caller_turns,
     base_agent: agent ? baseAgent(agent) : null,
     created_at: record.created_at,
     updated_at: record.updated_at,

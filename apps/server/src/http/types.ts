@@ -2,7 +2,8 @@ import type { FastifyRequest } from 'fastify';
 import type { components, operations } from '@sims/api-types';
 
 /** Handler types derived from the generated spec types: a handler cannot answer what the spec does not declare. */
-export type OperationId = keyof operations;
+/** Operations the server answers; the webhooks' operations (`agentTurn`) are answered by users' agents. */
+export type OperationId = Exclude<keyof operations, 'agentTurn'>;
 type Op<O extends OperationId> = operations[O];
 
 type JsonContent<T> = T extends { content: { 'application/json': infer B } } ? B : never;

@@ -10,8 +10,16 @@ import type { components } from '@sims/api-types';
  */
 type Schemas = components['schemas'];
 
-export type AgentConnector = Schemas['AgentConnector'];
-export type AgentRecord = Schemas['AgentReadOut'];
+/** The connector as written, secrets included; reads answer a redacted `AgentConnector`. */
+export type AgentConnector = Schemas['AgentConnectorIn'];
+export type AgentRecord = Omit<Schemas['AgentReadOut'], 'connector'> & { connector: AgentConnector };
+export type CaseCheck = Schemas['CaseCheck'];
+
+/** What a run needs of its case beyond the copy on the simulation: the checks and the scripted caller. */
+export interface RunInput {
+  checks: CaseCheck[];
+  caller_turns: string[];
+}
 export type ScenarioRecord = Schemas['SimulationScenarioReadOut'];
 /** A simulation is stored exactly as it is read: the case and agent are copied onto it. */
 export type SimulationRecord = Schemas['SimulationReadOut'] & {
@@ -40,6 +48,8 @@ export interface CaseRecord {
   type: Schemas['SimulationCaseType'];
   success_criteria: string[];
   call_success_type: Schemas['CallSuccessType'];
+  checks: CaseCheck[];
+  caller_turns: string[];
   base_agent_id: string | null;
   created_at: string;
   updated_at: string;
@@ -185,8 +195,11 @@ export interface Storage {
     delete(workspace_id: string, id: string): Promise<boolean>;
   };
   sessions: {
-    /** Creates the session (when given) and the simulations in one transaction. */
-    createRuns(session: SessionRecord | undefined, simulations: SimulationRecord[]): Promise<void>;
+    /**
+     * Creates the session (when given) and the simulations in one transaction, each with the run
+     * input (checks, caller turns) of its case, keyed by simulation id.
+     */
+    createRuns(session: SessionRecord | undefined, simulations: SimulationRecord[], inputs?: Map<string, RunInput>): Promise<void>;
     get(workspace_id: string, id: string): Promise<SessionRecord | undefined>;
     view(workspace_id: string, id: string): Promise<SessionView | undefined>;
     list(workspace_id: string, filter: SessionFilter, page: PageRequest): Promise<Page<SessionView>>;
@@ -196,12 +209,14 @@ export interface Storage {
     list(workspace_id: string, filter: SimulationFilter, page: PageRequest): Promise<Page<SimulationRecord>>;
     /** For the engine: simulations still `in-progress`, across workspaces, oldest first. */
     listUnfinished(limit: number): Promise<SimulationRecord[]>;
+    /** For the engine: the checks and caller turns copied from the case when the run was created. */
+    runInput(id: string): Promise<RunInput | undefined>;
     /** For the engine: marks a queued simulation as running. */
     markStarted(id: string, at: string, details?: Pick<Patch<SimulationRecord>, 'persona_agent_id' | 'target_call_id'>): Promise<void>;
     /** For the engine: appends turns to the timeline as they happen. */
     appendTimeline(id: string, items: TimelineItem[], at: string): Promise<void>;
     /** For the engine: the final status, verdicts or error. */
-    finish(id: string, result: Pick<SimulationRecord, 'status' | 'success_criteria_analysis' | 'error_info'> & Pick<Patch<SimulationRecord>, 'recording_url'>, at: string): Promise<void>;
+    finish(id: string, result: Pick<SimulationRecord, 'status' | 'success_criteria_analysis' | 'error_info'> & Pick<Patch<SimulationRecord>, 'recording_url' | 'timeline'>, at: string): Promise<void>;
   };
   idempotency: {
     /** Claims the key for a request with this hash, or reports what the key already holds (within `ttlMs`). */

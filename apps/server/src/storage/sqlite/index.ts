@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import BetterSqlite3, { type Database, type Statement } from 'better-sqlite3';
 import type {
-  AgentRecord, ApiKeyRecord, CaseRecord, IdempotencyClaim, Page, PageRequest, Patch, ScenarioRecord,
+  AgentRecord, ApiKeyRecord, CaseRecord, RunInput, IdempotencyClaim, Page, PageRequest, Patch, ScenarioRecord,
   SessionRecord, SessionView, SimulationRecord, Storage, SuiteRecord, WorkspaceRecord,
 } from '../types.js';
 import { migrate } from './migrations.js';
@@ -67,6 +67,8 @@ const toCase = (row: Row): CaseRecord => ({
   type: row.type as CaseRecord['type'],
   success_criteria: JSON.parse(row.success_criteria as string) as string[],
   call_success_type: row.call_success_type as CaseRecord['call_success_type'],
+  checks: JSON.parse(row.checks as string) as CaseRecord['checks'],
+  caller_turns: JSON.parse(row.caller_turns as string) as string[],
   base_agent_id: row.base_agent_id as string | null,
   created_at: row.created_at as string,
   updated_at: row.updated_at as string,
@@ -243,10 +245,11 @@ export class SqliteStorage implements Storage {
 
   readonly cases: Storage['cases'] = {
     create: async (c) => {
-      this.sql(`INSERT INTO cases (id, workspace_id, suite_id, name, prompt, type, success_criteria, call_success_type, base_agent_id, created_at, updated_at)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+      this.sql(`INSERT INTO cases (id, workspace_id, suite_id, name, prompt, type, success_criteria, call_success_type, checks, caller_turns,
+          base_agent_id, created_at, updated_at)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
         .run(c.simulation_case_id, c.workspace_id, c.suite_id, c.name, c.prompt, c.type, json(c.success_criteria),
-          c.call_success_type, c.base_agent_id, c.created_at, c.updated_at);
+          c.call_success_type, json(c.checks), json(c.caller_turns), c.base_agent_id, c.created_at, c.updated_at);
     },
     get: async (ws, id) => this.one('cases', ws, id, toCase),
     list: async (ws, filter, page) => {
@@ -269,6 +272,7 @@ export class SqliteStorage implements Storage {
     },
     update: async (ws, id, patch) => this.patch<CaseRecord>('cases', ws, id, patch, {
       name: asIs, prompt: asIs, success_criteria: (v: string[]) => json(v), call_success_type: asIs,
+      checks: (v: CaseRecord['checks']) => json(v), caller_turns: (v: string[]) => json(v),
       suite_id: asIs, updated_at: asIs,
     }, toCase),
     delete: async (ws, id) => this.remove('cases', ws, id),
@@ -311,15 +315,15 @@ export class SqliteStorage implements Storage {
   }
 
   readonly sessions: Storage['sessions'] = {
-    createRuns: async (session, simulations) => {
+    createRuns: async (session, simulations, inputs) => {
       const insertSession = this.sql('INSERT INTO sessions (id, workspace_id, suite_id, target_agent_id, created_at) VALUES (?, ?, ?, ?, ?)');
-      const insertSimulation = this.sql(`INSERT INTO simulations (id, workspace_id, session_id, case_id, target_agent_id, status, created_at, updated_at, body)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+      const insertSimulation = this.sql(`INSERT INTO simulations (id, workspace_id, session_id, case_id, target_agent_id, status, created_at, updated_at, body, run_input)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
       this.db.transaction(() => {
         if (session) insertSession.run(session.simulation_session_id, session.workspace_id, session.suite_id, session.target_agent_id, session.created_at);
         for (const s of simulations) {
           insertSimulation.run(s.simulation_id, s.workspace_id, s.simulation_session_id, s.simulation_case_id, s.target_agent_id,
-            s.status, s.created_at, s.updated_at, json(s));
+            s.status, s.created_at, s.updated_at, json(s), inputs?.has(s.simulation_id) ? json(inputs.get(s.simulation_id)) : null);
         }
       })();
     },
@@ -360,6 +364,11 @@ export class SqliteStorage implements Storage {
     },
     listUnfinished: async (limit) =>
       (this.sql(`SELECT body FROM simulations WHERE status = 'in-progress' ORDER BY created_at, rowid LIMIT ?`).all(limit) as Row[]).map(toSimulation),
+    runInput: async (id) => {
+      const row = this.sql('SELECT run_input FROM simulations WHERE id = ?').get(id) as Row | undefined;
+      if (!row) return undefined;
+      return row.run_input ? (JSON.parse(row.run_input as string) as RunInput) : { checks: [], caller_turns: [] };
+    },
     markStarted: async (id, at, details = {}) => this.updateSimulation(id, at, (s) => {
       s.started_at = at;
       Object.assign(s, details);

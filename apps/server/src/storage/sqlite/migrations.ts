@@ -113,6 +113,15 @@ export const migrations: Migration[] = [
       );
     `,
   },
+  {
+    version: 2,
+    name: 'engine: case checks and caller turns, copied onto each run',
+    sql: `
+      ALTER TABLE cases ADD COLUMN checks TEXT NOT NULL DEFAULT '[]';
+      ALTER TABLE cases ADD COLUMN caller_turns TEXT NOT NULL DEFAULT '[]';
+      ALTER TABLE simulations ADD COLUMN run_input TEXT;
+    `,
+  },
 ];
 
 export function migrate(db: Database): number[] {

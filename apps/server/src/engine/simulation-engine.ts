@@ -1,0 +1,201 @@
+import {
+  createRunnerPool, generateCases, PoolClearedError, runSimulation,
+  type LlmConfig, type RunnerPool, type TimelineItem as EngineTimelineItem,
+} from '@sims/engine';
+import type { AgentConnector, SimulationRecord, Storage, TimelineItem } from '../storage/types.js';
+import { checkConnectorUrl, toEngineConnector } from './connectors.js';
+import type { CaseDraft, Engine, GenerationPlan, GenerationRequest } from './types.js';
+
+export interface EngineConfig {
+  /** Simulations that run at once (the pool's size). */
+  concurrency: number;
+  /** Per-simulation time-out of the whole conversation, in milliseconds (`408 timeout`). */
+  timeoutMs: number;
+  /** Whether `http`/`openai` agents may be on loopback and private addresses. */
+  allowPrivateNetworks: boolean;
+  /** OpenAI-compatible models for the caller, the judge and generation; offline parts when absent. */
+  llm: { persona?: LlmConfig; judge?: LlmConfig; generator?: LlmConfig };
+}
+
+export interface EngineLogger {
+  warn(details: object, message: string): void;
+  info(details: object, message: string): void;
+}
+
+const silent: EngineLogger = { warn() {}, info() {} };
+const now = () => new Date().toISOString();
+
+/** How a run left behind by a stopped process is closed at the next start. */
+export const INTERRUPTED = {
+  code: 503,
+  type: 'interrupted',
+  message: 'The server stopped while this simulation was running, so its conversation was cut off; run the case again.',
+} as const;
+
+/**
+ * The simulation engine of the server: simulations run in-process on a bounded pool. Each run moves
+ * `in-progress` + `started_at: null` (queued) → `started_at` set, its timeline appended turn by turn
+ * → `completed` with the verdicts or `failed` with `error_info`, `finished_at` set. A run never
+ * throws into the pool: every failure is recorded on the simulation.
+ *
+ * Crash safety: on `start`, simulations that were queued are queued again (they never started), and
+ * simulations that had started are failed with `503 interrupted` (their conversation cannot be
+ * continued). On `stop`, queued ones stay queued for the next start and running ones are aborted
+ * and recorded as `503 interrupted`.
+ */
+export class SimulationEngine implements Engine {
+  private readonly pool: RunnerPool;
+  private readonly running = new Map<string, AbortController>();
+  private readonly jobs = new Set<Promise<void>>();
+  private stopping = false;
+
+  constructor(
+    private readonly storage: Storage,
+    private readonly config: EngineConfig,
+    private readonly log: EngineLogger = silent,
+  ) {
+    this.pool = createRunnerPool({ concurrency: Math.max(1, config.concurrency) });
+  }
+
+  async start(): Promise<void> {
+    const unfinished = await this.storage.simulations.listUnfinished(Number.MAX_SAFE_INTEGER);
+    const queued: SimulationRecord[] = [];
+    let interrupted = 0;
+    for (const simulation of unfinished) {
+      if (simulation.started_at === null) {
+        queued.push(simulation);
+        continue;
+      }
+      const at = now();
+      await this.storage.simulations.finish(simulation.simulation_id, {
+        status: 'failed',
+        success_criteria_analysis: null,
+        error_info: { ...INTERRUPTED },
+        timeline: [...(simulation.timeline ?? []), { sender_type: 'system', type: 'error', value: INTERRUPTED.message, timestamp: null, timestamp_datetime: at }],
+      }, at);
+      interrupted += 1;
+    }
+    if (queued.length || interrupted) this.log.info({ resumed: queued.length, interrupted }, 'simulations left by the last process: queued ones resumed, running ones failed as interrupted');
+    this.submit(queued);
+  }
+
+  submit(simulations: SimulationRecord[]): void {
+    for (const simulation of simulations) {
+      if (this.stopping) return;
+      const job = this.pool.run(() => this.execute(simulation)).catch((error: unknown) => {
+        // Dropped by `stop` before it started: it stays queued and is resumed at the next start.
+        if (!(error instanceof PoolClearedError)) this.log.warn({ err: error, simulation_id: simulation.simulation_id }, 'simulation job failed');
+      });
+      this.jobs.add(job);
+      void job.finally(() => this.jobs.delete(job));
+    }
+  }
+
+  /** Runs one simulation and records everything; never throws. */
+  private async execute(simulation: SimulationRecord): Promise<void> {
+    if (this.stopping) return;
+    const id = simulation.simulation_id;
+    const controller = new AbortController();
+    this.running.set(id, controller);
+    let appends: Promise<void> = Promise.resolve();
+    try {
+      await this.storage.simulations.markStarted(id, now());
+      const agent = await this.storage.agents.get(simulation.workspace_id, simulation.target_agent_id);
+      if (!agent) {
+        await this.fail(id, 424, 'agent_not_found', `The agent ${simulation.target_agent_id} was deleted before the simulation ran.`);
+        return;
+      }
+      const input = (await this.storage.simulations.runInput(id)) ?? { checks: [], caller_turns: [] };
+      const result = await runSimulation({
+        case: {
+          name: simulation.simulation_case_name ?? '',
+          prompt: simulation.simulation_case_prompt ?? '',
+          success_criteria: simulation.success_criteria ?? [],
+          call_success_type: simulation.call_success_type ?? 'all',
+          checks: input.checks,
+          caller_turns: input.caller_turns,
+        },
+        agent: { id: agent.id, name: agent.name, prompt: agent.prompt, connector: toEngineConnector(agent.connector) },
+        customVariables: simulation.custom_variables ?? null,
+        maxTurns: simulation.max_turns,
+        timeoutMs: this.config.timeoutMs,
+        signal: controller.signal,
+        llm: { ...(this.config.llm.persona ? { persona: this.config.llm.persona } : {}), ...(this.config.llm.judge ? { judge: this.config.llm.judge } : {}) },
+        simulationId: id,
+        network: { allowPrivateNetworks: this.config.allowPrivateNetworks },
+        // Each event is stored as it happens (in order), so that a client polling sees the call progress.
+        onEvent: (item: EngineTimelineItem) => {
+          appends = appends.then(() => this.storage.simulations.appendTimeline(id, [item as TimelineItem], item.timestamp_datetime))
+            .catch((error: unknown) => this.log.warn({ err: error, simulation_id: id }, 'could not store a timeline event'));
+        },
+      });
+      await appends;
+      await this.storage.simulations.finish(id, {
+        status: result.error_info ? 'failed' : 'completed',
+        success_criteria_analysis: result.analysis,
+        error_info: result.error_info ?? null,
+        timeline: result.timeline as TimelineItem[],
+      }, now());
+    } catch (error) {
+      await appends;
+      this.log.warn({ err: error, simulation_id: id }, 'simulation runner failed');
+      await this.fail(id, 500, 'runner_error', `The runner failed: ${error instanceof Error ? error.message : String(error)}`).catch(() => {});
+    } finally {
+      this.running.delete(id);
+    }
+  }
+
+  private async fail(id: string, code: number, type: string, message: string): Promise<void> {
+    await this.storage.simulations.finish(id, { status: 'failed', success_criteria_analysis: null, error_info: { code, type, message } }, now());
+  }
+
+  async planCases(request: GenerationRequest): Promise<GenerationPlan> {
+    const events = generateCases({
+      agent: { id: request.agent.id, name: request.agent.name, prompt: request.agent.prompt, connector: toEngineConnector(request.agent.connector) },
+      categories: request.categories,
+      scenarios: request.scenarios.map((s) => ({ id: s.id, name: s.name, description: s.description })),
+      language: request.language,
+      ...(this.config.llm.generator ? { llm: this.config.llm.generator } : {}),
+      signal: request.signal,
+    });
+    return {
+      total: request.categories.length + request.scenarios.length,
+      drafts: (async function* (): AsyncGenerator<CaseDraft> {
+        for await (const event of events) {
+          if (event.type === 'case') {
+            const c = event.case;
+            yield {
+              category: event.category,
+              scenario_id: event.scenario_id,
+              name: c.name.slice(0, 200),
+              prompt: c.prompt.slice(0, 20000),
+              success_criteria: c.success_criteria,
+              call_success_type: c.call_success_type,
+              checks: c.checks as CaseDraft['checks'],
+              caller_turns: c.caller_turns ?? [],
+            };
+          } else if (event.type === 'error') {
+            if (event.error.code === 'aborted') return;
+            throw new Error(event.error.message);
+          }
+        }
+      })(),
+    };
+  }
+
+  checkConnector(connector: AgentConnector) {
+    return checkConnectorUrl(connector, { allowPrivateNetworks: this.config.allowPrivateNetworks });
+  }
+
+  /** Simulations running right now and waiting in the pool (for diagnostics and tests). */
+  get load() {
+    return { running: this.pool.activeCount, queued: this.pool.pendingCount };
+  }
+
+  async stop(): Promise<void> {
+    this.stopping = true;
+    this.pool.clearQueue();
+    for (const controller of this.running.values()) controller.abort();
+    await Promise.allSettled([...this.jobs]);
+  }
+}
