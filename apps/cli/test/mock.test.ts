@@ -1,0 +1,196 @@
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, inject, it } from 'vitest';
+import { freePort } from '@sims/testkit';
+import { explain, sims, type CliResult } from './support/cli.js';
+
+// Ids of the spec's examples, which the Prism mock answers with.
+const SUITE_ID = '3c1f8a2e-5d4b-4e7a-9c6f-1a2b3c4d5e6f';
+const AGENT_ID = '6f1e2d3c-4b5a-4968-8776-5a4b3c2d1e0f';
+const CASE_ID = '9a7b6c5d-4e3f-4a1b-8c2d-0e1f2a3b4c5d';
+const SESSION_ID = '4a5b6c7d-8e9f-4a0b-9c1d-2e3f4a5b6c7d';
+const SIMULATION_ID = '0b1c2d3e-4f5a-4b6c-8d7e-9f0a1b2c3d4e';
+
+const prismUrl = inject('prismUrl');
+const run = (...args: string[]) => sims(['--base-url', prismUrl, '--api-key', 'sk_test', ...args]);
+const json = async (...args: string[]) => {
+  const result = await run('--json', ...args);
+  expect(result.code, explain(result)).toBe(0);
+  return JSON.parse(result.stdout);
+};
+const ok = (result: CliResult) => {
+  expect(result.code, explain(result)).toBe(0);
+  expect(result.stderr).toBe('');
+  return result.stdout;
+};
+
+describe('every command against the Prism mock (which refuses requests that break the spec)', () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'sims-cli-mock-'));
+  });
+
+  it('health', async () => {
+    expect(ok(await run('health'))).toMatch(/^version: /m);
+    // Unauthenticated: works without a key too.
+    const keyless = await sims(['--base-url', prismUrl, 'health']);
+    expect(keyless.code, explain(keyless)).toBe(0);
+  });
+
+  describe('agents', () => {
+    it('list, as a table and as JSON', async () => {
+      const out = ok(await run('agents', 'list', '--search', 'Acme'));
+      expect(out).toMatch(new RegExp(`│ ${AGENT_ID} │ Acme Support │ inbound │ builtin\\s+│`));
+      expect(out).toMatch(/^1 agent$/m);
+      expect((await json('agents', 'list')).map((a: { id: string }) => a.id)).toEqual([AGENT_ID]);
+    });
+    it('get, create from flags and from a YAML file, update, delete', async () => {
+      expect((await json('agents', 'get', AGENT_ID)).id).toBe(AGENT_ID);
+      expect(ok(await run('agents', 'get', AGENT_ID))).toMatch(/^name: Acme Support$/m);
+      expect((await json('agents', 'create', '--name', 'Acme', '--prompt', 'You help.', '--agent-type', 'inbound')).id).toBeTruthy();
+      const file = join(dir, 'agent.yaml');
+      await writeFile(file, 'name: Acme\nprompt: You help.\nconnector:\n  kind: builtin\n');
+      expect((await json('agents', 'create', '--file', file)).connector.kind).toBe('builtin');
+      expect((await json('agents', 'update', AGENT_ID, '--name', 'Renamed')).id).toBe(AGENT_ID);
+      expect(ok(await run('agents', 'delete', AGENT_ID))).toBe(`deleted agent ${AGENT_ID}\n`);
+    });
+  });
+
+  describe('suites', () => {
+    it('list with filters, get, create (flags and JSON file), update, delete', async () => {
+      const out = ok(await run('suites', 'list', '--agent', AGENT_ID, '--agent', 'other', '--since', '2026-01-01', '--search', 'Support'));
+      expect(out).toMatch(new RegExp(`│ ${SUITE_ID} │ Customer Support Tests │ Acme Support │ en-US\\s+│ 2\\s+│`));
+      expect((await json('suites', 'get', SUITE_ID)).cases).toHaveLength(2);
+      expect((await json('suites', 'create', '--name', 'Gate', '--agent', AGENT_ID)).id).toBeTruthy();
+      const file = join(dir, 'suite.json');
+      await writeFile(file, JSON.stringify({ name: 'Gate', model_id: AGENT_ID, language: 'de-DE' }));
+      expect((await json('suites', 'create', '--file', file)).id).toBeTruthy();
+      expect((await json('suites', 'update', SUITE_ID, '--name', 'Renamed', '--language', 'en-GB')).id).toBe(SUITE_ID);
+      expect(ok(await run('suites', 'delete', SUITE_ID))).toBe(`deleted suite ${SUITE_ID}\n`);
+    });
+    it('execute starts a session without waiting', async () => {
+      expect(ok(await run('suites', 'execute', SUITE_ID, '--max-turns', '12'))).toBe(`started session ${SESSION_ID}: 2 cases of Customer Support Tests\n`);
+      expect(await json('suites', 'execute', SUITE_ID, '--agent', AGENT_ID)).toMatchObject({ session_id: SESSION_ID, status: 'started' });
+    });
+  });
+
+  describe('cases', () => {
+    it('list with filters, by-agent, get', async () => {
+      const out = ok(await run('cases', 'list', '--suite', SUITE_ID, '--type', 'custom', '--search', 'refund'));
+      expect(out).toMatch(new RegExp(`│ ${CASE_ID} │ Handles refund request │ ${SUITE_ID} │ 3\\s+│ all\\s+│`));
+      expect((await json('cases', 'by-agent', AGENT_ID)).length).toBeGreaterThan(0);
+      expect((await json('cases', 'get', CASE_ID)).simulation_case_id).toBe(CASE_ID);
+    });
+    it('create from flags, from a file with flags overriding it, and from stdin; update; delete', async () => {
+      const created = await json('cases', 'create', '--name', 'Refund', '--prompt', 'Ask for a refund.', '--criterion', 'Offered a refund', '--criterion', 'Was polite', '--success-type', 'all', '--suite', SUITE_ID);
+      expect(created.simulation_case_id).toBeTruthy();
+      const file = join(dir, 'case.yml');
+      await writeFile(file, 'name: From file\nprompt: Ask.\nsuccess_criteria: [Answered]\ncall_success_type: any\n');
+      expect((await json('cases', 'create', '--file', file, '--name', 'Flag wins')).simulation_case_id).toBeTruthy();
+      const piped = await sims(['--base-url', prismUrl, '--api-key', 'k', '--json', 'cases', 'create', '--file', '-'], {
+        input: JSON.stringify({ name: 'Piped', prompt: 'Ask.', success_criteria: ['Answered'], call_success_type: 'all' }),
+      });
+      expect(piped.code, explain(piped)).toBe(0);
+      expect((await json('cases', 'update', CASE_ID, '--criterion', 'New criterion')).simulation_case_id).toBe(CASE_ID);
+      expect(ok(await run('cases', 'delete', CASE_ID))).toBe(`deleted case ${CASE_ID}\n`);
+    });
+  });
+
+  describe('scenarios', () => {
+    it('list, get, create, update, delete', async () => {
+      const [first] = await json('scenarios', 'list', '--search', 'mind', '--until', '2030-01-01T00:00:00Z');
+      expect(ok(await run('scenarios', 'list'))).toMatch(/^1 scenario$/m);
+      expect((await json('scenarios', 'get', first.id)).id).toBe(first.id);
+      expect((await json('scenarios', 'create', '--name', 'Angry', '--description', 'The caller is angry.')).id).toBeTruthy();
+      expect((await json('scenarios', 'update', first.id, '--description', 'Calmer.')).id).toBe(first.id);
+      expect(ok(await run('scenarios', 'delete', first.id))).toBe(`deleted scenario ${first.id}\n`);
+    });
+  });
+
+  describe('simulations and sessions', () => {
+    it('list simulations with filters, get one, start one, wait for one', async () => {
+      const out = ok(await run('simulations', 'list', '--session', SESSION_ID, '--status', 'completed', '--agent', AGENT_ID));
+      expect(out).toMatch(new RegExp(`│ ${SIMULATION_ID} │ Handles refund request │ completed │ failed\\s+│`));
+      expect((await json('simulations', 'get', SIMULATION_ID)).simulation_id).toBe(SIMULATION_ID);
+      const started = await json('simulations', 'start', '--case', CASE_ID, '--agent', AGENT_ID, '--max-turns', '15', '--var', 'customer_name=Dana', '--var', 'order=1');
+      expect(started.simulation_id).toBeTruthy();
+      // The mock's simulation is completed with a failed criterion: shown, and exit 1.
+      const waited = await run('simulations', 'wait', SIMULATION_ID, '--interval', '10');
+      expect(waited.code, explain(waited)).toBe(1);
+      expect(waited.stdout).toMatch(/^status: completed$/m);
+    });
+    it('list sessions and show one with its results table', async () => {
+      expect(ok(await run('sessions', 'list', '--agent', AGENT_ID))).toMatch(new RegExp(`│ ${SESSION_ID} │ ${SUITE_ID} │ 2\\s+│ 1\\s+│ 1\\s+│ 0\\s+│`));
+      const out = ok(await run('sessions', 'get', SESSION_ID));
+      expect(out).toContain(`session ${SESSION_ID}: 2 simulations, completed 1, failed 1, pending 0`);
+      expect(out).toMatch(/│ Handles refund request │ FAIL\s+│ 2\/3\s+│ ✗ Agent provided a resolution: No resolution was confirmed/);
+      expect((await json('sessions', 'get', SESSION_ID)).simulation_session_id).toBe(SESSION_ID);
+    });
+  });
+
+  it('run: progress lines, table, exit 1 when a case does not pass', async () => {
+    const result = await run('run', SUITE_ID, '--interval', '10', '--max-turns', '20');
+    expect(result.code, explain(result)).toBe(1);
+    expect(result.stderr).toContain('progress: 2/2 done | completed 1 | failed 1 | pending 0');
+    expect(result.stdout).toMatch(/│ Asks for opening hours │ ERROR\s+│ 0\/0\s+│ timeout \(408\)/);
+    expect(result.stdout).toContain('0 passed, 1 failed, 1 errored of 2 cases');
+  });
+
+  it('generate: one line per event, or the NDJSON events with --json', async () => {
+    const out = ok(await run('generate', '--agent', AGENT_ID, '--suite', SUITE_ID, '--category', 'task_completion', '--category', 'angry_user', '--no-scenarios'));
+    expect(out.split('\n')).toEqual([
+      '[0/1] Planning 1 case from the agent prompt',
+      '+ Task completion: change a delivery address (task_completion) 5e4d3c2b-1a0f-4e9d-8c7b-6a5f4e3d2c1b',
+      '[1/1] Generated 1 of 1 cases',
+      'generated 1 case',
+      '',
+    ]);
+    const events = ok(await run('--json', 'generate', '--agent', AGENT_ID, '--scenario', 'a', '--scenario', 'b')).trim().split('\n').map((line) => JSON.parse(line));
+    expect(events.map((e: { type: string }) => e.type)).toEqual(['progress', 'case', 'progress', 'done']);
+  });
+
+  describe('errors: one line, exit 2, never a stack trace', () => {
+    const oneLine = (result: CliResult, pattern: RegExp) => {
+      expect(result.code, explain(result)).toBe(2);
+      expect(result.stdout).toBe('');
+      expect(result.stderr.trimEnd().split('\n')).toHaveLength(1);
+      expect(result.stderr.trimEnd()).toMatch(pattern);
+    };
+    it('a request the API refuses names status, code, message and request id', async () => {
+      const file = join(dir, 'bad-suite.json');
+      await writeFile(file, JSON.stringify({ name: 'Gate', model_id: AGENT_ID, colour: 'red' }));
+      oneLine(await run('suites', 'create', '--file', file), /^error: 422 validation_failed: .+ \[request req_[0-9a-f]+\]$/);
+    });
+    it('input problems found before any call', async () => {
+      oneLine(await run('cases', 'create', '--name', 'x'), /^error: missing --prompt \(prompt\), --criterion \(success_criteria\), --success-type \(call_success_type\)/);
+      oneLine(await run('cases', 'create', '--file', join(dir, 'missing.yaml')), /^error: cannot read .*missing\.yaml: ENOENT$/);
+      const bad = join(dir, 'bad.yaml');
+      await writeFile(bad, 'name: [unclosed\n');
+      oneLine(await run('cases', 'create', '--file', bad), /^error: cannot parse .*bad\.yaml: /);
+      oneLine(await run('run', SUITE_ID, '--max-turns', 'many'), /^error: --max-turns must be an integer, got many$/);
+      oneLine(await sims(['--base-url', prismUrl, 'suites', 'list']), /^error: no API key: pass --api-key or set SIMS_API_KEY$/);
+      oneLine(await run('--region', 'mars', 'suites', 'list'), /^error: option '--region <region>' argument 'mars' is invalid/);
+    });
+    it('unknown commands and options', async () => {
+      const unknown = await run('suites', 'explode');
+      expect(unknown.code, explain(unknown)).toBe(2);
+      expect(unknown.stderr).toMatch(/^error: unknown command 'explode'/);
+      const option = await run('cases', 'list', '--colour');
+      expect(option.code, explain(option)).toBe(2);
+      expect(option.stderr).toMatch(/^error: unknown option '--colour'/);
+    });
+    it('an API that cannot be reached', async () => {
+      const port = await freePort();
+      oneLine(await sims(['--base-url', `http://127.0.0.1:${port}`, '--api-key', 'k', 'agents', 'list']), new RegExp(`^error: could not reach http://127.0.0.1:${port}: ECONNREFUSED$`));
+    });
+  });
+
+  it('--version and --help exit 0', async () => {
+    const version = await sims(['--version']);
+    expect(version).toMatchObject({ code: 0, stdout: '0.1.0\n' });
+    const help = await sims(['run', '--help']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain('--junit <file>');
+  });
+});
