@@ -1,16 +1,20 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import BetterSqlite3 from 'better-sqlite3';
 import { join } from 'node:path';
+import { QueueOnlyEngine } from '../src/engine/queue-only.js';
 import { apiClient, seed, startTestServer, type TestServer } from './support/server.js';
 
-/** Everything written survives a restart on the same database file. */
+/**
+ * Everything written survives a restart on the same database file. Runs stay queued here
+ * (QueueOnlyEngine); test/crash.test.ts restarts the real engine mid-run.
+ */
 const running: TestServer[] = [];
 afterEach(async () => {
   await Promise.all(running.splice(0).map((s) => s.stop()));
 });
 
 async function start(dataDir?: string) {
-  const server = await startTestServer({ dataDir });
+  const server = await startTestServer({ dataDir, engine: () => new QueueOnlyEngine() });
   running.push(server);
   return server;
 }
@@ -50,7 +54,7 @@ describe('persistence', () => {
     running.splice(0);
     const db = new BetterSqlite3(join(first.dataDir, 'sims.db'), { readonly: true });
     try {
-      expect(db.prepare('SELECT version FROM schema_migrations').all()).toEqual([{ version: 1 }]);
+      expect(db.prepare('SELECT version FROM schema_migrations').all()).toEqual([{ version: 1 }, { version: 2 }]);
       expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
       const keys = db.prepare('SELECT hash, prefix FROM api_keys').all() as Array<{ hash: string; prefix: string }>;
       expect(keys).toHaveLength(1);

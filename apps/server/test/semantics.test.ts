@@ -1,13 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { QueueOnlyEngine } from '../src/engine/queue-only.js';
 import { apiClient, raw, seed, startTestServer, type ApiClient, type TestServer } from './support/server.js';
 import { responseProblems } from './support/strict-spec.js';
 
-/** The behaviour of the reference API and of the decisions in spec/README.md. */
+/**
+ * The behaviour of the reference API and of the decisions in spec/README.md. Runs stay queued here
+ * (QueueOnlyEngine), so that counters and filters are exact; test/engine.test.ts runs them for real.
+ */
 let server: TestServer;
 let api: ApiClient;
 
 beforeAll(async () => {
-  server = await startTestServer();
+  server = await startTestServer({ engine: () => new QueueOnlyEngine() });
   api = apiClient(server.url, server.key);
 });
 afterAll(() => server.stop());

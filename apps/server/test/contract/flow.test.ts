@@ -134,11 +134,26 @@ describe('the real server through prism proxy --errors', () => {
     simulationId = started.data!.response.simulation_id;
     expect(started.data!.response).toMatchObject({ status: 'in-progress', started_at: null, max_turns: 10, simulation_case_name: 'Refund request' });
 
-    const session = await c.GET('/simulations/session/{simulation_session_id}', { params: { path: { simulation_session_id: sessionId } } });
-    expect(session.data?.response).toMatchObject({ total_simulations: 5, pending_simulations: 5, completed_simulations: 0, failed_simulations: 0 });
+    // The real engine runs them (builtin agent, offline persona): wait until the session is done;
+    // every read on the way, with partial timelines, goes through Prism's validation too.
+    let session = await c.GET('/simulations/session/{simulation_session_id}', { params: { path: { simulation_session_id: sessionId } } });
+    expect(session.data?.response.total_simulations).toBe(5);
+    for (let i = 0; i < 600 && session.data!.response.pending_simulations > 0; i += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      session = await c.GET('/simulations/session/{simulation_session_id}', { params: { path: { simulation_session_id: sessionId } } });
+    }
+    const done = session.data!.response;
+    expect(done).toMatchObject({ total_simulations: 5, pending_simulations: 0 });
+    expect(done.completed_simulations + done.failed_simulations).toBe(5);
+    for (const s of done.simulations) {
+      expect(s.started_at).not.toBeNull();
+      expect(s.finished_at).not.toBeNull();
+      expect(s.timeline!.length).toBeGreaterThan(0);
+    }
     expect((await c.GET('/simulations/sessions', { params: { query: { target_agent_id: agentId } } })).data?.response.items[0]?.simulation_session_id).toBe(sessionId);
-    const list = await c.GET('/simulations', { params: { query: { simulation_session_id: sessionId, status: 'in-progress', page_size: 2, page_number: 2 } } });
+    const list = await c.GET('/simulations', { params: { query: { simulation_session_id: sessionId, page_size: 2, page_number: 2 } } });
     expect(list.data?.response.pagination).toEqual({ total_records: 5, limit: 2, offset: 2 });
+    expect((await c.GET('/simulations', { params: { query: { simulation_session_id: sessionId, status: 'in-progress' } } })).data?.response.pagination.total_records).toBe(0);
     expect((await c.GET('/simulations/{simulation_id}', { params: { path: { simulation_id: simulationId } } })).data?.response.custom_variables).toEqual({ order_id: '42' });
   });
 

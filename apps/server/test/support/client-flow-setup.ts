@@ -1,6 +1,5 @@
 import type { TestProject } from 'vitest/node';
 import { startPrism } from '@sims/testkit';
-import { CompletingEngine } from './completing-engine.js';
 import { startTestServer } from './server.js';
 
 declare module 'vitest' {
@@ -11,11 +10,12 @@ declare module 'vitest' {
 }
 
 /**
- * For the client's contract flow (packages/client/test/contract/flow.test.ts): a real server whose
- * engine finishes runs at once (the flow waits for sessions to end), behind `prism proxy --errors`.
+ * For the client's contract flow (packages/client/test/contract/flow.test.ts): a real server with its
+ * real engine (the flow waits for sessions to end, which the runs now really do), behind
+ * `prism proxy --errors`, so every timeline and verdict the engine writes is checked against the spec.
  */
 export default async function setup(project: TestProject) {
-  const server = await startTestServer({ engine: (storage) => new CompletingEngine(storage) });
+  const server = await startTestServer();
   const prism = await startPrism({ mode: 'proxy', upstream: server.url });
   project.provide('apiUrl', prism.url);
   project.provide('apiKey', server.key);

@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import createClient from 'openapi-fetch';
 import type { paths } from '@sims/api-types';
 import { startServer, type EngineFactory, type RunningServer } from '../../src/server.js';
-import type { RateLimitConfig } from '../../src/config.js';
+import { ENGINE_DEFAULTS, type RateLimitConfig } from '../../src/config.js';
+import type { EngineConfig } from '../../src/engine/simulation-engine.js';
 import { createWorkspace } from '../../src/keys.js';
 
 export interface TestServer extends RunningServer {
@@ -16,7 +17,9 @@ export interface TestServer extends RunningServer {
 export const tempDir = () => mkdtemp(join(tmpdir(), 'sims-server-test-'));
 
 /** A real server on a free loopback port with its own data directory; no rate limit unless asked. */
-export async function startTestServer(options: { dataDir?: string; rateLimit?: RateLimitConfig; engine?: EngineFactory } = {}): Promise<TestServer> {
+export async function startTestServer(
+  options: { dataDir?: string; rateLimit?: RateLimitConfig; engine?: EngineFactory; engineConfig?: Partial<EngineConfig> } = {},
+): Promise<TestServer> {
   const dataDir = options.dataDir ?? (await tempDir());
   const server = await startServer({
     host: '127.0.0.1',
@@ -26,6 +29,7 @@ export async function startTestServer(options: { dataDir?: string; rateLimit?: R
     bodyLimit: 1024 * 1024,
     logLevel: 'silent',
     shutdownGraceMs: 5_000,
+    engine: { ...ENGINE_DEFAULTS, ...options.engineConfig },
   }, options.engine);
   return Object.assign(server, { dataDir, key: server.firstStart?.key ?? '' });
 }
