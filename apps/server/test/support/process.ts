@@ -1,0 +1,37 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+
+const tsx = createRequire(import.meta.url).resolve('tsx/cli');
+const main = fileURLToPath(new URL('../../src/main.ts', import.meta.url));
+
+export interface ServerProcess {
+  child: ChildProcess;
+  url: string;
+  /** The key printed on a first start (empty otherwise). */
+  key: string;
+  output: () => string;
+  exited: Promise<number | null>;
+}
+
+/** `sims-server serve` in its own process, as a user starts it; resolves once it prints its URL. */
+export async function spawnServer(env: Record<string, string>): Promise<ServerProcess> {
+  const child = spawn(process.execPath, [tsx, main, 'serve'], {
+    env: { ...process.env, PORT: '0', SIMS_LOG_LEVEL: 'silent', SIMS_RATE_LIMIT_MAX: '0', ...env },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let text = '';
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const url = await new Promise<string>((resolve, reject) => {
+    child.stderr!.setEncoding('utf8');
+    child.stderr!.on('data', (chunk: string) => {
+      text += chunk;
+      const match = /Simulations API\s+(http:\/\/\S+\/v2)/.exec(text);
+      if (match && (/Database/.test(text))) resolve(match[1]!);
+    });
+    void exited.then((code) => reject(new Error(`the server exited (${code}) before serving:\n${text}`)));
+  });
+  // The key follows the URL on a first start; give the rest of that output a moment to arrive.
+  for (let i = 0; i < 100 && /First start/.test(text) && !/sk_[A-Za-z0-9_-]{43}/.test(text); i += 1) await new Promise((r) => setTimeout(r, 10));
+  return { child, url, key: /sk_[A-Za-z0-9_-]{43}/.exec(text)?.[0] ?? '', output: () => text, exited };
+}
