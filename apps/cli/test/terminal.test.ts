@@ -54,7 +54,7 @@ describe('sims run in a terminal', () => {
     expect(done.at(-1), screen).toBe(3);
     expect(done).toEqual([...done].sort((a, b) => a - b));
     // The filled part of the bar grows with the count.
-    const filled = (bar: string) => [...bar].filter((c) => c === '█').length;
+    const filled = (bar: string | undefined) => [...(bar ?? '')].filter((c) => c === '█').length;
     expect(filled(frames.at(-1)![1])).toBeGreaterThan(filled(frames[0]![1]));
 
     expect(screen).toMatch(/│ Three\s+│ PASS\s+│ 1\/1\s+│/);
