@@ -71,8 +71,8 @@ export interface TestServer {
   stop(): Promise<void>;
 }
 
-/** A real server on a free loopback port, with a temporary database and the given engine. */
-export async function startTestServer(engine: EngineFactory): Promise<TestServer> {
+/** A real server on a free loopback port, with a temporary database and the given engine (default: the server's own). */
+export async function startTestServer(engine?: EngineFactory): Promise<TestServer> {
   const dataDir = await mkdtemp(join(tmpdir(), 'sims-cli-test-'));
   const server = await startServer(
     { host: '127.0.0.1', port: 0, dataDir, rateLimit: { max: 0, windowMs: 60_000 }, bodyLimit: 1024 * 1024, logLevel: 'silent', shutdownGraceMs: 5_000 },
