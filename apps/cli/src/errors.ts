@@ -2,7 +2,7 @@ import { CommanderError } from 'commander';
 import { SimulationsApiError } from '@sims/client';
 
 /** Exit codes: the contract a CI job relies on. */
-export const EXIT = { passed: 0, failed: 1, error: 2 } as const;
+export const EXIT = { passed: 0, failed: 1, error: 2, interrupted: 130 } as const;
 
 /** A problem of the user's input found before any call (bad flag value, unreadable file). */
 export class UsageError extends Error {

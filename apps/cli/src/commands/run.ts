@@ -31,6 +31,13 @@ export function runCommand(): Command {
         const suite = await unwrap(ctx.client.GET('/simulation_suites/{suite_id}', { params: { path: { suite_id: suiteId } } }));
         const targetAgentId = flags.agent ?? suite.model_id;
         const progress = createProgress();
+        // Ctrl-C: put the terminal back (the bar hides the cursor) and exit as interrupted.
+        const interrupted = () => {
+          progress.stop();
+          process.stderr.write('interrupted: the session keeps running on the server\n');
+          process.exit(EXIT.interrupted);
+        };
+        process.once('SIGINT', interrupted);
         const startedAt = new Date();
         let session;
         try {
@@ -44,6 +51,7 @@ export function runCommand(): Command {
             onProgress: (p) => progress.update(p),
           });
         } finally {
+          process.off('SIGINT', interrupted);
           progress.stop();
         }
         const elapsedSeconds = (Date.now() - startedAt.getTime()) / 1000;
