@@ -1,0 +1,85 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { GENERATOR_SYSTEM_PROMPT, JUDGE_SYSTEM_PROMPT } from '@sims/engine';
+import { apiClient, startTestServer, type TestServer } from './support/server.js';
+
+/**
+ * With an OpenAI-compatible model configured (SIMS_LLM_*), the server's engine judges
+ * natural-language criteria and writes generated cases with it. A local test server plays the model.
+ */
+interface ChatRequest { model: string; messages: Array<{ role: string; content: string }> }
+const requests: ChatRequest[] = [];
+const model = createServer((request, response) => {
+  let text = '';
+  request.on('data', (chunk) => { text += chunk; });
+  request.on('end', () => {
+    const body = JSON.parse(text) as ChatRequest;
+    requests.push(body);
+    const system = body.messages[0]?.content ?? '';
+    let content: string;
+    if (system.startsWith(JUDGE_SYSTEM_PROMPT.slice(0, 40))) {
+      content = JSON.stringify({ success: true, reasoning: 'The transcript shows the agent giving the delivery day (Thursday).' });
+    } else if (system.startsWith(GENERATOR_SYSTEM_PROMPT.slice(0, 40))) {
+      content = '```json\n' + JSON.stringify({ name: 'LLM-written case', prompt: 'You ask where order 12345 is.', success_criteria: ['The agent gives the status'], call_success_type: 'all' }) + '\n```';
+    } else {
+      content = 'Hi. Where is my order 12345? [END_CALL]';
+    }
+    response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ choices: [{ index: 0, message: { role: 'assistant', content } }] }));
+  });
+});
+
+let server: TestServer;
+beforeAll(async () => {
+  await new Promise<void>((resolve) => model.listen(0, '127.0.0.1', resolve));
+  const llm = { base_url: `http://127.0.0.1:${(model.address() as AddressInfo).port}/v1`, model: 'test-model', api_key: 'sk-test' };
+  server = await startTestServer({ engineConfig: { allowPrivateNetworks: true, llm: { judge: llm, generator: llm } } });
+});
+afterAll(async () => {
+  await server.stop();
+  model.closeAllConnections();
+  await new Promise((resolve) => model.close(resolve));
+});
+
+describe('with an LLM configured', () => {
+  it('judges natural-language criteria with the model (verdict and its reasoning) next to exact checks', async () => {
+    const api = apiClient(server.url, server.key);
+    const agentId = (await api.POST('/agents', { body: { name: 'Shop', prompt: 'p' } })).data!.response.id;
+    const created = (await api.POST('/simulation_cases', {
+      body: {
+        name: 'Judged', prompt: 'Order status', success_criteria: ['The agent gives the delivery day'], call_success_type: 'all',
+        caller_turns: ['Where is order 12345?', 'Bye. [END_CALL]'], checks: [{ kind: 'tool_called', name: 'lookup_order' }],
+      },
+    })).data!.response.simulation_case;
+    let s = (await api.POST('/simulations', { body: { simulation_case_id: created.simulation_case_id, target_agent_id: agentId } })).data!.response;
+    for (let i = 0; i < 2000 && s.status === 'in-progress'; i += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 15));
+      s = (await api.GET('/simulations/{simulation_id}', { params: { path: { simulation_id: s.simulation_id } } })).data!.response;
+    }
+    expect(s.success_criteria_analysis).toEqual({
+      success: true,
+      evaluations: [
+        { success: true, verdict: 'passed', criterion: 'The agent gives the delivery day', reasoning: 'The transcript shows the agent giving the delivery day (Thursday).' },
+        expect.objectContaining({ success: true, verdict: 'passed' }),
+      ],
+    });
+    const judged = requests.find((r) => r.messages[0]!.content.startsWith(JUDGE_SYSTEM_PROMPT.slice(0, 40)))!;
+    expect(judged.model).toBe('test-model');
+    expect(judged.messages.at(-1)!.content).toContain('Where is order 12345?');
+  });
+
+  it('writes generated cases with the model and streams them', async () => {
+    const api = apiClient(server.url, server.key);
+    const agentId = (await api.POST('/agents', { body: { name: 'Shop', prompt: 'You handle orders.' } })).data!.response.id;
+    const response = await fetch(`${server.url}/simulation_cases/generate`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${server.key}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ agent_id: agentId, include_tests: ['task_completion', 'angry_user'], scenario_ids: [] }),
+    });
+    const lines = (await response.text()).trim().split('\n').map((l) => JSON.parse(l));
+    const cases = lines.filter((l) => l.type === 'case');
+    expect(cases.map((c) => c.simulation_case.name)).toEqual(['LLM-written case', 'LLM-written case']);
+    expect(cases[0].simulation_case).toMatchObject({ prompt: 'You ask where order 12345 is.', success_criteria: ['The agent gives the status'], checks: [], caller_turns: [] });
+    expect(lines.at(-1)).toMatchObject({ type: 'done' });
+  });
+});
