@@ -10,15 +10,19 @@ import { apiClient, startTestServer, type TestServer } from './support/server.js
  */
 interface ChatRequest { model: string; messages: Array<{ role: string; content: string }> }
 const requests: ChatRequest[] = [];
+const authorizations: Array<string | undefined> = [];
 const model = createServer((request, response) => {
   let text = '';
   request.on('data', (chunk) => { text += chunk; });
   request.on('end', () => {
     const body = JSON.parse(text) as ChatRequest;
     requests.push(body);
+    authorizations.push(request.headers.authorization);
     const system = body.messages[0]?.content ?? '';
     let content: string;
-    if (system.startsWith(JUDGE_SYSTEM_PROMPT.slice(0, 40))) {
+    if (system.includes('You are the model-backed agent')) {
+      content = 'Hello from the model agent. How can I help?';
+    } else if (system.startsWith(JUDGE_SYSTEM_PROMPT.slice(0, 40))) {
       content = JSON.stringify({ success: true, reasoning: 'The transcript shows the agent giving the delivery day (Thursday).' });
     } else if (system.startsWith(GENERATOR_SYSTEM_PROMPT.slice(0, 40))) {
       content = '```json\n' + JSON.stringify({ name: 'LLM-written case', prompt: 'You ask where order 12345 is.', success_criteria: ['The agent gives the status'], call_success_type: 'all' }) + '\n```';
@@ -33,7 +37,7 @@ let server: TestServer;
 beforeAll(async () => {
   await new Promise<void>((resolve) => model.listen(0, '127.0.0.1', resolve));
   const llm = { base_url: `http://127.0.0.1:${(model.address() as AddressInfo).port}/v1`, model: 'test-model', api_key: 'sk-test' };
-  server = await startTestServer({ engineConfig: { allowPrivateNetworks: true, llm: { judge: llm, generator: llm } } });
+  server = await startTestServer({ engineConfig: { allowPrivateNetworks: true, llm: { persona: llm, judge: llm, generator: llm } } });
 });
 afterAll(async () => {
   await server.stop();
@@ -66,6 +70,31 @@ describe('with an LLM configured', () => {
     const judged = requests.find((r) => r.messages[0]!.content.startsWith(JUDGE_SYSTEM_PROMPT.slice(0, 40)))!;
     expect(judged.model).toBe('test-model');
     expect(judged.messages.at(-1)!.content).toContain('Where is order 12345?');
+  });
+
+  it('runs an openai agent against the LLM caller (no caller_turns)', async () => {
+    const api = apiClient(server.url, server.key);
+    const base_url = `http://127.0.0.1:${(model.address() as AddressInfo).port}/v1`;
+    const agentId = (await api.POST('/agents', {
+      body: { name: 'Model agent', prompt: 'You are the model-backed agent of {{shop}}.', connector: { kind: 'openai', base_url, model: 'agent-model', api_key: 'sk-agent' } },
+    })).data!.response.id;
+    const created = (await api.POST('/simulation_cases', {
+      body: { name: 'LLM caller', prompt: 'You want to know where order 12345 is.', success_criteria: ['The agent greets'], call_success_type: 'all', checks: [{ kind: 'ended_by', side: 'persona' }] },
+    })).data!.response.simulation_case;
+    let s = (await api.POST('/simulations', { body: { simulation_case_id: created.simulation_case_id, target_agent_id: agentId, custom_variables: { shop: 'Northwind' } } })).data!.response;
+    for (let i = 0; i < 2000 && s.status === 'in-progress'; i += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 15));
+      s = (await api.GET('/simulations/{simulation_id}', { params: { path: { simulation_id: s.simulation_id } } })).data!.response;
+    }
+    expect(s.status).toBe('completed');
+    expect(s.timeline!.filter((t) => t.type === 'message').map((t) => [t.sender_type, t.value])).toEqual([
+      ['agent', 'Hello from the model agent. How can I help?'],
+      ['persona', 'Hi. Where is my order 12345?'],
+    ]);
+    expect(s.success_criteria_analysis!.evaluations.map((e) => e.verdict)).toEqual(['passed', 'passed']);
+    const agentCall = requests.findIndex((r) => r.model === 'agent-model');
+    expect(requests[agentCall]!.messages[0]!.content).toContain('You are the model-backed agent of Northwind.');
+    expect(authorizations[agentCall]).toBe('Bearer sk-agent');
   });
 
   it('writes generated cases with the model and streams them', async () => {
