@@ -1,4 +1,4 @@
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
@@ -188,7 +188,8 @@ describe('every command against the Prism mock (which refuses requests that brea
 
   it('--version and --help exit 0', async () => {
     const version = await sims(['--version']);
-    expect(version).toMatchObject({ code: 0, stdout: '0.1.0\n' });
+    const pkg = JSON.parse(await readFile(new URL('../package.json', import.meta.url), 'utf8'));
+    expect(version).toMatchObject({ code: 0, stdout: `${pkg.version}\n` });
     const help = await sims(['run', '--help']);
     expect(help.code).toBe(0);
     expect(help.stdout).toContain('--junit <file>');

@@ -1,8 +1,9 @@
 import { Command, Option } from 'commander';
 import { unwrap, type Schemas } from '@sims/client';
-import { ALL_PAGES, fileOption, withContext } from '../command.js';
-import { buildBody, collect, requireFields } from '../input.js';
-import { printDeleted, printList, printRecord, type Column } from '../output.js';
+import { ALL_PAGES, withContext } from '../command.js';
+import { collect } from '../input.js';
+import { printList, type Column } from '../output.js';
+import { addRecordCommands } from './records.js';
 
 type Case = Schemas['SimulationCaseReadOut'];
 
@@ -25,28 +26,8 @@ interface CaseFlags {
   file?: string;
 }
 
-function bodyFlags(flags: CaseFlags) {
-  return {
-    name: flags.name,
-    prompt: flags.prompt,
-    success_criteria: flags.criterion,
-    call_success_type: flags.successType,
-    suite_id: flags.suite,
-  };
-}
-
-function withCaseFields(command: Command): Command {
-  return command
-    .option('--name <name>', 'case name')
-    .option('--prompt <text>', "the simulated caller's instructions")
-    .option('--criterion <text>', 'a success criterion (repeat for several)', collect)
-    .addOption(new Option('--success-type <type>', 'how criteria combine').choices(['all', 'any']))
-    .option('--suite <id>', 'the suite the case belongs to')
-    .addOption(fileOption());
-}
-
 export function casesCommand(): Command {
-  const cases = new Command('cases').description('simulation cases: a caller to simulate and the criteria the conversation is judged by');
+  const cases = new Command('cases').description('simulation cases: a caller to simulate and the criteria the conversation is judged by (checks and caller turns: in --file)');
 
   cases
     .command('list')
@@ -71,46 +52,38 @@ export function casesCommand(): Command {
       }),
     );
 
-  cases
-    .command('get <case-id>')
-    .description('show one case')
-    .action(
-      withContext(async (ctx, id: string) => {
-        printRecord(await unwrap(ctx.client.GET('/simulation_cases/{simulation_case_id}', { params: { path: { simulation_case_id: id } } })), ctx.json);
+  return addRecordCommands<CaseFlags>(
+    cases,
+    {
+      kind: 'case',
+      fields: (command) =>
+        command
+          .option('--name <name>', 'case name')
+          .option('--prompt <text>', "the simulated caller's instructions")
+          .option('--criterion <text>', 'a success criterion (repeat for several)', collect)
+          .addOption(new Option('--success-type <type>', 'how criteria combine').choices(['all', 'any']))
+          .option('--suite <id>', 'the suite the case belongs to'),
+      createOnly: (command) =>
+        command
+          .option('--base-agent <id>', 'the agent the case is based on')
+          .addOption(new Option('--type <type>', 'case type (deprecated by the API)').choices(['custom', 'agent_based'])),
+      body: (flags) => ({
+        name: flags.name,
+        prompt: flags.prompt,
+        success_criteria: flags.criterion,
+        call_success_type: flags.successType,
+        suite_id: flags.suite,
+        base_agent_id: flags.baseAgent,
+        type: flags.type,
       }),
-    );
-
-  withCaseFields(cases.command('create'))
-    .description('create a case from flags and/or --file')
-    .option('--base-agent <id>', 'the agent the case is based on')
-    .addOption(new Option('--type <type>', 'case type (deprecated by the API)').choices(['custom', 'agent_based']))
-    .action(
-      withContext(async (ctx, flags: CaseFlags) => {
-        const body = await buildBody<Schemas['SimulationCaseCreateIn']>(flags.file, { ...bodyFlags(flags), base_agent_id: flags.baseAgent, type: flags.type });
-        requireFields(body, { name: '--name', prompt: '--prompt', success_criteria: '--criterion', call_success_type: '--success-type' });
-        const created = await unwrap(ctx.client.POST('/simulation_cases', { body }));
-        printRecord(created.simulation_case, ctx.json);
-      }),
-    );
-
-  withCaseFields(cases.command('update <case-id>'))
-    .description('change the fields given (flags and/or --file)')
-    .action(
-      withContext(async (ctx, id: string, flags: CaseFlags) => {
-        const body = await buildBody<Schemas['SimulationCaseUpdateIn']>(flags.file, bodyFlags(flags));
-        printRecord(await unwrap(ctx.client.PUT('/simulation_cases/{simulation_case_id}', { params: { path: { simulation_case_id: id } }, body })), ctx.json);
-      }),
-    );
-
-  cases
-    .command('delete <case-id>')
-    .description('delete a case (runs already made keep their copy)')
-    .action(
-      withContext(async (ctx, id: string) => {
-        await unwrap(ctx.client.DELETE('/simulation_cases/{simulation_case_id}', { params: { path: { simulation_case_id: id } } }));
-        printDeleted('case', id, ctx.json);
-      }),
-    );
-
-  return cases;
+      required: { name: '--name', prompt: '--prompt', success_criteria: '--criterion', call_success_type: '--success-type' },
+      get: (client, id) => unwrap(client.GET('/simulation_cases/{simulation_case_id}', { params: { path: { simulation_case_id: id } } })),
+      // The API nests the created case under `simulation_case` (as the reference does).
+      create: async (client, body) => (await unwrap(client.POST('/simulation_cases', { body: body as Schemas['SimulationCaseCreateIn'] }))).simulation_case,
+      update: (client, id, body) =>
+        unwrap(client.PUT('/simulation_cases/{simulation_case_id}', { params: { path: { simulation_case_id: id } }, body: body as Schemas['SimulationCaseUpdateIn'] })),
+      remove: (client, id) => unwrap(client.DELETE('/simulation_cases/{simulation_case_id}', { params: { path: { simulation_case_id: id } } })),
+    },
+    { delete: 'delete a case (runs already made keep their copy)' },
+  );
 }

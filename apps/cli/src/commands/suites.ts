@@ -1,8 +1,9 @@
 import { Command, Option } from 'commander';
 import { unwrap, type ListItem, type Schemas } from '@sims/client';
-import { ALL_PAGES, dateRangeOptions, fileOption, withContext } from '../command.js';
-import { buildBody, collect, parseInteger, requireFields } from '../input.js';
-import { print, printDeleted, printJson, printList, printRecord, type Column } from '../output.js';
+import { ALL_PAGES, dateRangeOptions, withContext } from '../command.js';
+import { collect, parseInteger } from '../input.js';
+import { print, printJson, printList, type Column } from '../output.js';
+import { addRecordCommands } from './records.js';
 
 type Suite = ListItem<'/simulation_suites'>;
 
@@ -21,16 +22,6 @@ interface SuiteFlags {
   file?: string;
 }
 
-function withSuiteFields(command: Command): Command {
-  return command
-    .option('--name <name>', 'suite name')
-    .option('--agent <id>', 'the agent the suite tests (model_id)')
-    .option('--language <locale>', 'locale of the conversations, e.g. en-US')
-    .addOption(fileOption());
-}
-
-const bodyFlags = (flags: SuiteFlags) => ({ name: flags.name, model_id: flags.agent, language: flags.language });
-
 export function suitesCommand(): Command {
   const suites = new Command('suites').description('simulation suites: groups of cases run together against one agent');
 
@@ -47,43 +38,25 @@ export function suitesCommand(): Command {
     }),
   );
 
-  suites
-    .command('get <suite-id>')
-    .description('show one suite with its cases')
-    .action(
-      withContext(async (ctx, id: string) => {
-        printRecord(await unwrap(ctx.client.GET('/simulation_suites/{suite_id}', { params: { path: { suite_id: id } } })), ctx.json);
-      }),
-    );
-
-  withSuiteFields(suites.command('create'))
-    .description('create a suite from flags and/or --file')
-    .action(
-      withContext(async (ctx, flags: SuiteFlags) => {
-        const body = await buildBody<Schemas['SimulationSuiteCreateIn']>(flags.file, bodyFlags(flags));
-        requireFields(body, { name: '--name', model_id: '--agent' });
-        printRecord(await unwrap(ctx.client.POST('/simulation_suites', { body })), ctx.json);
-      }),
-    );
-
-  withSuiteFields(suites.command('update <suite-id>'))
-    .description('change the fields given; a new --agent rebinds the suite')
-    .action(
-      withContext(async (ctx, id: string, flags: SuiteFlags) => {
-        const body = await buildBody<Schemas['SimulationSuiteUpdateIn']>(flags.file, bodyFlags(flags));
-        printRecord(await unwrap(ctx.client.PUT('/simulation_suites/{suite_id}', { params: { path: { suite_id: id } }, body })), ctx.json);
-      }),
-    );
-
-  suites
-    .command('delete <suite-id>')
-    .description('delete a suite and its cases (runs already made are kept)')
-    .action(
-      withContext(async (ctx, id: string) => {
-        await unwrap(ctx.client.DELETE('/simulation_suites/{suite_id}', { params: { path: { suite_id: id } } }));
-        printDeleted('suite', id, ctx.json);
-      }),
-    );
+  addRecordCommands<SuiteFlags>(
+    suites,
+    {
+      kind: 'suite',
+      fields: (command) =>
+        command
+          .option('--name <name>', 'suite name')
+          .option('--agent <id>', 'the agent the suite tests (model_id); a new one rebinds the suite')
+          .option('--language <locale>', 'locale of the conversations, e.g. en-US'),
+      body: (flags) => ({ name: flags.name, model_id: flags.agent, language: flags.language }),
+      required: { name: '--name', model_id: '--agent' },
+      get: (client, id) => unwrap(client.GET('/simulation_suites/{suite_id}', { params: { path: { suite_id: id } } })),
+      create: (client, body) => unwrap(client.POST('/simulation_suites', { body: body as Schemas['SimulationSuiteCreateIn'] })),
+      update: (client, id, body) =>
+        unwrap(client.PUT('/simulation_suites/{suite_id}', { params: { path: { suite_id: id } }, body: body as Schemas['SimulationSuiteUpdateIn'] })),
+      remove: (client, id) => unwrap(client.DELETE('/simulation_suites/{suite_id}', { params: { path: { suite_id: id } } })),
+    },
+    { get: 'show one suite with its cases', delete: 'delete a suite and its cases (runs already made are kept)' },
+  );
 
   suites
     .command('execute <suite-id>')
