@@ -161,6 +161,35 @@ describe('cases, suites and agents', () => {
   });
 });
 
+describe('checks, caller turns and connectors', () => {
+  it('stores checks and caller turns on create; update with null keeps them, [] clears, a new list replaces', async () => {
+    const checks = [{ kind: 'tool_called' as const, name: 'lookup_order', arguments: { order_id: '12345' } }, { kind: 'turns_at_most' as const, max: 4 }];
+    const created = (await api.POST('/simulation_cases', {
+      body: { name: 'Scripted', prompt: 'p', success_criteria: ['c'], call_success_type: 'all', checks, caller_turns: ['Hi', 'Bye [END_CALL]'] },
+    })).data!.response.simulation_case;
+    expect(created).toMatchObject({ checks, caller_turns: ['Hi', 'Bye [END_CALL]'] });
+    const path = { params: { path: { simulation_case_id: created.simulation_case_id } } };
+    expect((await api.PUT('/simulation_cases/{simulation_case_id}', { ...path, body: { name: 'Renamed', checks: null, caller_turns: null } })).data!.response)
+      .toMatchObject({ name: 'Renamed', checks, caller_turns: ['Hi', 'Bye [END_CALL]'] });
+    expect((await api.PUT('/simulation_cases/{simulation_case_id}', { ...path, body: { checks: [{ kind: 'ended_by', side: 'agent' }], caller_turns: [] } })).data!.response)
+      .toMatchObject({ checks: [{ kind: 'ended_by', side: 'agent' }], caller_turns: [] });
+    const plain = (await api.POST('/simulation_cases', { body: { name: 'Plain', prompt: 'p', success_criteria: ['c'], call_success_type: 'any' } })).data!.response.simulation_case;
+    expect(plain).toMatchObject({ checks: [], caller_turns: [] });
+  });
+
+  it('replaces a connector as a whole and never reads secrets back', async () => {
+    const id = (await api.POST('/agents', { body: { name: 'Con', prompt: 'p' } })).data!.response.id;
+    const path = { params: { path: { agent_id: id } } };
+    expect((await api.GET('/agents/{agent_id}', path)).data!.response.connector).toEqual({ kind: 'builtin' });
+    const updated = (await api.PUT('/agents/{agent_id}', { ...path, body: { connector: { kind: 'http', url: 'https://agents.example.org/turn', headers: { Authorization: 'Bearer s3cret' } } } })).data!.response;
+    expect(updated.connector).toEqual({ kind: 'http', url: 'https://agents.example.org/turn', header_names: ['Authorization'], timeout_ms: null });
+    const listed = (await api.GET('/agents', { params: { query: { search: 'Con' } } })).data!.response.items.find((a) => a.id === id)!;
+    expect(JSON.stringify(listed)).not.toContain('s3cret');
+    const back = (await api.PUT('/agents/{agent_id}', { ...path, body: { connector: { kind: 'builtin', builtin: 'shop_support', latency_ms: 5 } } })).data!.response;
+    expect(back.connector).toEqual({ kind: 'builtin', builtin: 'shop_support', latency_ms: 5 });
+  });
+});
+
 describe('starting work', () => {
   it('executes a suite into a new session of queued simulations with max_turns', async () => {
     const { suiteId, agentId, caseIds } = await seed(api, 3);
