@@ -23,11 +23,11 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 describe('crash safety', () => {
   it('after SIGKILL during a suite run, a restart fails the cut-off runs (503 interrupted), resumes the queued ones and keeps every result', async () => {
     const dataDir = await tempDir();
-    const first = await spawnServer({ SIMS_DATA_DIR: dataDir, SIMS_CONCURRENCY: '2' });
+    const first = await spawnServer({ SIMS_DATA_DIR: dataDir, SIMS_CONCURRENCY: '2' }, { firstStart: true });
     processes.push(first);
     expect(first.key).toMatch(/^sk_/);
     const api = apiClient(first.url, first.key);
-    const agent = (await api.POST('/agents', { body: { name: 'Slow shop', prompt: 'p', connector: { kind: 'builtin', latency_ms: 150 } } })).data!.response;
+    const agent = (await api.POST('/agents', { body: { name: 'Slow shop', prompt: 'p', connector: { kind: 'builtin', latency_ms: 250 } } })).data!.response;
     const suite = (await api.POST('/simulation_suites', { body: { name: 'Crash suite', model_id: agent.id } })).data!.response;
     for (let i = 0; i < 8; i += 1) {
       await api.POST('/simulation_cases', {
@@ -56,7 +56,7 @@ describe('crash safety', () => {
     expect(before.pending_simulations).toBeGreaterThan(0);
     const finishedBefore = before.simulations.filter((s) => s.status !== 'in-progress');
 
-    const second = await spawnServer({ SIMS_DATA_DIR: dataDir, SIMS_CONCURRENCY: '2' });
+    const second = await spawnServer({ SIMS_DATA_DIR: dataDir, SIMS_CONCURRENCY: '2' }, { firstStart: false });
     processes.push(second);
     const again = apiClient(second.url, first.key);
     let after = await readSession(again);

@@ -14,8 +14,11 @@ export interface ServerProcess {
   exited: Promise<number | null>;
 }
 
-/** `sims-server serve` in its own process, as a user starts it; resolves once it prints its URL. */
-export async function spawnServer(env: Record<string, string>): Promise<ServerProcess> {
+/**
+ * `sims-server serve` in its own process, as a user starts it; resolves once it has printed its URL
+ * and, on a first start (`firstStart`), the key it made.
+ */
+export async function spawnServer(env: Record<string, string>, options: { firstStart: boolean }): Promise<ServerProcess> {
   const child = spawn(process.execPath, [tsx, main, 'serve'], {
     env: { ...process.env, PORT: '0', SIMS_LOG_LEVEL: 'silent', SIMS_RATE_LIMIT_MAX: '0', ...env },
     stdio: ['ignore', 'ignore', 'pipe'],
@@ -27,11 +30,10 @@ export async function spawnServer(env: Record<string, string>): Promise<ServerPr
     child.stderr!.on('data', (chunk: string) => {
       text += chunk;
       const match = /Simulations API\s+(http:\/\/\S+\/v2)/.exec(text);
-      if (match && (/Database/.test(text))) resolve(match[1]!);
+      const ready = options.firstStart ? /sk_[A-Za-z0-9_-]{43}/.test(text) : /Database\s+\S+\n/.test(text);
+      if (match && ready) resolve(match[1]!);
     });
     void exited.then((code) => reject(new Error(`the server exited (${code}) before serving:\n${text}`)));
   });
-  // The key follows the URL on a first start; give the rest of that output a moment to arrive.
-  for (let i = 0; i < 100 && /First start/.test(text) && !/sk_[A-Za-z0-9_-]{43}/.test(text); i += 1) await new Promise((r) => setTimeout(r, 10));
   return { child, url, key: /sk_[A-Za-z0-9_-]{43}/.exec(text)?.[0] ?? '', output: () => text, exited };
 }
