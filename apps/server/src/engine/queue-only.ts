@@ -1,12 +1,12 @@
 import type { AgentConnector, SimulationRecord } from '../storage/types.js';
 import { checkConnectorUrl } from './connectors.js';
 import type { Engine, GenerationPlan, GenerationRequest } from './types.js';
-import { planFromTemplates } from './templates.js';
+import { planCases } from './plan-cases.js';
 
 /**
  * An engine that accepts simulations and keeps them queued
  * (`in-progress`, `started_at: null`) without running them, and writes generated cases from
- * deterministic templates (no checks). The server's default is `SimulationEngine`; this one serves
+ * the engine's deterministic templates. The server's default is `SimulationEngine`; this one serves
  * tests that need runs to stay queued, and operators who want to record runs without running them.
  */
 export class QueueOnlyEngine implements Engine {
@@ -23,8 +23,8 @@ export class QueueOnlyEngine implements Engine {
     return this.queued;
   }
 
-  async planCases(request: GenerationRequest): Promise<GenerationPlan> {
-    return planFromTemplates(request);
+  planCases(request: GenerationRequest): Promise<GenerationPlan> {
+    return planCases(request);
   }
 
   checkConnector(connector: AgentConnector) {

@@ -1,10 +1,11 @@
 import {
-  createRunnerPool, generateCases, PoolClearedError, runSimulation,
+  createRunnerPool, PoolClearedError, runSimulation,
   type LlmConfig, type RunnerPool, type TimelineItem as EngineTimelineItem,
 } from '@sims/engine';
 import type { AgentConnector, SimulationRecord, Storage, TimelineItem } from '../storage/types.js';
 import { checkConnectorUrl, toEngineConnector } from './connectors.js';
-import type { CaseDraft, Engine, GenerationPlan, GenerationRequest } from './types.js';
+import { planCases } from './plan-cases.js';
+import type { Engine, GenerationPlan, GenerationRequest } from './types.js';
 
 export interface EngineConfig {
   /** Simulations that run at once (the pool's size). */
@@ -149,38 +150,8 @@ export class SimulationEngine implements Engine {
     await this.storage.simulations.finish(id, { status: 'failed', success_criteria_analysis: null, error_info: { code, type, message } }, now());
   }
 
-  async planCases(request: GenerationRequest): Promise<GenerationPlan> {
-    const events = generateCases({
-      agent: { id: request.agent.id, name: request.agent.name, prompt: request.agent.prompt, connector: toEngineConnector(request.agent.connector) },
-      categories: request.categories,
-      scenarios: request.scenarios.map((s) => ({ id: s.id, name: s.name, description: s.description })),
-      language: request.language,
-      ...(this.config.llm.generator ? { llm: this.config.llm.generator } : {}),
-      signal: request.signal,
-    });
-    return {
-      total: request.categories.length + request.scenarios.length,
-      drafts: (async function* (): AsyncGenerator<CaseDraft> {
-        for await (const event of events) {
-          if (event.type === 'case') {
-            const c = event.case;
-            yield {
-              category: event.category,
-              scenario_id: event.scenario_id,
-              name: c.name.slice(0, 200),
-              prompt: c.prompt.slice(0, 20000),
-              success_criteria: c.success_criteria,
-              call_success_type: c.call_success_type,
-              checks: c.checks as CaseDraft['checks'],
-              caller_turns: c.caller_turns ?? [],
-            };
-          } else if (event.type === 'error') {
-            if (event.error.code === 'aborted') return;
-            throw new Error(event.error.message);
-          }
-        }
-      })(),
-    };
+  planCases(request: GenerationRequest): Promise<GenerationPlan> {
+    return planCases(request, this.config.llm.generator);
   }
 
   checkConnector(connector: AgentConnector) {

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { ALL_CATEGORIES } from '../engine/templates.js';
+import { TEST_CATEGORIES } from '@sims/engine';
 import type { CaseRecord, ScenarioRecord } from '../storage/types.js';
 import { notFound } from '../http/errors.js';
 import type { GenerateEvent, Handlers } from '../http/types.js';
@@ -101,7 +101,7 @@ export function caseHandlers(deps: Deps): CaseHandlers {
         }
       }
       const plan = await deps.engine.planCases({
-        workspace_id, agent, scenarios, categories: body.include_tests ?? ALL_CATEGORIES, language: suite?.language ?? 'en-US', signal,
+        workspace_id, agent, scenarios, categories: body.include_tests ?? [...TEST_CATEGORIES], language: suite?.language ?? 'en-US', signal,
       });
       const agents = new Map([[agent.id, agent]]);
       async function* events(): AsyncGenerator<GenerateEvent> {
