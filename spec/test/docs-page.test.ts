@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -24,6 +24,10 @@ afterAll(async () => {
 });
 
 describe('the API reference page', () => {
+  it('is built with Redoc telemetry off (the page would otherwise post traces to Redocly)', () => {
+    expect(readFileSync(docsPath, 'utf8')).toContain('"disableTelemetry":true');
+  });
+
   it('renders offline in Chromium and lists every operation', { timeout: 120_000 }, async () => {
     const page = await browser.newPage();
     const outbound: string[] = [];
@@ -67,7 +71,8 @@ describe('the API reference page', () => {
     // Only the "API docs by Redocly" attribution image is fetched from a CDN; it hides itself when
     // offline (onError), so nothing the reader needs comes from the network.
     const attribution = /^https:\/\/cdn\.redoc\.ly\/redoc\/logo-mini(-full)?\.svg$/;
-    expect(outbound.filter((url) => !attribution.test(url)), 'the page must not load anything else from the network').toEqual([]);
+    const unexpected = outbound.filter((url) => !attribution.test(url));
+    expect(unexpected, `the page must not load anything else from the network: ${unexpected.join(', ')}`).toEqual([]);
     expect(pageErrors).toEqual([]);
     await page.close();
   });
