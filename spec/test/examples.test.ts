@@ -1,9 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { SpecValidator, formatErrors } from '@sims/testkit';
+import { SpecValidator, escapePointer, formatErrors } from '@sims/testkit';
 
 type Node = Record<string, unknown>;
 const spec = new SpecValidator();
-const escape = (segment: string) => segment.replaceAll('~', '~0').replaceAll('/', '~1');
 
 interface NamedExample { where: string; name: string; schemaPointer: string; mediaType: string; value: unknown }
 
@@ -14,12 +13,12 @@ function collectExamples(): NamedExample[] {
     for (const [mediaType, media] of Object.entries(content ?? {})) {
       const examples = (media as Node).examples as Record<string, unknown> | undefined;
       for (const [name, example] of Object.entries(examples ?? {})) {
-        found.push({ where, name, mediaType, schemaPointer: `${base}/content/${escape(mediaType)}/schema`, value: spec.resolve<Node>(example).value });
+        found.push({ where, name, mediaType, schemaPointer: `${base}/content/${escapePointer(mediaType)}/schema`, value: spec.resolve<Node>(example).value });
       }
     }
   };
   for (const op of spec.operations()) {
-    const opPointer = `/paths/${escape(op.path)}/${op.method}`;
+    const opPointer = `/paths/${escapePointer(op.path)}/${op.method}`;
     const body = op.definition.requestBody as Node | undefined;
     if (body) visitContent(`${op.operationId} request`, `${opPointer}/requestBody`, spec.resolve<Node>(body).content as Node);
     for (const [status, response] of Object.entries(op.definition.responses as Node)) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SpecValidator } from '@sims/testkit';
+import { SpecValidator, escapePointer } from '@sims/testkit';
 
 /**
  * The public reference (shared/reference/synthflow-v2-simulations.md), transcribed: every operation,
@@ -225,7 +225,7 @@ describe('the spec holds everything the reference documents', () => {
   describe.each(Object.entries(referenceParameters))('%s parameters', (operationId, parameters) => {
     it.each(Object.entries(parameters))('has %s as documented', (name, expected) => {
       const declared = [
-        ...((spec.at(`/paths/${spec.operation(operationId).path.replaceAll('/', '~1')}`).parameters as unknown[]) ?? []),
+        ...((spec.at(`/paths/${escapePointer(spec.operation(operationId).path)}`).parameters as unknown[]) ?? []),
         ...((spec.operation(operationId).definition.parameters as unknown[]) ?? []),
       ].map((p) => spec.resolve<Node>(p));
       const param = declared.find((p) => p.name === name && p.in === expected.in);

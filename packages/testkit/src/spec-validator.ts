@@ -17,8 +17,8 @@ export interface Operation {
 const SPEC_ID = 'openapi.json';
 const METHODS: HttpMethod[] = ['get', 'post', 'put', 'delete', 'patch'];
 
-/** JSON-pointer escaping of one path segment. */
-const escape = (segment: string) => segment.replaceAll('~', '~0').replaceAll('/', '~1');
+/** JSON-pointer escaping of one path segment (`/simulations/{id}` → `~1simulations~1{id}`). */
+export const escapePointer = (segment: string) => segment.replaceAll('~', '~0').replaceAll('/', '~1');
 
 /**
  * Validates request and response bodies against the bundled spec with the JSON Schema 2020-12
@@ -81,7 +81,7 @@ export class SpecValidator {
   }
 
   validateSchema(name: string, value: unknown): ErrorObject[] {
-    return this.validateAt(`/components/schemas/${escape(name)}`, value);
+    return this.validateAt(`/components/schemas/${escapePointer(name)}`, value);
   }
 
   /** Checks a response body against what the operation declares for that status and media type. */
@@ -91,14 +91,14 @@ export class SpecValidator {
     const declared = responses[String(status)];
     if (!declared) throw new Error(`${operationId} does not declare status ${status}`);
     const ref = (declared as Json).$ref as string | undefined;
-    const base = ref ? ref.slice(1) : `/paths/${escape(op.path)}/${op.method}/responses/${status}`;
+    const base = ref ? ref.slice(1) : `/paths/${escapePointer(op.path)}/${op.method}/responses/${status}`;
     const response = this.resolve<Json>(declared);
     const content = response.content as Record<string, unknown> | undefined;
     if (!content) {
       return body === undefined || body === '' ? [] : [{ message: `status ${status} declares no body` } as ErrorObject];
     }
     if (!content[mediaType]) throw new Error(`${operationId} ${status} declares no ${mediaType} body`);
-    return this.validateAt(`${base}/content/${escape(mediaType)}/schema`, body);
+    return this.validateAt(`${base}/content/${escapePointer(mediaType)}/schema`, body);
   }
 }
 

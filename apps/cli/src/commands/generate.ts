@@ -5,15 +5,19 @@ import { EXIT } from '../errors.js';
 import { collect } from '../input.js';
 import { print } from '../output.js';
 
-const CATEGORIES: Schemas['SimulationCaseTestCategory'][] = [
-  'csat_score',
-  'accuracy_of_responses',
-  'script_compliance',
-  'angry_user',
-  'repetitive_phrases',
-  'conversational_naturalness',
-  'task_completion',
-];
+type Category = Schemas['SimulationCaseTestCategory'];
+
+/** Keyed by the spec's enum, so the compiler refuses this list once a category is added or removed. */
+const CATEGORY_KEYS: Record<Category, true> = {
+  csat_score: true,
+  accuracy_of_responses: true,
+  script_compliance: true,
+  angry_user: true,
+  repetitive_phrases: true,
+  conversational_naturalness: true,
+  task_completion: true,
+};
+const CATEGORIES = Object.keys(CATEGORY_KEYS) as Category[];
 
 export function generateCommand(): Command {
   return new Command('generate')
@@ -24,7 +28,7 @@ export function generateCommand(): Command {
     .option('--scenario <id>', 'steer with this scenario (repeat for several; default every scenario)', collect)
     .option('--no-scenarios', 'use no scenario at all')
     .action(
-      withContext(async (ctx, flags: { agent: string; suite?: string; category?: Schemas['SimulationCaseTestCategory'][]; scenario?: string[]; scenarios: boolean }) => {
+      withContext(async (ctx, flags: { agent: string; suite?: string; category?: Category[]; scenario?: string[]; scenarios: boolean }) => {
         const body: Schemas['SimulationCaseGenerateIn'] = {
           agent_id: flags.agent,
           suite_id: flags.suite,
@@ -52,6 +56,6 @@ export function generateCommand(): Command {
     );
 }
 
-function collectCategory(value: string, previous: Schemas['SimulationCaseTestCategory'][] | undefined) {
-  return [...(previous ?? []), value as Schemas['SimulationCaseTestCategory']];
+function collectCategory(value: string, previous: Category[] | undefined) {
+  return [...(previous ?? []), value as Category];
 }
