@@ -11,6 +11,7 @@ import { claimKey, requestHash, type Claim } from './http/idempotency.js';
 import { RateLimiter } from './http/rate-limit.js';
 import { loadSpec, specOperations, type SpecOperation } from './http/spec.js';
 import type { AnyHandler, AnyResult, Context, OperationId } from './http/types.js';
+import { TIMEOUT_DEFAULTS, transportOptions, type TimeoutConfig } from './http/transport.js';
 import { validatorCompiler } from './http/validation.js';
 import { hashKey } from './keys.js';
 import type { Storage } from './storage/types.js';
@@ -20,6 +21,8 @@ export interface AppOptions {
   engine: Engine;
   rateLimit: RateLimitConfig;
   bodyLimit?: number;
+  /** Time-outs for slow clients; defaults to `TIMEOUT_DEFAULTS`. */
+  timeouts?: TimeoutConfig;
   /** A pino level (`info`, `warn`, `silent`…); logs are JSON lines on stdout. */
   logLevel?: string;
   /** The bundled spec; defaults to `@sims/spec/openapi.json`. */
@@ -56,6 +59,12 @@ function bearer(header: string | undefined): string | undefined {
   return match?.[1];
 }
 
+/** The 404 for a path whose id names nothing: unknown, empty, undecodable or longer than any id. */
+function noResourceAt(request: FastifyRequest): ApiError {
+  const path = request.url.split('?')[0]!;
+  return new ApiError('not_found', `Nothing exists at ${request.method} ${path.length > 200 ? `${path.slice(0, 200)}…` : path}.`);
+}
+
 /** The docs page built by `pnpm docs`, if it has been built. */
 function readDocs(): string | undefined {
   try {
@@ -85,6 +94,19 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     bodyLimit,
     genReqId: requestId,
     requestIdHeader: false,
+    ...transportOptions(options.timeouts ?? TIMEOUT_DEFAULTS, () => requestId({ headers: {} })),
+    // A path the router cannot decode (`%ZZ`) or whose id is longer than any id (100 characters) names
+    // no resource: answered like any unknown id, after authentication, with the spec's error body.
+    frameworkErrors: async (_error, request, reply) => {
+      reply.header('x-request-id', request.id);
+      try {
+        // Before routing there is no route config: such a path is under an operation, which needs a key.
+        await admit(request, true);
+      } catch (error) {
+        return sendError(request, reply, error as ApiError);
+      }
+      return sendError(request, reply, noResourceAt(request));
+    },
     // Requests already on an open connection when shutdown starts are served (with `Connection: close`)
     // rather than refused with Fastify's own 503 body, which is not the spec's error body.
     return503OnClosing: false,
@@ -114,9 +136,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     if (closing) setImmediate(() => app.server.closeIdleConnections());
   });
 
-  app.addHook('onRequest', async (request, reply) => {
-    reply.header('x-request-id', request.id);
-    if (closing) reply.header('connection', 'close');
+  /** Rate limit, then authentication; sets the request's workspace. Throws the `ApiError` to answer. */
+  async function admit(request: FastifyRequest, secured: boolean): Promise<void> {
     const key = bearer(request.headers.authorization);
     const record = key ? await storage.apiKeys.findActiveByHash(hashKey(key)) : undefined;
     const wait = limiter.hit(record ? `key:${record.id}` : `ip:${request.ip}`);
@@ -124,13 +145,22 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       throw new ApiError('rate_limited', `Rate limit of ${options.rateLimit.max} requests per ${options.rateLimit.windowMs / 1000} seconds exceeded; retry in ${wait} seconds.`,
         undefined, { 'retry-after': String(wait) });
     }
-    if (request.routeOptions.config.secured && !record) {
+    if (secured && !record) {
       throw new ApiError('unauthorized', 'A valid API key is required in the Authorization header (Bearer <api key>).');
     }
     request.workspaceId = record?.workspace_id;
+  }
+
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+    if (closing) reply.header('connection', 'close');
+    await admit(request, request.routeOptions.config.secured === true);
   });
 
   app.setErrorHandler((error, request, reply) => {
+    // An id is a plain string of any form (spec decision 4): a path id that breaks its schema (empty)
+    // names no resource, exactly like an unknown one.
+    if ((error as { validationContext?: string }).validationContext === 'params') return sendError(request, reply, noResourceAt(request));
     const api = toApiError(error as Parameters<typeof toApiError>[0]);
     if (api) return sendError(request, reply, api);
     request.log.error({ err: error }, 'unhandled error');
@@ -140,6 +170,15 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.setNotFoundHandler((request, reply) =>
     sendError(request, reply, new ApiError('not_found', `There is no operation ${request.method} ${request.url.split('?')[0]}.`)));
 
+  // Operations without a request body never read one (RFC 9110 gives content on GET and DELETE no
+  // meaning): whatever is sent, of any type or size, is left unread and discarded by Node, so it can
+  // neither fail the request nor be too large.
+  const ignoreBody = async (request: FastifyRequest) => {
+    delete request.headers['content-type'];
+    delete request.headers['transfer-encoding'];
+    request.headers['content-length'] = '0';
+  };
+
   for (const op of operations) {
     const handler = handlers[op.operationId] as unknown as AnyHandler;
     if (!handler) throw new Error(`no handler for operation ${op.operationId}`);
@@ -148,6 +187,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       url: `/v2${op.route}`,
       schema: op.schema,
       config: { operationId: op.operationId, secured: op.secured },
+      ...(op.schema.body ? {} : { preParsing: ignoreBody }),
       handler: (request, reply) => serve(op, handler, request, reply),
     });
   }

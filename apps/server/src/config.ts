@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { llmConfigFromEnv } from '@sims/engine';
 import type { EngineConfig } from './engine/simulation-engine.js';
+import { TIMEOUT_DEFAULTS, type TimeoutConfig } from './http/transport.js';
 
 export interface RateLimitConfig {
   /** Requests allowed per window and per API key (or per client address without a key); 0 turns the limit off. */
@@ -16,6 +17,8 @@ export interface ServerConfig {
   rateLimit: RateLimitConfig;
   /** Largest accepted request body, in bytes. */
   bodyLimit: number;
+  /** Time-outs for slow clients; `TIMEOUT_DEFAULTS` when omitted. */
+  timeouts?: TimeoutConfig;
   logLevel: string;
   /** How long a graceful shutdown waits for in-flight requests before closing their sockets. */
   shutdownGraceMs: number;
@@ -60,6 +63,13 @@ function integer(env: NodeJS.ProcessEnv, name: string, fallback: number): number
   return value;
 }
 
+/** A time-out of 0 would turn the protection off, so time-outs must be at least 1 ms. */
+function positive(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const value = integer(env, name, fallback);
+  if (value < 1) throw new Error(`${name} must be at least 1`);
+  return value;
+}
+
 /** Every setting has a default, so the server starts with no configuration at all. */
 export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfig {
   return {
@@ -71,6 +81,11 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfi
       windowMs: integer(env, 'SIMS_RATE_LIMIT_WINDOW_MS', 60_000),
     },
     bodyLimit: 1024 * 1024,
+    timeouts: {
+      requestMs: positive(env, 'SIMS_REQUEST_TIMEOUT_MS', TIMEOUT_DEFAULTS.requestMs),
+      headersMs: positive(env, 'SIMS_HEADERS_TIMEOUT_MS', TIMEOUT_DEFAULTS.headersMs),
+      keepAliveMs: positive(env, 'SIMS_KEEP_ALIVE_TIMEOUT_MS', TIMEOUT_DEFAULTS.keepAliveMs),
+    },
     logLevel: env.SIMS_LOG_LEVEL || 'info',
     shutdownGraceMs: integer(env, 'SIMS_SHUTDOWN_GRACE_MS', 10_000),
     engine: engineConfigFromEnv(env),

@@ -679,13 +679,18 @@ export interface components {
          *     | `unauthorized` | 401 | The bearer API key is missing, malformed, unknown or revoked. |
          *     | `not_found` | 404 | The resource, or one that the request refers to, does not exist in this workspace. |
          *     | `conflict` | 409 | The request conflicts with the current state, such as an `Idempotency-Key` reused with another body. |
+         *     | `request_timeout` | 408 | The request was not received in time (headers within 10 s, the whole request within 30 s); the connection is closed. |
          *     | `payload_too_large` | 413 | The request body is larger than 1 MiB. |
          *     | `validation_failed` | 422 | The request is well-formed but breaks the schema or a rule; see `details`. |
          *     | `rate_limited` | 429 | Too many requests for this API key; retry after `Retry-After` seconds. |
+         *     | `headers_too_large` | 431 | The request's headers are larger than the server reads (16 KiB); the connection is closed. |
          *     | `internal_error` | 500 | The server failed; the request may be retried. Not declared per operation: it signals a bug. |
+         *
+         *     `request_timeout`, `headers_too_large` and a `bad_request` for bytes that are not HTTP are answered
+         *     by the connection before any operation is known, so no operation declares them.
          * @enum {string}
          */
-        ErrorCode: "bad_request" | "unauthorized" | "not_found" | "conflict" | "payload_too_large" | "validation_failed" | "rate_limited" | "internal_error";
+        ErrorCode: "bad_request" | "unauthorized" | "not_found" | "conflict" | "request_timeout" | "payload_too_large" | "validation_failed" | "rate_limited" | "headers_too_large" | "internal_error";
         /** @description One problem with one part of the request. */
         FieldError: {
             /**

@@ -5,6 +5,7 @@ import createClient from 'openapi-fetch';
 import type { paths } from '@sims/api-types';
 import { startServer, type EngineFactory, type RunningServer } from '../../src/server.js';
 import { ENGINE_DEFAULTS, type RateLimitConfig } from '../../src/config.js';
+import type { TimeoutConfig } from '../../src/http/transport.js';
 import type { EngineConfig } from '../../src/engine/simulation-engine.js';
 import { createWorkspace } from '../../src/keys.js';
 
@@ -18,7 +19,9 @@ export const tempDir = () => mkdtemp(join(tmpdir(), 'sims-server-test-'));
 
 /** A real server on a free loopback port with its own data directory; no rate limit unless asked. */
 export async function startTestServer(
-  options: { dataDir?: string; rateLimit?: RateLimitConfig; engine?: EngineFactory; engineConfig?: Partial<EngineConfig> } = {},
+  options: {
+    dataDir?: string; rateLimit?: RateLimitConfig; engine?: EngineFactory; engineConfig?: Partial<EngineConfig>; timeouts?: TimeoutConfig;
+  } = {},
 ): Promise<TestServer> {
   const dataDir = options.dataDir ?? (await tempDir());
   const server = await startServer({
@@ -27,6 +30,7 @@ export async function startTestServer(
     dataDir,
     rateLimit: options.rateLimit ?? { max: 0, windowMs: 60_000 },
     bodyLimit: 1024 * 1024,
+    ...(options.timeouts ? { timeouts: options.timeouts } : {}),
     logLevel: 'silent',
     shutdownGraceMs: 5_000,
     engine: { ...ENGINE_DEFAULTS, ...options.engineConfig },
