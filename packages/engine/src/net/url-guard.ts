@@ -1,12 +1,14 @@
 import { lookup as dnsLookup } from 'node:dns';
 import ipaddr from 'ipaddr.js';
+import { ipv4Embedding } from './embedded-ipv4.js';
 
 /** Operator options for outbound requests to user-supplied URLs. */
 export interface OutboundPolicy {
   /**
-   * Allow loopback (127/8, ::1), private (10/8, 172.16/12, 192.168/16, fc00::/7), carrier-grade NAT
-   * (100.64/10) and benchmarking ranges. Off by default: on a server these reach the operator's own
-   * network. Link-local, metadata, unspecified, multicast and broadcast addresses are refused always.
+   * Allow loopback (127/8, ::1, `localhost` names), private (10/8, 172.16/12, 192.168/16, fc00::/7),
+   * carrier-grade NAT (100.64/10) and local-use NAT64 (64:ff9b:1::/48). Off by default: on a server
+   * these reach the operator's own network. Link-local, metadata, unspecified, multicast, broadcast,
+   * benchmarking and reserved addresses are refused always.
    */
   allowPrivateNetworks?: boolean;
 }
@@ -30,30 +32,85 @@ const METADATA_HOSTNAMES = new Set(['metadata', 'metadata.google.internal', 'met
 /** Ranges (ipaddr.js names) that only `allowPrivateNetworks` opens. */
 const PRIVATE_RANGES = new Set(['loopback', 'private', 'uniqueLocal', 'carrierGradeNat']);
 
+const PRIVATE_HINT = 'private and loopback addresses need the operator option allowPrivateNetworks';
+
+/**
+ * Everything IANA has allocated for global unicast (RFC 4291 §2.4). ipaddr.js calls any IPv6
+ * address it has no range for `unicast`; outside 2000::/3 that is unallocated space, which no
+ * public host has and which some stacks and gateways treat in ways of their own.
+ */
+const GLOBAL_UNICAST: [ipaddr.IPv6, number] = [ipaddr.IPv6.parse('2000::'), 3];
+
 /**
  * Classifies one address. Returns `null` when it may be contacted, else the reason for refusing.
- * IPv4-mapped IPv6 addresses (::ffff:a.b.c.d) are judged as the IPv4 address they carry.
+ * An IPv6 address that embeds IPv4 (mapped, translated, NAT64, 6to4, Teredo) is judged by the IPv4
+ * address it carries, exactly as that address would be; IPv4-compatible ::/96 is refused always.
  */
 export function refuseAddress(address: string, policy: OutboundPolicy): string | null {
   if (!ipaddr.isValid(address)) return `"${address}" is not an IP address`;
   const parsed = ipaddr.process(address);
-  const normalized = parsed.toNormalizedString();
-  const canonical = parsed.kind() === 'ipv6' ? ipaddr.IPv6.parse(normalized).toString() : normalized;
-  if (METADATA_ADDRESSES.has(canonical)) return `${address} is a cloud metadata address`;
-  const range = parsed.range();
-  if (range === 'unicast') return null;
-  if (PRIVATE_RANGES.has(range)) {
-    return policy.allowPrivateNetworks
-      ? null
-      : `${address} is a ${range} address; private and loopback addresses need the operator option allowPrivateNetworks`;
+  return parsed instanceof ipaddr.IPv4 ? refuseIpv4(parsed, address, policy) : refuseIpv6(parsed, address, policy);
+}
+
+function refuseIpv4(address: ipaddr.IPv4, shown: string, policy: OutboundPolicy): string | null {
+  if (METADATA_ADDRESSES.has(address.toString())) return `${shown} is a cloud metadata address`;
+  return refuseRange(address.range(), shown, policy);
+}
+
+function refuseIpv6(address: ipaddr.IPv6, shown: string, policy: OutboundPolicy): string | null {
+  // A zone id picks the interface, not the destination: judge the address without it.
+  const plain = new ipaddr.IPv6(address.parts);
+  if (METADATA_ADDRESSES.has(plain.toString())) return `${shown} is a cloud metadata address`;
+  const embedding = ipv4Embedding(plain);
+  if (embedding?.form === 'ipv4Compatible') {
+    // Deprecated since 2006: no host has one, and where it goes (an automatic tunnel to the IPv4
+    // address, the IPv6 default route, a translating gateway) depends on the machine and network.
+    return `${shown} is an IPv4-compatible IPv6 address (::/96, deprecated by RFC 4291) carrying ${embedding.carried[0]}, which is never contacted`;
   }
-  return `${address} is a ${range} address, which is never contacted`;
+  if (embedding?.form === 'rfc8215') {
+    const never = embedding.possible.find((v4) => v4.range() === 'linkLocal' || METADATA_ADDRESSES.has(v4.toString()));
+    if (never) return `${shown} is a local-use NAT64 address (64:ff9b:1::/48) that may carry ${never}, which is never contacted`;
+    return policy.allowPrivateNetworks ? null : `${shown} is a local-use NAT64 address (64:ff9b:1::/48) of the operator's network; ${PRIVATE_HINT}`;
+  }
+  if (embedding) {
+    for (const v4 of embedding.carried) {
+      const reason = refuseIpv4(v4, v4.toString(), policy);
+      if (reason) return `${shown} carries the IPv4 address ${v4} (${embedding.form}): ${reason}`;
+    }
+    return null;
+  }
+  const range = plain.range();
+  if (range === 'unicast' && !plain.match(GLOBAL_UNICAST)) {
+    return `${shown} is outside the global unicast range 2000::/3, which is never contacted`;
+  }
+  return refuseRange(range, shown, policy);
+}
+
+function refuseRange(range: string, shown: string, policy: OutboundPolicy): string | null {
+  if (range === 'unicast') return null;
+  if (PRIVATE_RANGES.has(range)) return policy.allowPrivateNetworks ? null : `${shown} is a ${range} address; ${PRIVATE_HINT}`;
+  return `${shown} is a ${range} address, which is never contacted`;
 }
 
 /**
- * Checks a URL before any connection: http(s) only, no credentials in it, no metadata host names,
- * and, when the host is an IP literal, an allowed address. Host names are checked again when they
- * are resolved (see `guardedLookup`).
+ * Classifies a host name before it is resolved. Returns `null` when it may be resolved, else the
+ * reason for refusing: cloud metadata names always, and `localhost` and `*.localhost`, which resolve
+ * to loopback by definition (RFC 6761), unless private networks are allowed. Names are compared as
+ * DNS compares them: case-insensitively and without the trailing dot of a fully qualified name.
+ */
+export function refuseHostName(name: string, policy: OutboundPolicy): string | null {
+  const host = name.toLowerCase().replace(/\.+$/, '');
+  if (METADATA_HOSTNAMES.has(host)) return `${name} is a cloud metadata host`;
+  if ((host === 'localhost' || host.endsWith('.localhost')) && !policy.allowPrivateNetworks) {
+    return `${name} resolves to loopback by definition (RFC 6761); ${PRIVATE_HINT}`;
+  }
+  return null;
+}
+
+/**
+ * Checks a URL before any connection: http(s) only, no credentials in it, and an allowed host — an
+ * IP literal by `refuseAddress`, a name by `refuseHostName`. Names are checked again when they are
+ * resolved (see `guardedLookup`).
  */
 export function checkOutboundUrl(raw: string, policy: OutboundPolicy): URL {
   let url: URL;
@@ -66,12 +123,10 @@ export function checkOutboundUrl(raw: string, policy: OutboundPolicy): URL {
     throw new OutboundUrlError(`the scheme ${url.protocol} is not allowed; use http or https`);
   }
   if (url.username || url.password) throw new OutboundUrlError('credentials in the URL are not allowed; use headers');
+  // The URL parser has already turned decimal, octal and hex IPv4 forms into dotted decimal.
   const host = hostOf(url);
-  if (METADATA_HOSTNAMES.has(host.toLowerCase())) throw new OutboundUrlError(`${host} is a cloud metadata host`);
-  if (ipaddr.isValid(host)) {
-    const reason = refuseAddress(host, policy);
-    if (reason) throw new OutboundUrlError(reason);
-  }
+  const reason = ipaddr.isValid(host) ? refuseAddress(host, policy) : refuseHostName(host, policy);
+  if (reason) throw new OutboundUrlError(reason);
   return url;
 }
 
@@ -86,19 +141,29 @@ type LookupCallback = (
   family?: number,
 ) => void;
 
+/** How `guardedLookup` resolves names: `node:dns` `lookup` with `all: true` (replaceable in tests). */
+export type Resolver = (
+  hostname: string,
+  options: { all: true; family: 0 | 4 | 6 },
+  callback: (error: NodeJS.ErrnoException | null, addresses: Array<{ address: string; family: number }>) => void,
+) => void;
+
 /**
- * A `lookup` for node:http(s) that resolves the name, refuses it when any of its addresses is
- * refused, and hands the checked addresses to the socket. The socket connects to exactly what was
- * checked, so a DNS answer that changes between check and connect (rebinding) cannot slip through.
+ * A `lookup` for node:http(s) that refuses the name by `refuseHostName` before resolving it,
+ * refuses it when any of its addresses is refused, and hands the checked addresses to the socket.
+ * The socket connects to exactly what was checked, so a DNS answer that changes between check and
+ * connect (rebinding) cannot slip through.
  */
-export function guardedLookup(policy: OutboundPolicy) {
+export function guardedLookup(policy: OutboundPolicy, resolve: Resolver = dnsLookup) {
   return (hostname: string, options: { all?: boolean; family?: number | string }, callback: LookupCallback): void => {
-    dnsLookup(hostname, { all: true, family: toFamily(options.family) }, (error, addresses) => {
+    const refusedName = refuseHostName(hostname, policy);
+    if (refusedName) return callback(refusedError(refusedName), []);
+    resolve(hostname, { all: true, family: toFamily(options.family) }, (error, addresses) => {
       if (error) return callback(error, []);
-      if (addresses.length === 0) return callback(lookupError(hostname, 'no address'), []);
+      if (addresses.length === 0) return callback(refusedError(`${hostname} has no address`), []);
       for (const entry of addresses) {
         const reason = refuseAddress(entry.address, policy);
-        if (reason) return callback(lookupError(hostname, `resolves to ${reason}`), []);
+        if (reason) return callback(refusedError(`${hostname} resolves to ${reason}`), []);
       }
       if (options.all) return callback(null, addresses);
       const first = addresses[0]!;
@@ -113,8 +178,8 @@ function toFamily(family: number | string | undefined): 0 | 4 | 6 {
   return 0;
 }
 
-function lookupError(hostname: string, detail: string): NodeJS.ErrnoException {
-  const error: NodeJS.ErrnoException = new OutboundUrlError(`${hostname} ${detail}`);
+function refusedError(message: string): NodeJS.ErrnoException {
+  const error: NodeJS.ErrnoException = new OutboundUrlError(message);
   error.code = 'EREFUSEDADDRESS';
   return error;
 }
