@@ -20,7 +20,8 @@ export interface paths {
         /**
          * Create a simulation case
          * @description Creates a case in the workspace: the simulated caller's prompt and the criteria the conversation is
-         *     judged by. Give `suite_id` to add it to a suite (the reference API will make it mandatory).
+         *     judged by. Give `suite_id` to add it to a suite (the reference API will make it mandatory); a suite
+         *     holds at most 100 cases, and adding to a full one answers `422` (field `/suite_id`).
          *     `type` is deprecated and defaults to `custom`.
          */
         post: operations["createSimulationCase"];
@@ -45,7 +46,9 @@ export interface paths {
          *     scenario, and saves them (in `suite_id` when given). The answer is a stream of newline-delimited
          *     JSON (`application/x-ndjson`), one `SimulationCaseGenerateEvent` per line: `progress` lines, a
          *     `case` line for each case as soon as it is saved, then one `done` line — or an `error` line if
-         *     generation stopped part-way. Read the body line by line to show progress.
+         *     generation stopped part-way. Read the body line by line to show progress. A suite holds at most
+         *     100 cases: when the planned cases would not fit in `suite_id`, the request answers `422` (field
+         *     `/suite_id`) before anything is generated.
          *
          *     **Reference server:** with an LLM configured by the operator, each case is written by the model
          *     from the agent's prompt, the category and the scenario. Without one, cases come from documented
@@ -102,6 +105,7 @@ export interface paths {
          * Update a simulation case
          * @description Updates the fields given; omitted fields and fields sent as `null` keep their value, except
          *     `suite_id: null`, which takes the case out of its suite. `type` and `base_agent_id` cannot be changed.
+         *     Moving a case into a suite that already holds 100 cases answers `422` (field `/suite_id`).
          *     Simulations already run keep the copy of the case they were run with.
          */
         put: operations["updateSimulationCase"];
@@ -191,7 +195,8 @@ export interface paths {
          * Execute a simulation suite
          * @description Starts one simulation for every case of the suite, in parallel, grouped in a new session, and
          *     answers at once. `target_agent_id` must be the suite's own agent (`model_id`), else `422`; a suite
-         *     without cases answers `409`. Poll `GET /simulations/session/{session_id}` until
+         *     without cases answers `409`; a suite that holds more than 100 cases (made before the limit)
+         *     answers `422` until some are moved out. Poll `GET /simulations/session/{session_id}` until
          *     `pending_simulations` is `0`. The answer is not wrapped in the `status`/`response` envelope, as in
          *     the reference API. No request body. An unknown suite or agent answers `404` (also when the suite's
          *     agent was deleted).
@@ -283,7 +288,8 @@ export interface paths {
          *     session holding just this simulation is created. Poll `GET /simulations/{simulation_id}` until its
          *     `status` is `completed` or `failed`. The case (`simulation_case_id`) and the agent
          *     (`target_agent_id`) must exist in the workspace, else `404`; a session given must exist (`404`) and
-         *     run against the same agent (`422`).
+         *     run against the same agent (`422`) and hold fewer than 100 simulations (`422`, field
+         *     `/simulation_session_id`: a session holds at most 100).
          *
          *     **Reference server:** the simulation is queued (`started_at: null`) on the server's bounded pool of
          *     runners, then runs: `started_at` is set, each turn is appended to `timeline` as it happens, and at
@@ -307,7 +313,10 @@ export interface paths {
         /**
          * List simulation sessions
          * @description Lists the workspace's sessions, newest first, a page at a time; each embeds its simulations and
-         *     counters.
+         *     counters. The simulations embedded in a page are summaries: `timeline` and
+         *     `simulation_case_prompt` are `null` (both nullable in the reference), so that a page stays small
+         *     however long the conversations were; read one session (`GET /simulations/session/{id}`) or one
+         *     simulation for them.
          */
         get: operations["listSimulationSessions"];
         put?: never;
@@ -330,8 +339,8 @@ export interface paths {
         };
         /**
          * Get a simulation session
-         * @description Returns one session with its simulations and live counters. The session is finished when
-         *     `pending_simulations` is `0`.
+         * @description Returns one session with its simulations in full (timelines included; at most 100) and live
+         *     counters. The session is finished when `pending_simulations` is `0`.
          */
         get: operations["getSimulationSession"];
         put?: never;
@@ -910,7 +919,7 @@ export interface components {
              * @default en-US
              */
             language: components["schemas"]["Locale"];
-            /** @description The suite's cases, oldest first. */
+            /** @description The suite's cases, oldest first. A suite holds at most 100 cases. */
             cases: components["schemas"]["SimulationCaseReadOut"][];
             /** @description The agent the suite is for; `null` if that agent no longer exists. */
             agent: components["schemas"]["AgentListItem"] | null;
@@ -1009,7 +1018,8 @@ export interface components {
         SimulationStatus: "in-progress" | "completed" | "failed";
         /**
          * @description Values substituted for `{{name}}` placeholders in the case prompt and the agent's prompt. Keys are
-         *     variable names; values may be of any JSON type. At most 50 variables.
+         *     variable names; values may be of any JSON type. At most 50 variables; like every request body,
+         *     nested at most 32 levels deep (counting the body itself).
          * @example {
          *       "customer_name": "Dana",
          *       "order_id": "12345"
@@ -1187,6 +1197,10 @@ export interface components {
         SimulationSessionReadOut: {
             /** Format: uuid */
             simulation_session_id: string;
+            /**
+             * @description The session's simulations, at most 100. In a page of sessions they are summaries, with
+             *     `timeline` and `simulation_case_prompt` set to `null`; a read of one session has them in full.
+             */
             simulations: components["schemas"]["SimulationReadOut"][];
             total_simulations: number;
             completed_simulations: number;

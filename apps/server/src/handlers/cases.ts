@@ -4,6 +4,7 @@ import type { CaseRecord, ScenarioRecord } from '../storage/types.js';
 import { notFound } from '../http/errors.js';
 import type { GenerateEvent, Handlers } from '../http/types.js';
 import { agentOr404, caseViews, changes, type Deps, found, now, paging } from './common.js';
+import { assertSuiteRoom } from './limits.js';
 import { caseView } from './views.js';
 
 type CaseHandlers = Pick<Handlers,
@@ -23,7 +24,10 @@ export function caseHandlers(deps: Deps): CaseHandlers {
 
   return {
     async createSimulationCase({ workspace_id, body }) {
-      if (body.suite_id) await suiteOr404(workspace_id, body.suite_id);
+      if (body.suite_id) {
+        await suiteOr404(workspace_id, body.suite_id);
+        assertSuiteRoom(await storage.cases.countInSuite(workspace_id, body.suite_id), 1);
+      }
       if (body.base_agent_id) await agentOr404(deps, workspace_id, body.base_agent_id);
       const at = now();
       const record: CaseRecord = {
@@ -67,11 +71,14 @@ export function caseHandlers(deps: Deps): CaseHandlers {
     },
 
     async updateSimulationCase({ workspace_id, params, body }) {
-      await caseOr404(workspace_id, params.simulation_case_id);
+      const current = await caseOr404(workspace_id, params.simulation_case_id);
       const patch: Partial<CaseRecord> = { ...changes(body, ['name', 'prompt', 'success_criteria', 'call_success_type', 'checks', 'caller_turns']), updated_at: now() };
       // `suite_id: null` takes the case out of its suite; omitted keeps it.
       if (body.suite_id === null) patch.suite_id = null;
-      else if (body.suite_id !== undefined) patch.suite_id = (await suiteOr404(workspace_id, body.suite_id)).id;
+      else if (body.suite_id !== undefined) {
+        patch.suite_id = (await suiteOr404(workspace_id, body.suite_id)).id;
+        if (patch.suite_id !== current.suite_id) assertSuiteRoom(await storage.cases.countInSuite(workspace_id, patch.suite_id), 1);
+      }
       const record = await storage.cases.update(workspace_id, params.simulation_case_id, patch);
       if (!record) throw notFound('Simulation case', params.simulation_case_id);
       return { status: 200, body: { status: 'ok', response: await one(workspace_id, record) } };
@@ -103,6 +110,7 @@ export function caseHandlers(deps: Deps): CaseHandlers {
       const plan = await deps.engine.planCases({
         workspace_id, agent, scenarios, categories: body.include_tests ?? [...TEST_CATEGORIES], language: suite?.language ?? 'en-US', signal,
       });
+      if (suite) assertSuiteRoom(await storage.cases.countInSuite(workspace_id, suite.id), plan.total);
       const agents = new Map([[agent.id, agent]]);
       async function* events(): AsyncGenerator<GenerateEvent> {
         const ids: string[] = [];

@@ -1,6 +1,7 @@
 import { invalid } from '../http/errors.js';
 import type { Handlers } from '../http/types.js';
 import { agentOr404, dates, type Deps, found, paging } from './common.js';
+import { assertSessionRoom } from './limits.js';
 import { newRuns } from './runs.js';
 import { sessionView } from './views.js';
 
@@ -22,6 +23,7 @@ export function simulationHandlers(deps: Deps): SimulationHandlers {
         if (existing.target_agent_id !== agent.id) {
           throw invalid('body', '/simulation_session_id', `the session runs against agent ${existing.target_agent_id ?? 'none'}, not ${agent.id}`);
         }
+        assertSessionRoom(await storage.sessions.countSimulations(workspace_id, existing.simulation_session_id));
       }
       const { session, simulations, inputs } = newRuns(workspace_id, agent, [simulationCase], {
         suite_id: null, max_turns: body.max_turns ?? 20, custom_variables: body.custom_variables ?? null, session: existing,

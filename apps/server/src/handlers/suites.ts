@@ -3,6 +3,7 @@ import type { SuiteRecord } from '../storage/types.js';
 import { ApiError, invalid, notFound } from '../http/errors.js';
 import type { Handlers } from '../http/types.js';
 import { agentOr404, caseViews, changes, dates, type Deps, found, now, paging } from './common.js';
+import { CASES_PER_SUITE } from './limits.js';
 import { newRuns } from './runs.js';
 import { suiteListItem, suiteView } from './views.js';
 
@@ -63,6 +64,11 @@ export function suiteHandlers(deps: Deps): SuiteHandlers {
         throw invalid('query', 'target_agent_id', `must be the suite's own agent (model_id ${suite.model_id})`);
       }
       const agent = await agentOr404(deps, workspace_id, suite.model_id);
+      // Suites made before the limit existed may hold more; they run once some cases move out.
+      const held = await storage.cases.countInSuite(workspace_id, suite.id);
+      if (held > CASES_PER_SUITE) {
+        throw invalid('path', 'suite_id', `the suite holds ${held} cases; a suite runs at most ${CASES_PER_SUITE}: move some to another suite`);
+      }
       const cases = await storage.cases.listInSuites(workspace_id, [suite.id]);
       if (!cases.length) throw new ApiError('conflict', `Simulation suite ${suite.id} has no cases to execute.`);
       const { session, sessionId, simulations, inputs } = newRuns(workspace_id, agent, cases, {

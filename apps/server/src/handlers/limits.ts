@@ -1,0 +1,21 @@
+import { invalid } from '../http/errors.js';
+
+/**
+ * How much one suite or session may hold (spec decision "Bounded reads"): a suite read embeds every
+ * case and a session read every simulation, so each is at most one full page (`page_size` ≤ 100).
+ */
+export const CASES_PER_SUITE = 100;
+export const SIMULATIONS_PER_SESSION = 100;
+
+/** Refuses to put `adding` more cases into a suite that holds `held`. */
+export function assertSuiteRoom(held: number, adding: number): void {
+  if (held + adding <= CASES_PER_SUITE) return;
+  throw invalid('body', '/suite_id', held >= CASES_PER_SUITE
+    ? `the suite already holds ${held} cases, the most a suite can hold (${CASES_PER_SUITE})`
+    : `the suite holds ${held} cases; ${adding} more would exceed the ${CASES_PER_SUITE} a suite can hold`);
+}
+
+export function assertSessionRoom(held: number): void {
+  if (held < SIMULATIONS_PER_SESSION) return;
+  throw invalid('body', '/simulation_session_id', `the session already holds ${held} simulations, the most a session can hold (${SIMULATIONS_PER_SESSION})`);
+}

@@ -1,0 +1,117 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { QueueOnlyEngine } from '../src/engine/queue-only.js';
+import { CASES_PER_SUITE, SIMULATIONS_PER_SESSION } from '../src/handlers/limits.js';
+import { apiClient, raw, startTestServer, type ApiClient, type TestServer } from './support/server.js';
+
+/** Issue 9, item 3: a suite, a session and a page of sessions are bounded. */
+let server: TestServer;
+let client: ApiClient;
+let agentId: string;
+
+beforeAll(async () => {
+  server = await startTestServer({ engine: () => new QueueOnlyEngine() });
+  client = apiClient(server.url, server.key);
+  agentId = (await client.POST('/agents', { body: { name: 'Bounded', prompt: 'You help with orders and refunds.' } })).data!.response.id;
+});
+afterAll(() => server.stop());
+
+const newSuite = async (name: string) =>
+  (await client.POST('/simulation_suites', { body: { name, model_id: agentId } })).data!.response.id;
+
+const caseBody = (n: number, suite_id?: string | null) => ({
+  name: `Case ${n}`, prompt: 'The caller asks where order 12345 is.', success_criteria: ['The agent gives a date'],
+  call_success_type: 'all' as const, ...(suite_id === undefined ? {} : { suite_id }),
+});
+
+async function fill(suiteId: string, count: number) {
+  for (let n = 0; n < count; n += 1) {
+    const { response } = await client.POST('/simulation_cases', { body: caseBody(n, suiteId) });
+    expect(response.status).toBe(200);
+  }
+}
+
+const expectLimit = (result: { status: number; json: any }, field: string) => {
+  expect(result.status).toBe(422);
+  expect(result.json.error.code).toBe('validation_failed');
+  expect(result.json.error.details).toEqual([expect.objectContaining({ location: 'body', field, message: expect.stringContaining(`(${CASES_PER_SUITE})`) })]);
+};
+
+describe('a suite holds at most 100 cases', () => {
+  let full: string;
+  beforeAll(async () => {
+    full = await newSuite('Full');
+    await fill(full, CASES_PER_SUITE);
+  });
+
+  it('creating one more in the full suite answers 422 on /suite_id and saves nothing', async () => {
+    const result = await raw(`${server.url}/simulation_cases`, { method: 'POST', key: server.key, body: JSON.stringify(caseBody(101, full)) });
+    expectLimit(result, '/suite_id');
+    const listed = await client.GET('/simulation_cases', { params: { query: { suite_id: full, page_size: 1 } } });
+    expect(listed.data!.response.pagination.total_records).toBe(CASES_PER_SUITE);
+  });
+
+  it('moving a case into the full suite answers 422; re-saving a case already in it does not', async () => {
+    const loose = (await client.POST('/simulation_cases', { body: caseBody(0) })).data!.response.simulation_case.simulation_case_id;
+    const moved = await raw(`${server.url}/simulation_cases/${loose}`, { method: 'PUT', key: server.key, body: JSON.stringify({ suite_id: full }) });
+    expectLimit(moved, '/suite_id');
+    const inside = (await client.GET('/simulation_suites/{suite_id}', { params: { path: { suite_id: full } } })).data!.response.cases[0]!;
+    const resaved = await client.PUT('/simulation_cases/{simulation_case_id}', {
+      params: { path: { simulation_case_id: inside.simulation_case_id } }, body: { suite_id: full, name: 'Renamed' },
+    });
+    expect(resaved.response.status).toBe(200);
+  });
+
+  it('generation that would overflow the suite answers 422 before generating anything', async () => {
+    const nearly = await newSuite('Nearly full');
+    await fill(nearly, CASES_PER_SUITE - 2);
+    const result = await raw(`${server.url}/simulation_cases/generate`, {
+      method: 'POST', key: server.key, body: JSON.stringify({ agent_id: agentId, suite_id: nearly, include_tests: ['angry_user', 'task_completion', 'script_compliance'], scenario_ids: [] }),
+    });
+    expect(result.status).toBe(422);
+    expect(result.json.error.details[0].field).toBe('/suite_id');
+    const suite = await client.GET('/simulation_suites/{suite_id}', { params: { path: { suite_id: nearly } } });
+    expect(suite.data!.response.cases).toHaveLength(CASES_PER_SUITE - 2);
+  });
+
+  it('the full suite still executes, into a session of 100 simulations', async () => {
+    const executed = await client.POST('/simulation_suites/{suite_id}/execute', { params: { path: { suite_id: full }, query: { target_agent_id: agentId } } });
+    expect(executed.data!.total_cases).toBe(CASES_PER_SUITE);
+  });
+});
+
+describe('a session holds at most 100 simulations', () => {
+  it('starting a simulation in a full session answers 422 on /simulation_session_id', async () => {
+    expect(SIMULATIONS_PER_SESSION).toBe(CASES_PER_SUITE);
+    const suite = await newSuite('Session filler');
+    await fill(suite, SIMULATIONS_PER_SESSION);
+    const session = (await client.POST('/simulation_suites/{suite_id}/execute', {
+      params: { path: { suite_id: suite }, query: { target_agent_id: agentId } },
+    })).data!.session_id;
+    const caseId = (await client.POST('/simulation_cases', { body: caseBody(0) })).data!.response.simulation_case.simulation_case_id;
+    const result = await raw(`${server.url}/simulations`, {
+      method: 'POST', key: server.key, body: JSON.stringify({ simulation_case_id: caseId, target_agent_id: agentId, simulation_session_id: session }),
+    });
+    expect(result.status).toBe(422);
+    expect(result.json.error.details[0].field).toBe('/simulation_session_id');
+    const read = await client.GET('/simulations/session/{simulation_session_id}', { params: { path: { simulation_session_id: session! } } });
+    expect(read.data!.response.total_simulations).toBe(SIMULATIONS_PER_SESSION);
+  });
+});
+
+describe('a page of sessions embeds summaries', () => {
+  it('without timelines or prompt copies, which a read of one session has', async () => {
+    const caseId = (await client.POST('/simulation_cases', { body: caseBody(7) })).data!.response.simulation_case.simulation_case_id;
+    const started = (await client.POST('/simulations', { body: { simulation_case_id: caseId, target_agent_id: agentId } })).data!.response;
+    // Queued runs have an empty timeline; give this one a conversation to leave out.
+    await server.storage.simulations.appendTimeline(started.simulation_id, [
+      { sender_type: 'persona', value: 'Where is my order?', type: 'message', timestamp: '0.0', timestamp_datetime: new Date().toISOString() },
+    ], new Date().toISOString());
+    const page = await client.GET('/simulations/sessions', { params: { query: { page_size: 1 } } });
+    const listed = page.data!.response.items[0]!;
+    expect(listed.simulation_session_id).toBe(started.simulation_session_id);
+    expect(listed.simulations[0]).toMatchObject({ simulation_id: started.simulation_id, timeline: null, simulation_case_prompt: null, simulation_case_name: 'Case 7' });
+    const one = await client.GET('/simulations/session/{simulation_session_id}', { params: { path: { simulation_session_id: started.simulation_session_id } } });
+    expect(one.data!.response.simulations[0]!.timeline).toHaveLength(1);
+    expect(one.data!.response.simulations[0]!.simulation_case_prompt).toBe('The caller asks where order 12345 is.');
+  });
+});
