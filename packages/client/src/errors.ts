@@ -7,10 +7,12 @@ const CODE_BY_STATUS: Readonly<Record<number, ErrorCode>> = {
   400: 'bad_request',
   401: 'unauthorized',
   404: 'not_found',
+  408: 'request_timeout',
   409: 'conflict',
   413: 'payload_too_large',
   422: 'validation_failed',
   429: 'rate_limited',
+  431: 'headers_too_large',
 };
 
 function isErrorBody(body: unknown): body is ErrorBody {

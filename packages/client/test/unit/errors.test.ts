@@ -60,9 +60,11 @@ describe('unwrap', () => {
     [400, 'bad_request'],
     [401, 'unauthorized'],
     [404, 'not_found'],
+    [408, 'request_timeout'],
     [409, 'conflict'],
     [413, 'payload_too_large'],
     [429, 'rate_limited'],
+    [431, 'headers_too_large'],
   ] as const)('maps a %i error body to its code', async (status, code) => {
     const { fetch } = fakeFetch(() => apiError(status, code, {}, { 'Retry-After': '12' }));
     const error = await rejection(unwrap(getSuite(testClient(fetch))));
