@@ -5,6 +5,7 @@ import { configFromEnv } from './config.js';
 import { createWorkspace, mintKey } from './keys.js';
 import { startServer } from './server.js';
 import { openSqliteStorage } from './storage/sqlite/index.js';
+import { DatabaseLockedError } from './storage/sqlite/lock.js';
 
 const USAGE = `Usage: sims-server [command] [options]
 
@@ -102,6 +103,7 @@ const run = command === 'serve' ? serve()
   : command === 'help' || command === '--help' ? Promise.resolve(say(USAGE)) : admin(command, rest);
 run.catch((error: unknown) => {
   say(error instanceof Error ? error.message : String(error));
-  if (command !== 'serve') say(USAGE);
+  // A held database is not a usage mistake: its one line says what to do.
+  if (command !== 'serve' && !(error instanceof DatabaseLockedError)) say(USAGE);
   process.exit(1);
 });

@@ -5,7 +5,8 @@ import { ENGINE_DEFAULTS, type ServerConfig } from './config.js';
 import { SimulationEngine } from './engine/simulation-engine.js';
 import type { Engine } from './engine/types.js';
 import { bootstrap } from './keys.js';
-import { openSqliteStorage } from './storage/sqlite/index.js';
+import { openSqliteStorage, type SqliteStorage } from './storage/sqlite/index.js';
+import { lockDatabase } from './storage/sqlite/lock.js';
 import type { Storage, WorkspaceRecord } from './storage/types.js';
 
 export interface RunningServer {
@@ -25,10 +26,21 @@ export interface RunningServer {
 /** Makes the engine, which runs simulations through the same storage as the API. */
 export type EngineFactory = (storage: Storage) => Engine;
 
-/** Opens the database under the data directory, applies migrations and serves until `stop`. */
+/**
+ * Opens the database under the data directory, applies migrations and serves until `stop`. Throws
+ * `DatabaseLockedError` when another server holds the database: the lock comes before anything is
+ * migrated or recovered.
+ */
 export async function startServer(config: ServerConfig, createEngine?: EngineFactory): Promise<RunningServer> {
   const dbFile = join(config.dataDir, 'sims.db');
-  const storage = openSqliteStorage(dbFile);
+  const lock = lockDatabase(dbFile);
+  let storage: SqliteStorage;
+  try {
+    storage = openSqliteStorage(dbFile);
+  } catch (error) {
+    lock.release();
+    throw error;
+  }
   // The engine logs through the app's logger, made after it.
   let log: FastifyInstance['log'] | undefined;
   const engine = createEngine ? createEngine(storage) : new SimulationEngine(storage, config.engine ?? ENGINE_DEFAULTS, {
@@ -55,6 +67,7 @@ export async function startServer(config: ServerConfig, createEngine?: EngineFac
       }
       await engine.stop();
       await storage.close();
+      lock.release();
     })();
     return stopping;
   };

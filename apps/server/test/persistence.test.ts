@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import BetterSqlite3 from 'better-sqlite3';
 import { join } from 'node:path';
 import { QueueOnlyEngine } from '../src/engine/queue-only.js';
+import { migrations } from '../src/storage/sqlite/migrations.js';
 import { apiClient, seed, startTestServer, type TestServer } from './support/server.js';
 
 /**
@@ -54,7 +55,7 @@ describe('persistence', () => {
     running.splice(0);
     const db = new BetterSqlite3(join(first.dataDir, 'sims.db'), { readonly: true });
     try {
-      expect(db.prepare('SELECT version FROM schema_migrations').all()).toEqual([{ version: 1 }, { version: 2 }]);
+      expect(db.prepare('SELECT version FROM schema_migrations').all()).toEqual(migrations.map((m) => ({ version: m.version })));
       expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
       const keys = db.prepare('SELECT hash, prefix FROM api_keys').all() as Array<{ hash: string; prefix: string }>;
       expect(keys).toHaveLength(1);

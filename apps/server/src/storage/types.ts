@@ -63,9 +63,15 @@ export interface SessionRecord {
   created_at: string;
 }
 
+/**
+ * A simulation as a page of sessions embeds it: without its timeline and without the copy of the
+ * case's prompt, the two parts that grow without bound.
+ */
+export type SimulationSummary = SimulationRecord & { timeline: null; simulation_case_prompt: null };
+
 /** A session with its simulations and the counters derived from their statuses. */
-export interface SessionView extends SessionRecord {
-  simulations: SimulationRecord[];
+export interface SessionView<S extends SimulationRecord = SimulationRecord> extends SessionRecord {
+  simulations: S[];
   total_simulations: number;
   completed_simulations: number;
   failed_simulations: number;
@@ -178,8 +184,9 @@ export interface Storage {
     create(record: CaseRecord): Promise<void>;
     get(workspace_id: string, id: string): Promise<CaseRecord | undefined>;
     list(workspace_id: string, filter: CaseFilter, page: PageRequest): Promise<Page<CaseRecord>>;
-    /** Cases of the suites, oldest first. */
+    /** Cases of the suites, grouped by suite, oldest first within each. */
     listInSuites(workspace_id: string, suite_ids: string[]): Promise<CaseRecord[]>;
+    countInSuite(workspace_id: string, suite_id: string): Promise<number>;
     /** Cases based on the agent or in suites bound to it, newest first. */
     listByAgent(workspace_id: string, agent_id: string, limit: number): Promise<CaseRecord[]>;
     update(workspace_id: string, id: string, patch: Patch<CaseRecord>): Promise<CaseRecord | undefined>;
@@ -201,8 +208,11 @@ export interface Storage {
      */
     createRuns(session: SessionRecord | undefined, simulations: SimulationRecord[], inputs?: Map<string, RunInput>): Promise<void>;
     get(workspace_id: string, id: string): Promise<SessionRecord | undefined>;
+    /** One session with its simulations in full, timelines included, oldest first. */
     view(workspace_id: string, id: string): Promise<SessionView | undefined>;
-    list(workspace_id: string, filter: SessionFilter, page: PageRequest): Promise<Page<SessionView>>;
+    /** Lists embed summaries (no timeline, no prompt copy); read one session for the timelines. */
+    list(workspace_id: string, filter: SessionFilter, page: PageRequest): Promise<Page<SessionView<SimulationSummary>>>;
+    countSimulations(workspace_id: string, session_id: string): Promise<number>;
   };
   simulations: {
     get(workspace_id: string, id: string): Promise<SimulationRecord | undefined>;

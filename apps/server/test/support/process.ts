@@ -1,8 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
-const tsx = createRequire(import.meta.url).resolve('tsx/cli');
+// tsx's loader inside the one process, not the tsx command: that one runs the server as its child,
+// which a SIGKILL of the command would leave running (holding the database) after the test ends.
+const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
 const main = fileURLToPath(new URL('../../src/main.ts', import.meta.url));
 
 export interface ServerProcess {
@@ -19,7 +21,7 @@ export interface ServerProcess {
  * and, on a first start (`firstStart`), the key it made.
  */
 export async function spawnServer(env: Record<string, string>, options: { firstStart: boolean }): Promise<ServerProcess> {
-  const child = spawn(process.execPath, [tsx, main, 'serve'], {
+  const child = spawn(process.execPath, ['--import', tsx, main, 'serve'], {
     env: { ...process.env, PORT: '0', SIMS_LOG_LEVEL: 'silent', SIMS_RATE_LIMIT_MAX: '0', ...env },
     stdio: ['ignore', 'ignore', 'pipe'],
   });

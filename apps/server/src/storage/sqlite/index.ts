@@ -3,7 +3,7 @@ import { dirname } from 'node:path';
 import BetterSqlite3, { type Database, type Statement } from 'better-sqlite3';
 import type {
   AgentRecord, ApiKeyRecord, CaseRecord, RunInput, IdempotencyClaim, Page, PageRequest, Patch, ScenarioRecord,
-  SessionRecord, SessionView, SimulationRecord, Storage, SuiteRecord, WorkspaceRecord,
+  SessionRecord, SessionView, SimulationRecord, SimulationSummary, Storage, SuiteRecord, WorkspaceRecord,
 } from '../types.js';
 import { migrate } from './migrations.js';
 
@@ -22,15 +22,28 @@ class Where {
   search(column: string, term: string | undefined): this {
     return term ? this.add(`instr(fold(${column}), ?) > 0`, term.toLowerCase()) : this;
   }
+  /**
+   * Without statistics SQLite takes a date bound to keep a quarter of the rows, so a window looks
+   * more selective than an equality filter and the planner would read the workspace's whole window
+   * rather than the filter's index; `likelihood` states that a window keeps a good part of history.
+   */
   dates(range: { start_date?: string; end_date?: string }): this {
-    if (range.start_date) this.add('created_at >= ?', range.start_date);
-    if (range.end_date) this.add('created_at <= ?', range.end_date);
+    if (range.start_date) this.add('likelihood(created_at >= ?, 0.5)', range.start_date);
+    if (range.end_date) this.add('likelihood(created_at <= ?, 0.5)', range.end_date);
     return this;
   }
   toString(): string {
     return this.clauses.length ? `WHERE ${this.clauses.join(' AND ')}` : '';
   }
 }
+
+/**
+ * Prefix for a filter beside one on a small container (a session's runs, a suite's cases): SQLite's
+ * unary `+` keeps the column out of index choice, so the container's index is read and the filter
+ * checked on its few rows. Without statistics the planner could as well pick the index of, say, a
+ * status, and read the workspace's whole history of it to fill one page.
+ */
+const beside = (container: string | undefined) => (container ? '+' : '');
 
 const json = (value: unknown) => JSON.stringify(value);
 const placeholders = (n: number) => Array.from({ length: n }, () => '?').join(', ');
@@ -147,10 +160,18 @@ export class SqliteStorage implements Storage {
   }
 
   private page<T>(table: string, where: Where, page: PageRequest, map: (row: Row) => T): Page<T> {
-    const total = (this.sql(`SELECT count(*) AS n FROM ${table} ${where}`).get(...where.params) as { n: number }).n;
+    const offset = (page.page_number - 1) * page.page_size;
     const rows = this.sql(`SELECT * FROM ${table} ${where} ORDER BY created_at DESC, rowid DESC LIMIT ? OFFSET ?`)
-      .all(...where.params, page.page_size, (page.page_number - 1) * page.page_size) as Row[];
+      .all(...where.params, page.page_size, offset) as Row[];
+    // A page short of full holds the last rows, so it tells the total; only a full page, or one past
+    // the end, needs counting (which reads every matching index entry).
+    const last = rows.length < page.page_size && (rows.length > 0 || offset === 0);
+    const total = last ? offset + rows.length : this.count(table, where);
     return { items: rows.map(map), total };
+  }
+
+  private count(table: string, where: Where): number {
+    return (this.sql(`SELECT count(*) AS n FROM ${table} ${where}`).get(...where.params) as { n: number }).n;
   }
 
   private one<T>(table: string, workspace_id: string, id: string, map: (row: Row) => T): T | undefined {
@@ -231,7 +252,11 @@ export class SqliteStorage implements Storage {
     get: async (ws, id) => this.one('suites', ws, id, toSuite),
     list: async (ws, filter, page) => {
       const where = new Where().add('workspace_id = ?', ws).search('name', filter.search).dates(filter);
-      if (filter.model_ids?.length) where.add(`model_id IN (${placeholders(filter.model_ids.length)})`, ...filter.model_ids);
+      const models = [...new Set(filter.model_ids ?? [])];
+      // One agent is read through its index; several would each need a sort, so the workspace's
+      // suites are read in order and checked (a workspace has far fewer suites than runs).
+      if (models.length === 1) where.add('model_id = ?', models[0]!);
+      else if (models.length) where.add(`+model_id IN (${placeholders(models.length)})`, ...models);
       return this.page('suites', where, page, toSuite);
     },
     update: async (ws, id, patch) => this.patch<SuiteRecord>('suites', ws, id, patch, {
@@ -254,16 +279,18 @@ export class SqliteStorage implements Storage {
     get: async (ws, id) => this.one('cases', ws, id, toCase),
     list: async (ws, filter, page) => {
       const where = new Where().add('workspace_id = ?', ws).search('name', filter.search);
-      if (filter.simulation_case_type) where.add('type = ?', filter.simulation_case_type);
       if (filter.suite_id) where.add('suite_id = ?', filter.suite_id);
+      if (filter.simulation_case_type) where.add(`${beside(filter.suite_id)}type = ?`, filter.simulation_case_type);
       return this.page('cases', where, page, toCase);
     },
     listInSuites: async (ws, suiteIds) => {
       if (!suiteIds.length) return [];
+      // Ordered by suite first, as the index is, so that several suites need no sort.
       const rows = this.sql(`SELECT * FROM cases WHERE workspace_id = ? AND suite_id IN (${placeholders(suiteIds.length)})
-        ORDER BY created_at, rowid`).all(ws, ...suiteIds) as Row[];
+        ORDER BY suite_id, created_at, rowid`).all(ws, ...suiteIds) as Row[];
       return rows.map(toCase);
     },
+    countInSuite: async (ws, suiteId) => this.count('cases', new Where().add('workspace_id = ?', ws).add('suite_id = ?', suiteId)),
     listByAgent: async (ws, agentId, limit) => {
       const rows = this.sql(`SELECT * FROM cases WHERE workspace_id = ? AND (base_agent_id = ?
           OR suite_id IN (SELECT id FROM suites WHERE workspace_id = ? AND model_id = ?))
@@ -293,23 +320,32 @@ export class SqliteStorage implements Storage {
     delete: async (ws, id) => this.remove('scenarios', ws, id),
   };
 
-  private sessionViews(sessions: SessionRecord[]): SessionView[] {
+  /**
+   * Sessions with their simulations, in full or as summaries. Summaries are cut in SQL, so a list
+   * never parses a timeline; counters are counted in SQL on the status column, not on parsed bodies.
+   */
+  private sessionViews<S extends SimulationRecord>(ws: string, sessions: SessionRecord[], summaries: boolean): SessionView<S>[] {
     if (!sessions.length) return [];
     const ids = sessions.map((s) => s.simulation_session_id);
-    const rows = this.sql(`SELECT session_id, body FROM simulations WHERE session_id IN (${placeholders(ids.length)}) ORDER BY rowid`)
-      .all(...ids) as Row[];
-    const bySession = new Map<string, SimulationRecord[]>(ids.map((id) => [id, []]));
-    for (const row of rows) bySession.get(row.session_id as string)!.push(toSimulation(row));
+    const inSessions = `workspace_id = ? AND session_id IN (${placeholders(ids.length)})`;
+    const body = summaries ? `json_set(body, '$.timeline', NULL, '$.simulation_case_prompt', NULL)` : 'body';
+    const rows = this.sql(`SELECT session_id, ${body} AS body FROM simulations WHERE ${inSessions} ORDER BY session_id, created_at, rowid`)
+      .all(ws, ...ids) as Row[];
+    const counters = this.sql(`SELECT session_id, count(*) AS total, sum(status = 'completed') AS completed,
+        sum(status = 'failed') AS failed, sum(status = 'in-progress') AS pending
+      FROM simulations WHERE ${inSessions} GROUP BY session_id`).all(ws, ...ids) as Row[];
+    const bySession = new Map<string, S[]>(ids.map((id) => [id, []]));
+    for (const row of rows) bySession.get(row.session_id as string)!.push(toSimulation(row) as S);
+    const countsBySession = new Map(counters.map((row) => [row.session_id as string, row]));
     return sessions.map((session) => {
-      const simulations = bySession.get(session.simulation_session_id)!;
-      const count = (status: SimulationRecord['status']) => simulations.filter((s) => s.status === status).length;
+      const counts = countsBySession.get(session.simulation_session_id);
       return {
         ...session,
-        simulations,
-        total_simulations: simulations.length,
-        completed_simulations: count('completed'),
-        failed_simulations: count('failed'),
-        pending_simulations: count('in-progress'),
+        simulations: bySession.get(session.simulation_session_id)!,
+        total_simulations: Number(counts?.total ?? 0),
+        completed_simulations: Number(counts?.completed ?? 0),
+        failed_simulations: Number(counts?.failed ?? 0),
+        pending_simulations: Number(counts?.pending ?? 0),
       };
     });
   }
@@ -330,14 +366,15 @@ export class SqliteStorage implements Storage {
     get: async (ws, id) => this.one('sessions', ws, id, toSession),
     view: async (ws, id) => {
       const session = this.one('sessions', ws, id, toSession);
-      return session ? this.sessionViews([session])[0] : undefined;
+      return session ? this.sessionViews<SimulationRecord>(ws, [session], false)[0] : undefined;
     },
     list: async (ws, filter, page) => {
       const where = new Where().add('workspace_id = ?', ws).dates(filter);
       if (filter.target_agent_id) where.add('target_agent_id = ?', filter.target_agent_id);
       const { items, total } = this.page('sessions', where, page, toSession);
-      return { items: this.sessionViews(items), total };
+      return { items: this.sessionViews<SimulationSummary>(ws, items, true), total };
     },
+    countSimulations: async (ws, id) => this.count('simulations', new Where().add('workspace_id = ?', ws).add('session_id = ?', id)),
   };
 
   /** Read-modify-write of a simulation's JSON document, atomic because better-sqlite3 is synchronous. */
@@ -356,10 +393,11 @@ export class SqliteStorage implements Storage {
   readonly simulations: Storage['simulations'] = {
     get: async (ws, id) => this.one('simulations', ws, id, toSimulation),
     list: async (ws, filter, page) => {
+      const session = filter.simulation_session_id;
       const where = new Where().add('workspace_id = ?', ws).dates(filter);
-      if (filter.simulation_session_id) where.add('session_id = ?', filter.simulation_session_id);
-      if (filter.status) where.add('status = ?', filter.status);
-      if (filter.target_agent_id) where.add('target_agent_id = ?', filter.target_agent_id);
+      if (session) where.add('session_id = ?', session);
+      if (filter.status) where.add(`${beside(session)}status = ?`, filter.status);
+      if (filter.target_agent_id) where.add(`${beside(session)}target_agent_id = ?`, filter.target_agent_id);
       return this.page('simulations', where, page, toSimulation);
     },
     listUnfinished: async (limit) =>

@@ -122,6 +122,32 @@ export const migrations: Migration[] = [
       ALTER TABLE simulations ADD COLUMN run_input TEXT;
     `,
   },
+  {
+    version: 3,
+    name: 'indexes for every list filter, in the order lists are read',
+    // Lists read `ORDER BY created_at DESC, rowid DESC` after equality filters, so each index is
+    // (workspace_id, the filters, created_at) and ends, as every index does, with the rowid: a page
+    // is read in index order with no sort, and its count reads the index alone. Runs by agent and
+    // status get their own index because an agent's history grows without bound; a session or a
+    // suite holds few rows, so filters beside it are checked on its rows (see the storage).
+    sql: `
+      DROP INDEX suites_by_agent;
+      CREATE INDEX suites_by_agent ON suites (workspace_id, model_id, created_at);
+      DROP INDEX cases_by_suite;
+      CREATE INDEX cases_by_suite ON cases (workspace_id, suite_id, created_at);
+      DROP INDEX cases_by_agent;
+      CREATE INDEX cases_by_agent ON cases (workspace_id, base_agent_id, created_at);
+      CREATE INDEX cases_by_type ON cases (workspace_id, type, created_at);
+      CREATE INDEX sessions_by_agent ON sessions (workspace_id, target_agent_id, created_at);
+      DROP INDEX simulations_by_session;
+      CREATE INDEX simulations_by_session ON simulations (workspace_id, session_id, created_at);
+      CREATE INDEX simulations_by_status ON simulations (workspace_id, status, created_at);
+      CREATE INDEX simulations_by_agent ON simulations (workspace_id, target_agent_id, created_at);
+      CREATE INDEX simulations_by_agent_status ON simulations (workspace_id, target_agent_id, status, created_at);
+      DROP INDEX simulations_unfinished;
+      CREATE INDEX simulations_unfinished ON simulations (created_at) WHERE status = 'in-progress';
+    `,
+  },
 ];
 
 export function migrate(db: Database): number[] {
