@@ -4,6 +4,7 @@ import BetterSqlite3 from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { SqliteStorage } from '../src/storage/sqlite/index.js';
 import { migrations } from '../src/storage/sqlite/migrations.js';
+import { KEPT_TOTALS } from '../src/storage/sqlite/totals.js';
 import type {
   AgentRecord, CaseRecord, PageRequest, SessionRecord, SimulationRecord, Storage, SuiteRecord, TimelineItem,
 } from '../src/storage/types.js';
@@ -11,9 +12,9 @@ import { tempDir } from './support/server.js';
 
 /**
  * Lists stay fast as history grows (issue 9, item 9): every query a list or filter issues is read
- * through an index, in index order, and counts read an index alone. Checked on the plans SQLite makes
- * (`EXPLAIN QUERY PLAN`), never by timing; and the answers themselves (totals, session counters,
- * summaries) are checked against the records.
+ * through an index, in index order; totals come from those kept by triggers, or else from counts that
+ * read an index alone. Checked on the plans SQLite makes (`EXPLAIN QUERY PLAN`), never by timing; and
+ * the answers themselves (totals, session counters, summaries) are checked against the records.
  */
 const WS = 'ws-main';
 const OTHER = 'ws-other';
@@ -228,6 +229,18 @@ describe('query plans of lists and filters', () => {
     }
   });
 
+  it('takes totals kept by triggers for plain filters, by primary key, and counts none of them', () => {
+    const kept = plans.filter(({ sql }) => sql.includes('FROM list_totals'));
+    expect(kept).toHaveLength(1);
+    expect(kept[0]!.plan).toEqual(['SEARCH list_totals USING PRIMARY KEY (workspace_id=? AND list=? AND key1=? AND key2=?)']);
+    const plainCounts = plans
+      .map(({ sql }) => /^SELECT count\(\*\) AS n FROM (\w+) WHERE workspace_id = \?((?: AND \w+ = \?)*)$/.exec(sql))
+      .filter((match) => match !== null)
+      .map(([, table, filters]) => ({ table, by: [...filters!.matchAll(/AND (\w+) = \?/g)].map(([, column]) => column).sort() }));
+    const keptFor = plainCounts.filter(({ table, by }) => KEPT_TOTALS.some((k) => k.table === table && [...k.by].sort().join() === by.join()));
+    expect(keptFor).toEqual([]);
+  });
+
   it('reads a session\'s runs or a suite\'s cases through that container whatever else is filtered', () => {
     const within = plans.filter(({ sql }) => /(session_id|suite_id) (= \?|IN \()/.test(sql) && !/SELECT id FROM suites/.test(sql));
     expect(within.length).toBeGreaterThan(10);
@@ -311,8 +324,97 @@ describe('list answers', () => {
   });
 });
 
-describe('migration 3 on an existing database', () => {
-  it('adds the indexes to a version-2 database and keeps its rows', async () => {
+describe('kept totals', () => {
+  /** The list call answering the total kept for these filters, and the count it must equal. */
+  const FILTERS: Record<string, (value: string) => object> = {
+    model_id: (v) => ({ model_ids: [v] }), type: (v) => ({ simulation_case_type: v }), suite_id: (v) => ({ suite_id: v }),
+    target_agent_id: (v) => ({ target_agent_id: v }), status: (v) => ({ status: v }),
+  };
+  const list = (s: Storage, table: string, ws: string, filter: object) => {
+    const lists: Record<string, (p: PageRequest) => Promise<{ total: number }>> = {
+      agents: (p) => s.agents.list(ws, filter, p), scenarios: (p) => s.scenarios.list(ws, filter, p), suites: (p) => s.suites.list(ws, filter, p),
+      cases: (p) => s.cases.list(ws, filter, p), sessions: (p) => s.sessions.list(ws, filter, p), simulations: (p) => s.simulations.list(ws, filter, p),
+    };
+    // A page of one is full whenever anything matches, so the total is never read off a short page.
+    return lists[table]!(page(1, 1));
+  };
+
+  /** Every kept total, for every value in the table and one that is not, against a count of the rows. */
+  async function expectTotalsRight(s: SqliteStorage) {
+    let checked = 0;
+    for (const ws of [WS, OTHER]) {
+      for (const { table, by } of KEPT_TOTALS) {
+        const combos = s.db.prepare(`SELECT DISTINCT ${['1', ...by].join(', ')} FROM ${table} WHERE workspace_id = ?`).all(ws) as Array<Record<string, string | null>>;
+        const values = [...combos, Object.fromEntries(by.map((c) => [c, 'absent']))].filter((combo) => by.every((c) => combo[c] !== null));
+        for (const combo of values) {
+          const where = by.map((c) => ` AND ${c} = ?`).join('');
+          const expected = (s.db.prepare(`SELECT count(*) AS n FROM ${table} WHERE workspace_id = ?${where}`).get(ws, ...by.map((c) => combo[c])) as { n: number }).n;
+          const filter = Object.assign({}, ...by.map((c) => FILTERS[c]!(combo[c]!)));
+          expect((await list(s, table, ws, filter)).total, `${table} ${JSON.stringify(filter)} in ${ws}`).toBe(expected);
+          checked += 1;
+        }
+      }
+    }
+    return checked;
+  }
+
+  it('stay equal to the counts through inserts, moves between suites and agents, status changes and deletes', async () => {
+    const s = new SqliteStorage(join(await tempDir(), 'sims.db'));
+    try {
+      await s.workspaces.create({ id: WS, name: 'Main', created_at: tick() });
+      await s.workspaces.create({ id: OTHER, name: 'Other', created_at: tick() });
+      const [a1, a2, a3] = [agentOf(WS, 'A1'), agentOf(WS, 'A2'), agentOf(OTHER, 'A3')];
+      for (const a of [a1!, a2!, a3!]) await s.agents.create(a);
+      const suite = (agent: AgentRecord, name: string): SuiteRecord => {
+        const at = tick();
+        return { id: randomUUID(), workspace_id: agent.workspace_id, name, model_id: agent.id, language: 'en-US', created_at: at, updated_at: at };
+      };
+      const [s1, s2, s3] = [suite(a1!, 'S1'), suite(a2!, 'S2'), suite(a3!, 'S3')];
+      for (const x of [s1!, s2!, s3!]) await s.suites.create(x);
+      const made: CaseRecord[] = [];
+      for (const [i, home] of [s1, s1, s1, s2, s2, null, s3].entries()) {
+        const c = { ...caseOf(home?.workspace_id ?? WS, home ?? null, i), base_agent_id: null };
+        made.push(c);
+        await s.cases.create(c);
+      }
+      await s.scenarios.create({ id: randomUUID(), workspace_id: WS, name: 'Sc', description: 'd', created_at: tick(), updated_at: tick() });
+      const runs: SimulationRecord[] = [];
+      for (const [i, agent] of [a1!, a2!, a1!, a3!].entries()) {
+        const session: SessionRecord = { simulation_session_id: randomUUID(), workspace_id: agent.workspace_id, suite_id: null, target_agent_id: i === 2 ? null : agent.id, created_at: tick() };
+        const own = made.filter((c) => c.workspace_id === agent.workspace_id).slice(0, 3).map((c) => runOf(session, c, agent, session.created_at));
+        await s.sessions.createRuns(session, own);
+        runs.push(...own);
+      }
+      expect(await expectTotalsRight(s)).toBeGreaterThan(30);
+
+      await s.simulations.markStarted(runs[0]!.simulation_id, tick());
+      await s.simulations.appendTimeline(runs[0]!.simulation_id, timelineOf(2), tick());
+      await s.simulations.finish(runs[0]!.simulation_id, { status: 'completed', success_criteria_analysis: null, error_info: null }, tick());
+      await s.simulations.finish(runs[1]!.simulation_id, { status: 'failed', success_criteria_analysis: null, error_info: null }, tick());
+      await s.simulations.finish(runs.at(-1)!.simulation_id, { status: 'failed', success_criteria_analysis: null, error_info: null }, tick());
+      await s.cases.update(WS, made[0]!.simulation_case_id, { suite_id: s2!.id });
+      await s.cases.update(WS, made[5]!.simulation_case_id, { suite_id: s1!.id });
+      await s.suites.update(WS, s2!.id, { model_id: a1!.id });
+      expect(await expectTotalsRight(s)).toBeGreaterThan(30);
+
+      await s.cases.delete(WS, made[3]!.simulation_case_id);
+      await s.suites.delete(WS, s1!.id);
+      await s.agents.delete(WS, a2!.id);
+      expect(await s.cases.countInSuite(WS, s1!.id)).toBe(0);
+      expect(await s.cases.countInSuite(WS, s2!.id)).toBe(2);
+      expect(await expectTotalsRight(s)).toBeGreaterThan(30);
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('are right on the seeded history', async () => {
+    expect(await expectTotalsRight(storage)).toBeGreaterThan(40);
+  });
+});
+
+describe('migrations 3 and 4 on an existing database', () => {
+  it('add the indexes and the totals to a version-2 database and keep its rows', async () => {
     const file = join(await tempDir(), 'sims.db');
     const old = new BetterSqlite3(file);
     old.exec('CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)');
@@ -321,16 +423,21 @@ describe('migration 3 on an existing database', () => {
       old.prepare('INSERT INTO schema_migrations VALUES (?, ?, ?)').run(m.version, m.name, tick());
     }
     const session = { simulation_session_id: 'session-v2', workspace_id: WS, suite_id: null, target_agent_id: agents[0]!.id, created_at: tick() };
-    const run = { ...runOf(session, cases[0]!, agents[0]!, session.created_at), status: 'failed' as const };
+    const v2runs = (['failed', 'failed', 'completed'] as const).map((status) => ({ ...runOf(session, cases[0]!, agents[0]!, tick()), status }));
     old.prepare('INSERT INTO workspaces VALUES (?, ?, ?)').run(WS, 'Main', tick());
     old.prepare('INSERT INTO sessions VALUES (?, ?, ?, ?, ?)').run(session.simulation_session_id, WS, null, session.target_agent_id, session.created_at);
-    old.prepare(`INSERT INTO simulations (id, workspace_id, session_id, case_id, target_agent_id, status, created_at, updated_at, body)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(run.simulation_id, WS, session.simulation_session_id, run.simulation_case_id, run.target_agent_id,
-      run.status, run.created_at, run.updated_at, JSON.stringify(run));
+    for (const run of v2runs) {
+      old.prepare(`INSERT INTO simulations (id, workspace_id, session_id, case_id, target_agent_id, status, created_at, updated_at, body)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(run.simulation_id, WS, session.simulation_session_id, run.simulation_case_id, run.target_agent_id,
+        run.status, run.created_at, run.updated_at, JSON.stringify(run));
+    }
     old.close();
     const v2 = new SqliteStorage(file);
-    expect(await v2.simulations.list(WS, { status: 'failed' }, page(1, 10))).toEqual({ items: [run], total: 1 });
-    expect(await v2.sessions.view(WS, session.simulation_session_id)).toMatchObject({ total_simulations: 1, failed_simulations: 1, simulations: [run] });
+    // Pages of one are full, so these totals are the ones migration 4 filled in from the rows.
+    expect(await v2.simulations.list(WS, { status: 'failed' }, page(1, 1))).toEqual({ items: [v2runs[1]], total: 2 });
+    expect((await v2.simulations.list(WS, { target_agent_id: agents[0]!.id }, page(1, 1))).total).toBe(3);
+    expect((await v2.sessions.list(WS, {}, page(1, 1))).total).toBe(1);
+    expect(await v2.sessions.view(WS, session.simulation_session_id)).toMatchObject({ total_simulations: 3, failed_simulations: 2, simulations: v2runs });
     expect(v2.db.prepare('SELECT max(version) AS v FROM schema_migrations').get()).toEqual({ v: migrations.at(-1)!.version });
     const indexes = (v2.db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND name NOT LIKE 'sqlite_%'").all() as Array<{ name: string }>).map((r) => r.name);
     expect(indexes).toEqual(expect.arrayContaining(['simulations_by_status', 'simulations_by_agent', 'simulations_by_session', 'sessions_by_agent', 'cases_by_type']));

@@ -6,17 +6,31 @@ import type {
   SessionRecord, SessionView, SimulationRecord, SimulationSummary, Storage, SuiteRecord, WorkspaceRecord,
 } from '../types.js';
 import { migrate } from './migrations.js';
+import { keptTotal } from './totals.js';
 
 type Row = Record<string, unknown>;
 type Param = string | number | null;
 
-/** A WHERE clause assembled from optional filters. */
+/** A WHERE clause assembled from optional filters, always within one workspace. */
 class Where {
-  readonly clauses: string[] = [];
-  readonly params: Param[] = [];
+  readonly clauses: string[] = ['workspace_id = ?'];
+  readonly params: Param[];
+  /** The equality filters by column, as long as there are only those (a kept total may answer then). */
+  equal: Map<string, string> | undefined = new Map();
+
+  constructor(readonly workspace_id: string) {
+    this.params = [workspace_id];
+  }
   add(clause: string, ...params: Param[]): this {
     this.clauses.push(clause);
     this.params.push(...params);
+    this.equal = undefined;
+    return this;
+  }
+  eq(column: string, value: string): this {
+    this.clauses.push(`${column} = ?`);
+    this.params.push(value);
+    this.equal?.set(column, value);
     return this;
   }
   search(column: string, term: string | undefined): this {
@@ -33,17 +47,9 @@ class Where {
     return this;
   }
   toString(): string {
-    return this.clauses.length ? `WHERE ${this.clauses.join(' AND ')}` : '';
+    return `WHERE ${this.clauses.join(' AND ')}`;
   }
 }
-
-/**
- * Prefix for a filter beside one on a small container (a session's runs, a suite's cases): SQLite's
- * unary `+` keeps the column out of index choice, so the container's index is read and the filter
- * checked on its few rows. Without statistics the planner could as well pick the index of, say, a
- * status, and read the workspace's whole history of it to fill one page.
- */
-const beside = (container: string | undefined) => (container ? '+' : '');
 
 const json = (value: unknown) => JSON.stringify(value);
 const placeholders = (n: number) => Array.from({ length: n }, () => '?').join(', ');
@@ -170,7 +176,15 @@ export class SqliteStorage implements Storage {
     return { items: rows.map(map), total };
   }
 
+  /** From the totals the triggers keep when there is one for these filters, else counted. */
   private count(table: string, where: Where): number {
+    const kept = where.equal && keptTotal(table, [...where.equal.keys()]);
+    if (kept) {
+      const [key1 = '', key2 = ''] = kept.by.map((column) => where.equal!.get(column)!);
+      const row = this.sql('SELECT n FROM list_totals WHERE workspace_id = ? AND list = ? AND key1 = ? AND key2 = ?')
+        .get(where.workspace_id, kept.list, key1, key2) as { n: number } | undefined;
+      return row?.n ?? 0;
+    }
     return (this.sql(`SELECT count(*) AS n FROM ${table} ${where}`).get(...where.params) as { n: number }).n;
   }
 
@@ -236,7 +250,7 @@ export class SqliteStorage implements Storage {
       const rows = this.sql(`SELECT * FROM agents WHERE workspace_id = ? AND id IN (${placeholders(unique.length)})`).all(ws, ...unique) as Row[];
       return new Map(rows.map((row) => [row.id as string, toAgent(row)]));
     },
-    list: async (ws, filter, page) => this.page('agents', new Where().add('workspace_id = ?', ws).search('name', filter.search), page, toAgent),
+    list: async (ws, filter, page) => this.page('agents', new Where(ws).search('name', filter.search), page, toAgent),
     update: async (ws, id, patch) => this.patch<AgentRecord>('agents', ws, id, patch, {
       name: asIs, prompt: asIs, connector: (v: AgentRecord['connector']) => json(v), agent_type: asIs,
       avatar_url: asIs, phone_number: asIs, updated_at: asIs,
@@ -251,11 +265,11 @@ export class SqliteStorage implements Storage {
     },
     get: async (ws, id) => this.one('suites', ws, id, toSuite),
     list: async (ws, filter, page) => {
-      const where = new Where().add('workspace_id = ?', ws).search('name', filter.search).dates(filter);
+      const where = new Where(ws).search('name', filter.search).dates(filter);
       const models = [...new Set(filter.model_ids ?? [])];
       // One agent is read through its index; several would each need a sort, so the workspace's
       // suites are read in order and checked (a workspace has far fewer suites than runs).
-      if (models.length === 1) where.add('model_id = ?', models[0]!);
+      if (models.length === 1) where.eq('model_id', models[0]!);
       else if (models.length) where.add(`+model_id IN (${placeholders(models.length)})`, ...models);
       return this.page('suites', where, page, toSuite);
     },
@@ -278,9 +292,11 @@ export class SqliteStorage implements Storage {
     },
     get: async (ws, id) => this.one('cases', ws, id, toCase),
     list: async (ws, filter, page) => {
-      const where = new Where().add('workspace_id = ?', ws).search('name', filter.search);
-      if (filter.suite_id) where.add('suite_id = ?', filter.suite_id);
-      if (filter.simulation_case_type) where.add(`${beside(filter.suite_id)}type = ?`, filter.simulation_case_type);
+      const where = new Where(ws).search('name', filter.search);
+      if (filter.suite_id) where.eq('suite_id', filter.suite_id);
+      // Beside a suite (see simulations.list for the `+`).
+      if (filter.suite_id && filter.simulation_case_type) where.add('+type = ?', filter.simulation_case_type);
+      else if (filter.simulation_case_type) where.eq('type', filter.simulation_case_type);
       return this.page('cases', where, page, toCase);
     },
     listInSuites: async (ws, suiteIds) => {
@@ -290,7 +306,7 @@ export class SqliteStorage implements Storage {
         ORDER BY suite_id, created_at, rowid`).all(ws, ...suiteIds) as Row[];
       return rows.map(toCase);
     },
-    countInSuite: async (ws, suiteId) => this.count('cases', new Where().add('workspace_id = ?', ws).add('suite_id = ?', suiteId)),
+    countInSuite: async (ws, suiteId) => this.count('cases', new Where(ws).eq('suite_id', suiteId)),
     listByAgent: async (ws, agentId, limit) => {
       const rows = this.sql(`SELECT * FROM cases WHERE workspace_id = ? AND (base_agent_id = ?
           OR suite_id IN (SELECT id FROM suites WHERE workspace_id = ? AND model_id = ?))
@@ -313,7 +329,7 @@ export class SqliteStorage implements Storage {
     get: async (ws, id) => this.one('scenarios', ws, id, toScenario),
     all: async (ws) => (this.sql('SELECT * FROM scenarios WHERE workspace_id = ? ORDER BY created_at, rowid').all(ws) as Row[]).map(toScenario),
     list: async (ws, filter, page) =>
-      this.page('scenarios', new Where().add('workspace_id = ?', ws).search('name', filter.search).dates(filter), page, toScenario),
+      this.page('scenarios', new Where(ws).search('name', filter.search).dates(filter), page, toScenario),
     update: async (ws, id, patch) => this.patch<ScenarioRecord>('scenarios', ws, id, patch, {
       name: asIs, description: asIs, updated_at: asIs,
     }, toScenario),
@@ -369,12 +385,12 @@ export class SqliteStorage implements Storage {
       return session ? this.sessionViews<SimulationRecord>(ws, [session], false)[0] : undefined;
     },
     list: async (ws, filter, page) => {
-      const where = new Where().add('workspace_id = ?', ws).dates(filter);
-      if (filter.target_agent_id) where.add('target_agent_id = ?', filter.target_agent_id);
+      const where = new Where(ws).dates(filter);
+      if (filter.target_agent_id) where.eq('target_agent_id', filter.target_agent_id);
       const { items, total } = this.page('sessions', where, page, toSession);
       return { items: this.sessionViews<SimulationSummary>(ws, items, true), total };
     },
-    countSimulations: async (ws, id) => this.count('simulations', new Where().add('workspace_id = ?', ws).add('session_id = ?', id)),
+    countSimulations: async (ws, id) => this.count('simulations', new Where(ws).eq('session_id', id)),
   };
 
   /** Read-modify-write of a simulation's JSON document, atomic because better-sqlite3 is synchronous. */
@@ -394,10 +410,19 @@ export class SqliteStorage implements Storage {
     get: async (ws, id) => this.one('simulations', ws, id, toSimulation),
     list: async (ws, filter, page) => {
       const session = filter.simulation_session_id;
-      const where = new Where().add('workspace_id = ?', ws).dates(filter);
-      if (session) where.add('session_id = ?', session);
-      if (filter.status) where.add(`${beside(session)}status = ?`, filter.status);
-      if (filter.target_agent_id) where.add(`${beside(session)}target_agent_id = ?`, filter.target_agent_id);
+      const where = new Where(ws).dates(filter);
+      if (session) {
+        // A session holds few runs: filters beside it are written `+column`, which keeps the column
+        // out of SQLite's index choice, so the session's index is read and the filters checked on its
+        // rows. Without statistics the planner could as well pick, say, the status index and read the
+        // workspace's whole history of that status to fill one page.
+        where.eq('session_id', session);
+        if (filter.status) where.add('+status = ?', filter.status);
+        if (filter.target_agent_id) where.add('+target_agent_id = ?', filter.target_agent_id);
+      } else {
+        if (filter.status) where.eq('status', filter.status);
+        if (filter.target_agent_id) where.eq('target_agent_id', filter.target_agent_id);
+      }
       return this.page('simulations', where, page, toSimulation);
     },
     listUnfinished: async (limit) =>

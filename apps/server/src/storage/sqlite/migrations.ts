@@ -1,4 +1,5 @@
 import type { Database } from 'better-sqlite3';
+import { keptTotalsSql } from './totals.js';
 
 /**
  * Versioned schema changes, applied in order at start-up, each in its own transaction. Never edit a
@@ -127,7 +128,7 @@ export const migrations: Migration[] = [
     name: 'indexes for every list filter, in the order lists are read',
     // Lists read `ORDER BY created_at DESC, rowid DESC` after equality filters, so each index is
     // (workspace_id, the filters, created_at) and ends, as every index does, with the rowid: a page
-    // is read in index order with no sort, and its count reads the index alone. Runs by agent and
+    // is read in index order with no sort, and a count reads the index alone. Runs by agent and
     // status get their own index because an agent's history grows without bound; a session or a
     // suite holds few rows, so filters beside it are checked on its rows (see the storage).
     sql: `
@@ -147,6 +148,11 @@ export const migrations: Migration[] = [
       DROP INDEX simulations_unfinished;
       CREATE INDEX simulations_unfinished ON simulations (created_at) WHERE status = 'in-progress';
     `,
+  },
+  {
+    version: 4,
+    name: 'list totals kept by triggers',
+    sql: keptTotalsSql,
   },
 ];
 
