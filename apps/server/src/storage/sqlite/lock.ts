@@ -34,9 +34,10 @@ export function lockDatabase(dbFile: string): DatabaseLock {
   // Never wait (busy timeout 0): a held lock means another server, which is not going to let go.
   const db: Database = new BetterSqlite3(file, { timeout: 0 });
   try {
-    // The exclusive locking mode keeps the lock even outside a transaction; no journal file is needed.
+    // The exclusive locking mode keeps the lock even outside a transaction. Nothing is ever written,
+    // so the journal stays in memory: no journal file beside the lock (OFF does not take on an empty file).
     db.pragma('locking_mode = EXCLUSIVE');
-    db.pragma('journal_mode = OFF');
+    db.pragma('journal_mode = MEMORY');
     db.exec('BEGIN EXCLUSIVE');
   } catch (error) {
     db.close();
