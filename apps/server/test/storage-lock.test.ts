@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -59,6 +60,8 @@ describe('one server per database', () => {
     const read = await api.GET('/simulations/{simulation_id}', { params: { path: { simulation_id: queued.simulation_id } } });
     expect(read.data!.response).toMatchObject({ status: 'in-progress', started_at: null });
     expect((await api.GET('/agents')).response.status).toBe(200);
+    // The lock is a file that is never written: nothing else beside it.
+    expect(readdirSync(first.dataDir).filter((name) => name.startsWith('sims.db.lock'))).toEqual(['sims.db.lock']);
 
     // Stopping releases the lock; the refused attempt held nothing.
     await first.stop();
