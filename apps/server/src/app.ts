@@ -8,6 +8,7 @@ import type { Engine } from './engine/types.js';
 import { createHandlers } from './handlers/index.js';
 import { ApiError, errorBody, registerHeaderNames, sendError, toApiError } from './http/errors.js';
 import { claimKey, requestHash, type Claim } from './http/idempotency.js';
+import { parseJsonBody } from './http/json-body.js';
 import { RateLimiter } from './http/rate-limit.js';
 import { loadSpec, specOperations, type SpecOperation } from './http/spec.js';
 import type { AnyHandler, AnyResult, Context, OperationId } from './http/types.js';
@@ -113,18 +114,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   });
   app.setValidatorCompiler(validatorCompiler(spec));
 
-  // JSON is the only body the API reads; an empty body is no body (a POST that takes none may still
-  // say Content-Type: application/json).
+  // JSON is the only body the API reads.
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit }, (_request, body, done) => {
-    const text = body as string;
-    if (text.trim() === '') return done(null, undefined);
-    try {
-      done(null, JSON.parse(text));
-    } catch (error) {
-      done(Object.assign(error as Error, { statusCode: 400 }), undefined);
-    }
-  });
+  app.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit }, parseJsonBody);
 
   // On close, Fastify stops accepting and closes idle keep-alive sockets; a socket whose response was
   // still in flight becomes idle later, so close it as soon as that response is done.
@@ -161,7 +153,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     // An id is a plain string of any form (spec decision 4): a path id that breaks its schema (empty)
     // names no resource, exactly like an unknown one.
     if ((error as { validationContext?: string }).validationContext === 'params') return sendError(request, reply, noResourceAt(request));
-    const api = toApiError(error as Parameters<typeof toApiError>[0]);
+    const api = toApiError(error as Parameters<typeof toApiError>[0], bodyLimit);
     if (api) return sendError(request, reply, api);
     request.log.error({ err: error }, 'unhandled error');
     return reply.code(500).type('application/json').send(errorBody(request, 'internal_error', 'The server failed to answer this request.'));

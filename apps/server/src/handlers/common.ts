@@ -1,6 +1,6 @@
 import type { Engine } from '../engine/types.js';
 import type { AgentRecord, CaseRecord, DateRange, PageRequest, Storage } from '../storage/types.js';
-import { notFound } from '../http/errors.js';
+import { invalid, notFound } from '../http/errors.js';
 import { caseView } from './views.js';
 
 export interface Deps {
@@ -16,10 +16,53 @@ export function paging(query: { page_number?: number; page_size?: number }): Pag
   return { page_number: query.page_number ?? 1, page_size: query.page_size ?? 10 };
 }
 
-/** Date filters as the ISO 8601 UTC strings records are stored with, so that they compare as text. */
+/** What ajv-formats accepts as `date-time`: RFC 3339, with `T`/`Z` in either case, any fraction, `±hh`, `±hhmm` or `±hh:mm`. */
+const DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})[Tt\s](\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?(?:[Zz]|([+-])(\d{2})(?::?(\d{2}))?)$/;
+/** `Date.UTC` reads years 0–99 as 1900–1999; 400 Gregorian years are exactly 146,097 days, so years are counted 400 later. */
+const FOUR_CENTURIES_MS = 146_097 * 86_400_000;
+
+/**
+ * An RFC 3339 date-time as milliseconds since the epoch, and whether a part of a millisecond was left
+ * over (`partial`); undefined when `text` is not one. Never throws.
+ */
+export function parseDateTime(text: string): { ms: number; partial: boolean } | undefined {
+  const match = DATE_TIME.exec(text);
+  if (!match) return undefined;
+  const [, year, month, day, hour, minute, secondText, fraction = '', sign, offsetHours = '0', offsetMinutes = '0'] = match;
+  let second = Number(secondText);
+  let milliseconds = Number(fraction.slice(0, 3).padEnd(3, '0'));
+  let partial = /[1-9]/.test(fraction.slice(3));
+  if (second >= 60) {
+    // A leap second (23:59:60, or its local equivalent) comes after every instant of :59 in its minute
+    // and before the next minute, which a Date cannot hold: it sorts as just after :59.999.
+    second = 59;
+    milliseconds = 999;
+    partial = true;
+  }
+  const offset = (sign === '-' ? -1 : 1) * (Number(offsetHours) * 60 + Number(offsetMinutes));
+  const ms = Date.UTC(Number(year) + 400, Number(month) - 1, Number(day), Number(hour), Number(minute) - offset, second, milliseconds) - FOUR_CENTURIES_MS;
+  return { ms, partial };
+}
+
+/** Records are stored with 4-digit years; a bound outside them (an offset can carry 0000 or 9999 over) is clamped. */
+const EARLIEST_MS = Date.parse('0000-01-01T00:00:00.000Z');
+const LATEST_MS = Date.parse('9999-12-31T23:59:59.999Z');
+
+/**
+ * Date filters as the ISO 8601 UTC strings records are stored with (millisecond precision), so that
+ * they compare as text: `start_date` rounds up and `end_date` down to the millisecond, which keeps
+ * `created_at >= start_date` and `created_at <= end_date` exact.
+ */
 export function dates(query: { start_date?: string; end_date?: string }): DateRange {
-  const iso = (value: string | undefined) => (value === undefined ? undefined : new Date(value).toISOString());
-  return { start_date: iso(query.start_date), end_date: iso(query.end_date) };
+  const bound = (name: 'start_date' | 'end_date', roundUp: boolean) => {
+    const text = query[name];
+    if (text === undefined) return undefined;
+    const parsed = parseDateTime(text);
+    if (!parsed) throw invalid('query', name, 'must match format "date-time"');
+    const ms = parsed.ms + (roundUp && parsed.partial ? 1 : 0);
+    return new Date(Math.min(Math.max(ms, EARLIEST_MS), LATEST_MS)).toISOString();
+  };
+  return { start_date: bound('start_date', true), end_date: bound('end_date', false) };
 }
 
 export async function agentOr404(deps: Deps, workspace_id: string, id: string): Promise<AgentRecord> {

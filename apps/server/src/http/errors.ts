@@ -55,12 +55,19 @@ export function registerHeaderNames(names: string[]): void {
   headerNames = new Map(names.map((name) => [name.toLowerCase(), name]));
 }
 
-/** One field-level detail per Ajv error: a JSON pointer into the body, or the parameter's name. */
+/** The most `details` one error answer carries, so that its size does not grow with the request's. */
+export const MAX_DETAILS = 20;
+
+/**
+ * One field-level detail per Ajv error (a JSON pointer into the body, or the parameter's name),
+ * without repeats and at most `MAX_DETAILS`.
+ */
 export function validationDetails(context: string, errors: AjvError[]): FieldError[] {
   const location = LOCATIONS[context] ?? 'body';
   const seen = new Set<string>();
   const details: FieldError[] = [];
   for (const error of errors) {
+    if (details.length === MAX_DETAILS) break;
     let pointer = error.instancePath;
     let message = error.message ?? 'is invalid';
     if (error.keyword === 'required') pointer += `/${String(error.params.missingProperty)}`;
@@ -81,15 +88,20 @@ export function validationDetails(context: string, errors: AjvError[]): FieldErr
   return details;
 }
 
-/** Maps everything Fastify or a handler can throw onto the spec's error responses. */
-export function toApiError(error: FastifyError & { validation?: AjvError[]; validationContext?: string }): ApiError | undefined {
+/**
+ * Maps everything Fastify or a handler can throw onto the spec's error responses. `bodyLimit` is the
+ * server's configured body limit in bytes, named in the 413 answer when given.
+ */
+export function toApiError(error: FastifyError & { validation?: AjvError[]; validationContext?: string }, bodyLimit?: number): ApiError | undefined {
   if (error instanceof ApiError) return error;
   if (error.validation) {
     return new ApiError('validation_failed', 'The request is invalid.', validationDetails(error.validationContext ?? 'body', error.validation));
   }
   switch (error.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
-      return new ApiError('payload_too_large', 'The request body exceeds the limit of 1048576 bytes.');
+      return new ApiError('payload_too_large', bodyLimit === undefined
+        ? 'The request body exceeds the size limit.'
+        : `The request body exceeds the limit of ${bodyLimit} bytes.`);
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
       return new ApiError('bad_request', 'The request body must be JSON (Content-Type: application/json).', [
         { location: 'header', field: 'Content-Type', message: 'must be application/json' },

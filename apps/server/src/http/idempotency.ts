@@ -4,13 +4,42 @@ import { ApiError } from './errors.js';
 
 export const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
 
-/** JSON with object keys sorted, so that the same request always hashes the same. */
-function canonical(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
-  if (value && typeof value === 'object') {
-    return `{${Object.keys(value).sort().map((key) => `${JSON.stringify(key)}:${canonical((value as Record<string, unknown>)[key])}`).join(',')}}`;
+/**
+ * JSON with object keys sorted, so that the same request always hashes the same. Written with its own
+ * stack rather than by recursion, so that no nesting depth can overflow the call stack.
+ */
+export function canonical(root: unknown): string {
+  const out: string[] = [];
+  // A string on the stack is punctuation to write as it is; a box is a value still to write.
+  const stack: Array<string | { value: unknown }> = [{ value: root }];
+  while (stack.length > 0) {
+    const item = stack.pop()!;
+    if (typeof item === 'string') {
+      out.push(item);
+      continue;
+    }
+    const { value } = item;
+    if (Array.isArray(value)) {
+      out.push('[');
+      stack.push(']');
+      for (let i = value.length - 1; i >= 0; i -= 1) {
+        stack.push({ value: value[i] });
+        if (i > 0) stack.push(',');
+      }
+    } else if (value && typeof value === 'object') {
+      const keys = Object.keys(value).sort();
+      out.push('{');
+      stack.push('}');
+      for (let i = keys.length - 1; i >= 0; i -= 1) {
+        const key = keys[i]!;
+        stack.push({ value: (value as Record<string, unknown>)[key] });
+        stack.push(`${i > 0 ? ',' : ''}${JSON.stringify(key)}:`);
+      }
+    } else {
+      out.push(JSON.stringify(value) ?? 'null');
+    }
   }
-  return JSON.stringify(value) ?? 'null';
+  return out.join('');
 }
 
 export function requestHash(operationId: string, params: unknown, query: unknown, body: unknown): string {
