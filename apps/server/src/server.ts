@@ -48,7 +48,7 @@ export async function startServer(config: ServerConfig, createEngine?: EngineFac
     warn: (details, message) => log?.warn({ component: 'engine', ...details }, message),
   });
   const first = await bootstrap(storage);
-  const app = await buildApp({ storage, engine, rateLimit: config.rateLimit, bodyLimit: config.bodyLimit, logLevel: config.logLevel });
+  const app = await buildApp({ storage, engine, rateLimit: config.rateLimit, bodyLimit: config.bodyLimit, timeouts: config.timeouts, logLevel: config.logLevel });
   log = app.log;
   await engine.start();
   await app.listen({ host: config.host, port: config.port });
