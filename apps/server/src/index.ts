@@ -5,4 +5,5 @@ export type { Engine, CaseDraft, GenerationPlan, GenerationRequest } from './eng
 export { bootstrap, createWorkspace, hashKey, mintKey } from './keys.js';
 export { startServer, type EngineFactory, type RunningServer } from './server.js';
 export { openSqliteStorage, SqliteStorage } from './storage/sqlite/index.js';
+export { DatabaseLockedError } from './storage/sqlite/lock.js';
 export type * from './storage/types.js';

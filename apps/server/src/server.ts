@@ -47,11 +47,22 @@ export async function startServer(config: ServerConfig, createEngine?: EngineFac
     info: (details, message) => log?.info({ component: 'engine', ...details }, message),
     warn: (details, message) => log?.warn({ component: 'engine', ...details }, message),
   });
-  const first = await bootstrap(storage);
-  const app = await buildApp({ storage, engine, rateLimit: config.rateLimit, bodyLimit: config.bodyLimit, timeouts: config.timeouts, logLevel: config.logLevel });
-  log = app.log;
-  await engine.start();
-  await app.listen({ host: config.host, port: config.port });
+  let app: FastifyInstance | undefined;
+  let first: Awaited<ReturnType<typeof bootstrap>>;
+  try {
+    first = await bootstrap(storage);
+    app = await buildApp({ storage, engine, rateLimit: config.rateLimit, bodyLimit: config.bodyLimit, timeouts: config.timeouts, logLevel: config.logLevel });
+    log = app.log;
+    await engine.start();
+    await app.listen({ host: config.host, port: config.port });
+  } catch (error) {
+    // A start that fails (a port in use, say) leaves nothing held: another start may follow in this process.
+    await app?.close();
+    await engine.stop();
+    await storage.close();
+    lock.release();
+    throw error;
+  }
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;

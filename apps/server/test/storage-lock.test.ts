@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { QueueOnlyEngine } from '../src/engine/queue-only.js';
+import { startServer } from '../src/server.js';
 import { DatabaseLockedError } from '../src/storage/sqlite/lock.js';
 import { spawnServer, type ServerProcess } from './support/process.js';
 import { apiClient, seed, startTestServer, tempDir, type TestServer } from './support/server.js';
@@ -69,6 +70,20 @@ describe('one server per database', () => {
     const third = await startTestServer({ dataDir: first.dataDir, engine: () => new QueueOnlyEngine() });
     servers.push(third);
     expect(third.firstStart).toBeUndefined();
+  });
+
+  it('holds nothing after a start that fails once the database is open (a port in use): the next start works', async () => {
+    const first = await startTestServer({ engine: () => new QueueOnlyEngine() });
+    servers.push(first);
+    const dataDir = await tempDir();
+    const config = {
+      host: '127.0.0.1', port: Number(new URL(first.origin).port), dataDir, rateLimit: { max: 0, windowMs: 60_000 },
+      bodyLimit: 1024 * 1024, logLevel: 'silent', shutdownGraceMs: 1_000,
+    };
+    await expect(startServer(config, () => new QueueOnlyEngine())).rejects.toThrow(/EADDRINUSE/);
+    const next = await startServer({ ...config, port: 0 }, () => new QueueOnlyEngine());
+    servers.push(Object.assign(next, { dataDir, key: '' }));
+    expect((await fetch(`${next.origin}/health`)).status).toBe(200);
   });
 
   it('refuses a second server process with one line and exit code 1, while key commands still work', async () => {
