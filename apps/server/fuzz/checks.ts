@@ -19,6 +19,11 @@ export interface Problem {
 }
 
 const SANE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+/**
+ * Answers the connection gives before any operation is known (spec `ErrorCode`: no operation declares
+ * them); they must still be the `Error` body with this code.
+ */
+const CONNECTION_ANSWERS = new Map([[408, 'request_timeout'], [431, 'headers_too_large']]);
 const GENERATE_EVENT = 'SimulationCaseGenerateEvent';
 
 /** Every way the response breaks the contract of the operation it was sent to. */
@@ -34,7 +39,7 @@ export function checkResponse(
     problems.push({ kind: 'request-id-header', message: `X-Request-Id ${requestId} does not echo the client's ${sentRequestId}` });
   }
   if (status >= 500) problems.push({ kind: '5xx', message: `status ${status}` });
-  const declared = op.statuses.has(status);
+  const declared = op.statuses.has(status) || CONNECTION_ANSWERS.has(status);
   if (!declared) problems.push({ kind: 'undeclared-status', message: `status ${status} is not declared (declared: ${[...op.statuses].join(', ')})` });
   const contentType = (header(response, 'content-type') ?? '').split(';')[0]!.trim().toLowerCase();
   const text = response.body.toString('utf8');
@@ -48,7 +53,9 @@ export function checkResponse(
     const errors = validator.validateSchema('Error', body);
     if (errors.length) problems.push({ kind: 'error-shape', message: `not the Error schema: ${formatErrors(errors.slice(0, 5))}; body ${excerpt(text)}` });
     else {
-      const bodyId = (body as { error: { request_id: string } }).error.request_id;
+      const { request_id: bodyId, code } = (body as { error: { request_id: string; code: string } }).error;
+      const connectionCode = CONNECTION_ANSWERS.get(status);
+      if (connectionCode && code !== connectionCode) problems.push({ kind: 'error-shape', message: `a ${status} must carry the code ${connectionCode}, got ${code}` });
       if (bodyId !== requestId) problems.push({ kind: 'error-shape', message: `error.request_id ${bodyId} differs from X-Request-Id ${requestId ?? '(none)'}` });
     }
     if (declared && contentType !== 'application/json') problems.push({ kind: 'content-type', message: `Content-Type ${contentType || '(none)'} for a JSON error` });

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { QueueOnlyEngine } from '../src/engine/queue-only.js';
-import { CASES_PER_SUITE, SIMULATIONS_PER_SESSION } from '../src/handlers/limits.js';
+import { CASES_PER_SUITE, CUSTOM_VARIABLES_BYTES, SIMULATIONS_PER_SESSION } from '../src/handlers/limits.js';
 import { apiClient, raw, startTestServer, type ApiClient, type TestServer } from './support/server.js';
 
 /** Issue 9, item 3: a suite, a session and a page of sessions are bounded. */
@@ -98,10 +98,26 @@ describe('a session holds at most 100 simulations', () => {
   });
 });
 
+describe('custom variables are at most 16 KiB as JSON', () => {
+  it('a run with more answers 422 on /custom_variables; at the limit it starts', async () => {
+    const caseId = (await client.POST('/simulation_cases', { body: caseBody(8) })).data!.response.simulation_case.simulation_case_id;
+    // {"v":"…"} is 8 bytes around the value
+    const at = { v: 'x'.repeat(CUSTOM_VARIABLES_BYTES - 8) };
+    const over = { v: 'x'.repeat(CUSTOM_VARIABLES_BYTES - 7) };
+    const send = (custom_variables: object) => raw(`${server.url}/simulations`, {
+      method: 'POST', key: server.key, body: JSON.stringify({ simulation_case_id: caseId, target_agent_id: agentId, custom_variables }),
+    });
+    const refused = await send(over);
+    expect(refused.status).toBe(422);
+    expect(refused.json.error.details).toEqual([expect.objectContaining({ field: '/custom_variables' })]);
+    expect((await send(at)).status).toBe(200);
+  });
+});
+
 describe('a page of sessions embeds summaries', () => {
-  it('without timelines or prompt copies, which a read of one session has', async () => {
+  it('without timelines, copies of the case, variables or verdicts, which a read of one session has', async () => {
     const caseId = (await client.POST('/simulation_cases', { body: caseBody(7) })).data!.response.simulation_case.simulation_case_id;
-    const started = (await client.POST('/simulations', { body: { simulation_case_id: caseId, target_agent_id: agentId } })).data!.response;
+    const started = (await client.POST('/simulations', { body: { simulation_case_id: caseId, target_agent_id: agentId, custom_variables: { name: 'Dana' } } })).data!.response;
     // Queued runs have an empty timeline; give this one a conversation to leave out.
     await server.storage.simulations.appendTimeline(started.simulation_id, [
       { sender_type: 'persona', value: 'Where is my order?', type: 'message', timestamp: '0.0', timestamp_datetime: new Date().toISOString() },
@@ -109,9 +125,14 @@ describe('a page of sessions embeds summaries', () => {
     const page = await client.GET('/simulations/sessions', { params: { query: { page_size: 1 } } });
     const listed = page.data!.response.items[0]!;
     expect(listed.simulation_session_id).toBe(started.simulation_session_id);
-    expect(listed.simulations[0]).toMatchObject({ simulation_id: started.simulation_id, timeline: null, simulation_case_prompt: null, simulation_case_name: 'Case 7' });
+    expect(listed.simulations[0]).toMatchObject({
+      simulation_id: started.simulation_id, simulation_case_name: 'Case 7', status: 'in-progress',
+      timeline: null, simulation_case_prompt: null, success_criteria: null, custom_variables: null, success_criteria_analysis: null,
+    });
     const one = await client.GET('/simulations/session/{simulation_session_id}', { params: { path: { simulation_session_id: started.simulation_session_id } } });
     expect(one.data!.response.simulations[0]!.timeline).toHaveLength(1);
-    expect(one.data!.response.simulations[0]!.simulation_case_prompt).toBe('The caller asks where order 12345 is.');
+    expect(one.data!.response.simulations[0]).toMatchObject({
+      simulation_case_prompt: 'The caller asks where order 12345 is.', success_criteria: ['The agent gives a date'], custom_variables: { name: 'Dana' },
+    });
   });
 });

@@ -298,13 +298,15 @@ describe('list answers', () => {
     expect(await storage.sessions.view(WS, other.simulation_session_id)).toBeUndefined();
   });
 
-  it('embeds summaries in session lists (no timeline, no prompt copy) and full runs in a session read', async () => {
+  it('embeds summaries in session lists (no timeline, case copies, variables or verdicts) and full runs in a session read', async () => {
     const session = sessions[1]!;
     const full = (await storage.sessions.view(WS, session.simulation_session_id))!;
     const listed = (await storage.sessions.list(WS, {}, page(1, 100))).items.find((s) => s.simulation_session_id === session.simulation_session_id)!;
     expect(full.simulations.some((s) => (s.timeline ?? []).length === 6)).toBe(true);
     expect(full.simulations.every((s) => s.simulation_case_prompt !== null)).toBe(true);
-    expect(listed.simulations).toEqual(full.simulations.map((s) => ({ ...s, timeline: null, simulation_case_prompt: null })));
+    expect(listed.simulations).toEqual(full.simulations.map((s) => ({
+      ...s, timeline: null, simulation_case_prompt: null, success_criteria: null, custom_variables: null, success_criteria_analysis: null,
+    })));
     expect(full.simulations.map((s) => s.simulation_id)).toEqual(
       simulations.filter((s) => s.simulation_session_id === session.simulation_session_id).map((s) => s.simulation_id),
     );

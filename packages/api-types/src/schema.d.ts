@@ -313,9 +313,10 @@ export interface paths {
         /**
          * List simulation sessions
          * @description Lists the workspace's sessions, newest first, a page at a time; each embeds its simulations and
-         *     counters. The simulations embedded in a page are summaries: `timeline` and
-         *     `simulation_case_prompt` are `null` (both nullable in the reference), so that a page stays small
-         *     however long the conversations were; read one session (`GET /simulations/session/{id}`) or one
+         *     counters. The simulations embedded in a page are summaries: `timeline`,
+         *     `simulation_case_prompt`, `success_criteria`, `custom_variables` and `success_criteria_analysis`
+         *     are `null` (all nullable in the reference), so that a page stays a few megabytes however long the
+         *     conversations and criteria were; read one session (`GET /simulations/session/{id}`) or one
          *     simulation for them.
          */
         get: operations["listSimulationSessions"];
@@ -1018,8 +1019,8 @@ export interface components {
         SimulationStatus: "in-progress" | "completed" | "failed";
         /**
          * @description Values substituted for `{{name}}` placeholders in the case prompt and the agent's prompt. Keys are
-         *     variable names; values may be of any JSON type. At most 50 variables; like every request body,
-         *     nested at most 32 levels deep (counting the body itself).
+         *     variable names; values may be of any JSON type. At most 50 variables and 16 KiB as JSON (else
+         *     `422`); like every request body, nested at most 32 levels deep (counting the body itself).
          * @example {
          *       "customer_name": "Dana",
          *       "order_id": "12345"
@@ -1199,7 +1200,8 @@ export interface components {
             simulation_session_id: string;
             /**
              * @description The session's simulations, at most 100. In a page of sessions they are summaries, with
-             *     `timeline` and `simulation_case_prompt` set to `null`; a read of one session has them in full.
+             *     `timeline`, `simulation_case_prompt`, `success_criteria`, `custom_variables` and
+             *     `success_criteria_analysis` set to `null`; a read of one session has them in full.
              */
             simulations: components["schemas"]["SimulationReadOut"][];
             total_simulations: number;

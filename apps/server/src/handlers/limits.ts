@@ -6,6 +6,8 @@ import { invalid } from '../http/errors.js';
  */
 export const CASES_PER_SUITE = 100;
 export const SIMULATIONS_PER_SESSION = 100;
+/** Custom variables are copied onto every run and answered with it, so their size is bounded too. */
+export const CUSTOM_VARIABLES_BYTES = 16 * 1024;
 
 /** Refuses to put `adding` more cases into a suite that holds `held`. */
 export function assertSuiteRoom(held: number, adding: number): void {
@@ -13,6 +15,14 @@ export function assertSuiteRoom(held: number, adding: number): void {
   throw invalid('body', '/suite_id', held >= CASES_PER_SUITE
     ? `the suite already holds ${held} cases, the most a suite can hold (${CASES_PER_SUITE})`
     : `the suite holds ${held} cases; ${adding} more would exceed the ${CASES_PER_SUITE} a suite can hold`);
+}
+
+export function assertVariablesSize(variables: object | null | undefined): void {
+  if (!variables) return;
+  const bytes = Buffer.byteLength(JSON.stringify(variables));
+  if (bytes > CUSTOM_VARIABLES_BYTES) {
+    throw invalid('body', '/custom_variables', `is ${bytes} bytes as JSON; at most ${CUSTOM_VARIABLES_BYTES} are allowed`);
+  }
 }
 
 export function assertSessionRoom(held: number): void {

@@ -1,7 +1,7 @@
 import { invalid } from '../http/errors.js';
 import type { Handlers } from '../http/types.js';
 import { agentOr404, dates, type Deps, found, paging } from './common.js';
-import { assertSessionRoom } from './limits.js';
+import { assertSessionRoom, assertVariablesSize } from './limits.js';
 import { newRuns } from './runs.js';
 import { sessionView } from './views.js';
 
@@ -15,6 +15,7 @@ export function simulationHandlers(deps: Deps): SimulationHandlers {
 
   return {
     async startSimulation({ workspace_id, body }) {
+      assertVariablesSize(body.custom_variables);
       const simulationCase = found(await storage.cases.get(workspace_id, body.simulation_case_id), 'Simulation case', body.simulation_case_id);
       const agent = await agentOr404(deps, workspace_id, body.target_agent_id);
       let existing;

@@ -64,10 +64,14 @@ export interface SessionRecord {
 }
 
 /**
- * A simulation as a page of sessions embeds it: without its timeline and without the copy of the
- * case's prompt, the two parts that grow without bound.
+ * A simulation as a page of sessions embeds it: ids, names, status and error only. The parts whose
+ * size users control (the timeline, the copies of the case's prompt and criteria, the custom
+ * variables and the verdicts' reasoning) are `null`, so that a page of 100 sessions of 100 runs stays
+ * a few megabytes.
  */
-export type SimulationSummary = SimulationRecord & { timeline: null; simulation_case_prompt: null };
+export type SimulationSummary = SimulationRecord & {
+  timeline: null; simulation_case_prompt: null; success_criteria: null; custom_variables: null; success_criteria_analysis: null;
+};
 
 /** A session with its simulations and the counters derived from their statuses. */
 export interface SessionView<S extends SimulationRecord = SimulationRecord> extends SessionRecord {
@@ -210,7 +214,7 @@ export interface Storage {
     get(workspace_id: string, id: string): Promise<SessionRecord | undefined>;
     /** One session with its simulations in full, timelines included, oldest first. */
     view(workspace_id: string, id: string): Promise<SessionView | undefined>;
-    /** Lists embed summaries (no timeline, no prompt copy); read one session for the timelines. */
+    /** Lists embed summaries (`SimulationSummary`); read one session for the full records. */
     list(workspace_id: string, filter: SessionFilter, page: PageRequest): Promise<Page<SessionView<SimulationSummary>>>;
     countSimulations(workspace_id: string, session_id: string): Promise<number>;
   };

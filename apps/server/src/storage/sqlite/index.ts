@@ -344,7 +344,8 @@ export class SqliteStorage implements Storage {
     if (!sessions.length) return [];
     const ids = sessions.map((s) => s.simulation_session_id);
     const inSessions = `workspace_id = ? AND session_id IN (${placeholders(ids.length)})`;
-    const body = summaries ? `json_set(body, '$.timeline', NULL, '$.simulation_case_prompt', NULL)` : 'body';
+    const body = summaries ? `json_set(body, '$.timeline', NULL, '$.simulation_case_prompt', NULL, '$.success_criteria', NULL,
+      '$.custom_variables', NULL, '$.success_criteria_analysis', NULL)` : 'body';
     const rows = this.sql(`SELECT session_id, ${body} AS body FROM simulations WHERE ${inSessions} ORDER BY session_id, created_at, rowid`)
       .all(ws, ...ids) as Row[];
     const counters = this.sql(`SELECT session_id, count(*) AS total, sum(status = 'completed') AS completed,
