@@ -49,20 +49,22 @@ interface AjvError {
   message?: string;
 }
 
-/** Header names as the spec spells them (Fastify sees them lower-cased). */
-let headerNames = new Map<string, string>();
-export function registerHeaderNames(names: string[]): void {
-  headerNames = new Map(names.map((name) => [name.toLowerCase(), name]));
+/** Lower-cased header name → the name as the spec spells it (Fastify sees header names lower-cased). */
+export type HeaderNames = ReadonlyMap<string, string>;
+
+/** The table for the header parameters of one app's operations. */
+export function headerNameTable(names: readonly string[]): HeaderNames {
+  return new Map(names.map((name) => [name.toLowerCase(), name]));
 }
 
 /** The most `details` one error answer carries, so that its size does not grow with the request's. */
 export const MAX_DETAILS = 20;
 
 /**
- * One field-level detail per Ajv error (a JSON pointer into the body, or the parameter's name),
- * without repeats and at most `MAX_DETAILS`.
+ * One field-level detail per Ajv error (a JSON pointer into the body, or the parameter's name, a
+ * header's as `headerNames` spells it), without repeats and at most `MAX_DETAILS`.
  */
-export function validationDetails(context: string, errors: AjvError[]): FieldError[] {
+export function validationDetails(context: string, errors: AjvError[], headerNames: HeaderNames = new Map()): FieldError[] {
   const location = LOCATIONS[context] ?? 'body';
   const seen = new Set<string>();
   const details: FieldError[] = [];
@@ -90,12 +92,17 @@ export function validationDetails(context: string, errors: AjvError[]): FieldErr
 
 /**
  * Maps everything Fastify or a handler can throw onto the spec's error responses. `bodyLimit` is the
- * server's configured body limit in bytes, named in the 413 answer when given.
+ * server's configured body limit in bytes, named in the 413 answer when given; `headerNames` spells
+ * the headers named in validation details.
  */
-export function toApiError(error: FastifyError & { validation?: AjvError[]; validationContext?: string }, bodyLimit?: number): ApiError | undefined {
+export function toApiError(
+  error: FastifyError & { validation?: AjvError[]; validationContext?: string },
+  bodyLimit?: number,
+  headerNames?: HeaderNames,
+): ApiError | undefined {
   if (error instanceof ApiError) return error;
   if (error.validation) {
-    return new ApiError('validation_failed', 'The request is invalid.', validationDetails(error.validationContext ?? 'body', error.validation));
+    return new ApiError('validation_failed', 'The request is invalid.', validationDetails(error.validationContext ?? 'body', error.validation, headerNames));
   }
   switch (error.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':

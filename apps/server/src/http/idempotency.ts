@@ -1,6 +1,9 @@
 import { createHash } from 'node:crypto';
+import type { FastifyReply } from 'fastify';
 import type { Storage, StoredResponse } from '../storage/types.js';
 import { ApiError } from './errors.js';
+import { sendResult } from './results.js';
+import type { AnyResult } from './types.js';
 
 export const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
 
@@ -72,4 +75,35 @@ export async function claimKey(storage: Storage, workspace_id: string, key: stri
         release: () => storage.idempotency.release(workspace_id, key),
       };
   }
+}
+
+/** What identifies a request under its key: the operation and everything the handler reads. */
+export interface IdempotentRequest {
+  operationId: string;
+  workspace_id: string;
+  params: unknown;
+  query: unknown;
+  body: unknown;
+}
+
+/**
+ * Answers a request sent with an `Idempotency-Key`: the stored response for a repeat (marked
+ * `Idempotent-Replayed`), else `run`'s result, stored as sent; a failure releases the key so that a
+ * retry runs again.
+ */
+export async function answerOnce(storage: Storage, reply: FastifyReply, key: string, request: IdempotentRequest,
+  run: () => Promise<AnyResult>): Promise<FastifyReply> {
+  const claim = await claimKey(storage, request.workspace_id, key,
+    requestHash(request.operationId, request.params, request.query, request.body));
+  if (claim.kind === 'replay') {
+    return reply.code(claim.response.status).type(claim.response.content_type).header('idempotent-replayed', 'true').send(claim.response.body || undefined);
+  }
+  let result: AnyResult;
+  try {
+    result = await run();
+  } catch (error) {
+    await claim.release();
+    throw error;
+  }
+  return sendResult(reply, result, claim);
 }

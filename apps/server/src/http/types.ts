@@ -1,4 +1,3 @@
-import type { FastifyRequest } from 'fastify';
 import type { components, operations } from '@sims/api-types';
 
 /** Handler types derived from the generated spec types: a handler cannot answer what the spec does not declare. */
@@ -31,7 +30,6 @@ export interface Context<O extends OperationId> {
   body: RequestBody<O>;
   query: Query<O>;
   params: PathParams<O>;
-  request: FastifyRequest;
   /** Aborted when the client goes away before the response is complete. */
   signal: AbortSignal;
 }

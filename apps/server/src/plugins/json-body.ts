@@ -1,0 +1,26 @@
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import { parseJsonBody } from '../http/json-body.js';
+import { appWide } from './app-wide.js';
+
+/**
+ * Operations without a request body never read one (RFC 9110 gives content on GET and DELETE no
+ * meaning): whatever is sent, of any type or size, is left unread and discarded by Node, so it can
+ * neither fail the request nor be too large.
+ */
+async function ignoreBody(request: FastifyRequest): Promise<void> {
+  delete request.headers['content-type'];
+  delete request.headers['transfer-encoding'];
+  request.headers['content-length'] = '0';
+}
+
+/**
+ * JSON is the only body the API reads, up to the configured limit and `MAX_JSON_DEPTH` levels deep;
+ * an operation whose spec declares no body ignores one. Register before the operations' routes.
+ */
+export const jsonBody: FastifyPluginAsync<{ bodyLimit: number }> = appWide('json-body', async (app, { bodyLimit }) => {
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit }, parseJsonBody);
+  app.addHook('onRoute', (route) => {
+    if (route.config?.operationId !== undefined && !route.schema?.body && !route.preParsing) route.preParsing = ignoreBody;
+  });
+});

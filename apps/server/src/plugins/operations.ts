@@ -1,0 +1,70 @@
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import { answerOnce } from '../http/idempotency.js';
+import { sendResult } from '../http/results.js';
+import type { SpecOperation } from '../http/spec.js';
+import type { AnyHandler, Context, Handlers, OperationId } from '../http/types.js';
+import { validatorCompiler } from '../http/validation.js';
+import type { Storage } from '../storage/types.js';
+import { appWide } from './app-wide.js';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** Set on the routes of the spec's operations. */
+    operationId?: string;
+  }
+}
+
+export interface OperationsOptions {
+  spec: object;
+  operations: SpecOperation[];
+  handlers: Handlers;
+  /** Where `Idempotency-Key` claims are kept. */
+  storage: Storage;
+}
+
+/** What a handler sees of a request: the workspace and the validated parts, nothing of Fastify's. */
+function contextOf(request: FastifyRequest, reply: FastifyReply): Context<OperationId> {
+  let controller: AbortController | undefined;
+  return {
+    workspace_id: request.workspaceId ?? '',
+    body: request.body,
+    query: request.query ?? {},
+    params: request.params ?? {},
+    // Made on first use: only streaming operations watch for the client going away.
+    get signal() {
+      if (!controller) {
+        const made = new AbortController();
+        reply.raw.once('close', () => made.abort());
+        controller = made;
+      }
+      return controller.signal;
+    },
+  } as Context<OperationId>;
+}
+
+/**
+ * One route per operation of the bundled spec under `/v2`, validated against the spec's own schemas
+ * (`$ref`s into it), answered by the operation's handler; operations that declare an
+ * `Idempotency-Key` answer a repeat with the stored response.
+ */
+export const operations: FastifyPluginAsync<OperationsOptions> = appWide('operations', async (app, options) => {
+  const { storage } = options;
+  app.setValidatorCompiler(validatorCompiler(options.spec));
+  for (const op of options.operations) {
+    const handler = options.handlers[op.operationId] as unknown as AnyHandler;
+    if (!handler) throw new Error(`no handler for operation ${op.operationId}`);
+    app.route({
+      method: op.method.toUpperCase() as 'GET',
+      url: `/v2${op.route}`,
+      schema: op.schema,
+      config: { operationId: op.operationId, secured: op.secured },
+      handler: async (request, reply) => {
+        const context = contextOf(request, reply);
+        const key = op.idempotent ? request.headers['idempotency-key'] : undefined;
+        if (typeof key !== 'string') return sendResult(reply, await handler(context));
+        const { workspace_id, params, query, body } = context;
+        return answerOnce(storage, reply, key, { operationId: op.operationId, workspace_id, params, query, body }, () => handler(context));
+      },
+    });
+  }
+});
