@@ -3,7 +3,7 @@ import type { AgentRecord } from '../storage/types.js';
 import { invalid, notFound } from '../http/errors.js';
 import { agentView } from './views.js';
 import type { Handlers } from '../http/types.js';
-import { agentOr404, changes, now, paging, type Deps } from './common.js';
+import { agentOr404, changes, now, ok, pageOf, paging, type Deps } from './common.js';
 
 type AgentHandlers = Pick<Handlers, 'createAgent' | 'listAgents' | 'getAgent' | 'updateAgent' | 'deleteAgent'>;
 
@@ -32,17 +32,17 @@ export function agentHandlers(deps: Deps): AgentHandlers {
         updated_at: at,
       };
       await storage.agents.create(agent);
-      return { status: 200, body: { status: 'ok', response: agentView(agent) } };
+      return ok(agentView(agent));
     },
 
     async listAgents({ workspace_id, query }) {
       const page = paging(query);
       const { items, total } = await storage.agents.list(workspace_id, { search: query.search }, page);
-      return { status: 200, body: { status: 'ok', response: { items: items.map(agentView), total, ...page } } };
+      return ok(pageOf(items.map(agentView), total, page));
     },
 
     async getAgent({ workspace_id, params }) {
-      return { status: 200, body: { status: 'ok', response: agentView(await agentOr404(deps, workspace_id, params.agent_id)) } };
+      return ok(agentView(await agentOr404(deps, workspace_id, params.agent_id)));
     },
 
     async updateAgent({ workspace_id, params, body }) {
@@ -54,7 +54,7 @@ export function agentHandlers(deps: Deps): AgentHandlers {
       if (body.phone_number !== undefined) patch.phone_number = body.phone_number;
       const agent = await storage.agents.update(workspace_id, params.agent_id, patch);
       if (!agent) throw notFound('Agent', params.agent_id);
-      return { status: 200, body: { status: 'ok', response: agentView(agent) } };
+      return ok(agentView(agent));
     },
 
     async deleteAgent({ workspace_id, params }) {

@@ -3,7 +3,7 @@ import { TEST_CATEGORIES } from '@sims/engine';
 import type { CaseRecord, ScenarioRecord } from '../storage/types.js';
 import { notFound } from '../http/errors.js';
 import type { GenerateEvent, Handlers } from '../http/types.js';
-import { agentOr404, caseViews, changes, type Deps, found, now, paging } from './common.js';
+import { agentOr404, caseViews, changes, type Deps, found, now, ok, paginated, paging } from './common.js';
 import { assertSuiteRoom } from './limits.js';
 import { caseView } from './views.js';
 
@@ -46,7 +46,7 @@ export function caseHandlers(deps: Deps): CaseHandlers {
         updated_at: at,
       };
       await storage.cases.create(record);
-      return { status: 200, body: { status: 'ok', response: { simulation_case: await one(workspace_id, record) } } };
+      return ok({ simulation_case: await one(workspace_id, record) });
     },
 
     async listSimulationCases({ workspace_id, query }) {
@@ -54,20 +54,11 @@ export function caseHandlers(deps: Deps): CaseHandlers {
       const { items, total } = await storage.cases.list(workspace_id, {
         search: query.search, simulation_case_type: query.simulation_case_type, suite_id: query.suite_id,
       }, page);
-      return {
-        status: 200,
-        body: {
-          status: 'ok',
-          response: {
-            pagination: { total_records: total, limit: page.page_size, offset: (page.page_number - 1) * page.page_size },
-            items: await caseViews(deps, workspace_id, items),
-          },
-        },
-      };
+      return ok(paginated(await caseViews(deps, workspace_id, items), total, page));
     },
 
     async getSimulationCase({ workspace_id, params }) {
-      return { status: 200, body: { status: 'ok', response: await one(workspace_id, await caseOr404(workspace_id, params.simulation_case_id)) } };
+      return ok(await one(workspace_id, await caseOr404(workspace_id, params.simulation_case_id)));
     },
 
     async updateSimulationCase({ workspace_id, params, body }) {
@@ -81,7 +72,7 @@ export function caseHandlers(deps: Deps): CaseHandlers {
       }
       const record = await storage.cases.update(workspace_id, params.simulation_case_id, patch);
       if (!record) throw notFound('Simulation case', params.simulation_case_id);
-      return { status: 200, body: { status: 'ok', response: await one(workspace_id, record) } };
+      return ok(await one(workspace_id, record));
     },
 
     async deleteSimulationCase({ workspace_id, params }) {
@@ -92,7 +83,7 @@ export function caseHandlers(deps: Deps): CaseHandlers {
     async listSimulationCasesByAgent({ workspace_id, query }) {
       await agentOr404(deps, workspace_id, query.agent_id);
       const cases = await storage.cases.listByAgent(workspace_id, query.agent_id, BY_AGENT_LIMIT);
-      return { status: 200, body: { status: 'ok', response: await caseViews(deps, workspace_id, cases) } };
+      return ok(await caseViews(deps, workspace_id, cases));
     },
 
     async generateSimulationCases({ workspace_id, body, signal }) {

@@ -16,6 +16,18 @@ export function paging(query: { page_number?: number; page_size?: number }): Pag
   return { page_number: query.page_number ?? 1, page_size: query.page_size ?? 10 };
 }
 
+/** A 200 answer in the spec's success envelope. */
+export const ok = <T>(response: T) => ({ status: 200 as const, body: { status: 'ok' as const, response } });
+
+/** A page as agents, scenarios and suites list it: the items, the total, and the page asked for. */
+export const pageOf = <T>(items: T[], total: number, page: PageRequest) => ({ items, total, ...page });
+
+/** A page as cases, simulations and sessions list it: the total, limit and offset, then the items. */
+export const paginated = <T>(items: T[], total: number, page: PageRequest) => ({
+  pagination: { total_records: total, limit: page.page_size, offset: (page.page_number - 1) * page.page_size },
+  items,
+});
+
 /** What ajv-formats accepts as `date-time`: RFC 3339, with `T`/`Z` in either case, any fraction, `±hh`, `±hhmm` or `±hh:mm`. */
 const DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})[Tt\s](\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?(?:[Zz]|([+-])(\d{2})(?::?(\d{2}))?)$/;
 /** `Date.UTC` reads years 0–99 as 1900–1999; 400 Gregorian years are exactly 146,097 days, so years are counted 400 later. */

@@ -1,7 +1,7 @@
 import type { Handlers } from '../http/types.js';
 import { agentHandlers } from './agents.js';
 import { caseHandlers } from './cases.js';
-import type { Deps } from './common.js';
+import { ok, type Deps } from './common.js';
 import { scenarioHandlers } from './scenarios.js';
 import { simulationHandlers } from './simulations.js';
 import { suiteHandlers } from './suites.js';
@@ -18,7 +18,7 @@ export function createHandlers(deps: Deps): Handlers {
     ...simulationHandlers(deps),
     async getHealth() {
       await deps.storage.ping();
-      return { status: 200, body: { status: 'ok', response: { version: deps.version, started_at: deps.startedAt } } };
+      return ok({ version: deps.version, started_at: deps.startedAt });
     },
   };
 }

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { ScenarioRecord } from '../storage/types.js';
 import { notFound } from '../http/errors.js';
 import type { Handlers } from '../http/types.js';
-import { changes, dates, type Deps, found, now, paging } from './common.js';
+import { changes, dates, type Deps, found, now, ok, pageOf, paging } from './common.js';
 
 type ScenarioHandlers = Pick<Handlers,
   'createSimulationScenario' | 'listSimulationScenarios' | 'getSimulationScenario' | 'updateSimulationScenario' | 'deleteSimulationScenario'>;
@@ -15,24 +15,24 @@ export function scenarioHandlers({ storage }: Deps): ScenarioHandlers {
       const at = now();
       const scenario: ScenarioRecord = { id: randomUUID(), workspace_id, name: body.name, description: body.description, created_at: at, updated_at: at };
       await storage.scenarios.create(scenario);
-      return { status: 200, body: { status: 'ok', response: scenario } };
+      return ok(scenario);
     },
 
     async listSimulationScenarios({ workspace_id, query }) {
       const page = paging(query);
       const { items, total } = await storage.scenarios.list(workspace_id, { search: query.search, ...dates(query) }, page);
-      return { status: 200, body: { status: 'ok', response: { items, total, ...page } } };
+      return ok(pageOf(items, total, page));
     },
 
     async getSimulationScenario({ workspace_id, params }) {
-      return { status: 200, body: { status: 'ok', response: await scenarioOr404(workspace_id, params.scenario_id) } };
+      return ok(await scenarioOr404(workspace_id, params.scenario_id));
     },
 
     async updateSimulationScenario({ workspace_id, params, body }) {
       await scenarioOr404(workspace_id, params.scenario_id);
       const scenario = await storage.scenarios.update(workspace_id, params.scenario_id, { ...changes(body, ['name', 'description']), updated_at: now() });
       if (!scenario) throw notFound('Simulation scenario', params.scenario_id);
-      return { status: 200, body: { status: 'ok', response: scenario } };
+      return ok(scenario);
     },
 
     async deleteSimulationScenario({ workspace_id, params }) {

@@ -1,6 +1,6 @@
 import { invalid } from '../http/errors.js';
 import type { Handlers } from '../http/types.js';
-import { agentOr404, dates, type Deps, found, paging } from './common.js';
+import { agentOr404, dates, type Deps, found, ok, paginated, paging } from './common.js';
 import { assertSessionRoom, assertVariablesSize } from './limits.js';
 import { newRuns } from './runs.js';
 import { sessionView } from './views.js';
@@ -10,8 +10,6 @@ type SimulationHandlers = Pick<Handlers,
 
 export function simulationHandlers(deps: Deps): SimulationHandlers {
   const { storage } = deps;
-  const pagination = (total: number, page: { page_number: number; page_size: number }) =>
-    ({ total_records: total, limit: page.page_size, offset: (page.page_number - 1) * page.page_size });
 
   return {
     async startSimulation({ workspace_id, body }) {
@@ -31,7 +29,7 @@ export function simulationHandlers(deps: Deps): SimulationHandlers {
       });
       await storage.sessions.createRuns(session, simulations, inputs);
       deps.engine.submit(simulations);
-      return { status: 200, body: { status: 'ok', response: simulations[0]! } };
+      return ok(simulations[0]!);
     },
 
     async listSimulations({ workspace_id, query }) {
@@ -39,23 +37,23 @@ export function simulationHandlers(deps: Deps): SimulationHandlers {
       const { items, total } = await storage.simulations.list(workspace_id, {
         simulation_session_id: query.simulation_session_id, status: query.status, target_agent_id: query.target_agent_id, ...dates(query),
       }, page);
-      return { status: 200, body: { status: 'ok', response: { pagination: pagination(total, page), items } } };
+      return ok(paginated(items, total, page));
     },
 
     async getSimulation({ workspace_id, params }) {
       const simulation = found(await storage.simulations.get(workspace_id, params.simulation_id), 'Simulation', params.simulation_id);
-      return { status: 200, body: { status: 'ok', response: simulation } };
+      return ok(simulation);
     },
 
     async listSimulationSessions({ workspace_id, query }) {
       const page = paging(query);
       const { items, total } = await storage.sessions.list(workspace_id, { target_agent_id: query.target_agent_id, ...dates(query) }, page);
-      return { status: 200, body: { status: 'ok', response: { pagination: pagination(total, page), items: items.map(sessionView) } } };
+      return ok(paginated(items.map(sessionView), total, page));
     },
 
     async getSimulationSession({ workspace_id, params }) {
       const session = found(await storage.sessions.view(workspace_id, params.simulation_session_id), 'Simulation session', params.simulation_session_id);
-      return { status: 200, body: { status: 'ok', response: sessionView(session) } };
+      return ok(sessionView(session));
     },
   };
 }

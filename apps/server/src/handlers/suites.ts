@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { SuiteRecord } from '../storage/types.js';
 import { ApiError, invalid, notFound } from '../http/errors.js';
 import type { Handlers } from '../http/types.js';
-import { agentOr404, caseViews, changes, dates, type Deps, found, now, paging } from './common.js';
+import { agentOr404, caseViews, changes, dates, type Deps, found, now, ok, pageOf, paging } from './common.js';
 import { CASES_PER_SUITE } from './limits.js';
 import { newRuns } from './runs.js';
 import { suiteListItem, suiteView } from './views.js';
@@ -29,7 +29,7 @@ export function suiteHandlers(deps: Deps): SuiteHandlers {
         id: randomUUID(), workspace_id, name: body.name, model_id: body.model_id, language: body.language ?? 'en-US', created_at: at, updated_at: at,
       };
       await storage.suites.create(suite);
-      return { status: 200, body: { status: 'ok', response: await full(workspace_id, suite) } };
+      return ok(await full(workspace_id, suite));
     },
 
     async listSimulationSuites({ workspace_id, query }) {
@@ -38,11 +38,11 @@ export function suiteHandlers(deps: Deps): SuiteHandlers {
       const cases = await storage.cases.listInSuites(workspace_id, items.map((s) => s.id));
       const agents = await storage.agents.getMany(workspace_id, items.map((s) => s.model_id));
       const list = items.map((suite) => suiteListItem(suite, cases.filter((c) => c.suite_id === suite.id), agents.get(suite.model_id)));
-      return { status: 200, body: { status: 'ok', response: { items: list, total, ...page } } };
+      return ok(pageOf(list, total, page));
     },
 
     async getSimulationSuite({ workspace_id, params }) {
-      return { status: 200, body: { status: 'ok', response: await full(workspace_id, await suiteOr404(workspace_id, params.suite_id)) } };
+      return ok(await full(workspace_id, await suiteOr404(workspace_id, params.suite_id)));
     },
 
     async updateSimulationSuite({ workspace_id, params, body }) {
@@ -50,7 +50,7 @@ export function suiteHandlers(deps: Deps): SuiteHandlers {
       if (body.model_id) await agentOr404(deps, workspace_id, body.model_id);
       const suite = await storage.suites.update(workspace_id, params.suite_id, { ...changes(body, ['name', 'model_id', 'language']), updated_at: now() });
       if (!suite) throw notFound('Simulation suite', params.suite_id);
-      return { status: 200, body: { status: 'ok', response: await full(workspace_id, suite) } };
+      return ok(await full(workspace_id, suite));
     },
 
     async deleteSimulationSuite({ workspace_id, params }) {
