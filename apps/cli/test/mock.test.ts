@@ -124,7 +124,12 @@ describe('every command against the Prism mock (which refuses requests that brea
       expect(ok(await run('sessions', 'list', '--agent', AGENT_ID))).toMatch(new RegExp(`│ ${SESSION_ID} │ ${SUITE_ID} │ 2\\s+│ 1\\s+│ 1\\s+│ 0\\s+│`));
       const out = ok(await run('sessions', 'get', SESSION_ID));
       expect(out).toContain(`session ${SESSION_ID}: 2 simulations, completed 1, failed 1, pending 0`);
-      expect(out).toMatch(/│ Handles refund request │ FAIL\s+│ 2\/3\s+│ ✗ Agent provided a resolution: No resolution was confirmed/);
+      // Not a terminal: the table is 100 columns wide and the reasoning wraps; COLUMNS widens it.
+      expect(Math.max(...out.split('\n').map((line) => [...line].length))).toBe(100);
+      expect(out).toMatch(/│ Handles refund request │ FAIL\s+│ 2\/3\s+│ ✗ Agent provided a resolution: No resolution was\s+│\n│\s+│\s+│\s+│ confirmed/);
+      const wide = await sims(['--base-url', prismUrl, '--api-key', 'sk_test', 'sessions', 'get', SESSION_ID], { env: { COLUMNS: '120' } });
+      expect(Math.max(...ok(wide).split('\n').map((line) => [...line].length))).toBe(120);
+      expect(wide.stdout).toMatch(/│ Handles refund request │ FAIL\s+│ 2\/3\s+│ ✗ Agent provided a resolution: No resolution was confirmed/);
       expect((await json('sessions', 'get', SESSION_ID)).simulation_session_id).toBe(SESSION_ID);
     });
   });

@@ -64,7 +64,8 @@ describe('sims run against the real server', () => {
 
   it('exits 1 when a case fails: the table names each failed criterion with its reasoning, JUnit carries them', async () => {
     const junit = join(dir, 'mixed.xml');
-    const result = await sims([...global(), 'run', mixed.suiteId, '--interval', '20', '--junit', junit]);
+    // Wide enough that each failure line stays on one table line (the wrapping is in table.test.ts).
+    const result = await sims([...global(), 'run', mixed.suiteId, '--interval', '20', '--junit', junit], { env: { COLUMNS: '160' } });
     expect(result.code, explain(result)).toBe(1);
 
     const progress = lines(result.stderr).filter((line) => line.startsWith('progress:'));

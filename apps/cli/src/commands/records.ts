@@ -27,6 +27,11 @@ export interface RecordResource<Flags extends { file?: string }> {
   remove(client: SimulationsClient, id: string): Promise<unknown>;
 }
 
+/** `an agent`, `a case`: the kinds are plain English nouns, so the first letter decides the article. */
+function withArticle(noun: string): string {
+  return `${/^[aeiou]/i.test(noun) ? 'an' : 'a'} ${noun}`;
+}
+
 /** Adds `get <id>`, `create`, `update <id>` and `delete <id>` to a resource's command. */
 export function addRecordCommands<Flags extends { file?: string }>(parent: Command, resource: RecordResource<Flags>, notes: { get?: string; delete?: string } = {}): Command {
   const { kind } = resource;
@@ -35,7 +40,7 @@ export function addRecordCommands<Flags extends { file?: string }>(parent: Comma
     .description(notes.get ?? `show one ${kind}`)
     .action(withContext(async (ctx, id: string) => printRecord(await resource.get(ctx.client, id), ctx.json)));
 
-  const create = resource.fields(parent.command('create')).description(`create a ${kind} from flags and/or --file`);
+  const create = resource.fields(parent.command('create')).description(`create ${withArticle(kind)} from flags and/or --file`);
   (resource.createOnly?.(create) ?? create).addOption(fileOption()).action(
     withContext(async (ctx, flags: Flags) => {
       const body = await buildBody<Body>(flags.file, resource.body(flags));
@@ -56,7 +61,7 @@ export function addRecordCommands<Flags extends { file?: string }>(parent: Comma
 
   parent
     .command(`delete <${kind}-id>`)
-    .description(notes.delete ?? `delete a ${kind}`)
+    .description(notes.delete ?? `delete ${withArticle(kind)}`)
     .action(
       withContext(async (ctx, id: string) => {
         await resource.remove(ctx.client, id);

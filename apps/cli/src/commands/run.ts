@@ -7,7 +7,7 @@ import { print, printJson } from '../output.js';
 import { writeJunit } from '../run/junit.js';
 import { createProgress } from '../run/progress.js';
 import { caseResults, summarize } from '../run/results.js';
-import { resultsTable, summaryLine } from '../run/table.js';
+import { outputColumns, resultsTable, summaryLine } from '../run/table.js';
 
 interface RunFlags {
   agent?: string;
@@ -63,7 +63,7 @@ export function runCommand(): Command {
         if (ctx.json) {
           printJson(session);
         } else {
-          print(resultsTable(results, process.stdout.isTTY ? process.stdout.columns : undefined));
+          print(resultsTable(results, outputColumns()));
           print(`${summaryLine(summary)} (session ${session.simulation_session_id})`);
         }
         if (flags.junit) process.stderr.write(`JUnit XML written to ${flags.junit}\n`);

@@ -4,7 +4,7 @@ import { ALL_PAGES, dateRangeOptions, fileOption, withContext } from '../command
 import { buildBody, collectPair, parseInteger, requireFields } from '../input.js';
 import { print, printJson, printList, printRecord, type Column } from '../output.js';
 import { caseResults, summarize } from '../run/results.js';
-import { resultsTable, summaryLine } from '../run/table.js';
+import { outputColumns, resultsTable, summaryLine } from '../run/table.js';
 import type { ListItem, Schemas } from '@sims/client';
 
 const outcome = (s: Simulation) =>
@@ -128,7 +128,7 @@ export function sessionsCommand(): Command {
         }
         const results = caseResults(session);
         print(`session ${session.simulation_session_id}: ${session.total_simulations} simulations, completed ${session.completed_simulations}, failed ${session.failed_simulations}, pending ${session.pending_simulations}`);
-        if (results.length > 0) print(resultsTable(results, process.stdout.isTTY ? process.stdout.columns : undefined));
+        if (results.length > 0) print(resultsTable(results, outputColumns()));
         print(summaryLine(summarize(results)));
       }),
     );

@@ -10,9 +10,12 @@ export interface CliResult {
   stderr: string;
 }
 
-/** The environment without any SIMS_* variable of the machine running the tests. */
+/**
+ * The environment without any SIMS_* variable of the machine running the tests, nor its COLUMNS
+ * (the results table reads it), so output is the same wherever the tests run.
+ */
 export function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('SIMS_')));
+  const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('SIMS_') && name !== 'COLUMNS'));
   return { ...env, NO_COLOR: '1', ...extra };
 }
 
