@@ -26,6 +26,6 @@ rm -rf ./*/.vitest ./*/*/.vitest
 gate lint-spec pnpm lint:spec
 gate types-drift bash -c 'pnpm turbo run generate --force --output-logs=errors-only && git diff --exit-code -- packages/api-types'
 gate typecheck pnpm turbo run typecheck --output-logs=errors-only
-gate tests pnpm turbo run test --continue
+gate tests pnpm turbo run test:vitest --continue
 
 node scripts/summarize-results.mjs "$results"
