@@ -186,7 +186,8 @@ describe('query plans of lists and filters', () => {
   it('covers every kind of list query (the spy saw them)', () => {
     expect(plans.length).toBeGreaterThan(40);
     for (const table of ['agents', 'suites', 'cases', 'scenarios', 'sessions', 'simulations']) {
-      expect(plans.some((p) => p.sql.includes(`SELECT * FROM ${table} WHERE`)), table).toBe(true);
+      // Runs are read with their timelines gathered from their events (see SIMULATION_COLUMNS).
+      expect(plans.some((p) => new RegExp(`^SELECT .*FROM ${table} WHERE .*ORDER BY created_at DESC, rowid DESC LIMIT`).test(p.sql)), table).toBe(true);
       expect(plans.some((p) => p.sql.includes(`SELECT count(*) AS n FROM ${table} WHERE`)), `count of ${table}`).toBe(true);
     }
   });
@@ -200,7 +201,12 @@ describe('query plans of lists and filters', () => {
   });
 
   it('sorts nothing: ORDER BY and GROUP BY follow an index', () => {
-    const sorts = plans.flatMap(({ sql, plan }) => plan.filter((detail) => /TEMP B-TREE/.test(detail)).map((detail) => `${detail}   <- ${sql}`));
+    // Except one run's events into its timeline: `ORDER BY seq` inside the aggregate is what makes
+    // their order defined (they are read in that order, by primary key), and a run holds a bounded few.
+    const sorts = plans.flatMap(({ sql, plan }) => plan
+      .filter((detail) => /TEMP B-TREE/.test(detail) && detail !== 'USE TEMP B-TREE FOR group_concat(ORDER BY)')
+      .map((detail) => `${detail}   <- ${sql}`));
+    expect(plans.some(({ plan }) => plan.includes('SEARCH simulation_events USING PRIMARY KEY (simulation_id=?)'))).toBe(true);
     expect(sorts).toEqual([]);
   });
 

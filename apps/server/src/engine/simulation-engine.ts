@@ -72,7 +72,7 @@ export class SimulationEngine implements Engine {
         status: 'failed',
         success_criteria_analysis: null,
         error_info: { ...INTERRUPTED },
-        timeline: [...(simulation.timeline ?? []), { sender_type: 'system', type: 'error', value: INTERRUPTED.message, timestamp: null, timestamp_datetime: at }],
+        events: [{ sender_type: 'system', type: 'error', value: INTERRUPTED.message, timestamp: null, timestamp_datetime: at }],
       }, at);
       interrupted += 1;
     }
@@ -99,6 +99,10 @@ export class SimulationEngine implements Engine {
     const controller = new AbortController();
     this.running.set(id, controller);
     let appends: Promise<void> = Promise.resolve();
+    // Events stored in order so far: after a failed append the rest wait for `finish`, so that the
+    // stored timeline is always the runner's, in order, however storage fared during the run.
+    let stored = 0;
+    let broken = false;
     try {
       await this.storage.simulations.markStarted(id, now());
       const agent = await this.storage.agents.get(simulation.workspace_id, simulation.target_agent_id);
@@ -126,8 +130,14 @@ export class SimulationEngine implements Engine {
         network: { allowPrivateNetworks: this.config.allowPrivateNetworks },
         // Each event is stored as it happens (in order), so that a client polling sees the call progress.
         onEvent: (item: EngineTimelineItem) => {
-          appends = appends.then(() => this.storage.simulations.appendTimeline(id, [item as TimelineItem], item.timestamp_datetime))
-            .catch((error: unknown) => this.log.warn({ err: error, simulation_id: id }, 'could not store a timeline event'));
+          appends = appends.then(async () => {
+            if (broken) return;
+            await this.storage.simulations.appendTimeline(id, [item as TimelineItem], item.timestamp_datetime);
+            stored += 1;
+          }).catch((error: unknown) => {
+            broken = true;
+            this.log.warn({ err: error, simulation_id: id }, 'could not store a timeline event; the rest are stored with the result');
+          });
         },
       });
       await appends;
@@ -135,7 +145,7 @@ export class SimulationEngine implements Engine {
         status: result.error_info ? 'failed' : 'completed',
         success_criteria_analysis: result.analysis,
         error_info: result.error_info ?? null,
-        timeline: result.timeline as TimelineItem[],
+        events: result.timeline.slice(stored) as TimelineItem[],
       }, now());
     } catch (error) {
       await appends;

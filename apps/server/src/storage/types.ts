@@ -1,4 +1,7 @@
 import type { components } from '@sims/api-types';
+import type { SessionCounters } from './session-counters.js';
+
+export type { SessionCounters } from './session-counters.js';
 
 /**
  * The one storage interface of the server. Handlers and the engine only talk to this; `sqlite/` is
@@ -28,6 +31,10 @@ export type SimulationRecord = Schemas['SimulationReadOut'] & {
   finished_at: string | null;
 };
 export type TimelineItem = Schemas['TimelineItem'];
+
+/** How a run ends: what `simulations.finish` records. */
+export type RunResult = Pick<SimulationRecord, 'status' | 'success_criteria_analysis' | 'error_info'>
+  & Pick<Patch<SimulationRecord>, 'recording_url'> & { events?: TimelineItem[] };
 
 export interface SuiteRecord {
   id: string;
@@ -74,12 +81,8 @@ export type SimulationSummary = SimulationRecord & {
 };
 
 /** A session with its simulations and the counters derived from their statuses. */
-export interface SessionView<S extends SimulationRecord = SimulationRecord> extends SessionRecord {
+export interface SessionView<S extends SimulationRecord = SimulationRecord> extends SessionRecord, SessionCounters {
   simulations: S[];
-  total_simulations: number;
-  completed_simulations: number;
-  failed_simulations: number;
-  pending_simulations: number;
 }
 
 export interface WorkspaceRecord {
@@ -217,6 +220,8 @@ export interface Storage {
     /** Lists embed summaries (`SimulationSummary`); read one session for the full records. */
     list(workspace_id: string, filter: SessionFilter, page: PageRequest): Promise<Page<SessionView<SimulationSummary>>>;
     countSimulations(workspace_id: string, session_id: string): Promise<number>;
+    /** The counters of each session, keyed by id (sessions without runs, or not found, count zero). */
+    counters(workspace_id: string, session_ids: string[]): Promise<Map<string, SessionCounters>>;
   };
   simulations: {
     get(workspace_id: string, id: string): Promise<SimulationRecord | undefined>;
@@ -227,10 +232,13 @@ export interface Storage {
     runInput(id: string): Promise<RunInput | undefined>;
     /** For the engine: marks a queued simulation as running. */
     markStarted(id: string, at: string, details?: Pick<Patch<SimulationRecord>, 'persona_agent_id' | 'target_call_id'>): Promise<void>;
-    /** For the engine: appends turns to the timeline as they happen. */
+    /** For the engine: appends events to the timeline as they happen, after those already stored. */
     appendTimeline(id: string, items: TimelineItem[], at: string): Promise<void>;
-    /** For the engine: the final status, verdicts or error. */
-    finish(id: string, result: Pick<SimulationRecord, 'status' | 'success_criteria_analysis' | 'error_info'> & Pick<Patch<SimulationRecord>, 'recording_url' | 'timeline'>, at: string): Promise<void>;
+    /**
+     * For the engine: the final status, verdicts or error. The timeline is the events appended so
+     * far; `events` are appended with the result, for those the run could not store as they happened.
+     */
+    finish(id: string, result: RunResult, at: string): Promise<void>;
   };
   idempotency: {
     /** Claims the key for a request with this hash, or reports what the key already holds (within `ttlMs`). */

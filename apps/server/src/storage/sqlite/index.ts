@@ -1,10 +1,12 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import BetterSqlite3, { type Database, type Statement } from 'better-sqlite3';
+import { COUNTED_STATUSES, NO_SIMULATIONS } from '../session-counters.js';
 import type {
   AgentRecord, ApiKeyRecord, CaseRecord, RunInput, IdempotencyClaim, Page, PageRequest, Patch, ScenarioRecord,
-  SessionRecord, SessionView, SimulationRecord, SimulationSummary, Storage, SuiteRecord, WorkspaceRecord,
+  SessionCounters, SessionRecord, SessionView, SimulationRecord, SimulationSummary, Storage, SuiteRecord, TimelineItem, WorkspaceRecord,
 } from '../types.js';
+import { GroupCommit } from './group-commit.js';
 import { migrate } from './migrations.js';
 import { keptTotal } from './totals.js';
 
@@ -110,7 +112,45 @@ const toSession = (row: Row): SessionRecord => ({
   created_at: row.created_at as string,
 });
 
-const toSimulation = (row: Row): SimulationRecord => JSON.parse(row.body as string) as SimulationRecord;
+/**
+ * A simulation is a row: the columns that change while it runs (status, updated_at), the rest of the
+ * read-out as a JSON document (`body`), and its timeline as rows of `simulation_events`, one row
+ * an event, appended as they happen (migration 5). Reads put them together in one statement: the
+ * timeline is gathered per run by its primary key, in the order appended; `updated_at` is that of
+ * the row, or of the last event when later (appending an event writes nothing but the event).
+ */
+const SIMULATION_COLUMNS = `simulations.status, simulations.updated_at, simulations.body,
+  (SELECT '[' || group_concat(item, ',' ORDER BY seq) || ']' FROM simulation_events WHERE simulation_id = simulations.id) AS timeline,
+  (SELECT at FROM simulation_events WHERE simulation_id = simulations.id ORDER BY seq DESC LIMIT 1) AS last_event_at`;
+
+/** Summaries (see `SimulationSummary`) are cut in SQL, so a page of sessions never reads a timeline. */
+const SUMMARY_COLUMNS = `simulations.status, simulations.updated_at,
+  json_set(simulations.body, '$.simulation_case_prompt', NULL, '$.success_criteria', NULL, '$.custom_variables', NULL,
+    '$.success_criteria_analysis', NULL) AS body,
+  NULL AS timeline,
+  (SELECT at FROM simulation_events WHERE simulation_id = simulations.id ORDER BY seq DESC LIMIT 1) AS last_event_at`;
+
+/** The counters but the total, each the sum of runs in its status (the statuses are constants of the code). */
+const COUNTERS_SQL = Object.entries(COUNTED_STATUSES).map(([name, status]) => `sum(status = '${status}') AS ${name}`).join(', ');
+
+function toRecord(row: Row, timeline: TimelineItem[] | null): SimulationRecord {
+  const simulation = JSON.parse(row.body as string) as SimulationRecord;
+  const last = row.last_event_at as string | null;
+  simulation.status = row.status as SimulationRecord['status'];
+  simulation.updated_at = last !== null && last > (row.updated_at as string) ? last : (row.updated_at as string);
+  simulation.timeline = timeline;
+  return simulation;
+}
+
+const toSimulation = (row: Row): SimulationRecord =>
+  toRecord(row, row.timeline === null ? [] : (JSON.parse(row.timeline as string) as TimelineItem[]));
+const toSummary = (row: Row): SimulationSummary => toRecord(row, null) as SimulationSummary;
+
+/** What the body leaves to the columns and the events (see SIMULATION_COLUMNS). */
+const bodyOf = (s: SimulationRecord) => {
+  const { status: _status, updated_at: _updated, timeline: _timeline, ...body } = s;
+  return json(body);
+};
 
 const toKey = (row: Row): ApiKeyRecord => ({
   id: row.id as string,
@@ -143,6 +183,7 @@ const asIs = (value: never): Param => value as Param;
 export class SqliteStorage implements Storage {
   readonly db: Database;
   private readonly statements = new Map<string, Statement>();
+  private readonly appends: GroupCommit<{ id: string; items: TimelineItem[]; at: string }>;
 
   constructor(readonly file: string) {
     if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
@@ -153,6 +194,7 @@ export class SqliteStorage implements Storage {
     this.db.pragma('busy_timeout = 5000');
     this.db.function('fold', { deterministic: true }, (value: unknown) => (typeof value === 'string' ? value.toLowerCase() : value) as string);
     migrate(this.db);
+    this.appends = new GroupCommit(this.db, ({ id, items, at }) => this.appendEvents(id, items, at));
   }
 
   /** Prepared statements are compiled once per SQL text and reused. */
@@ -165,9 +207,9 @@ export class SqliteStorage implements Storage {
     return statement;
   }
 
-  private page<T>(table: string, where: Where, page: PageRequest, map: (row: Row) => T): Page<T> {
+  private page<T>(table: string, where: Where, page: PageRequest, map: (row: Row) => T, columns = '*'): Page<T> {
     const offset = (page.page_number - 1) * page.page_size;
-    const rows = this.sql(`SELECT * FROM ${table} ${where} ORDER BY created_at DESC, rowid DESC LIMIT ? OFFSET ?`)
+    const rows = this.sql(`SELECT ${columns} FROM ${table} ${where} ORDER BY created_at DESC, rowid DESC LIMIT ? OFFSET ?`)
       .all(...where.params, page.page_size, offset) as Row[];
     // A page short of full holds the last rows, so it tells the total; only a full page, or one past
     // the end, needs counting (which reads every matching index entry).
@@ -336,35 +378,36 @@ export class SqliteStorage implements Storage {
     delete: async (ws, id) => this.remove('scenarios', ws, id),
   };
 
-  /**
-   * Sessions with their simulations, in full or as summaries. Summaries are cut in SQL, so a list
-   * never parses a timeline; counters are counted in SQL on the status column, not on parsed bodies.
-   */
+  /** Sessions with their simulations, in full or as summaries, and their counters: two queries for any number of sessions. */
   private sessionViews<S extends SimulationRecord>(ws: string, sessions: SessionRecord[], summaries: boolean): SessionView<S>[] {
     if (!sessions.length) return [];
     const ids = sessions.map((s) => s.simulation_session_id);
-    const inSessions = `workspace_id = ? AND session_id IN (${placeholders(ids.length)})`;
-    const body = summaries ? `json_set(body, '$.timeline', NULL, '$.simulation_case_prompt', NULL, '$.success_criteria', NULL,
-      '$.custom_variables', NULL, '$.success_criteria_analysis', NULL)` : 'body';
-    const rows = this.sql(`SELECT session_id, ${body} AS body FROM simulations WHERE ${inSessions} ORDER BY session_id, created_at, rowid`)
-      .all(ws, ...ids) as Row[];
-    const counters = this.sql(`SELECT session_id, count(*) AS total, sum(status = 'completed') AS completed,
-        sum(status = 'failed') AS failed, sum(status = 'in-progress') AS pending
-      FROM simulations WHERE ${inSessions} GROUP BY session_id`).all(ws, ...ids) as Row[];
+    const rows = this.sql(`SELECT session_id, ${summaries ? SUMMARY_COLUMNS : SIMULATION_COLUMNS} FROM simulations
+      WHERE workspace_id = ? AND session_id IN (${placeholders(ids.length)}) ORDER BY session_id, created_at, rowid`).all(ws, ...ids) as Row[];
     const bySession = new Map<string, S[]>(ids.map((id) => [id, []]));
-    for (const row of rows) bySession.get(row.session_id as string)!.push(toSimulation(row) as S);
-    const countsBySession = new Map(counters.map((row) => [row.session_id as string, row]));
-    return sessions.map((session) => {
-      const counts = countsBySession.get(session.simulation_session_id);
-      return {
-        ...session,
-        simulations: bySession.get(session.simulation_session_id)!,
-        total_simulations: Number(counts?.total ?? 0),
-        completed_simulations: Number(counts?.completed ?? 0),
-        failed_simulations: Number(counts?.failed ?? 0),
-        pending_simulations: Number(counts?.pending ?? 0),
-      };
-    });
+    for (const row of rows) bySession.get(row.session_id as string)!.push((summaries ? toSummary(row) : toSimulation(row)) as S);
+    const counters = this.countSessions(ws, ids);
+    return sessions.map((session) => ({
+      ...session,
+      simulations: bySession.get(session.simulation_session_id)!,
+      ...counters.get(session.simulation_session_id)!,
+    }));
+  }
+
+  /** Counted in SQL on the status column, by the statuses `COUNTED_STATUSES` assigns each counter. */
+  private countSessions(ws: string, ids: string[]): Map<string, SessionCounters> {
+    const rows = this.sql(`SELECT session_id, count(*) AS total_simulations, ${COUNTERS_SQL}
+      FROM simulations WHERE workspace_id = ? AND session_id IN (${placeholders(ids.length)}) GROUP BY session_id`).all(ws, ...ids) as Row[];
+    const found = new Map(rows.map((row) => [row.session_id as string, row]));
+    return new Map(ids.map((id) => {
+      const row = found.get(id);
+      return [id, row ? {
+        total_simulations: Number(row.total_simulations),
+        completed_simulations: Number(row.completed_simulations),
+        failed_simulations: Number(row.failed_simulations),
+        pending_simulations: Number(row.pending_simulations),
+      } : { ...NO_SIMULATIONS }];
+    }));
   }
 
   readonly sessions: Storage['sessions'] = {
@@ -376,7 +419,7 @@ export class SqliteStorage implements Storage {
         if (session) insertSession.run(session.simulation_session_id, session.workspace_id, session.suite_id, session.target_agent_id, session.created_at);
         for (const s of simulations) {
           insertSimulation.run(s.simulation_id, s.workspace_id, s.simulation_session_id, s.simulation_case_id, s.target_agent_id,
-            s.status, s.created_at, s.updated_at, json(s), inputs?.has(s.simulation_id) ? json(inputs.get(s.simulation_id)) : null);
+            s.status, s.created_at, s.updated_at, bodyOf(s), inputs?.has(s.simulation_id) ? json(inputs.get(s.simulation_id)) : null);
         }
       })();
     },
@@ -392,23 +435,35 @@ export class SqliteStorage implements Storage {
       return { items: this.sessionViews<SimulationSummary>(ws, items, true), total };
     },
     countSimulations: async (ws, id) => this.count('simulations', new Where(ws).eq('session_id', id)),
+    counters: async (ws, ids) => (ids.length ? this.countSessions(ws, [...new Set(ids)]) : new Map()),
   };
 
-  /** Read-modify-write of a simulation's JSON document, atomic because better-sqlite3 is synchronous. */
-  private updateSimulation(id: string, at: string, change: (s: SimulationRecord) => void): void {
-    this.db.transaction(() => {
-      const row = this.sql('SELECT body FROM simulations WHERE id = ?').get(id) as Row | undefined;
-      if (!row) throw new Error(`no simulation ${id}`);
-      const simulation = toSimulation(row);
-      change(simulation);
-      simulation.updated_at = at;
-      this.sql('UPDATE simulations SET status = ?, updated_at = ?, body = ? WHERE id = ?')
-        .run(simulation.status, at, json(simulation), id);
-    })();
+  /**
+   * Sets fields of a simulation's document in place (`json_set`, no read into JavaScript) with its
+   * `updated_at`, and the status when given; throws if there is no such simulation.
+   */
+  private updateSimulation(id: string, at: string, fields: Record<string, unknown>, status?: SimulationRecord['status']): void {
+    const entries = Object.entries(fields).filter(([, value]) => value !== undefined);
+    for (const [key] of entries) if (!/^\w+$/.test(key)) throw new Error(`not a simulation field: ${key}`);
+    const paths = entries.map(([key]) => `'$.${key}', json(?)`).join(', ');
+    const body = entries.length ? `, body = json_set(body, ${paths})` : '';
+    const changed = this.sql(`UPDATE simulations SET ${status ? 'status = ?, ' : ''}updated_at = ?${body} WHERE id = ?`)
+      .run(...(status ? [status] : []), at, ...entries.map(([, value]) => json(value)), id).changes;
+    if (!changed) throw new Error(`no simulation ${id}`);
+  }
+
+  /** One INSERT an event, numbered after the run's last (read through the primary key). */
+  private appendEvents(id: string, items: TimelineItem[], at: string): void {
+    const insert = this.sql(`INSERT INTO simulation_events (simulation_id, seq, at, item)
+      SELECT ?, coalesce(max(seq) + 1, 0), ?, ? FROM simulation_events WHERE simulation_id = ?`);
+    for (const item of items) insert.run(id, at, json(item), id);
   }
 
   readonly simulations: Storage['simulations'] = {
-    get: async (ws, id) => this.one('simulations', ws, id, toSimulation),
+    get: async (ws, id) => {
+      const row = this.sql(`SELECT ${SIMULATION_COLUMNS} FROM simulations WHERE workspace_id = ? AND id = ?`).get(ws, id) as Row | undefined;
+      return row ? toSimulation(row) : undefined;
+    },
     list: async (ws, filter, page) => {
       const session = filter.simulation_session_id;
       const where = new Where(ws).dates(filter);
@@ -424,26 +479,26 @@ export class SqliteStorage implements Storage {
         if (filter.status) where.eq('status', filter.status);
         if (filter.target_agent_id) where.eq('target_agent_id', filter.target_agent_id);
       }
-      return this.page('simulations', where, page, toSimulation);
+      return this.page('simulations', where, page, toSimulation, SIMULATION_COLUMNS);
     },
     listUnfinished: async (limit) =>
-      (this.sql(`SELECT body FROM simulations WHERE status = 'in-progress' ORDER BY created_at, rowid LIMIT ?`).all(limit) as Row[]).map(toSimulation),
+      (this.sql(`SELECT ${SIMULATION_COLUMNS} FROM simulations WHERE status = 'in-progress' ORDER BY created_at, rowid LIMIT ?`).all(limit) as Row[])
+        .map(toSimulation),
     runInput: async (id) => {
       const row = this.sql('SELECT run_input FROM simulations WHERE id = ?').get(id) as Row | undefined;
       if (!row) return undefined;
       return row.run_input ? (JSON.parse(row.run_input as string) as RunInput) : { checks: [], caller_turns: [] };
     },
-    markStarted: async (id, at, details = {}) => this.updateSimulation(id, at, (s) => {
-      s.started_at = at;
-      Object.assign(s, details);
-    }),
-    appendTimeline: async (id, items, at) => this.updateSimulation(id, at, (s) => {
-      s.timeline = [...(s.timeline ?? []), ...items];
-    }),
-    finish: async (id, result, at) => this.updateSimulation(id, at, (s) => {
-      Object.assign(s, result);
-      s.finished_at = at;
-    }),
+    markStarted: async (id, at, details = {}) => this.updateSimulation(id, at, { ...details, started_at: at }),
+    appendTimeline: (id, items, at) => this.appends.add({ id, items, at }),
+    finish: async (id, { status, events, ...result }, at) => {
+      // Events still waiting to be committed come before the result (the engine awaits its appends).
+      this.appends.flush();
+      this.db.transaction(() => {
+        this.updateSimulation(id, at, { ...result, finished_at: at }, status);
+        if (events?.length) this.appendEvents(id, events, at);
+      })();
+    },
   };
 
   readonly idempotency: Storage['idempotency'] = {
@@ -478,7 +533,9 @@ export class SqliteStorage implements Storage {
   }
 
   async close(): Promise<void> {
-    if (this.db.open) this.db.close();
+    if (!this.db.open) return;
+    this.appends.flush();
+    this.db.close();
   }
 }
 

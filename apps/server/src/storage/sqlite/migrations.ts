@@ -154,6 +154,28 @@ export const migrations: Migration[] = [
     name: 'list totals kept by triggers',
     sql: keptTotalsSql,
   },
+  {
+    version: 5,
+    name: 'append-only run log: timeline events as rows; status and updated_at only in their columns',
+    // Appending an event was a read-modify-write of the whole document (N+2 rewrites a run); now it is
+    // one INSERT, numbered per run. `at` is when the event was stored: a run's `updated_at` reads as
+    // that of its row or its last event, whichever is later, so appends need not touch the row; the
+    // events moved here take the row's `updated_at`, which therefore reads unchanged.
+    sql: `
+      CREATE TABLE simulation_events (
+        simulation_id TEXT NOT NULL REFERENCES simulations(id) ON DELETE CASCADE,
+        seq INTEGER NOT NULL,
+        at TEXT NOT NULL,
+        item TEXT NOT NULL,
+        PRIMARY KEY (simulation_id, seq)
+      ) WITHOUT ROWID;
+      INSERT INTO simulation_events (simulation_id, seq, at, item)
+        SELECT simulations.id, event.key, simulations.updated_at, event.value
+        FROM simulations, json_each(simulations.body, '$.timeline') AS event
+        WHERE json_type(simulations.body, '$.timeline') = 'array';
+      UPDATE simulations SET body = json_remove(body, '$.timeline', '$.status', '$.updated_at');
+    `,
+  },
 ];
 
 export function migrate(db: Database): number[] {
