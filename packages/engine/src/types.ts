@@ -1,54 +1,24 @@
 /**
- * Inputs and outputs of the engine. Field names are the wire names of the Simulations API
- * (snake_case); the extensions the engine adds (`checks`, `caller_turns`, `connector`, `verdict`)
- * use the same style so they can go into the spec unchanged.
+ * Inputs and outputs of the engine. Every shape the engine exchanges with the Simulations API is
+ * derived from the spec's generated types (`@sims/api-types`, types only: nothing of it is loaded at
+ * run time), so the compiler checks the engine and the wire agree. Where the engine is stricter than
+ * the wire (fields it always fills in, enums the spec leaves as strings) it narrows the spec type
+ * rather than restating it; test/types.test-d.ts pins those narrowings to the spec's keys.
  */
+import type { components } from '@sims/api-types';
 
-export type CallSuccessType = 'all' | 'any';
+type Schemas = components['schemas'];
 
-/** Which side of the call a check or an event refers to. */
-export type Side = 'persona' | 'agent';
+/** The wire type with every field present and non-null: what the engine always fills in. */
+type Filled<T> = { [K in keyof T]-?: NonNullable<T[K]> };
 
-/** Deterministic checks judged exactly, offline (a case extension). */
-export type Check =
-  | {
-      /** The transcript (of one side, or both) contains `text`. */
-      kind: 'contains';
-      text: string;
-      side?: Side | 'any';
-      case_sensitive?: boolean;
-      /** Pass when the text is absent instead. */
-      negate?: boolean;
-      description?: string;
-    }
-  | {
-      /** A message (of one side, or both) matches `pattern` (validated, see README). */
-      kind: 'matches';
-      pattern: string;
-      flags?: string;
-      side?: Side | 'any';
-      negate?: boolean;
-      description?: string;
-    }
-  | {
-      /** The call was ended by this side (`max_turns`: by the turn limit). */
-      kind: 'ended_by';
-      side: Side | 'max_turns';
-      description?: string;
-    }
-  | {
-      /** The call took at most `max` turns (persona messages). */
-      kind: 'turns_at_most';
-      max: number;
-      description?: string;
-    }
-  | {
-      /** The agent performed this tool call (lookup); `arguments`, when given, must all match. */
-      kind: 'tool_called';
-      name: string;
-      arguments?: Record<string, unknown>;
-      description?: string;
-    };
+export type CallSuccessType = Schemas['CallSuccessType'];
+
+/** Which side of the call a message or a check refers to. */
+export type Side = Schemas['AgentTurnMessage']['role'];
+
+/** Deterministic checks judged exactly, offline (a case extension): the spec's `CaseCheck`. */
+export type Check = Schemas['CaseCheck'];
 
 export type CheckKind = Check['kind'];
 
@@ -56,22 +26,24 @@ export type CheckKind = Check['kind'];
 export interface CaseSnapshot {
   name: string;
   prompt: string;
-  success_criteria: string[];
+  success_criteria: Schemas['SuccessCriteria'];
   call_success_type: CallSuccessType;
-  checks?: Check[];
+  checks?: Schemas['CaseChecks'];
   /** Scripted persona messages, played in order by the offline persona. */
-  caller_turns?: string[];
+  caller_turns?: Schemas['CallerTurns'];
 }
 
+/**
+ * The connector as written (`AgentConnectorIn`, secrets included) with the default builtin filled
+ * in by the caller. The builtin is taken by name: the engine knows its own builtins and answers an
+ * unknown one with `424 unknown_builtin_agent` at run time.
+ */
 export type AgentConnector =
-  | { kind: 'builtin'; builtin: string; latency_ms?: number }
-  | { kind: 'http'; url: string; headers?: Record<string, string>; timeout_ms?: number }
-  | { kind: 'openai'; base_url: string; model: string; api_key?: string; timeout_ms?: number };
+  | (Omit<Schemas['AgentConnectorBuiltin'], 'builtin'> & { builtin: string })
+  | Schemas['AgentConnectorHttpIn']
+  | Schemas['AgentConnectorOpenaiIn'];
 
-export interface Agent {
-  id: string;
-  name: string;
-  prompt: string;
+export interface Agent extends Pick<Schemas['AgentReadOut'], 'id' | 'name' | 'prompt'> {
   connector: AgentConnector;
 }
 
@@ -84,63 +56,53 @@ export interface LlmConfig {
   temperature?: number;
 }
 
-export type CustomVariables = Record<string, unknown>;
+export type CustomVariables = Schemas['CustomVariables'];
 
-/** One timeline event, exactly the wire `TimelineItem`. */
-export interface TimelineItem {
+/**
+ * One timeline event: the wire `TimelineItem` with every field set, and the sender and kind the
+ * spec documents (as plain strings) narrowed to their values.
+ */
+export interface TimelineItem extends Filled<Schemas['TimelineItem']> {
   sender_type: 'persona' | 'agent' | 'system';
-  value: string;
   type: 'message' | 'tool_call' | 'end_call' | 'error';
   /** Seconds since the call started, as a decimal string ("3.250"). */
   timestamp: string;
-  timestamp_datetime: string;
 }
 
-export type Verdict = 'passed' | 'failed' | 'not_evaluated';
+/** The wire evaluation with `criterion` and `verdict` always set; `success` is `true` only for `passed`. */
+export type Evaluation = Filled<Schemas['SimulationSuccessCriteriaEvaluation']>;
 
-export interface Evaluation {
-  /** `true` only for `verdict: 'passed'`. */
-  success: boolean;
-  reasoning: string;
-  criterion: string;
-  verdict: Verdict;
-}
+export type Verdict = Evaluation['verdict'];
 
-export interface Analysis {
-  success: boolean;
+type WireAnalysis = Schemas['SimulationSuccessCriteriaAnalysis'];
+
+export interface Analysis extends WireAnalysis {
   evaluations: Evaluation[];
 }
 
-export interface ErrorInfo {
-  message: string;
+type WireErrorInfo = Schemas['SimulationErrorInfo'];
+
+/** The wire `SimulationErrorInfo`, its code narrowed to the ones the engine answers. */
+export interface ErrorInfo extends WireErrorInfo {
   /** 408 timeout, 424 agent error, 500 runner error, 503 interrupted. */
   code: 408 | 424 | 500 | 503;
-  type: string;
 }
 
 export type EndedBy = 'persona' | 'agent' | 'max_turns' | 'timeout' | 'error' | 'interrupted';
 
-export interface ToolCall {
-  name: string;
-  arguments: Record<string, unknown>;
-}
+/** A tool call of an agent's turn (`AgentTurnToolCall`), its arguments always set (`{}` when none). */
+export type ToolCall = Filled<Schemas['AgentTurnToolCall']>;
 
-/** A message of the conversation as connectors and personas see it. */
-export interface ConversationMessage {
-  role: Side;
-  content: string;
-}
+/** A message of the conversation as connectors and personas see it (the webhook's `AgentTurnMessage`). */
+export type ConversationMessage = Schemas['AgentTurnMessage'];
 
-export type TestCategory =
-  | 'csat_score'
-  | 'accuracy_of_responses'
-  | 'script_compliance'
-  | 'angry_user'
-  | 'repetitive_phrases'
-  | 'conversational_naturalness'
-  | 'task_completion';
+export type TestCategory = Schemas['SimulationCaseTestCategory'];
 
-export const TEST_CATEGORIES: readonly TestCategory[] = [
+/**
+ * Every test category, in the spec's order. `satisfies` refuses a value outside the spec's enum;
+ * the check below refuses a list that misses one.
+ */
+export const TEST_CATEGORIES = [
   'csat_score',
   'accuracy_of_responses',
   'script_compliance',
@@ -148,10 +110,10 @@ export const TEST_CATEGORIES: readonly TestCategory[] = [
   'repetitive_phrases',
   'conversational_naturalness',
   'task_completion',
-];
+] as const satisfies readonly TestCategory[];
 
-export interface Scenario {
-  id: string;
-  name: string;
-  description: string;
-}
+/** A type error here means TEST_CATEGORIES misses a category of the spec (the error names it). */
+type Unlisted<Missing extends never> = Missing;
+export type UnlistedTestCategory = Unlisted<Exclude<TestCategory, (typeof TEST_CATEGORIES)[number]>>;
+
+export type Scenario = Pick<Schemas['SimulationScenarioReadOut'], 'id' | 'name' | 'description'>;

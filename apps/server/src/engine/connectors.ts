@@ -1,11 +1,11 @@
-import { checkOutboundUrl, OutboundUrlError, type AgentConnector as EngineConnector } from '@sims/engine';
-import type { AgentConnector } from '../storage/types.js';
+import { checkOutboundUrl, OutboundUrlError, type AgentConnector } from '@sims/engine';
+import type { StoredConnector } from '../storage/types.js';
 
 /** The builtin agent an agent with `{"kind": "builtin"}` runs as. */
 export const DEFAULT_BUILTIN = 'shop_support';
 
 /** The stored connector as the engine takes it (defaults filled in). */
-export function toEngineConnector(connector: AgentConnector): EngineConnector {
+export function toEngineConnector(connector: StoredConnector): AgentConnector {
   switch (connector.kind) {
     case 'builtin':
       return { kind: 'builtin', builtin: connector.builtin ?? DEFAULT_BUILTIN, ...(connector.latency_ms ? { latency_ms: connector.latency_ms } : {}) };
@@ -23,7 +23,7 @@ export function toEngineConnector(connector: AgentConnector): EngineConnector {
  * The outbound URL guard applied when an agent is created or updated, so that a URL the engine would
  * refuse is answered `422` at once. Host names are checked again when a run resolves them.
  */
-export function checkConnectorUrl(connector: AgentConnector, policy: { allowPrivateNetworks: boolean }): { field: string; message: string } | undefined {
+export function checkConnectorUrl(connector: StoredConnector, policy: { allowPrivateNetworks: boolean }): { field: string; message: string } | undefined {
   const target = connector.kind === 'http' ? { field: '/connector/url', url: connector.url }
     : connector.kind === 'openai' ? { field: '/connector/base_url', url: connector.base_url } : undefined;
   if (!target) return undefined;

@@ -29,7 +29,7 @@ export async function planCases(request: GenerationRequest, llm?: LlmConfig): Pr
             prompt: c.prompt.slice(0, 20000),
             success_criteria: c.success_criteria,
             call_success_type: c.call_success_type,
-            checks: c.checks as CaseDraft['checks'],
+            checks: c.checks,
             caller_turns: c.caller_turns ?? [],
           };
         } else if (event.type === 'error') {

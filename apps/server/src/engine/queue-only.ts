@@ -1,4 +1,4 @@
-import type { AgentConnector, SimulationRecord } from '../storage/types.js';
+import type { StoredConnector, SimulationRecord } from '../storage/types.js';
 import { checkConnectorUrl } from './connectors.js';
 import type { Engine, GenerationPlan, GenerationRequest } from './types.js';
 import { planCases } from './plan-cases.js';
@@ -27,7 +27,7 @@ export class QueueOnlyEngine implements Engine {
     return planCases(request);
   }
 
-  checkConnector(connector: AgentConnector) {
+  checkConnector(connector: StoredConnector) {
     return checkConnectorUrl(connector, { allowPrivateNetworks: false });
   }
 

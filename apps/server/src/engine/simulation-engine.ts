@@ -1,8 +1,8 @@
 import {
   createRunnerPool, PoolClearedError, runSimulation,
-  type LlmConfig, type RunnerPool, type TimelineItem as EngineTimelineItem,
+  type LlmConfig, type RunnerPool,
 } from '@sims/engine';
-import type { AgentConnector, SimulationRecord, Storage, TimelineItem } from '../storage/types.js';
+import type { SimulationRecord, Storage, StoredConnector } from '../storage/types.js';
 import { checkConnectorUrl, toEngineConnector } from './connectors.js';
 import { planCases } from './plan-cases.js';
 import type { Engine, GenerationPlan, GenerationRequest } from './types.js';
@@ -129,10 +129,10 @@ export class SimulationEngine implements Engine {
         simulationId: id,
         network: { allowPrivateNetworks: this.config.allowPrivateNetworks },
         // Each event is stored as it happens (in order), so that a client polling sees the call progress.
-        onEvent: (item: EngineTimelineItem) => {
+        onEvent: (item) => {
           appends = appends.then(async () => {
             if (broken) return;
-            await this.storage.simulations.appendTimeline(id, [item as TimelineItem], item.timestamp_datetime);
+            await this.storage.simulations.appendTimeline(id, [item], item.timestamp_datetime);
             stored += 1;
           }).catch((error: unknown) => {
             broken = true;
@@ -145,7 +145,7 @@ export class SimulationEngine implements Engine {
         status: result.error_info ? 'failed' : 'completed',
         success_criteria_analysis: result.analysis,
         error_info: result.error_info ?? null,
-        events: result.timeline.slice(stored) as TimelineItem[],
+        events: result.timeline.slice(stored),
       }, now());
     } catch (error) {
       await appends;
@@ -164,7 +164,7 @@ export class SimulationEngine implements Engine {
     return planCases(request, this.config.llm.generator);
   }
 
-  checkConnector(connector: AgentConnector) {
+  checkConnector(connector: StoredConnector) {
     return checkConnectorUrl(connector, { allowPrivateNetworks: this.config.allowPrivateNetworks });
   }
 

@@ -1,5 +1,5 @@
 import type { components } from '@sims/api-types';
-import type { AgentConnector, AgentRecord, ScenarioRecord, SimulationRecord } from '../storage/types.js';
+import type { StoredConnector, AgentRecord, ScenarioRecord, SimulationRecord } from '../storage/types.js';
 
 type Schemas = components['schemas'];
 export type TestCategory = Schemas['SimulationCaseTestCategory'];
@@ -47,7 +47,7 @@ export interface Engine {
    * Whether the engine could reach an agent through this connector (the outbound URL guard):
    * `undefined` when it can, else the field (JSON pointer in the request body) and why not.
    */
-  checkConnector(connector: AgentConnector): { field: string; message: string } | undefined;
+  checkConnector(connector: StoredConnector): { field: string; message: string } | undefined;
   /** Stops taking work and settles what is running; called on graceful shutdown. */
   stop(): Promise<void>;
 }

@@ -13,9 +13,9 @@ export type { SessionCounters } from './session-counters.js';
  */
 type Schemas = components['schemas'];
 
-/** The connector as written, secrets included; reads answer a redacted `AgentConnector`. */
-export type AgentConnector = Schemas['AgentConnectorIn'];
-export type AgentRecord = Omit<Schemas['AgentReadOut'], 'connector'> & { connector: AgentConnector };
+/** The connector as written (`AgentConnectorIn`, secrets included); reads answer the redacted `AgentConnector`. */
+export type StoredConnector = Schemas['AgentConnectorIn'];
+export type AgentRecord = Omit<Schemas['AgentReadOut'], 'connector'> & { connector: StoredConnector };
 export type CaseCheck = Schemas['CaseCheck'];
 
 /** What a run needs of its case beyond the copy on the simulation: the checks and the scripted caller. */

@@ -1,7 +1,10 @@
+import type { components } from '@sims/api-types';
 import type { ConversationMessage, CustomVariables, ToolCall } from '../types.js';
 
-/** What the agent under test answers to one request. */
-export interface AgentTurn {
+type WireReply = Required<components['schemas']['AgentTurnReply']>;
+
+/** What the agent under test answers to one request: the webhook's `AgentTurnReply`, every field set. */
+export interface AgentTurn extends WireReply {
   /** What the agent says; may be empty only when it ends the call. */
   reply: string;
   end_call: boolean;

@@ -1,3 +1,4 @@
+import type { components } from '@sims/api-types';
 import { agentError } from '../errors.js';
 import { HttpRequestError, postJson } from '../net/post-json.js';
 import type { OutboundPolicy } from '../net/url-guard.js';
@@ -5,9 +6,11 @@ import type { ToolCall } from '../types.js';
 import type { AgentConnection, AgentTurn, ConnectionContext } from './connector.js';
 
 export const HTTP_DEFAULT_TIMEOUT_MS = 10_000;
-const MAX_REPLY_CHARS = 10_000;
-const MAX_TOOL_CALLS = 20;
-const MAX_TOOL_NAME = 100;
+// The limits of the spec's `AgentTurnReply` (`maxLength`, `maxItems`), restated so that the engine
+// loads no spec at run time; test/http-connector.test.ts compares them with the bundled spec.
+export const MAX_REPLY_CHARS = 10_000;
+export const MAX_TOOL_CALLS = 20;
+export const MAX_TOOL_NAME = 100;
 
 export interface HttpConnectorConfig {
   url: string;
@@ -32,7 +35,7 @@ export function createHttpConnection(config: HttpConnectorConfig, context: Conne
             agent_id: context.agentId,
             conversation: request.conversation,
             custom_variables: context.customVariables,
-          },
+          } satisfies components['schemas']['AgentTurnRequest'],
           { headers: config.headers ?? {}, timeoutMs, signal: request.signal, policy },
         );
       } catch (error) {
