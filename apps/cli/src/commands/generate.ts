@@ -1,4 +1,4 @@
-import { Command, Option } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import type { Schemas } from '@sims/client';
 import { withContext } from '../command.js';
 import { EXIT } from '../errors.js';
@@ -17,7 +17,8 @@ const CATEGORY_KEYS: Record<Category, true> = {
   conversational_naturalness: true,
   task_completion: true,
 };
-const CATEGORIES = Object.keys(CATEGORY_KEYS) as Category[];
+const isCategory = (value: string): value is Category => Object.hasOwn(CATEGORY_KEYS, value);
+const CATEGORIES = Object.keys(CATEGORY_KEYS).filter(isCategory);
 
 export function generateCommand(): Command {
   return new Command('generate')
@@ -57,5 +58,7 @@ export function generateCommand(): Command {
 }
 
 function collectCategory(value: string, previous: Category[] | undefined) {
-  return [...(previous ?? []), value as Category];
+  // `argParser` replaces the parser `choices` installs, so the choice is checked here.
+  if (!isCategory(value)) throw new InvalidArgumentError(`Allowed choices are ${CATEGORIES.join(', ')}.`);
+  return [...(previous ?? []), value];
 }
