@@ -1,19 +1,17 @@
+import { ERROR_STATUS } from '@sims/api-types/error-status';
 import type { ErrorBody, ErrorCode, FieldError, Payload } from './types.js';
 
 /** Codes for answers whose body is not the API's error body (a proxy's 502 page, for example). */
 export type FallbackErrorCode = 'server_error' | 'unknown_error';
 
-const CODE_BY_STATUS: Readonly<Record<number, ErrorCode>> = {
-  400: 'bad_request',
-  401: 'unauthorized',
-  404: 'not_found',
-  408: 'request_timeout',
-  409: 'conflict',
-  413: 'payload_too_large',
-  422: 'validation_failed',
-  429: 'rate_limited',
-  431: 'headers_too_large',
-};
+/**
+ * The code for an error answer whose body carries none, from the spec's status of each code. A 5xx
+ * without the API's body more likely came from a proxy than from the server's own `internal_error`,
+ * so those statuses are left to the fallback codes.
+ */
+const CODE_BY_STATUS: Readonly<Record<number, ErrorCode>> = Object.fromEntries(
+  (Object.entries(ERROR_STATUS) as [ErrorCode, number][]).filter(([, status]) => status < 500).map(([code, status]) => [status, code]),
+);
 
 function isErrorBody(body: unknown): body is ErrorBody {
   if (typeof body !== 'object' || body === null) return false;

@@ -1,4 +1,4 @@
 import type {} from './provided-context.js';
-export { bundledSpecPath } from './paths.js';
+export { bundlePath as bundledSpecPath, escapePointer } from './spec-runtime.js';
 export { startPrism, freePort, type PrismOptions, type RunningPrism } from './prism.js';
-export { SpecValidator, escapePointer, formatErrors, type Operation, type HttpMethod } from './spec-validator.js';
+export { SpecValidator, formatErrors, type Operation, type HttpMethod } from './spec-validator.js';

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
-import { bundledSpecPath } from './paths.js';
+import { bundlePath as bundledSpecPath } from './spec-runtime.js';
 
 export interface PrismOptions {
   /** Spec to serve; defaults to the bundled spec. */

@@ -1,7 +1,5 @@
-import { readFileSync } from 'node:fs';
-import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
-import addFormats from 'ajv-formats';
-import { bundledSpecPath } from './paths.js';
+import type { Ajv2020, ErrorObject, ValidateFunction } from 'ajv/dist/2020.js';
+import { SPEC_ID, at, createAjv, escapePointer, loadBundle, resolveRef } from './spec-runtime.js';
 
 type Json = Record<string, unknown>;
 export type HttpMethod = 'get' | 'post' | 'put' | 'delete' | 'patch';
@@ -14,11 +12,7 @@ export interface Operation {
   definition: Json;
 }
 
-const SPEC_ID = 'openapi.json';
 const METHODS: HttpMethod[] = ['get', 'post', 'put', 'delete', 'patch'];
-
-/** JSON-pointer escaping of one path segment (`/simulations/{id}` → `~1simulations~1{id}`). */
-export const escapePointer = (segment: string) => segment.replaceAll('~', '~0').replaceAll('/', '~1');
 
 /**
  * Validates request and response bodies against the bundled spec with the JSON Schema 2020-12
@@ -30,11 +24,9 @@ export class SpecValidator {
   private readonly ajv: Ajv2020;
   private readonly compiled = new Map<string, ValidateFunction>();
 
-  constructor(spec: Json = JSON.parse(readFileSync(bundledSpecPath, 'utf8')) as Json) {
+  constructor(spec: Json = loadBundle()) {
     this.spec = spec;
-    this.ajv = new Ajv2020({ strict: false, allErrors: true, validateFormats: true });
-    addFormats.default(this.ajv);
-    this.ajv.addSchema(spec, SPEC_ID);
+    this.ajv = createAjv(spec, { allErrors: true, validateFormats: true });
   }
 
   operations(): Operation[] {
@@ -55,19 +47,11 @@ export class SpecValidator {
 
   /** Resolves a local `$ref` (`#/components/...`) to the node it points at. */
   resolve<T = Json>(node: unknown): T {
-    let current = node as Json;
-    while (current && typeof current.$ref === 'string') {
-      current = this.at((current.$ref as string).slice(1));
-    }
-    return current as T;
+    return resolveRef<T>(this.spec, node).node;
   }
 
   at(pointer: string): Json {
-    return pointer
-      .split('/')
-      .slice(1)
-      .map((part) => part.replaceAll('~1', '/').replaceAll('~0', '~'))
-      .reduce<Json>((node, key) => node?.[key] as Json, this.spec);
+    return at(this.spec, pointer);
   }
 
   /** Checks a value against the schema at a JSON pointer of the spec. */

@@ -1,22 +1,13 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import type { components } from '@sims/api-types';
+import { errorStatuses, loadBundle } from '@sims/spec/runtime';
 
 export type ErrorCode = components['schemas']['ErrorCode'];
 export type FieldError = components['schemas']['FieldError'];
 export type ErrorBody = components['schemas']['Error'];
 
-const STATUS: Record<ErrorCode, number> = {
-  bad_request: 400,
-  unauthorized: 401,
-  not_found: 404,
-  conflict: 409,
-  request_timeout: 408,
-  payload_too_large: 413,
-  validation_failed: 422,
-  rate_limited: 429,
-  headers_too_large: 431,
-  internal_error: 500,
-};
+/** Each code's HTTP status, from the `x-status` map the spec declares on ErrorCode. */
+const STATUS = errorStatuses(loadBundle()) as Record<ErrorCode, number>;
 
 /** An error answered with the spec's error body. Throw it from anywhere in a request. */
 export class ApiError extends Error {

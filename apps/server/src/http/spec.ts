@@ -1,11 +1,9 @@
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import type { FastifySchema } from 'fastify';
+import { SPEC_ID, escapePointer, resolveRef } from '@sims/spec/runtime';
 import type { OperationId } from './types.js';
 
 type Node = Record<string, unknown>;
 const METHODS = ['get', 'post', 'put', 'delete', 'patch'] as const;
-export const SPEC_ID = 'openapi.json';
 
 export interface SpecOperation {
   operationId: OperationId;
@@ -23,27 +21,8 @@ export interface SpecOperation {
   headerNames: string[];
 }
 
-const require = createRequire(import.meta.url);
-
-export function loadSpec(file = require.resolve('@sims/spec/openapi.json')): Node {
-  return JSON.parse(readFileSync(file, 'utf8')) as Node;
-}
-
-const escape = (segment: string) => segment.replaceAll('~', '~0').replaceAll('/', '~1');
-
-function at(spec: Node, pointer: string): Node {
-  return pointer.split('/').slice(1).map((p) => p.replaceAll('~1', '/').replaceAll('~0', '~'))
-    .reduce<Node>((node, key) => node[key] as Node, spec);
-}
-
-/** Follows `$ref`s to a node, answering it with the JSON pointer where it lives. */
-function resolve(spec: Node, node: Node, pointer: string): { node: Node; pointer: string } {
-  while (typeof node.$ref === 'string') {
-    pointer = node.$ref.slice(1);
-    node = at(spec, pointer);
-  }
-  return { node, pointer };
-}
+/** The bundled spec (the app, its tests and the fuzzer load it through this name). */
+export { loadBundle as loadSpec } from '@sims/spec/runtime';
 
 const ref = (pointer: string) => ({ $ref: `${SPEC_ID}#${pointer}` });
 
@@ -52,14 +31,14 @@ export function specOperations(spec: Node): SpecOperation[] {
   const globallySecured = Array.isArray(spec.security) && spec.security.length > 0;
   const operations: SpecOperation[] = [];
   for (const [path, item] of Object.entries(spec.paths as Record<string, Node>)) {
-    const itemPointer = `/paths/${escape(path)}`;
+    const itemPointer = `/paths/${escapePointer(path)}`;
     for (const method of METHODS) {
       const definition = item[method] as Node | undefined;
       if (!definition) continue;
       const opPointer = `${itemPointer}/${method}`;
       const parameters = [
-        ...((item.parameters as Node[] | undefined) ?? []).map((p, i) => resolve(spec, p, `${itemPointer}/parameters/${i}`)),
-        ...((definition.parameters as Node[] | undefined) ?? []).map((p, i) => resolve(spec, p, `${opPointer}/parameters/${i}`)),
+        ...((item.parameters as Node[] | undefined) ?? []).map((p, i) => resolveRef<Node>(spec, p, `${itemPointer}/parameters/${i}`)),
+        ...((definition.parameters as Node[] | undefined) ?? []).map((p, i) => resolveRef<Node>(spec, p, `${opPointer}/parameters/${i}`)),
       ];
       const parts: Record<'path' | 'query' | 'header', { properties: Node; required: string[] }> = {
         path: { properties: {}, required: [] },
@@ -82,7 +61,7 @@ export function specOperations(spec: Node): SpecOperation[] {
       if (Object.keys(parts.header.properties).length) schema.headers = object(parts.header);
       let bodyRequired = false;
       if (definition.requestBody) {
-        const body = resolve(spec, definition.requestBody as Node, `${opPointer}/requestBody`);
+        const body = resolveRef<Node>(spec, definition.requestBody as Node, `${opPointer}/requestBody`);
         if (!(body.node.content as Node)['application/json']) throw new Error(`${String(definition.operationId)}: only JSON request bodies are supported`);
         schema.body = ref(`${body.pointer}/content/application~1json/schema`);
         bodyRequired = Boolean(body.node.required);

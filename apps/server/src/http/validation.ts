@@ -1,7 +1,6 @@
-import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
-import addFormats from 'ajv-formats';
+import type { ValidateFunction } from 'ajv/dist/2020.js';
 import type { FastifySchemaCompiler } from 'fastify';
-import { SPEC_ID } from './spec.js';
+import { createAjv } from '@sims/spec/runtime';
 
 /**
  * The detailed pass runs only on requests of at most this many JSON values. Ajv with `allErrors`
@@ -66,18 +65,8 @@ function failFastThenDetailed(fast: ValidateFunction, detailed: ValidateFunction
  * single value of an array parameter becomes a one-item array.
  */
 export function validatorCompiler(spec: object): FastifySchemaCompiler<unknown> {
-  const make = (coerce: boolean, allErrors: boolean) => {
-    const ajv = new Ajv2020({
-      strict: false,
-      allErrors,
-      useDefaults: true,
-      coerceTypes: coerce ? 'array' : false,
-      removeAdditional: false,
-    });
-    addFormats.default(ajv);
-    ajv.addSchema(spec, SPEC_ID);
-    return ajv;
-  };
+  const make = (coerce: boolean, allErrors: boolean) =>
+    createAjv(spec, { allErrors, useDefaults: true, coerceTypes: coerce ? 'array' : false, removeAdditional: false });
   const body = { fast: make(false, false), detailed: make(false, true) };
   const parameters = { fast: make(true, false), detailed: make(true, true) };
   return ({ schema, httpPart }) => {
