@@ -1,4 +1,5 @@
 import type { FastifyRequest } from 'fastify';
+import { escapePointer } from '@sims/spec/runtime';
 import { invalid } from './errors.js';
 
 /**
@@ -7,8 +8,6 @@ import { invalid } from './errors.js';
  * record, hashing an idempotent request) overflows the stack at a few thousand levels.
  */
 export const MAX_JSON_DEPTH = 32;
-
-const escapePointer = (key: string) => key.replaceAll('~', '~0').replaceAll('/', '~1');
 
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;

@@ -1,20 +1,13 @@
 import { beforeAll, describe, expect, inject, it } from 'vitest';
+import { ERROR_STATUS } from '@sims/api-types/error-status';
 import { formatErrors, SpecValidator } from '@sims/testkit';
 import { createSimulationsClient, SimulationsApiError, unwrap, type ErrorCode, type SimulationsClient } from '../../src/index.js';
 import { operationCalls } from './operations.js';
 
 // Mock-only: Prism answers any declared response on `Prefer: code=…`; a real server would not.
 
-const CODE_BY_STATUS: Record<number, ErrorCode> = {
-  400: 'bad_request',
-  401: 'unauthorized',
-  404: 'not_found',
-  409: 'conflict',
-  413: 'payload_too_large',
-  422: 'validation_failed',
-  429: 'rate_limited',
-  500: 'internal_error',
-};
+// The code each status stands for, from the spec's x-status map (every code has its own status).
+const CODE_BY_STATUS = Object.fromEntries(Object.entries(ERROR_STATUS).map(([code, status]) => [status, code])) as Record<number, ErrorCode>;
 
 const spec = new SpecValidator();
 let client: SimulationsClient;
