@@ -59,6 +59,7 @@ describe('the API reference page', () => {
           if (attempt === 3) throw error;
         }
       }
+      // biome-ignore lint/performance/useDomNodeTextContent: Playwright's innerText(), the text as rendered, is what is asserted
       const text = await page.locator('main, body').first().innerText();
       const hrefs = await page.$$eval('a[href^="#/"]', (nodes) => nodes.map((n) => n.getAttribute('href') ?? ''));
       for (const op of operations.filter((o) => (o.definition.tags as string[])[0] === tag)) {

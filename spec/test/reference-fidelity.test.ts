@@ -162,10 +162,10 @@ function typesOf(node: unknown): Set<string> {
   const schema = spec.resolve<Node>(node);
   const types = new Set<string>();
   for (const key of ['oneOf', 'anyOf'] as const) {
-    for (const branch of (schema[key] as unknown[] | undefined) ?? []) typesOf(branch).forEach((t) => types.add(t));
+    for (const branch of (schema[key] as unknown[] | undefined) ?? []) for (const t of typesOf(branch)) types.add(t);
   }
   const declared = schema.type;
-  if (Array.isArray(declared)) declared.forEach((t) => types.add(String(t)));
+  if (Array.isArray(declared)) for (const t of declared) types.add(String(t));
   else if (typeof declared === 'string') types.add(declared);
   return types;
 }

@@ -35,7 +35,7 @@ export const referenceRequests: ReferenceRequest[] = [
       base_agent_id: 'your-agent-model-id',
     },
   },
-  { operationId: 'listSimulationCases', method: 'get', path: '/simulation_cases', url: '/simulation_cases?page_number=1&page_size=10&search=refund&simulation_case_type=custom&suite_id=' + SUITE, status: 200 },
+  { operationId: 'listSimulationCases', method: 'get', path: '/simulation_cases', url: `/simulation_cases?page_number=1&page_size=10&search=refund&simulation_case_type=custom&suite_id=${SUITE}`, status: 200 },
   { operationId: 'getSimulationCase', method: 'get', path: '/simulation_cases/{simulation_case_id}', url: `/simulation_cases/${CASE}`, status: 200 },
   {
     operationId: 'updateSimulationCase', method: 'put', path: '/simulation_cases/{simulation_case_id}', url: `/simulation_cases/${CASE}`, status: 200,

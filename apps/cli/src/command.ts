@@ -1,4 +1,4 @@
-import { Command, Option } from 'commander';
+import { type Command, Option } from 'commander';
 import { createContext, type Context, type GlobalOptions } from './context.js';
 import { describeError, EXIT, UsageError } from './errors.js';
 
@@ -9,6 +9,7 @@ export const ALL_PAGES = 100_000;
  * Wraps a command action: builds the client from the global options, runs the action, and turns a
  * failure into one line on stderr and exit code 2. The action may answer an exit code of its own.
  */
+// biome-ignore lint/suspicious/noConfusingVoidType: most actions return nothing (Promise<void>), which `undefined` would refuse
 export function withContext<Args extends unknown[]>(action: (ctx: Context, ...args: Args) => Promise<number | void>, options: { keyOptional?: boolean } = {}) {
   return async (...args: unknown[]): Promise<void> => {
     const command = args[args.length - 1] as Command;

@@ -1,4 +1,4 @@
-import { CommanderError } from 'commander';
+import type { CommanderError } from 'commander';
 import { SimulationsApiError } from '@sims/client';
 
 /** Exit codes: the contract a CI job relies on. */

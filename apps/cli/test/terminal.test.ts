@@ -23,6 +23,7 @@ function inTerminal(args: string[]): Promise<{ code: number | null; screen: stri
   });
 }
 
+// biome-ignore lint/suspicious/noControlCharactersInRegex: ANSI escapes start with ESC
 const ANSI = /\u001b\[[0-9;?]*[A-Za-z]/g;
 const BAR = /([█░]+) (\d+)\/(\d+) done \| completed (\d+) \| failed (\d+) \| pending (\d+)/;
 

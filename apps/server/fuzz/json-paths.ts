@@ -10,7 +10,7 @@ export function nodes(value: unknown, limit = 500): Array<{ path: Segment[]; val
     const next = queue.shift()!;
     found.push(next);
     const node = next.value;
-    if (Array.isArray(node)) node.forEach((item, i) => queue.push({ path: [...next.path, i], value: item }));
+    if (Array.isArray(node)) for (const [i, item] of node.entries()) queue.push({ path: [...next.path, i], value: item });
     else if (isObject(node)) for (const [key, item] of Object.entries(node)) queue.push({ path: [...next.path, key], value: item });
   }
   return found;

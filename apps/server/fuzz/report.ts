@@ -70,9 +70,11 @@ export class ReportBuilder {
     const status = response?.status ?? null;
     const statusClass = status === null ? 'none' : `${Math.floor(status / 100)}xx`;
     r.byClass[statusClass] = (r.byClass[statusClass] ?? 0) + 1;
-    const perOp = (r.byOperation[plan.operationId] ??= {});
+    const perOp = r.byOperation[plan.operationId] ?? {};
+    r.byOperation[plan.operationId] = perOp;
     perOp[String(status ?? 'none')] = (perOp[String(status ?? 'none')] ?? 0) + 1;
-    const perShape = (r.byShape[plan.shape] ??= {});
+    const perShape = r.byShape[plan.shape] ?? {};
+    r.byShape[plan.shape] = perShape;
     perShape[String(status ?? 'none')] = (perShape[String(status ?? 'none')] ?? 0) + 1;
     if (response) {
       r.slowest.push({ index, operationId: plan.operationId, shape: plan.shape, status, ms: Math.round(response.ms) });

@@ -25,7 +25,7 @@ const model = createServer((request, response) => {
     } else if (system.startsWith(JUDGE_SYSTEM_PROMPT.slice(0, 40))) {
       content = JSON.stringify({ success: true, reasoning: 'The transcript shows the agent giving the delivery day (Thursday).' });
     } else if (system.startsWith(GENERATOR_SYSTEM_PROMPT.slice(0, 40))) {
-      content = '```json\n' + JSON.stringify({ name: 'LLM-written case', prompt: 'You ask where order 12345 is.', success_criteria: ['The agent gives the status'], call_success_type: 'all' }) + '\n```';
+      content = `\`\`\`json\n${JSON.stringify({ name: 'LLM-written case', prompt: 'You ask where order 12345 is.', success_criteria: ['The agent gives the status'], call_success_type: 'all' })}\n\`\`\``;
     } else {
       content = 'Hi. Where is my order 12345? [END_CALL]';
     }

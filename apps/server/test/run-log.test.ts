@@ -15,7 +15,10 @@ import { tempDir } from './support/server.js';
  */
 const WS = 'ws-main';
 let clock = Date.parse('2025-03-01T09:00:00.000Z');
-const tick = () => new Date((clock += 1000)).toISOString();
+const tick = () => {
+  clock += 1000;
+  return new Date(clock).toISOString();
+};
 
 const open: Array<{ close(): unknown }> = [];
 afterEach(async () => {

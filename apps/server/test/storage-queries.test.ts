@@ -22,7 +22,10 @@ const STATUSES = ['in-progress', 'completed', 'failed'] as const;
 
 /** Distinct, increasing timestamps, some shared, as runs created in one request share theirs. */
 let clock = Date.parse('2024-01-01T00:00:00.000Z');
-const tick = (ms = 1000) => new Date((clock += ms)).toISOString();
+const tick = (ms = 1000) => {
+  clock += ms;
+  return new Date(clock).toISOString();
+};
 
 let storage: SqliteStorage;
 const agents: AgentRecord[] = [];

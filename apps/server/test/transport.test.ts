@@ -71,7 +71,7 @@ describe('slow clients are cut off (item 6)', () => {
   });
 
   it('headers trickled without a key are cut off too', async () => {
-    const header = 'X-Filler: ' + 'a'.repeat(200) + '\r\n\r\n';
+    const header = `X-Filler: ${'a'.repeat(200)}\r\n\r\n`;
     const exchange = await trickle('GET /v2/agents HTTP/1.1\r\nHost: x\r\n', header, 100);
     expect(exchange.sent).toBeLessThan(header.length);
     const answer = parse(exchange);

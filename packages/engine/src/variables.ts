@@ -10,7 +10,7 @@ const PLACEHOLDER = /\{\{\s*([A-Za-z_][A-Za-z0-9_]{0,63})\s*\}\}/g;
 export function substituteVariables(text: string, variables: CustomVariables | null | undefined): string {
   if (!variables) return text;
   return text.replace(PLACEHOLDER, (whole, name: string) => {
-    if (!Object.prototype.hasOwnProperty.call(variables, name)) return whole;
+    if (!Object.hasOwn(variables, name)) return whole;
     const value = variables[name];
     return typeof value === 'string' ? value : JSON.stringify(value) ?? whole;
   });

@@ -1,5 +1,5 @@
 import { Command, Option } from 'commander';
-import { unwrap } from '@sims/client';
+import { type SimulationSession, unwrap } from '@sims/client';
 import { withContext } from '../command.js';
 import { EXIT } from '../errors.js';
 import { parseInteger } from '../input.js';
@@ -39,7 +39,7 @@ export function runCommand(): Command {
         };
         process.once('SIGINT', interrupted);
         const startedAt = new Date();
-        let session;
+        let session: SimulationSession;
         try {
           session = await ctx.client.runSuite(suiteId, {
             targetAgentId,

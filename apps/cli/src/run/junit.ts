@@ -16,6 +16,7 @@ export interface JunitContext {
 }
 
 // XML 1.0 cannot carry these characters even escaped; a transcript could contain them.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
 const NOT_XML = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g;
 const clean = (text: string) => text.replace(NOT_XML, '\uFFFD');
 

@@ -3,6 +3,7 @@ import type { Handlers } from '../http/types.js';
 import { agentOr404, dates, type Deps, found, ok, paginated, paging } from './common.js';
 import { assertSessionRoom, assertVariablesSize } from './limits.js';
 import { newRuns } from './runs.js';
+import type { SessionRecord } from '../storage/types.js';
 import { sessionView } from './views.js';
 
 type SimulationHandlers = Pick<Handlers,
@@ -16,7 +17,7 @@ export function simulationHandlers(deps: Deps): SimulationHandlers {
       assertVariablesSize(body.custom_variables);
       const simulationCase = found(await storage.cases.get(workspace_id, body.simulation_case_id), 'Simulation case', body.simulation_case_id);
       const agent = await agentOr404(deps, workspace_id, body.target_agent_id);
-      let existing;
+      let existing: SessionRecord | undefined;
       if (body.simulation_session_id) {
         existing = found(await storage.sessions.get(workspace_id, body.simulation_session_id), 'Simulation session', body.simulation_session_id);
         if (existing.target_agent_id !== agent.id) {

@@ -82,14 +82,18 @@ function pointer(text: string, levels: number, isArray: boolean[], index: number
  */
 export function parseJsonBody(_request: FastifyRequest, body: string | Buffer, done: (error: Error | null, body?: unknown) => void): void {
   const text = typeof body === 'string' ? body : body.toString('utf8');
-  if (text.trim() === '') return done(null, undefined);
+  if (text.trim() === '') {
+    done(null, undefined);
+    return;
+  }
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch (error) {
-    return done(Object.assign(error as Error, { statusCode: 400 }), undefined);
+    done(Object.assign(error as Error, { statusCode: 400 }), undefined);
+    return;
   }
   const deep = tooDeep(text);
-  if (deep !== undefined) return done(invalid('body', deep, `is nested deeper than ${MAX_JSON_DEPTH} levels`), undefined);
-  done(null, value);
+  if (deep !== undefined) done(invalid('body', deep, `is nested deeper than ${MAX_JSON_DEPTH} levels`), undefined);
+  else done(null, value);
 }

@@ -157,7 +157,10 @@ export type Resolver = (
 export function guardedLookup(policy: OutboundPolicy, resolve: Resolver = dnsLookup) {
   return (hostname: string, options: { all?: boolean; family?: number | string }, callback: LookupCallback): void => {
     const refusedName = refuseHostName(hostname, policy);
-    if (refusedName) return callback(refusedError(refusedName), []);
+    if (refusedName) {
+      callback(refusedError(refusedName), []);
+      return;
+    }
     resolve(hostname, { all: true, family: toFamily(options.family) }, (error, addresses) => {
       if (error) return callback(error, []);
       if (addresses.length === 0) return callback(refusedError(`${hostname} has no address`), []);
