@@ -28,6 +28,7 @@ interface Row {
 const json = (value: unknown) => JSON.stringify(value);
 const validCase = { name: 'x', prompt: 'y', success_criteria: ['z'], call_success_type: 'all' };
 
+// biome-ignore format: one line per case keeps the table readable (and greppable) as a table
 const rows: Row[] = [
   { what: 'malformed JSON', operationId: 'createSimulationScenario', method: 'POST', url: '/simulation_scenarios', body: '{"name": "x",', status: 400, code: 'bad_request', detail: 'body ' },
   { what: 'a body that is not JSON at all', operationId: 'createAgent', method: 'POST', url: '/agents', body: 'name=x', status: 400, code: 'bad_request' },
