@@ -52,6 +52,7 @@ describe('paths, parameters and bodies', () => {
   });
 
   it('rejects a wrong enum value', () => {
+    // biome-ignore format: @ts-expect-error covers one line only
     // @ts-expect-error: call_success_type is all | any
     void client.PUT('/simulation_cases/{simulation_case_id}', { params: { path: { simulation_case_id: 'c' } }, body: { call_success_type: 'most' } });
     // @ts-expect-error: no status queued
