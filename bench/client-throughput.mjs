@@ -23,7 +23,11 @@ const server = createServer((request, response) => {
     response.writeHead(401).end();
     return;
   }
-  response.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body), 'X-Request-Id': request.headers['x-request-id'] ?? 'req_bench' });
+  response.writeHead(200, {
+    'Content-Type': 'application/json',
+    'Content-Length': Buffer.byteLength(body),
+    'X-Request-Id': request.headers['x-request-id'] ?? 'req_bench',
+  });
   response.end(body);
 });
 await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -37,7 +41,9 @@ const viaClient = async () => {
   if (error || data?.status !== 'ok') throw new Error('client request failed');
 };
 const viaFetch = async () => {
-  const response = await fetch(`${base}/simulations/${encodeURIComponent(simulationId)}`, { headers: { Authorization: `Bearer ${API_KEY}` } });
+  const response = await fetch(`${base}/simulations/${encodeURIComponent(simulationId)}`, {
+    headers: { Authorization: `Bearer ${API_KEY}` },
+  });
   const json = await response.json();
   if (!response.ok || json.status !== 'ok') throw new Error('fetch request failed');
 };
@@ -84,7 +90,9 @@ try {
   console.log(`node ${process.version}, ${ROUNDS} rounds x ${REQUESTS} GETs, concurrency ${CONCURRENCY}`);
   console.log(`raw fetch   median ${median(raw).toFixed(0)} req/s`);
   console.log(`@sims/client median ${median(client_).toFixed(0)} req/s`);
-  console.log(`client/raw throughput ratio: median ${median(ratios).toFixed(3)} (min ${Math.min(...ratios).toFixed(3)}, max ${Math.max(...ratios).toFixed(3)})`);
+  console.log(
+    `client/raw throughput ratio: median ${median(ratios).toFixed(3)} (min ${Math.min(...ratios).toFixed(3)}, max ${Math.max(...ratios).toFixed(3)})`,
+  );
 } finally {
   server.close();
   server.closeAllConnections?.();

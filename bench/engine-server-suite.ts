@@ -23,26 +23,45 @@ const SUITE_SIZE = 100;
 async function suite(latency: number) {
   const dataDir = await mkdtemp(join(tmpdir(), 'sims-bench-'));
   const server = await startServer({
-    host: '127.0.0.1', port: 0, dataDir, rateLimit: { max: 0, windowMs: 60_000 }, bodyLimit: 1024 * 1024, logLevel: 'warn', shutdownGraceMs: 5_000,
+    host: '127.0.0.1',
+    port: 0,
+    dataDir,
+    rateLimit: { max: 0, windowMs: 60_000 },
+    bodyLimit: 1024 * 1024,
+    logLevel: 'warn',
+    shutdownGraceMs: 5_000,
     engine: { concurrency: C, timeoutMs: 600_000, allowPrivateNetworks: false, llm: {} },
   });
   try {
     const headers = { Authorization: `Bearer ${server.firstStart!.key}`, 'Content-Type': 'application/json' };
     const post = async (path: string, body?: unknown) => {
-      const response = await fetch(`${server.url}${path}`, { method: 'POST', headers, body: body === undefined ? undefined : JSON.stringify(body) });
+      const response = await fetch(`${server.url}${path}`, {
+        method: 'POST',
+        headers,
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
       if (!response.ok) throw new Error(`${path}: ${response.status} ${await response.text()}`);
       return response.json() as Promise<any>;
     };
-    const agent = (await post('/agents', { name: 'Nora', prompt: 'Shop support', connector: { kind: 'builtin', latency_ms: latency } })).response;
+    const agent = (await post('/agents', { name: 'Nora', prompt: 'Shop support', connector: { kind: 'builtin', latency_ms: latency } }))
+      .response;
     // A suite and a session hold at most 100 (spec decision "Bounded reads"): N cases go into
     // ceil(N/100) suites, executed at once, each into its own session.
     const suiteIds: string[] = [];
     for (let i = 0; i < N; i += 1) {
-      if (i % SUITE_SIZE === 0) suiteIds.push((await post('/simulation_suites', { name: `bench ${suiteIds.length}`, model_id: agent.id })).response.id);
+      if (i % SUITE_SIZE === 0)
+        suiteIds.push((await post('/simulation_suites', { name: `bench ${suiteIds.length}`, model_id: agent.id })).response.id);
       await post('/simulation_cases', {
-        name: `bench ${i}`, prompt: 'You want to know the opening hours.', suite_id: suiteIds.at(-1), success_criteria: ['Hours given'], call_success_type: 'any',
+        name: `bench ${i}`,
+        prompt: 'You want to know the opening hours.',
+        suite_id: suiteIds.at(-1),
+        success_criteria: ['Hours given'],
+        call_success_type: 'any',
         caller_turns: Array.from({ length: T - 1 }, (_, k) => `Question ${k + 1}: what are your opening hours?`),
-        checks: [{ kind: 'turns_at_most', max: T - 1 }, { kind: 'ended_by', side: 'persona' }],
+        checks: [
+          { kind: 'turns_at_most', max: T - 1 },
+          { kind: 'ended_by', side: 'persona' },
+        ],
       });
     }
     const started = Date.now();
@@ -61,7 +80,10 @@ async function suite(latency: number) {
     const { user, system } = process.cpuUsage(cpu);
     const runs = sessions.flatMap((s) => s.simulations);
     const last = Math.max(...runs.map((s: any) => Date.parse(s.finished_at)));
-    const answers = runs.reduce((sum: number, s: any) => sum + s.timeline.filter((e: any) => e.sender_type === 'agent' && e.type === 'message').length, 0);
+    const answers = runs.reduce(
+      (sum: number, s: any) => sum + s.timeline.filter((e: any) => e.sender_type === 'agent' && e.type === 'message').length,
+      0,
+    );
     const passed = runs.filter((s: any) => s.success_criteria_analysis?.success).length;
     const failed = sessions.reduce((sum, s) => sum + s.failed_simulations, 0);
     if (failed) throw new Error(`${failed} simulations failed`);
@@ -79,9 +101,15 @@ if (timed.answers !== N * T) throw new Error(`expected ${N * T} agent answers, g
 const free = await suite(0);
 console.log(`engine through the server: N=${N} cases, C=${C} (SIMS_CONCURRENCY), T=${T} agent answers per call, L=${L} ms per answer`);
 console.log(`  passed ${timed.passed}/${N}; ${timed.answers} agent answers, each timeline event stored as it happened`);
-console.log(`  wall ${timed.wallMs} ms (execute → last finished_at), ideal ${waves}*${T}*${L} = ${ideal} ms, ratio ${(timed.wallMs / ideal).toFixed(3)}`);
+console.log(
+  `  wall ${timed.wallMs} ms (execute → last finished_at), ideal ${waves}*${T}*${L} = ${ideal} ms, ratio ${(timed.wallMs / ideal).toFixed(3)}`,
+);
 // CPU time of this process (server, engine and the polling client in one) is less swayed by other
 // work on the machine than wall time: compare it when the wall figures are noisy.
-console.log(`  CPU ${timed.cpuMs.toFixed(0)} ms while it ran = ${((timed.cpuMs * 1000) / timed.answers).toFixed(0)} µs per answer (server, engine and polling client)`);
+console.log(
+  `  CPU ${timed.cpuMs.toFixed(0)} ms while it ran = ${((timed.cpuMs * 1000) / timed.answers).toFixed(0)} µs per answer (server, engine and polling client)`,
+);
 console.log(`  overhead per turn (wall - ideal) / (ceil(N/C)*T): ${((timed.wallMs - ideal) / (waves * T)).toFixed(2)} ms`);
-console.log(`  with L=0: wall ${free.wallMs} ms for ${free.answers} answers = ${((free.wallMs * 1000) / free.answers).toFixed(0)} µs per answer (engine + storage + HTTP polling alongside)`);
+console.log(
+  `  with L=0: wall ${free.wallMs} ms for ${free.answers} answers = ${((free.wallMs * 1000) / free.answers).toFixed(0)} µs per answer (engine + storage + HTTP polling alongside)`,
+);

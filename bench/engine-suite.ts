@@ -19,12 +19,20 @@ const snapshot: CaseSnapshot = {
   prompt: 'You are Alex. You want to know the opening hours.',
   success_criteria: [],
   call_success_type: 'all',
-  checks: [{ kind: 'turns_at_most', max: T - 1 }, { kind: 'ended_by', side: 'persona' }],
+  checks: [
+    { kind: 'turns_at_most', max: T - 1 },
+    { kind: 'ended_by', side: 'persona' },
+  ],
   caller_turns: Array.from({ length: T - 1 }, (_, i) => `Question ${i + 1}: what are your opening hours?`),
 };
 
 async function suite(latency: number): Promise<{ wallMs: number; turns: number; answers: number; passed: number }> {
-  const agent: Agent = { id: 'bench', name: 'Nora', prompt: SHOP_SUPPORT_PROMPT, connector: { kind: 'builtin', builtin: 'shop_support', latency_ms: latency } };
+  const agent: Agent = {
+    id: 'bench',
+    name: 'Nora',
+    prompt: SHOP_SUPPORT_PROMPT,
+    connector: { kind: 'builtin', builtin: 'shop_support', latency_ms: latency },
+  };
   const pool = createRunnerPool({ concurrency: C });
   const started = performance.now();
   const results = await Promise.all(
@@ -46,6 +54,10 @@ const free = await suite(0);
 
 console.log(`engine suite: N=${N} cases, C=${C} concurrent, T=${T} agent answers per call (${T - 1} turns), L=${L} ms per answer`);
 console.log(`  passed ${timed.passed}/${N}; ${timed.answers} agent answers, ${timed.turns} persona turns`);
-console.log(`  wall ${timed.wallMs.toFixed(1)} ms, ideal ceil(N/C)*T*L = ${waves}*${T}*${L} = ${ideal} ms, ratio ${(timed.wallMs / ideal).toFixed(3)}`);
+console.log(
+  `  wall ${timed.wallMs.toFixed(1)} ms, ideal ceil(N/C)*T*L = ${waves}*${T}*${L} = ${ideal} ms, ratio ${(timed.wallMs / ideal).toFixed(3)}`,
+);
 console.log(`  runner overhead per turn (wall - ideal) / (ceil(N/C)*T): ${overheadPerTurn.toFixed(3)} ms`);
-console.log(`  with L=0: wall ${free.wallMs.toFixed(1)} ms for ${free.answers} answers = ${((free.wallMs * 1000) / free.answers).toFixed(1)} µs of engine work per answer (all cases)`);
+console.log(
+  `  with L=0: wall ${free.wallMs.toFixed(1)} ms for ${free.answers} answers = ${((free.wallMs * 1000) / free.answers).toFixed(1)} µs of engine work per answer (all cases)`,
+);

@@ -41,18 +41,43 @@ function freePort() {
 function finishedRun(session, agent, at, i) {
   const failed = i % 5 === 0;
   const timeline = Array.from({ length: 8 }, (_, t) => ({
-    sender_type: t % 2 ? 'agent' : 'persona', type: 'message', timestamp: at,
-    value: t % 2 ? 'Thanks for calling Acme support. Your order 12345 ships tomorrow; anything else?' : 'Hi, I would like to know where my order 12345 is.',
+    sender_type: t % 2 ? 'agent' : 'persona',
+    type: 'message',
+    timestamp: at,
+    value:
+      t % 2
+        ? 'Thanks for calling Acme support. Your order 12345 ships tomorrow; anything else?'
+        : 'Hi, I would like to know where my order 12345 is.',
   }));
   return {
-    simulation_id: randomUUID(), simulation_session_id: session.simulation_session_id, simulation_case_id: randomUUID(),
-    simulation_case_name: `Order status ${i % 25}`, simulation_case_prompt: 'You are a customer who wants to know where order 12345 is.',
-    success_criteria: ['Agent gave the delivery date'], call_success_type: 'all', persona_agent_id: null, persona_phone_number: null,
-    target_agent_id: agent.id, agent_name: agent.name, agent_avatar_url: null, target_phone_number: null, target_call_id: null,
-    custom_variables: null, status: failed ? 'failed' : 'completed', workspace_id: session.workspace_id, created_at: at, updated_at: at,
-    error_info: failed ? { code: 424, type: 'agent_error', message: 'The agent answered 500.' } : null, recording_url: null, timeline,
-    success_criteria_analysis: failed ? null : { success: true, evaluations: [{ criterion: 'Agent gave the delivery date', passed: true, reasoning: 'It did.' }] },
-    max_turns: 20, started_at: at, finished_at: at,
+    simulation_id: randomUUID(),
+    simulation_session_id: session.simulation_session_id,
+    simulation_case_id: randomUUID(),
+    simulation_case_name: `Order status ${i % 25}`,
+    simulation_case_prompt: 'You are a customer who wants to know where order 12345 is.',
+    success_criteria: ['Agent gave the delivery date'],
+    call_success_type: 'all',
+    persona_agent_id: null,
+    persona_phone_number: null,
+    target_agent_id: agent.id,
+    agent_name: agent.name,
+    agent_avatar_url: null,
+    target_phone_number: null,
+    target_call_id: null,
+    custom_variables: null,
+    status: failed ? 'failed' : 'completed',
+    workspace_id: session.workspace_id,
+    created_at: at,
+    updated_at: at,
+    error_info: failed ? { code: 424, type: 'agent_error', message: 'The agent answered 500.' } : null,
+    recording_url: null,
+    timeline,
+    success_criteria_analysis: failed
+      ? null
+      : { success: true, evaluations: [{ criterion: 'Agent gave the delivery date', passed: true, reasoning: 'It did.' }] },
+    max_turns: 20,
+    started_at: at,
+    finished_at: at,
   };
 }
 
@@ -64,7 +89,18 @@ async function seed(dataDir, count) {
     const agents = [];
     for (const name of ['Acme Support', 'Globex Support']) {
       const at = new Date().toISOString();
-      const agent = { id: randomUUID(), workspace_id: workspace.id, name, prompt: 'p', connector: { kind: 'builtin' }, agent_type: 'inbound', avatar_url: null, phone_number: null, created_at: at, updated_at: at };
+      const agent = {
+        id: randomUUID(),
+        workspace_id: workspace.id,
+        name,
+        prompt: 'p',
+        connector: { kind: 'builtin' },
+        agent_type: 'inbound',
+        avatar_url: null,
+        phone_number: null,
+        created_at: at,
+        updated_at: at,
+      };
       await storage.agents.create(agent);
       agents.push(agent);
     }
@@ -72,9 +108,18 @@ async function seed(dataDir, count) {
     for (let s = 0; s * RUNS_PER_SESSION < count; s += 1) {
       const agent = agents[s % agents.length];
       const at = new Date(start + s * RUNS_PER_SESSION * 1000).toISOString();
-      const session = { simulation_session_id: randomUUID(), workspace_id: workspace.id, suite_id: null, target_agent_id: agent.id, created_at: at };
+      const session = {
+        simulation_session_id: randomUUID(),
+        workspace_id: workspace.id,
+        suite_id: null,
+        target_agent_id: agent.id,
+        created_at: at,
+      };
       const size = Math.min(RUNS_PER_SESSION, count - s * RUNS_PER_SESSION);
-      await storage.sessions.createRuns(session, Array.from({ length: size }, (_, i) => finishedRun(session, agent, at, s * RUNS_PER_SESSION + i)));
+      await storage.sessions.createRuns(
+        session,
+        Array.from({ length: size }, (_, i) => finishedRun(session, agent, at, s * RUNS_PER_SESSION + i)),
+      );
     }
     return { key: minted.key, agentId: agents[0].id };
   } finally {
@@ -86,7 +131,8 @@ async function seed(dataDir, count) {
 async function serve(dataDir) {
   const port = await freePort();
   const child = spawn(process.execPath, ['apps/server/dist/main.js'], {
-    cwd: root, stdio: ['ignore', 'ignore', 'pipe'],
+    cwd: root,
+    stdio: ['ignore', 'ignore', 'pipe'],
     env: { ...process.env, PORT: String(port), SIMS_DATA_DIR: dataDir, SIMS_RATE_LIMIT_MAX: '0', SIMS_LOG_LEVEL: 'warn' },
   });
   children.push(child);
@@ -110,7 +156,10 @@ async function measure(title, url, headers) {
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
 async function main() {
-  const histories = [['fresh history (60 runs)', 60], [`${runs} runs`, runs]];
+  const histories = [
+    ['fresh history (60 runs)', 60],
+    [`${runs} runs`, runs],
+  ];
   const targets = [];
   for (const [label, count] of histories) {
     const dataDir = mkdtempSync(join(tmpdir(), 'sims-bench-lists-'));
@@ -145,7 +194,9 @@ async function main() {
     }
     const medians = requests.map((r) => median(r.rates));
     for (const [t, r] of requests.entries()) {
-      console.log(`  ${targets[t].label.padEnd(26)} ${medians[t].toFixed(0).padStart(6)} req/s median   (${r.rates.map((x) => x.toFixed(0)).join(', ')})`);
+      console.log(
+        `  ${targets[t].label.padEnd(26)} ${medians[t].toFixed(0).padStart(6)} req/s median   (${r.rates.map((x) => x.toFixed(0)).join(', ')})`,
+      );
     }
     ratios.push([label, medians[1] / medians[0]]);
     console.log('');

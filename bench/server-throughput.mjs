@@ -61,7 +61,9 @@ async function measure(title, url, headers = {}) {
   const result = await autocannon({ url, connections, duration, headers });
   const ok = result['2xx'];
   if (result.non2xx || result.errors || !ok) throw new Error(`${title}: ${result.non2xx} non-2xx, ${result.errors} errors`);
-  console.log(`  ${title.padEnd(44)} ${result.requests.average.toFixed(0).padStart(7)} req/s   p99 ${String(result.latency.p99).padStart(4)} ms`);
+  console.log(
+    `  ${title.padEnd(44)} ${result.requests.average.toFixed(0).padStart(7)} req/s   p99 ${String(result.latency.p99).padStart(4)} ms`,
+  );
   return result.requests.average;
 }
 
@@ -76,14 +78,19 @@ async function main() {
   const key = output.match(/sk_[A-Za-z0-9_-]{43}/)[0];
   const api = `http://127.0.0.1:${serverPort}/v2`;
   const auth = { Authorization: `Bearer ${key}`, 'Content-Type': 'application/json' };
-  const post = async (path, body) => (await (await fetch(api + path, { method: 'POST', headers: auth, body: JSON.stringify(body) })).json()).response;
+  const post = async (path, body) =>
+    (await (await fetch(api + path, { method: 'POST', headers: auth, body: JSON.stringify(body) })).json()).response;
   const agent = await post('/agents', { name: 'Acme Support', prompt: 'You are the support agent of Acme.' });
   const suite = await post('/simulation_suites', { name: 'Support', model_id: agent.id });
   let caseBody;
   for (let i = 0; i < 25; i += 1) {
     caseBody = await post('/simulation_cases', {
-      name: `Refund ${i}`, prompt: 'You are a customer who wants a refund for order #12345.', success_criteria: ['Agent acknowledged the refund request', 'Agent asked for order details'],
-      call_success_type: 'all', suite_id: suite.id, base_agent_id: agent.id,
+      name: `Refund ${i}`,
+      prompt: 'You are a customer who wants a refund for order #12345.',
+      success_criteria: ['Agent acknowledged the refund request', 'Agent asked for order details'],
+      call_success_type: 'all',
+      suite_id: suite.id,
+      base_agent_id: agent.id,
     });
   }
   const caseId = caseBody.simulation_case.simulation_case_id;
@@ -94,7 +101,11 @@ async function main() {
   const fixedCase = JSON.stringify(await answer(`/simulation_cases/${caseBody.simulation_case.simulation_case_id}`));
   const fixedList = JSON.stringify(await answer('/simulation_cases?page_size=10'));
   const require = createRequire(join(root, 'package.json'));
-  await start(['--input-type=module', '-e', `
+  await start(
+    [
+      '--input-type=module',
+      '-e',
+      `
     import Fastify from ${JSON.stringify(require.resolve('fastify'))};
     const app = Fastify();
     const one = ${fixedCase};
@@ -103,7 +114,10 @@ async function main() {
     app.get('/fixed/list', async () => list);
     await app.listen({ host: '127.0.0.1', port: ${barePort} });
     console.log('listening');
-  `], { ready: (text) => text.includes('listening') });
+  `,
+    ],
+    { ready: (text) => text.includes('listening') },
+  );
 
   // The Prism mock of the bundled spec (the same operations, answered from the examples).
   const prismPort = await freePort();

@@ -32,7 +32,12 @@ async function main() {
   });
   try {
     const headers = { Authorization: `Bearer ${server.firstStart.key}`, 'Content-Type': 'application/json' };
-    const valid = { name: 'Refund', prompt: 'You want a refund for order #12345.', success_criteria: ['Agent offered a refund'], call_success_type: 'all' };
+    const valid = {
+      name: 'Refund',
+      prompt: 'You want a refund for order #12345.',
+      success_criteria: ['Agent offered a refund'],
+      call_success_type: 'all',
+    };
 
     /** Sends one request; answers its status, body and the milliseconds from sending to the last byte read. */
     const timed = async (path, body) => {
@@ -46,7 +51,8 @@ async function main() {
       return result;
     };
     const health = async () => expectStatus(await timed('/health'), 200, 'GET /health').ms;
-    const plain = async () => expectStatus(await timed('/simulation_cases', JSON.stringify(valid)), 200, 'a valid POST /simulation_cases').ms;
+    const plain = async () =>
+      expectStatus(await timed('/simulation_cases', JSON.stringify(valid)), 200, 'a valid POST /simulation_cases').ms;
 
     // Warm-up: JIT, schema code, keep-alive sockets.
     for (let i = 0; i < 50; i += 1) {
@@ -76,11 +82,23 @@ async function main() {
         answer.push(last.ms);
       }
       const details = JSON.parse(last.text).error.details?.length ?? 0;
-      return { title, bytes: body.length, answer: median(answer), healthMedian: median(during), healthMax: Math.max(...during), samples: during.length, answerBytes: last.text.length, details };
+      return {
+        title,
+        bytes: body.length,
+        answer: median(answer),
+        healthMedian: median(during),
+        healthMax: Math.max(...during),
+        samples: during.length,
+        answerBytes: last.text.length,
+        details,
+      };
     };
     const results = [
       await hostile('checks: 20,000 {} items', JSON.stringify({ ...valid, checks: Array.from({ length: 20_000 }, () => ({})) })),
-      await hostile('success_criteria: 100,000 numbers', JSON.stringify({ ...valid, success_criteria: Array.from({ length: 100_000 }, () => 1) })),
+      await hostile(
+        'success_criteria: 100,000 numbers',
+        JSON.stringify({ ...valid, success_criteria: Array.from({ length: 100_000 }, () => 1) }),
+      ),
     ];
 
     const idle = median(idleHealth);
@@ -91,8 +109,12 @@ async function main() {
     for (const r of results) {
       console.log(`${r.title} (${(r.bytes / 1024).toFixed(0)} KB) → 422, ${r.answerBytes} bytes, ${r.details} details`);
       console.log(`  time to answer                      ${ms(r.answer)}   ${(r.answer / base).toFixed(2).padStart(8)} × a valid POST`);
-      console.log(`  GET /health meanwhile, median       ${ms(r.healthMedian)}   ${(r.healthMedian / idle).toFixed(2).padStart(8)} × idle /health`);
-      console.log(`  GET /health meanwhile, worst        ${ms(r.healthMax)}   ${(r.healthMax / idle).toFixed(2).padStart(8)} × idle /health   (${r.samples} samples)`);
+      console.log(
+        `  GET /health meanwhile, median       ${ms(r.healthMedian)}   ${(r.healthMedian / idle).toFixed(2).padStart(8)} × idle /health`,
+      );
+      console.log(
+        `  GET /health meanwhile, worst        ${ms(r.healthMax)}   ${(r.healthMax / idle).toFixed(2).padStart(8)} × idle /health   (${r.samples} samples)`,
+      );
     }
   } finally {
     await server.stop();

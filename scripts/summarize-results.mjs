@@ -4,7 +4,10 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const resultsDir = process.argv[2] ?? '.ci-results';
-const workspaces = ['spec', ...['packages', 'apps'].flatMap((dir) => (existsSync(dir) ? readdirSync(dir).map((name) => join(dir, name)) : []))];
+const workspaces = [
+  'spec',
+  ...['packages', 'apps'].flatMap((dir) => (existsSync(dir) ? readdirSync(dir).map((name) => join(dir, name)) : [])),
+];
 
 let passed = 0;
 let failed = 0;
@@ -20,7 +23,9 @@ for (const workspace of workspaces) {
 }
 const testsRan = passed + failed;
 
-for (const gate of readdirSync(resultsDir).filter((f) => f.startsWith('gate-')).sort()) {
+for (const gate of readdirSync(resultsDir)
+  .filter((f) => f.startsWith('gate-'))
+  .sort()) {
   const ok = readFileSync(join(resultsDir, gate), 'utf8').trim() === 'ok';
   console.log(`${gate.slice(5)}: ${ok ? 'ok' : 'FAILED'}`);
   if (ok) passed += 1;

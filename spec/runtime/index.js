@@ -18,7 +18,11 @@ export const escapePointer = (segment) => segment.replaceAll('~', '~0').replaceA
 export const unescapePointer = (segment) => segment.replaceAll('~1', '/').replaceAll('~0', '~');
 
 export function at(document, pointer) {
-  return pointer.split('/').slice(1).map(unescapePointer).reduce((node, key) => node?.[key], document);
+  return pointer
+    .split('/')
+    .slice(1)
+    .map(unescapePointer)
+    .reduce((node, key) => node?.[key], document);
 }
 
 export function resolveRef(document, node, pointer = '') {
@@ -45,7 +49,9 @@ export function errorStatuses(spec) {
   const missing = codes.filter((code) => !mapped.includes(code));
   const unknown = mapped.filter((code) => !codes.includes(code));
   if (missing.length || unknown.length) {
-    throw new Error(`ErrorCode's x-status does not match its enum (missing: ${missing.join(', ') || 'none'}; unknown: ${unknown.join(', ') || 'none'})`);
+    throw new Error(
+      `ErrorCode's x-status does not match its enum (missing: ${missing.join(', ') || 'none'}; unknown: ${unknown.join(', ') || 'none'})`,
+    );
   }
   return { ...statuses };
 }

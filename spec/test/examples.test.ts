@@ -4,7 +4,13 @@ import { SpecValidator, escapePointer, formatErrors } from '@sims/testkit';
 type Node = Record<string, unknown>;
 const spec = new SpecValidator();
 
-interface NamedExample { where: string; name: string; schemaPointer: string; mediaType: string; value: unknown }
+interface NamedExample {
+  where: string;
+  name: string;
+  schemaPointer: string;
+  mediaType: string;
+  value: unknown;
+}
 
 /** Every named example of every request and response body, with the pointer of the schema it must match. */
 function collectExamples(): NamedExample[] {
@@ -13,7 +19,13 @@ function collectExamples(): NamedExample[] {
     for (const [mediaType, media] of Object.entries(content ?? {})) {
       const examples = (media as Node).examples as Record<string, unknown> | undefined;
       for (const [name, example] of Object.entries(examples ?? {})) {
-        found.push({ where, name, mediaType, schemaPointer: `${base}/content/${escapePointer(mediaType)}/schema`, value: spec.resolve<Node>(example).value });
+        found.push({
+          where,
+          name,
+          mediaType,
+          schemaPointer: `${base}/content/${escapePointer(mediaType)}/schema`,
+          value: spec.resolve<Node>(example).value,
+        });
       }
     }
   };
@@ -36,12 +48,23 @@ describe('examples', () => {
   it('every operation has a named request example (when it has a body) and a success example', () => {
     for (const op of spec.operations()) {
       const mine = examples.filter((e) => e.where.startsWith(`${op.operationId} `));
-      if (op.definition.requestBody) expect(mine.some((e) => e.where.endsWith('request')), op.operationId).toBe(true);
+      if (op.definition.requestBody)
+        expect(
+          mine.some((e) => e.where.endsWith('request')),
+          op.operationId,
+        ).toBe(true);
       const responses = Object.keys(op.definition.responses as Node);
       const success = responses.find((s) => s.startsWith('2'))!;
-      if (success !== '204') expect(mine.some((e) => e.where.endsWith(` ${success}`)), op.operationId).toBe(true);
+      if (success !== '204')
+        expect(
+          mine.some((e) => e.where.endsWith(` ${success}`)),
+          op.operationId,
+        ).toBe(true);
       for (const status of responses.filter((s) => s.startsWith('4'))) {
-        expect(mine.some((e) => e.where.endsWith(` ${status}`)), `${op.operationId} ${status}`).toBe(true);
+        expect(
+          mine.some((e) => e.where.endsWith(` ${status}`)),
+          `${op.operationId} ${status}`,
+        ).toBe(true);
       }
     }
   });
@@ -59,8 +82,13 @@ describe('examples', () => {
 
   it('error examples carry the code that matches their status', () => {
     const codeFor: Record<string, string> = {
-      '400': 'bad_request', '401': 'unauthorized', '404': 'not_found', '409': 'conflict',
-      '413': 'payload_too_large', '422': 'validation_failed', '429': 'rate_limited',
+      '400': 'bad_request',
+      '401': 'unauthorized',
+      '404': 'not_found',
+      '409': 'conflict',
+      '413': 'payload_too_large',
+      '422': 'validation_failed',
+      '429': 'rate_limited',
     };
     for (const e of examples.filter((x) => /\s4\d\d$/.test(x.where))) {
       const status = e.where.slice(-3);

@@ -29,7 +29,10 @@ async function send(method: string, url: string, init: { body?: unknown; rawBody
 
 describe('the mock serves every operation of the contract', () => {
   it('covers exactly the operations of the spec', () => {
-    const fromSpec = spec.operations().map((op) => op.operationId).sort();
+    const fromSpec = spec
+      .operations()
+      .map((op) => op.operationId)
+      .sort();
     expect(referenceRequests.map((r) => r.operationId).sort()).toEqual(fromSpec);
     expect(fromSpec.length).toBeGreaterThanOrEqual(23);
   });
@@ -46,7 +49,10 @@ describe('the mock serves every operation of the contract', () => {
     if (req.mediaType === 'application/x-ndjson') {
       expect(response.headers.get('content-type')).toContain('application/x-ndjson');
       expect(spec.validateResponse(req.operationId, req.status, text, req.mediaType)).toEqual([]);
-      const lines = text.trim().split('\n').map((line) => JSON.parse(line) as { type: string });
+      const lines = text
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line) as { type: string });
       for (const line of lines) {
         expect(formatErrors(spec.validateSchema('SimulationCaseGenerateEvent', line))).toBe('');
       }
@@ -73,10 +79,13 @@ describe('authentication', () => {
     expect(formatErrors(spec.validateResponse(req.operationId, 401, body))).toBe('');
   });
 
-  it.each(['Basic dXNlcjpwYXNz', 'Token sk_test', 'sk_test_no_scheme'])('a malformed Authorization header (%s) answers 401', async (value) => {
-    const response = await fetch(`${base}/simulation_suites`, { headers: { Authorization: value } });
-    expect(response.status).toBe(401);
-  });
+  it.each(['Basic dXNlcjpwYXNz', 'Token sk_test', 'sk_test_no_scheme'])(
+    'a malformed Authorization header (%s) answers 401',
+    async (value) => {
+      const response = await fetch(`${base}/simulation_suites`, { headers: { Authorization: value } });
+      expect(response.status).toBe(401);
+    },
+  );
 });
 
 describe('invalid requests answer the declared 4xx with validation details', () => {
@@ -86,13 +95,42 @@ describe('invalid requests answer the declared 4xx with validation details', () 
     { what: 'page_number of the wrong type', method: 'get', url: '/simulations?page_number=first', field: 'page_number' },
     { what: 'an unknown status filter', method: 'get', url: '/simulations?status=queued', field: 'status' },
     { what: 'a date that is not ISO 8601', method: 'get', url: '/simulation_scenarios?start_date=yesterday', field: 'start_date' },
-    { what: 'max_turns out of range', method: 'post', url: '/simulation_suites/s/execute?target_agent_id=a&max_turns=51', field: 'max_turns' },
+    {
+      what: 'max_turns out of range',
+      method: 'post',
+      url: '/simulation_suites/s/execute?target_agent_id=a&max_turns=51',
+      field: 'max_turns',
+    },
     { what: 'a missing required query parameter', method: 'post', url: '/simulation_suites/s/execute', field: 'target_agent_id' },
-    { what: 'a missing required body field', method: 'post', url: '/simulation_cases', body: { name: 'x', prompt: 'y', call_success_type: 'all' }, field: 'success_criteria' },
-    { what: 'a body field of the wrong type', method: 'post', url: '/simulation_suites', body: { name: 'x', model_id: 42 }, field: 'model_id' },
-    { what: 'an unknown enum value in the body', method: 'post', url: '/simulation_cases/generate', body: { agent_id: 'a', include_tests: ['happiness'] }, field: 'include_tests' },
+    {
+      what: 'a missing required body field',
+      method: 'post',
+      url: '/simulation_cases',
+      body: { name: 'x', prompt: 'y', call_success_type: 'all' },
+      field: 'success_criteria',
+    },
+    {
+      what: 'a body field of the wrong type',
+      method: 'post',
+      url: '/simulation_suites',
+      body: { name: 'x', model_id: 42 },
+      field: 'model_id',
+    },
+    {
+      what: 'an unknown enum value in the body',
+      method: 'post',
+      url: '/simulation_cases/generate',
+      body: { agent_id: 'a', include_tests: ['happiness'] },
+      field: 'include_tests',
+    },
     { what: 'an unknown body field', method: 'put', url: '/simulation_scenarios/x', body: { title: 'x' }, field: 'title' },
-    { what: 'the locale multi', method: 'post', url: '/simulation_suites', body: { name: 'x', model_id: 'a', language: 'multi' }, field: 'language' },
+    {
+      what: 'the locale multi',
+      method: 'post',
+      url: '/simulation_suites',
+      body: { name: 'x', model_id: 'a', language: 'multi' },
+      field: 'language',
+    },
   ] as const;
 
   it.each(cases)('$what answers 422 naming $field', async (c) => {
@@ -116,10 +154,30 @@ describe('invalid requests answer the declared 4xx with validation details', () 
 describe('declared error responses can be requested with Prefer', () => {
   const errorCases = [
     { operationId: 'getSimulation', url: '/simulations/missing', status: 404, code: 'not_found' },
-    { operationId: 'executeSimulationSuite', url: '/simulation_suites/s/execute?target_agent_id=a', method: 'post', status: 409, code: 'conflict' },
-    { operationId: 'createSimulationCase', url: '/simulation_cases', method: 'post', status: 413, code: 'payload_too_large', body: { name: 'a', prompt: 'b', success_criteria: ['c'], call_success_type: 'any' } },
+    {
+      operationId: 'executeSimulationSuite',
+      url: '/simulation_suites/s/execute?target_agent_id=a',
+      method: 'post',
+      status: 409,
+      code: 'conflict',
+    },
+    {
+      operationId: 'createSimulationCase',
+      url: '/simulation_cases',
+      method: 'post',
+      status: 413,
+      code: 'payload_too_large',
+      body: { name: 'a', prompt: 'b', success_criteria: ['c'], call_success_type: 'any' },
+    },
     { operationId: 'listSimulationSuites', url: '/simulation_suites', status: 429, code: 'rate_limited' },
-    { operationId: 'startSimulation', url: '/simulations', method: 'post', status: 400, code: 'bad_request', body: { simulation_case_id: 'c', target_agent_id: 'a' } },
+    {
+      operationId: 'startSimulation',
+      url: '/simulations',
+      method: 'post',
+      status: 400,
+      code: 'bad_request',
+      body: { simulation_case_id: 'c', target_agent_id: 'a' },
+    },
   ];
 
   it.each(errorCases)('$operationId with Prefer: code=$status answers the error body', async (c) => {

@@ -9,73 +9,155 @@ const spec = new SpecValidator();
 type Node = Record<string, unknown>;
 
 const referenceOperations = [
-  'POST /simulation_cases', 'GET /simulation_cases', 'GET /simulation_cases/{simulation_case_id}',
-  'PUT /simulation_cases/{simulation_case_id}', 'DELETE /simulation_cases/{simulation_case_id}',
-  'POST /simulation_cases/generate', 'GET /simulation_cases/by_agent', 'POST /simulation_suites',
-  'GET /simulation_suites', 'GET /simulation_suites/{suite_id}', 'PUT /simulation_suites/{suite_id}',
-  'DELETE /simulation_suites/{suite_id}', 'POST /simulation_suites/{suite_id}/execute', 'POST /simulation_scenarios',
-  'GET /simulation_scenarios', 'GET /simulation_scenarios/{scenario_id}', 'PUT /simulation_scenarios/{scenario_id}',
-  'DELETE /simulation_scenarios/{scenario_id}', 'POST /simulations', 'GET /simulations/sessions',
-  'GET /simulations/session/{simulation_session_id}', 'GET /simulations', 'GET /simulations/{simulation_id}',
+  'POST /simulation_cases',
+  'GET /simulation_cases',
+  'GET /simulation_cases/{simulation_case_id}',
+  'PUT /simulation_cases/{simulation_case_id}',
+  'DELETE /simulation_cases/{simulation_case_id}',
+  'POST /simulation_cases/generate',
+  'GET /simulation_cases/by_agent',
+  'POST /simulation_suites',
+  'GET /simulation_suites',
+  'GET /simulation_suites/{suite_id}',
+  'PUT /simulation_suites/{suite_id}',
+  'DELETE /simulation_suites/{suite_id}',
+  'POST /simulation_suites/{suite_id}/execute',
+  'POST /simulation_scenarios',
+  'GET /simulation_scenarios',
+  'GET /simulation_scenarios/{scenario_id}',
+  'PUT /simulation_scenarios/{scenario_id}',
+  'DELETE /simulation_scenarios/{scenario_id}',
+  'POST /simulations',
+  'GET /simulations/sessions',
+  'GET /simulations/session/{simulation_session_id}',
+  'GET /simulations',
+  'GET /simulations/{simulation_id}',
 ];
 
 /** Field → the JSON types the reference gives it (`?` = nullable). */
 const referenceSchemas: Record<string, Record<string, string>> = {
   SimulationCaseReadOut: {
-    simulation_case_id: 'string', workspace_id: 'string', suite_id: 'string?', name: 'string', prompt: 'string',
-    type: 'string', success_criteria: 'array', call_success_type: 'string', base_agent: 'object?',
-    created_at: 'string', updated_at: 'string',
+    simulation_case_id: 'string',
+    workspace_id: 'string',
+    suite_id: 'string?',
+    name: 'string',
+    prompt: 'string',
+    type: 'string',
+    success_criteria: 'array',
+    call_success_type: 'string',
+    base_agent: 'object?',
+    created_at: 'string',
+    updated_at: 'string',
   },
   SimulationCaseReadOutBaseAgent: {
-    model_id: 'string', agent_name: 'string', agent_type: 'string', voice_engine_type: 'string',
-    phone_number: 'string?', updated_at: 'string', image_url: 'string?',
+    model_id: 'string',
+    agent_name: 'string',
+    agent_type: 'string',
+    voice_engine_type: 'string',
+    phone_number: 'string?',
+    updated_at: 'string',
+    image_url: 'string?',
   },
   SimulationSuiteReadOut: {
-    id: 'string', name: 'string', model_id: 'string', workspace_id: 'string', language: 'string', cases: 'array',
-    agent: 'object', created_at: 'string', updated_at: 'string',
+    id: 'string',
+    name: 'string',
+    model_id: 'string',
+    workspace_id: 'string',
+    language: 'string',
+    cases: 'array',
+    agent: 'object',
+    created_at: 'string',
+    updated_at: 'string',
   },
   SimulationSuiteListItem: {
-    id: 'string', name: 'string', model_id: 'string', workspace_id: 'string', language: 'string', created_at: 'string',
-    updated_at: 'string', case_summaries: 'array', agent: 'object',
+    id: 'string',
+    name: 'string',
+    model_id: 'string',
+    workspace_id: 'string',
+    language: 'string',
+    created_at: 'string',
+    updated_at: 'string',
+    case_summaries: 'array',
+    agent: 'object',
   },
   AgentListItem: { id: 'string', name: 'string', avatar: 'string?' },
   SimulationCaseSummary: { simulation_case_id: 'string', name: 'string' },
   SimulationScenarioReadOut: {
-    id: 'string', name: 'string', description: 'string', workspace_id: 'string', created_at: 'string', updated_at: 'string',
+    id: 'string',
+    name: 'string',
+    description: 'string',
+    workspace_id: 'string',
+    created_at: 'string',
+    updated_at: 'string',
   },
   SimulationReadOut: {
-    simulation_id: 'string', simulation_session_id: 'string', simulation_case_id: 'string', simulation_case_name: 'string?',
-    simulation_case_prompt: 'string?', success_criteria: 'array?', call_success_type: 'string?', persona_agent_id: 'string?',
-    persona_phone_number: 'string?', target_agent_id: 'string', agent_name: 'string?', agent_avatar_url: 'string?',
-    target_phone_number: 'string?', target_call_id: 'string?', custom_variables: 'object?', status: 'string',
-    workspace_id: 'string', created_at: 'string', updated_at: 'string', error_info: 'object?', recording_url: 'string?',
-    timeline: 'array?', success_criteria_analysis: 'object?',
+    simulation_id: 'string',
+    simulation_session_id: 'string',
+    simulation_case_id: 'string',
+    simulation_case_name: 'string?',
+    simulation_case_prompt: 'string?',
+    success_criteria: 'array?',
+    call_success_type: 'string?',
+    persona_agent_id: 'string?',
+    persona_phone_number: 'string?',
+    target_agent_id: 'string',
+    agent_name: 'string?',
+    agent_avatar_url: 'string?',
+    target_phone_number: 'string?',
+    target_call_id: 'string?',
+    custom_variables: 'object?',
+    status: 'string',
+    workspace_id: 'string',
+    created_at: 'string',
+    updated_at: 'string',
+    error_info: 'object?',
+    recording_url: 'string?',
+    timeline: 'array?',
+    success_criteria_analysis: 'object?',
   },
   SimulationErrorInfo: { message: 'string', code: 'integer', type: 'string' },
   TimelineItem: { sender_type: 'string?', value: 'string?', type: 'string?', timestamp_datetime: 'string?', timestamp: 'string?' },
   SimulationSuccessCriteriaAnalysis: { success: 'boolean', evaluations: 'array' },
   SimulationSuccessCriteriaEvaluation: { success: 'boolean', reasoning: 'string' },
   SimulationSessionReadOut: {
-    simulation_session_id: 'string', simulations: 'array', total_simulations: 'integer', completed_simulations: 'integer',
-    failed_simulations: 'integer', pending_simulations: 'integer',
+    simulation_session_id: 'string',
+    simulations: 'array',
+    total_simulations: 'integer',
+    completed_simulations: 'integer',
+    failed_simulations: 'integer',
+    pending_simulations: 'integer',
   },
   Pagination: { total_records: 'integer', limit: 'integer', offset: 'integer' },
   PaginatedSimulationSuitesList: { items: 'array', total: 'integer', page_number: 'integer', page_size: 'integer' },
   PaginatedSimulationScenariosList: { items: 'array', total: 'integer', page_number: 'integer', page_size: 'integer' },
   SimulationSuiteExecuteOut: { session_id: 'string', suite_id: 'string', suite_name: 'string', total_cases: 'integer', status: 'string' },
   SimulationCaseCreateIn: {
-    name: 'string', prompt: 'string', type: 'string', success_criteria: 'array', call_success_type: 'string',
-    suite_id: 'string', base_agent_id: 'string?',
+    name: 'string',
+    prompt: 'string',
+    type: 'string',
+    success_criteria: 'array',
+    call_success_type: 'string',
+    suite_id: 'string',
+    base_agent_id: 'string?',
   },
   SimulationCaseUpdateIn: {
-    name: 'string?', prompt: 'string?', success_criteria: 'array?', call_success_type: 'string?', suite_id: 'string?',
+    name: 'string?',
+    prompt: 'string?',
+    success_criteria: 'array?',
+    call_success_type: 'string?',
+    suite_id: 'string?',
   },
   SimulationCaseGenerateIn: { agent_id: 'string', suite_id: 'string', include_tests: 'array' },
   SimulationSuiteCreateIn: { name: 'string', model_id: 'string', language: 'string' },
   SimulationSuiteUpdateIn: { name: 'string?', model_id: 'string?' },
   SimulationScenarioCreateIn: { name: 'string', description: 'string' },
   SimulationScenarioUpdateIn: { name: 'string?', description: 'string?' },
-  SimulationCreateIn: { simulation_case_id: 'string', target_agent_id: 'string', simulation_session_id: 'string?', custom_variables: 'object' },
+  SimulationCreateIn: {
+    simulation_case_id: 'string',
+    target_agent_id: 'string',
+    simulation_session_id: 'string?',
+    custom_variables: 'object',
+  },
 };
 
 /** Required request fields of the reference that the spec must still require (relaxations are listed in spec/README.md). */
@@ -92,12 +174,25 @@ const referenceEnums: Record<string, string[]> = {
   CallSuccessType: ['all', 'any'],
   SimulationStatus: ['in-progress', 'completed', 'failed'],
   SimulationCaseTestCategory: [
-    'csat_score', 'accuracy_of_responses', 'script_compliance', 'angry_user', 'repetitive_phrases',
-    'conversational_naturalness', 'task_completion',
+    'csat_score',
+    'accuracy_of_responses',
+    'script_compliance',
+    'angry_user',
+    'repetitive_phrases',
+    'conversational_naturalness',
+    'task_completion',
   ],
 };
 
-interface ParamExpectation { in: string; required?: boolean; default?: unknown; minimum?: number; maximum?: number; enum?: string[]; array?: boolean }
+interface ParamExpectation {
+  in: string;
+  required?: boolean;
+  default?: unknown;
+  minimum?: number;
+  maximum?: number;
+  enum?: string[];
+  array?: boolean;
+}
 const paging = {
   page_number: { in: 'query', default: 1, minimum: 1 },
   page_size: { in: 'query', default: 10, minimum: 1, maximum: 100 },
@@ -105,7 +200,12 @@ const paging = {
 const dates = { start_date: { in: 'query' }, end_date: { in: 'query' } } satisfies Record<string, ParamExpectation>;
 
 const referenceParameters: Record<string, Record<string, ParamExpectation>> = {
-  listSimulationCases: { ...paging, search: { in: 'query' }, simulation_case_type: { in: 'query', enum: ['custom', 'agent_based'] }, suite_id: { in: 'query' } },
+  listSimulationCases: {
+    ...paging,
+    search: { in: 'query' },
+    simulation_case_type: { in: 'query', enum: ['custom', 'agent_based'] },
+    suite_id: { in: 'query' },
+  },
   getSimulationCase: { simulation_case_id: { in: 'path', required: true } },
   updateSimulationCase: { simulation_case_id: { in: 'path', required: true } },
   deleteSimulationCase: { simulation_case_id: { in: 'path', required: true } },
@@ -126,8 +226,11 @@ const referenceParameters: Record<string, Record<string, ParamExpectation>> = {
   listSimulationSessions: { ...paging, target_agent_id: { in: 'query' }, ...dates },
   getSimulationSession: { simulation_session_id: { in: 'path', required: true } },
   listSimulations: {
-    ...paging, simulation_session_id: { in: 'query' }, status: { in: 'query', enum: ['in-progress', 'completed', 'failed'] },
-    ...dates, target_agent_id: { in: 'query' },
+    ...paging,
+    simulation_session_id: { in: 'query' },
+    status: { in: 'query', enum: ['in-progress', 'completed', 'failed'] },
+    ...dates,
+    target_agent_id: { in: 'query' },
   },
   getSimulation: { simulation_id: { in: 'path', required: true } },
 };
@@ -182,7 +285,10 @@ describe('the spec holds everything the reference documents', () => {
   it('lists the reference servers and the local server', () => {
     const urls = (spec.spec.servers as Array<{ url: string }>).map((s) => s.url);
     expect(urls).toEqual([
-      'https://api.synthflow.ai/v2', 'https://api.us.synthflow.ai/v2', 'https://api.eu.synthflow.ai/v2', 'http://localhost:4010/v2',
+      'https://api.synthflow.ai/v2',
+      'https://api.us.synthflow.ai/v2',
+      'https://api.eu.synthflow.ai/v2',
+      'http://localhost:4010/v2',
     ]);
   });
 

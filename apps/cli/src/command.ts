@@ -10,7 +10,10 @@ export const ALL_PAGES = 100_000;
  * failure into one line on stderr and exit code 2. The action may answer an exit code of its own.
  */
 // biome-ignore lint/suspicious/noConfusingVoidType: most actions return nothing (Promise<void>), which `undefined` would refuse
-export function withContext<Args extends unknown[]>(action: (ctx: Context, ...args: Args) => Promise<number | void>, options: { keyOptional?: boolean } = {}) {
+export function withContext<Args extends unknown[]>(
+  action: (ctx: Context, ...args: Args) => Promise<number | void>,
+  options: { keyOptional?: boolean } = {},
+) {
   return async (...args: unknown[]): Promise<void> => {
     const command = args[args.length - 1] as Command;
     const globals = command.optsWithGlobals<GlobalOptions>();
@@ -41,4 +44,5 @@ export function dateRangeOptions(command: Command): Command {
     .addOption(new Option('--until <date>', 'only records created at or before this time').argParser(parseDate('--until')));
 }
 
-export const fileOption = () => new Option('-f, --file <path>', 'request body from a JSON or YAML file (- for stdin); flags override its fields');
+export const fileOption = () =>
+  new Option('-f, --file <path>', 'request body from a JSON or YAML file (- for stdin); flags override its fields');

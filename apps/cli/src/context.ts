@@ -37,9 +37,17 @@ export function createContext(options: GlobalOptions, env: NodeJS.ProcessEnv = p
     } catch {
       throw new UsageError(`--base-url is not a URL: ${baseUrl}`);
     }
-    return { client: createSimulationsClient({ apiKey, baseUrl: url.href.replace(/\/$/, ''), userAgent }), baseUrl, json: Boolean(options.json) };
+    return {
+      client: createSimulationsClient({ apiKey, baseUrl: url.href.replace(/\/$/, ''), userAgent }),
+      baseUrl,
+      json: Boolean(options.json),
+    };
   }
   const chosen = region ?? 'global';
   if (!isRegion(chosen)) throw new UsageError(`unknown region ${chosen}: one of ${Object.keys(REGION_BASE_URLS).join(', ')}`);
-  return { client: createSimulationsClient({ apiKey, region: chosen, userAgent }), baseUrl: REGION_BASE_URLS[chosen], json: Boolean(options.json) };
+  return {
+    client: createSimulationsClient({ apiKey, region: chosen, userAgent }),
+    baseUrl: REGION_BASE_URLS[chosen],
+    json: Boolean(options.json),
+  };
 }

@@ -46,7 +46,9 @@ export async function buildBody<T>(file: string | undefined, fromFlags: Record<s
 export function requireFields(body: Record<string, unknown>, fields: Record<string, string>): void {
   const missing = Object.entries(fields).filter(([field]) => body[field] === undefined || body[field] === null);
   if (missing.length > 0) {
-    throw new UsageError(`missing ${missing.map(([field, flag]) => `${flag} (${field})`).join(', ')}: give the flag or put the field in --file`);
+    throw new UsageError(
+      `missing ${missing.map(([field, flag]) => `${flag} (${field})`).join(', ')}: give the flag or put the field in --file`,
+    );
   }
 }
 

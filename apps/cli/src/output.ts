@@ -32,7 +32,12 @@ function cell(value: unknown): string {
 }
 
 /** Every item of a list: a JSON array with `--json`, else a table of the columns and a count. */
-export async function printList<T>(items: AsyncIterable<T> | Iterable<T>, columns: Column<T>[], json: boolean, noun: string): Promise<void> {
+export async function printList<T>(
+  items: AsyncIterable<T> | Iterable<T>,
+  columns: Column<T>[],
+  json: boolean,
+  noun: string,
+): Promise<void> {
   const all: T[] = [];
   for await (const item of items) all.push(item);
   if (json) {

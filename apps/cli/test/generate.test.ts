@@ -7,7 +7,16 @@ import { startTestServer, type TestServer } from './support/server.js';
 
 function draft(name: string): CaseDraft {
   // Built loosely so the test does not depend on which optional draft fields the engine has grown.
-  return { category: 'task_completion', scenario_id: null, name, prompt: `${name}: ask and hang up.`, success_criteria: ['Agent answered'], call_success_type: 'all', checks: [], caller_turns: [] } as unknown as CaseDraft;
+  return {
+    category: 'task_completion',
+    scenario_id: null,
+    name,
+    prompt: `${name}: ask and hang up.`,
+    success_criteria: ['Agent answered'],
+    call_success_type: 'all',
+    checks: [],
+    caller_turns: [],
+  } as unknown as CaseDraft;
 }
 
 /**
@@ -43,7 +52,9 @@ describe('sims generate against the real server', () => {
   it('prints each case as it arrives, and a generation error as one line with exit 2', async () => {
     const agent = await simsJson(server, ['agents', 'create', '--name', 'Gen agent', '--prompt', 'You sell shoes.']);
     const result = await new Promise<CliResult>((resolve, reject) => {
-      const child = spawn(process.execPath, [CLI, '--base-url', server.url, '--api-key', server.key, 'generate', '--agent', agent.id], { env: cleanEnv() });
+      const child = spawn(process.execPath, [CLI, '--base-url', server.url, '--api-key', server.key, 'generate', '--agent', agent.id], {
+        env: cleanEnv(),
+      });
       let stdout = '';
       let stderr = '';
       child.stdout.on('data', (chunk: Buffer) => {

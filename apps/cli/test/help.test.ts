@@ -19,8 +19,22 @@ describe('help texts', () => {
 
   it('refuses a test category the spec does not have before any call: sims generate --category', async () => {
     // No server listens on port 9: a request would fail differently, so the refusal is local.
-    const result = await sims(['--base-url', 'http://127.0.0.1:9', '--api-key', 'k', 'generate', '--agent', 'a', '--category', 'angry_user', '--category', 'politeness']);
+    const result = await sims([
+      '--base-url',
+      'http://127.0.0.1:9',
+      '--api-key',
+      'k',
+      'generate',
+      '--agent',
+      'a',
+      '--category',
+      'angry_user',
+      '--category',
+      'politeness',
+    ]);
     expect(result.code, explain(result)).toBe(2);
-    expect(result.stderr).toMatch(/option '--category <name>' argument 'politeness' is invalid\. Allowed choices are csat_score, accuracy_of_responses, .*task_completion\./);
+    expect(result.stderr).toMatch(
+      /option '--category <name>' argument 'politeness' is invalid\. Allowed choices are csat_score, accuracy_of_responses, .*task_completion\./,
+    );
   });
 });

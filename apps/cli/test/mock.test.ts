@@ -70,7 +70,9 @@ describe('every command against the Prism mock (which refuses requests that brea
       expect(ok(await run('suites', 'delete', SUITE_ID))).toBe(`deleted suite ${SUITE_ID}\n`);
     });
     it('execute starts a session without waiting', async () => {
-      expect(ok(await run('suites', 'execute', SUITE_ID, '--max-turns', '12'))).toBe(`started session ${SESSION_ID}: 2 cases of Customer Support Tests\n`);
+      expect(ok(await run('suites', 'execute', SUITE_ID, '--max-turns', '12'))).toBe(
+        `started session ${SESSION_ID}: 2 cases of Customer Support Tests\n`,
+      );
       expect(await json('suites', 'execute', SUITE_ID, '--agent', AGENT_ID)).toMatchObject({ session_id: SESSION_ID, status: 'started' });
     });
   });
@@ -83,7 +85,22 @@ describe('every command against the Prism mock (which refuses requests that brea
       expect((await json('cases', 'get', CASE_ID)).simulation_case_id).toBe(CASE_ID);
     });
     it('create from flags, from a file with flags overriding it, and from stdin; update; delete', async () => {
-      const created = await json('cases', 'create', '--name', 'Refund', '--prompt', 'Ask for a refund.', '--criterion', 'Offered a refund', '--criterion', 'Was polite', '--success-type', 'all', '--suite', SUITE_ID);
+      const created = await json(
+        'cases',
+        'create',
+        '--name',
+        'Refund',
+        '--prompt',
+        'Ask for a refund.',
+        '--criterion',
+        'Offered a refund',
+        '--criterion',
+        'Was polite',
+        '--success-type',
+        'all',
+        '--suite',
+        SUITE_ID,
+      );
       expect(created.simulation_case_id).toBeTruthy();
       const file = join(dir, 'case.yml');
       await writeFile(file, 'name: From file\nprompt: Ask.\nsuccess_criteria: [Answered]\ncall_success_type: any\n');
@@ -113,7 +130,20 @@ describe('every command against the Prism mock (which refuses requests that brea
       const out = ok(await run('simulations', 'list', '--session', SESSION_ID, '--status', 'completed', '--agent', AGENT_ID));
       expect(out).toMatch(new RegExp(`│ ${SIMULATION_ID} │ Handles refund request │ completed │ failed\\s+│`));
       expect((await json('simulations', 'get', SIMULATION_ID)).simulation_id).toBe(SIMULATION_ID);
-      const started = await json('simulations', 'start', '--case', CASE_ID, '--agent', AGENT_ID, '--max-turns', '15', '--var', 'customer_name=Dana', '--var', 'order=1');
+      const started = await json(
+        'simulations',
+        'start',
+        '--case',
+        CASE_ID,
+        '--agent',
+        AGENT_ID,
+        '--max-turns',
+        '15',
+        '--var',
+        'customer_name=Dana',
+        '--var',
+        'order=1',
+      );
       expect(started.simulation_id).toBeTruthy();
       // The mock's simulation is completed with a failed criterion: shown, and exit 1.
       const waited = await run('simulations', 'wait', SIMULATION_ID, '--interval', '10');
@@ -121,15 +151,27 @@ describe('every command against the Prism mock (which refuses requests that brea
       expect(waited.stdout).toMatch(/^status: completed$/m);
     });
     it('list sessions and show one with its results table', async () => {
-      expect(ok(await run('sessions', 'list', '--agent', AGENT_ID))).toMatch(new RegExp(`│ ${SESSION_ID} │ ${SUITE_ID} │ 2\\s+│ 1\\s+│ 1\\s+│ 0\\s+│`));
+      expect(ok(await run('sessions', 'list', '--agent', AGENT_ID))).toMatch(
+        new RegExp(`│ ${SESSION_ID} │ ${SUITE_ID} │ 2\\s+│ 1\\s+│ 1\\s+│ 0\\s+│`),
+      );
       const out = ok(await run('sessions', 'get', SESSION_ID));
       expect(out).toContain(`session ${SESSION_ID}: 2 simulations, completed 1, failed 1, pending 0`);
       // Not a terminal: the table is 100 columns wide and the reasoning wraps; COLUMNS widens it.
       expect(Math.max(...out.split('\n').map((line) => [...line].length))).toBe(100);
-      expect(out).toMatch(/│ Handles refund request │ FAIL\s+│ 2\/3\s+│ ✗ Agent provided a resolution: No resolution was\s+│\n│\s+│\s+│\s+│ confirmed/);
+      expect(out).toMatch(
+        /│ Handles refund request │ FAIL\s+│ 2\/3\s+│ ✗ Agent provided a resolution: No resolution was\s+│\n│\s+│\s+│\s+│ confirmed/,
+      );
       const wide = await sims(['--base-url', prismUrl, '--api-key', 'sk_test', 'sessions', 'get', SESSION_ID], { env: { COLUMNS: '120' } });
-      expect(Math.max(...ok(wide).split('\n').map((line) => [...line].length))).toBe(120);
-      expect(wide.stdout).toMatch(/│ Handles refund request │ FAIL\s+│ 2\/3\s+│ ✗ Agent provided a resolution: No resolution was confirmed/);
+      expect(
+        Math.max(
+          ...ok(wide)
+            .split('\n')
+            .map((line) => [...line].length),
+        ),
+      ).toBe(120);
+      expect(wide.stdout).toMatch(
+        /│ Handles refund request │ FAIL\s+│ 2\/3\s+│ ✗ Agent provided a resolution: No resolution was confirmed/,
+      );
       expect((await json('sessions', 'get', SESSION_ID)).simulation_session_id).toBe(SESSION_ID);
     });
   });
@@ -143,7 +185,20 @@ describe('every command against the Prism mock (which refuses requests that brea
   });
 
   it('generate: one line per event, or the NDJSON events with --json', async () => {
-    const out = ok(await run('generate', '--agent', AGENT_ID, '--suite', SUITE_ID, '--category', 'task_completion', '--category', 'angry_user', '--no-scenarios'));
+    const out = ok(
+      await run(
+        'generate',
+        '--agent',
+        AGENT_ID,
+        '--suite',
+        SUITE_ID,
+        '--category',
+        'task_completion',
+        '--category',
+        'angry_user',
+        '--no-scenarios',
+      ),
+    );
     expect(out.split('\n')).toEqual([
       '[0/1] Planning 1 case from the agent prompt',
       '+ Task completion: change a delivery address (task_completion) 5e4d3c2b-1a0f-4e9d-8c7b-6a5f4e3d2c1b',
@@ -151,7 +206,10 @@ describe('every command against the Prism mock (which refuses requests that brea
       'generated 1 case',
       '',
     ]);
-    const events = ok(await run('--json', 'generate', '--agent', AGENT_ID, '--scenario', 'a', '--scenario', 'b')).trim().split('\n').map((line) => JSON.parse(line));
+    const events = ok(await run('--json', 'generate', '--agent', AGENT_ID, '--scenario', 'a', '--scenario', 'b'))
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
     expect(events.map((e: { type: string }) => e.type)).toEqual(['progress', 'case', 'progress', 'done']);
   });
 
@@ -168,7 +226,10 @@ describe('every command against the Prism mock (which refuses requests that brea
       oneLine(await run('suites', 'create', '--file', file), /^error: 422 validation_failed: .+ \[request req_[0-9a-f]+\]$/);
     });
     it('input problems found before any call', async () => {
-      oneLine(await run('cases', 'create', '--name', 'x'), /^error: missing --prompt \(prompt\), --criterion \(success_criteria\), --success-type \(call_success_type\)/);
+      oneLine(
+        await run('cases', 'create', '--name', 'x'),
+        /^error: missing --prompt \(prompt\), --criterion \(success_criteria\), --success-type \(call_success_type\)/,
+      );
       oneLine(await run('cases', 'create', '--file', join(dir, 'missing.yaml')), /^error: cannot read .*missing\.yaml: ENOENT$/);
       const bad = join(dir, 'bad.yaml');
       await writeFile(bad, 'name: [unclosed\n');
@@ -187,7 +248,10 @@ describe('every command against the Prism mock (which refuses requests that brea
     });
     it('an API that cannot be reached', async () => {
       const port = await freePort();
-      oneLine(await sims(['--base-url', `http://127.0.0.1:${port}`, '--api-key', 'k', 'agents', 'list']), new RegExp(`^error: could not reach http://127.0.0.1:${port}: ECONNREFUSED$`));
+      oneLine(
+        await sims(['--base-url', `http://127.0.0.1:${port}`, '--api-key', 'k', 'agents', 'list']),
+        new RegExp(`^error: could not reach http://127.0.0.1:${port}: ECONNREFUSED$`),
+      );
     });
   });
 

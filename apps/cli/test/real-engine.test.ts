@@ -42,7 +42,10 @@ describe('sims run on the real simulation engine (builtin shop agent, offline)',
 
   it('passes a suite the agent handles (exit 0) and fails one it does not (exit 1), with the check reasoning', async () => {
     const agentFile = join(dir, 'agent.yaml');
-    await writeFile(agentFile, 'name: Northwind Shop\nprompt: You are the phone support of Northwind.\nconnector: { kind: builtin, builtin: shop_support }\n');
+    await writeFile(
+      agentFile,
+      'name: Northwind Shop\nprompt: You are the phone support of Northwind.\nconnector: { kind: builtin, builtin: shop_support }\n',
+    );
     const agent = await simsJson(server, ['agents', 'create', '--file', agentFile]);
     await writeFile(join(dir, 'passing.yaml'), PASSING_CASE);
     await writeFile(join(dir, 'failing.yaml'), FAILING_CASE);

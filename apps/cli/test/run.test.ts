@@ -9,7 +9,11 @@ import { CLI, cleanEnv, explain, sims } from './support/cli.js';
 import { seedSuite } from './support/seed.js';
 import { ERROR_MARKER, FAIL_MARKER, SteppedEngine, startTestServer, type TestServer } from './support/server.js';
 
-const xml = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '', isArray: (name) => ['testcase', 'property', 'testsuite'].includes(name) });
+const xml = new XMLParser({
+  ignoreAttributes: false,
+  attributeNamePrefix: '',
+  isArray: (name) => ['testcase', 'property', 'testsuite'].includes(name),
+});
 const lines = (text: string) => text.split('\n').filter((line) => line !== '');
 
 describe('sims run against the real server', () => {
@@ -95,7 +99,10 @@ describe('sims run against the real server', () => {
     );
     expect(byName.Refund.classname).toBe('Release <gate> & "checks"');
     expect(byName.Refund['system-out']).toContain('persona: Hello, I need help with <order> & "refund".');
-    expect(byName['Broken line'].error).toMatchObject({ type: 'agent_error', message: 'agent_error (424): The agent under test did not answer.' });
+    expect(byName['Broken line'].error).toMatchObject({
+      type: 'agent_error',
+      message: 'agent_error (424): The agent under test did not answer.',
+    });
     expect(byName.Hours.failure).toBeUndefined();
     expect(byName['Either way'].failure).toBeUndefined();
   });
@@ -104,7 +111,13 @@ describe('sims run against the real server', () => {
     const result = await sims([...global(), '--json', 'run', mixed.suiteId, '--interval', '20']);
     expect(result.code, explain(result)).toBe(1);
     const session = JSON.parse(result.stdout);
-    expect(session).toMatchObject({ suite_id: mixed.suiteId, total_simulations: 4, completed_simulations: 3, failed_simulations: 1, pending_simulations: 0 });
+    expect(session).toMatchObject({
+      suite_id: mixed.suiteId,
+      total_simulations: 4,
+      completed_simulations: 3,
+      failed_simulations: 1,
+      pending_simulations: 0,
+    });
     expect(session.simulations).toHaveLength(4);
     expect(session.simulations.every((s: { timeline: unknown[] }) => s.timeline.length === 2)).toBe(true);
     expect(result.stderr).toContain('progress: 4/4 done');
@@ -119,7 +132,7 @@ describe('sims run against the real server', () => {
     await expect(readFile(join(dir, 'never.xml'))).rejects.toThrow();
   });
 
-  it('exits 2 for a refused key and for an agent other than the suite\'s', async () => {
+  it("exits 2 for a refused key and for an agent other than the suite's", async () => {
     const unauthorized = await sims(['--base-url', server.url, '--api-key', 'sk_wrong', 'run', mixed.suiteId]);
     expect(unauthorized.code, explain(unauthorized)).toBe(2);
     expect(unauthorized.stderr).toMatch(/^error: 401 unauthorized: .* \[request req_[0-9a-f]{32}\]\n$/);
@@ -132,7 +145,9 @@ describe('sims run against the real server', () => {
   });
 
   it('reads the key and base URL from SIMS_API_KEY and SIMS_BASE_URL', async () => {
-    const result = await sims(['run', passing.suiteId, '--interval', '20'], { env: { SIMS_API_KEY: server.key, SIMS_BASE_URL: server.url } });
+    const result = await sims(['run', passing.suiteId, '--interval', '20'], {
+      env: { SIMS_API_KEY: server.key, SIMS_BASE_URL: server.url },
+    });
     expect(result.code, explain(result)).toBe(0);
     expect(result.stdout).toContain('2 passed, 0 failed of 2 cases');
   });
@@ -148,7 +163,18 @@ describe('sims run that does not finish', () => {
 
   it('exits 2 with one time-out line after --timeout', async () => {
     const seeded = await seedSuite(server, 'Stuck suite', [{ name: 'Waits', prompt: 'Wait.', criteria: ['Agent answered'] }]);
-    const result = await sims(['--base-url', server.url, '--api-key', server.key, 'run', seeded.suiteId, '--timeout', '1', '--interval', '50']);
+    const result = await sims([
+      '--base-url',
+      server.url,
+      '--api-key',
+      server.key,
+      'run',
+      seeded.suiteId,
+      '--timeout',
+      '1',
+      '--interval',
+      '50',
+    ]);
     expect(result.code, explain(result)).toBe(2);
     expect(result.stdout).toBe('');
     const errors = lines(result.stderr).filter((line) => line.startsWith('error:'));
@@ -158,7 +184,11 @@ describe('sims run that does not finish', () => {
 
   it('Ctrl-C while waiting exits 130 with one line, the session left running', async () => {
     const seeded = await seedSuite(server, 'Interrupted suite', [{ name: 'Waits', prompt: 'Wait.', criteria: ['Agent answered'] }]);
-    const child = spawn(process.execPath, [CLI, '--base-url', server.url, '--api-key', server.key, 'run', seeded.suiteId, '--interval', '50'], { env: cleanEnv() });
+    const child = spawn(
+      process.execPath,
+      [CLI, '--base-url', server.url, '--api-key', server.key, 'run', seeded.suiteId, '--interval', '50'],
+      { env: cleanEnv() },
+    );
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));

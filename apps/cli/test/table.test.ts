@@ -65,7 +65,11 @@ describe('results table', () => {
   it('keeps one line per failed criterion and shows errors and passes', () => {
     const table = resultsTable(
       [
-        caseResult('Two failures', [failed('First', 'no'), failed('Second', 'neither'), { criterion: 'Third', success: true, verdict: 'passed', reasoning: 'ok' }]),
+        caseResult('Two failures', [
+          failed('First', 'no'),
+          failed('Second', 'neither'),
+          { criterion: 'Third', success: true, verdict: 'passed', reasoning: 'ok' },
+        ]),
         caseResult('Broken', [], 'error'),
         caseResult('Fine', [{ criterion: 'Only', success: true, verdict: 'passed', reasoning: 'ok' }], 'passed'),
       ],

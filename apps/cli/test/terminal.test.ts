@@ -13,7 +13,10 @@ const quote = (arg: string) => `'${arg.replace(/'/g, `'\\''`)}'`;
 function inTerminal(args: string[]): Promise<{ code: number | null; screen: string }> {
   const command = [process.execPath, CLI, ...args].map(quote).join(' ');
   return new Promise((resolve, reject) => {
-    const child = spawn('script', ['-qfec', command, '/dev/null'], { env: cleanEnv({ TERM: 'xterm-256color', COLUMNS: '120', LINES: '40' }), stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn('script', ['-qfec', command, '/dev/null'], {
+      env: cleanEnv({ TERM: 'xterm-256color', COLUMNS: '120', LINES: '40' }),
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
     let screen = '';
     child.stdout.on('data', (chunk: Buffer) => (screen += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (screen += chunk.toString()));
@@ -46,7 +49,11 @@ describe('sims run in a terminal', () => {
 
     // The bar redraws in place (carriage returns and cursor codes), never as plain progress lines.
     expect(screen).not.toContain('progress:');
-    const frames = screen.replace(ANSI, '\n').split(/[\r\n]+/).map((line) => BAR.exec(line)).filter((match) => match !== null);
+    const frames = screen
+      .replace(ANSI, '\n')
+      .split(/[\r\n]+/)
+      .map((line) => BAR.exec(line))
+      .filter((match) => match !== null);
     const states = [...new Set(frames.map((match) => `${match[1]} ${match[2]}/${match[3]}`))];
     expect(states.length, screen).toBeGreaterThanOrEqual(2);
 

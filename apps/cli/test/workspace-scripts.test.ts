@@ -18,9 +18,10 @@ function readManifest(dir: string): Manifest {
   return { dir, name: pkg.name, scripts: pkg.scripts ?? {} };
 }
 
-const workspaces = ['spec', ...['packages', 'apps'].flatMap((parent) => readdirSync(join(ROOT, parent)).map((name) => `${parent}/${name}`))].filter((dir) =>
-  existsSync(join(ROOT, dir, 'package.json')),
-);
+const workspaces = [
+  'spec',
+  ...['packages', 'apps'].flatMap((parent) => readdirSync(join(ROOT, parent)).map((name) => `${parent}/${name}`)),
+].filter((dir) => existsSync(join(ROOT, dir, 'package.json')));
 const manifests = [readManifest('.'), ...workspaces.map(readManifest)];
 
 /** Each command of a script (split at `&&`, `||`, `;`, `|`) as its leading `NAME=value` pairs and the program it runs. */
@@ -57,7 +58,8 @@ describe('workspace scripts', () => {
 
   it('cover the scripts a user starts with', () => {
     const where = new Set(calls.map((c) => c.where));
-    for (const script of ['start', 'demo', 'mock', 'lint:spec', 'test', 'typecheck', 'sims', 'fuzz']) expect(where).toContain(`. ${script}`);
+    for (const script of ['start', 'demo', 'mock', 'lint:spec', 'test', 'typecheck', 'sims', 'fuzz'])
+      expect(where).toContain(`. ${script}`);
     for (const dir of ['spec', 'packages/client', 'apps/cli', 'apps/server']) expect(where).toContain(`${dir} test`);
   });
 
@@ -67,7 +69,9 @@ describe('workspace scripts', () => {
     expect(Object.keys(turbo.tasks)).not.toContain('test');
     expect(turbo.tasks).toHaveProperty('test:vitest');
     const tested = manifests.filter((m) => m.dir !== '.' && m.scripts.test !== undefined);
-    expect(tested.map((m) => m.dir)).toEqual(expect.arrayContaining(['spec', 'packages/client', 'packages/engine', 'apps/cli', 'apps/server']));
+    expect(tested.map((m) => m.dir)).toEqual(
+      expect.arrayContaining(['spec', 'packages/client', 'packages/engine', 'apps/cli', 'apps/server']),
+    );
     for (const m of tested) {
       const [run] = commands(m.scripts.test ?? '');
       expect(m.scripts.test, m.dir).toContain(`turbo run test:vitest --filter=${m.name} `);

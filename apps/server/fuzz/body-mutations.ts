@@ -28,8 +28,9 @@ const UNKNOWN_KEYS = ['extra', '__proto__', 'constructor', 'id', 'workspace_id',
  * numbers out of range, strings past their limit, unknown fields, nulls, ids of the wrong kind.
  */
 export function mutateBody(valid: fc.Arbitrary<unknown>): fc.Arbitrary<MutatedBody> {
-  return fc.tuple(valid, fc.nat(), fc.nat(), fc.constantFrom(...VARIANTS), anyJson).map(([body, where, choice, variant, extra]) =>
-    variant(body, where, choice, extra));
+  return fc
+    .tuple(valid, fc.nat(), fc.nat(), fc.constantFrom(...VARIANTS), anyJson)
+    .map(([body, where, choice, variant, extra]) => variant(body, where, choice, extra));
 }
 
 type Variant = (body: unknown, where: number, choice: number, extra: unknown) => MutatedBody;
@@ -59,7 +60,11 @@ const tooLong: Variant = (body, where, choice) => {
   const strings = nodes(body).filter((n) => jsonType(n.value) === 'string');
   const target = pick(strings, where) ?? pick(nodes(body), where)!;
   const length = pick(LONG_STRINGS, choice)!;
-  return { variant: 'too-long', where: `${pointer(target.path)} (${length} chars)`, value: setAt(body, target.path, repeated(length, choice % 3 ? 'x' : 'é')) };
+  return {
+    variant: 'too-long',
+    where: `${pointer(target.path)} (${length} chars)`,
+    value: setAt(body, target.path, repeated(length, choice % 3 ? 'x' : 'é')),
+  };
 };
 
 const unknownField: Variant = (body, where, choice, extra) => {
@@ -71,7 +76,10 @@ const unknownField: Variant = (body, where, choice, extra) => {
 };
 
 const nullField: Variant = (body, where) => {
-  const target = pick(nodes(body).filter((n) => n.path.length), where);
+  const target = pick(
+    nodes(body).filter((n) => n.path.length),
+    where,
+  );
   if (!target) return { variant: 'null', where: '/', value: null };
   return { variant: 'null', where: pointer(target.path), value: setAt(body, target.path, null) };
 };

@@ -10,7 +10,16 @@ import type { WireResponse } from './wire.js';
  * the `X-Request-Id` header; `url-guard` a 2xx to a body whose agent connector names a URL the
  * outbound guard must refuse.
  */
-export const PROBLEMS = ['no-response', '5xx', 'undeclared-status', 'schema', 'error-shape', 'request-id-header', 'content-type', 'url-guard'] as const;
+export const PROBLEMS = [
+  'no-response',
+  '5xx',
+  'undeclared-status',
+  'schema',
+  'error-shape',
+  'request-id-header',
+  'content-type',
+  'url-guard',
+] as const;
 export type ProblemKind = (typeof PROBLEMS)[number];
 
 export interface Problem {
@@ -23,12 +32,18 @@ const SANE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
  * Answers the connection gives before any operation is known (spec `ErrorCode`: no operation declares
  * them); they must still be the `Error` body with this code.
  */
-const CONNECTION_ANSWERS = new Map([[408, 'request_timeout'], [431, 'headers_too_large']]);
+const CONNECTION_ANSWERS = new Map([
+  [408, 'request_timeout'],
+  [431, 'headers_too_large'],
+]);
 const GENERATE_EVENT = 'SimulationCaseGenerateEvent';
 
 /** Every way the response breaks the contract of the operation it was sent to. */
 export function checkResponse(
-  validator: SpecValidator, op: FuzzOperation, sent: { requestId?: string; body?: unknown }, response: WireResponse,
+  validator: SpecValidator,
+  op: FuzzOperation,
+  sent: { requestId?: string; body?: unknown },
+  response: WireResponse,
 ): Problem[] {
   const problems: Problem[] = [];
   const sentRequestId = sent.requestId;
@@ -40,7 +55,8 @@ export function checkResponse(
   }
   if (status >= 500) problems.push({ kind: '5xx', message: `status ${status}` });
   const declared = op.statuses.has(status) || CONNECTION_ANSWERS.has(status);
-  if (!declared) problems.push({ kind: 'undeclared-status', message: `status ${status} is not declared (declared: ${[...op.statuses].join(', ')})` });
+  if (!declared)
+    problems.push({ kind: 'undeclared-status', message: `status ${status} is not declared (declared: ${[...op.statuses].join(', ')})` });
   const contentType = (header(response, 'content-type') ?? '').split(';')[0]!.trim().toLowerCase();
   const text = response.body.toString('utf8');
 
@@ -51,19 +67,24 @@ export function checkResponse(
       return problems;
     }
     const errors = validator.validateSchema('Error', body);
-    if (errors.length) problems.push({ kind: 'error-shape', message: `not the Error schema: ${formatErrors(errors.slice(0, 5))}; body ${excerpt(text)}` });
+    if (errors.length)
+      problems.push({ kind: 'error-shape', message: `not the Error schema: ${formatErrors(errors.slice(0, 5))}; body ${excerpt(text)}` });
     else {
       const { request_id: bodyId, code } = (body as { error: { request_id: string; code: string } }).error;
       const connectionCode = CONNECTION_ANSWERS.get(status);
-      if (connectionCode && code !== connectionCode) problems.push({ kind: 'error-shape', message: `a ${status} must carry the code ${connectionCode}, got ${code}` });
-      if (bodyId !== requestId) problems.push({ kind: 'error-shape', message: `error.request_id ${bodyId} differs from X-Request-Id ${requestId ?? '(none)'}` });
+      if (connectionCode && code !== connectionCode)
+        problems.push({ kind: 'error-shape', message: `a ${status} must carry the code ${connectionCode}, got ${code}` });
+      if (bodyId !== requestId)
+        problems.push({ kind: 'error-shape', message: `error.request_id ${bodyId} differs from X-Request-Id ${requestId ?? '(none)'}` });
     }
-    if (declared && contentType !== 'application/json') problems.push({ kind: 'content-type', message: `Content-Type ${contentType || '(none)'} for a JSON error` });
+    if (declared && contentType !== 'application/json')
+      problems.push({ kind: 'content-type', message: `Content-Type ${contentType || '(none)'} for a JSON error` });
     return problems;
   }
   if (!declared) return problems;
   const refused = refusedUrl(sent.body);
-  if (refused) problems.push({ kind: 'url-guard', message: `accepted the connector URL ${refused}, which the outbound URL guard must refuse` });
+  if (refused)
+    problems.push({ kind: 'url-guard', message: `accepted the connector URL ${refused}, which the outbound URL guard must refuse` });
 
   const media = op.media.get(status) ?? [];
   if (!media.length) {
@@ -93,7 +114,8 @@ function checkStream(validator: SpecValidator, text: string): Problem[] {
     else if (errors.length) problems.push({ kind: 'schema', message: `line ${i + 1}: ${formatErrors(errors.slice(0, 5))}` });
   });
   const last = parseJson(lines.at(-1) ?? '') as { type?: string } | undefined;
-  if (last?.type !== 'done' && last?.type !== 'error') problems.push({ kind: 'schema', message: `the stream ends with ${excerpt(lines.at(-1) ?? '(nothing)')}, not a done or error line` });
+  if (last?.type !== 'done' && last?.type !== 'error')
+    problems.push({ kind: 'schema', message: `the stream ends with ${excerpt(lines.at(-1) ?? '(nothing)')}, not a done or error line` });
   return problems.slice(0, 5);
 }
 
@@ -101,8 +123,13 @@ const REFUSED = new Set(REFUSED_URLS);
 
 function refusedUrl(body: unknown): string | undefined {
   if (body === undefined) return undefined;
-  const found = nodes(body).find((n) => n.path.includes('connector') && (n.path.at(-1) === 'url' || n.path.at(-1) === 'base_url')
-    && typeof n.value === 'string' && REFUSED.has(n.value));
+  const found = nodes(body).find(
+    (n) =>
+      n.path.includes('connector') &&
+      (n.path.at(-1) === 'url' || n.path.at(-1) === 'base_url') &&
+      typeof n.value === 'string' &&
+      REFUSED.has(n.value),
+  );
   return found?.value as string | undefined;
 }
 

@@ -32,7 +32,7 @@ export function heavyTargets(body: Schema, context: SchemaContext): HeavyTarget[
   const objectBranches = (node: Schema): Schema[] => {
     const union = (node.oneOf ?? node.anyOf) as unknown[] | undefined;
     if (union) return union.flatMap((b) => objectBranches(context.deref(b)));
-    const types = typeof node.type === 'string' ? [node.type] : (node.type as string[] | undefined) ?? [];
+    const types = typeof node.type === 'string' ? [node.type] : ((node.type as string[] | undefined) ?? []);
     return types.includes('object') ? [node] : [];
   };
   const variants = (node: Schema): Schema[] => {
@@ -43,7 +43,7 @@ export function heavyTargets(body: Schema, context: SchemaContext): HeavyTarget[
     if (depth > 3) return;
     for (const [key, property] of Object.entries((object.properties ?? {}) as Record<string, unknown>)) {
       for (const variant of variants(context.deref(property))) {
-        const types = typeof variant.type === 'string' ? [variant.type] : (variant.type as string[] | undefined) ?? [];
+        const types = typeof variant.type === 'string' ? [variant.type] : ((variant.type as string[] | undefined) ?? []);
         const here = [...levels, { schema: object, key, star: false }];
         if (types.includes('array')) {
           targets.push({ kind: 'array', levels: here, leaf: variant });
@@ -84,20 +84,26 @@ export function heavyBody(target: HeavyTarget, context: SchemaContext): fc.Arbit
     case 'array': {
       const item = fc.oneof(arbitraryFor(target.leaf.items ?? {}, context), fc.constantFrom<unknown>({}, 123, '', null));
       return fc.tuple(parents, logSize(2_000, 20_000), item).map(([values, size, one]) => ({
-        variant: 'oversize-array', where: `${where} (${size} × ${JSON.stringify(one)?.slice(0, 40)})`, value: assemble(values, new Array(size).fill(one)),
+        variant: 'oversize-array',
+        where: `${where} (${size} × ${JSON.stringify(one)?.slice(0, 40)})`,
+        value: assemble(values, new Array(size).fill(one)),
       }));
     }
     case 'object':
       return fc.tuple(parents, logSize(60, 5_000)).map(([values, size]) => ({
-        variant: 'oversize-object', where: `${where} (${size} keys)`,
+        variant: 'oversize-object',
+        where: `${where} (${size} keys)`,
         value: assemble(values, Object.fromEntries(Array.from({ length: size }, (_, i) => [`k${i}`, i]))),
       }));
     case 'free':
       // Half of them past 5,000 levels, where recursive code (JSON.stringify, canonical hashing) runs out of stack.
-      return fc.tuple(parents, fc.oneof(logSize(40, 5_000), fc.integer({ min: 5_000, max: 10_000 })), fc.boolean()).map(([values, depth, arrays]) => ({
-        variant: 'deep-nesting', where: `${where} (${depth} levels of ${arrays ? 'arrays' : 'objects'})`,
-        value: assemble(values, SPLICE),
-        splice: arrays ? `{"a":${'['.repeat(depth)}1${']'.repeat(depth)}}` : `${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}`,
-      }));
+      return fc
+        .tuple(parents, fc.oneof(logSize(40, 5_000), fc.integer({ min: 5_000, max: 10_000 })), fc.boolean())
+        .map(([values, depth, arrays]) => ({
+          variant: 'deep-nesting',
+          where: `${where} (${depth} levels of ${arrays ? 'arrays' : 'objects'})`,
+          value: assemble(values, SPLICE),
+          splice: arrays ? `{"a":${'['.repeat(depth)}1${']'.repeat(depth)}}` : `${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}`,
+        }));
   }
 }

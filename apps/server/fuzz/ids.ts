@@ -17,7 +17,11 @@ export type Scope = 'own' | 'disposable' | 'foreign' | 'suite-agent';
  * still names records that exist at that moment.
  */
 export class IdRef {
-  constructor(readonly kind: Kind, readonly pick: number, readonly scope: Scope = 'own') {}
+  constructor(
+    readonly kind: Kind,
+    readonly pick: number,
+    readonly scope: Scope = 'own',
+  ) {}
 }
 
 /**
@@ -86,8 +90,7 @@ export class IdPool {
       const agent = this.suiteAgents.get(suiteInPath);
       if (agent) return agent;
     }
-    const first = ref.scope === 'foreign' ? this.foreign.get(ref.kind)!
-      : ref.scope === 'disposable' ? [] : this.seeded.get(ref.kind)!;
+    const first = ref.scope === 'foreign' ? this.foreign.get(ref.kind)! : ref.scope === 'disposable' ? [] : this.seeded.get(ref.kind)!;
     const second = ref.scope === 'foreign' ? [] : this.made.get(ref.kind)!;
     const size = first.length + second.length;
     if (!size) return randomUUID();

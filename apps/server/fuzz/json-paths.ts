@@ -32,7 +32,13 @@ export function setAt(root: unknown, path: Segment[], value: unknown, remove = f
   const copy: Record<string, unknown> = { ...(root as Record<string, unknown>) };
   if (!rest.length && remove) delete copy[head as string];
   // defineProperty, so that a key named `__proto__` becomes a field rather than the prototype.
-  else Object.defineProperty(copy, head as string, { value: setAt(copy[head as string], rest, value, remove), enumerable: true, writable: true, configurable: true });
+  else
+    Object.defineProperty(copy, head as string, {
+      value: setAt(copy[head as string], rest, value, remove),
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
   return copy;
 }
 

@@ -29,9 +29,15 @@ async function main() {
   const { values } = parseArgs({
     args,
     options: {
-      count: { type: 'string' }, seed: { type: 'string' }, start: { type: 'string' }, concurrency: { type: 'string' },
-      'timeout-ms': { type: 'string' }, failures: { type: 'string' }, operation: { type: 'string', multiple: true },
-      json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+      count: { type: 'string' },
+      seed: { type: 'string' },
+      start: { type: 'string' },
+      concurrency: { type: 'string' },
+      'timeout-ms': { type: 'string' },
+      failures: { type: 'string' },
+      operation: { type: 'string', multiple: true },
+      json: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
     },
   });
   if (values.help) {
@@ -43,7 +49,8 @@ async function main() {
   const failures = integer(values.failures, 'failures', 20);
   console.error(`fuzzing with seed ${seed}: ${count} requests`);
   const report = await runFuzz({
-    count, seed,
+    count,
+    seed,
     start: integer(values.start, 'start', 0),
     concurrency: Math.max(1, integer(values.concurrency, 'concurrency', 8)),
     timeoutMs: integer(values['timeout-ms'], 'timeout-ms', 60_000),

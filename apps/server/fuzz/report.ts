@@ -56,11 +56,23 @@ export class ReportBuilder {
   private readonly kinds = new Map<string, FailureKind>();
   private readonly started = performance.now();
 
-  constructor(options: { seed: number; start: number; count: number; concurrency: number }, private readonly keep: number) {
+  constructor(
+    options: { seed: number; start: number; count: number; concurrency: number },
+    private readonly keep: number,
+  ) {
     this.report = {
-      ...options, ms: 0, requests: 0, byClass: {}, byOperation: {}, byShape: {},
+      ...options,
+      ms: 0,
+      requests: 0,
+      byClass: {},
+      byOperation: {},
+      byShape: {},
       problems: Object.fromEntries(PROBLEMS.map((p) => [p, 0])) as Record<ProblemKind, number>,
-      failedRequests: 0, kinds: [], failures: [], slowest: [], largest: [],
+      failedRequests: 0,
+      kinds: [],
+      failures: [],
+      slowest: [],
+      largest: [],
     };
   }
 
@@ -85,10 +97,16 @@ export class ReportBuilder {
     if (!problems.length) return;
     r.failedRequests += 1;
     const failure: Failure = {
-      index, operationId: plan.operationId, shape: plan.shape, ...(plan.detail ? { detail: plan.detail } : {}),
-      method: wire.method, target: wire.target, headers: shownHeaders(wire.headers),
+      index,
+      operationId: plan.operationId,
+      shape: plan.shape,
+      ...(plan.detail ? { detail: plan.detail } : {}),
+      method: wire.method,
+      target: wire.target,
+      headers: shownHeaders(wire.headers),
       ...(wire.body !== undefined ? { body: excerpt(wire.body, 300) } : {}),
-      ...(status !== null ? { status } : {}), problems,
+      ...(status !== null ? { status } : {}),
+      problems,
       ...(response ? { response: excerpt(response.body.toString('utf8'), 300) } : {}),
     };
     if (r.failures.length < this.keep) r.failures.push(failure);
@@ -123,19 +141,34 @@ export function formatReport(report: FuzzReport, options: { kinds?: number; fail
   const p = report.problems;
   const lines = [
     `fuzz: seed ${report.seed}, requests ${report.start}–${report.start + report.count - 1} (${report.requests} sent), concurrency ${report.concurrency}, ${(report.ms / 1000).toFixed(1)} s`,
-    `statuses: ${Object.entries(report.byClass).sort().map(([c, n]) => `${c} ${n}`).join(' · ')}`,
-    `5xx: ${p['5xx']} · undeclared statuses: ${p['undeclared-status']} · schema violations: ${p.schema} · error-shape violations: ${p['error-shape']}`
-      + ` · X-Request-Id problems: ${p['request-id-header']} · content-type problems: ${p['content-type']} · URL guard misses: ${p['url-guard']}`
-      + ` · no response: ${p['no-response']}`,
+    `statuses: ${Object.entries(report.byClass)
+      .sort()
+      .map(([c, n]) => `${c} ${n}`)
+      .join(' · ')}`,
+    `5xx: ${p['5xx']} · undeclared statuses: ${p['undeclared-status']} · schema violations: ${p.schema} · error-shape violations: ${p['error-shape']}` +
+      ` · X-Request-Id problems: ${p['request-id-header']} · content-type problems: ${p['content-type']} · URL guard misses: ${p['url-guard']}` +
+      ` · no response: ${p['no-response']}`,
     `requests with a failure: ${report.failedRequests}`,
     '',
     'per operation (status: count):',
-    ...Object.entries(report.byOperation).sort(([a], [b]) => a.localeCompare(b)).map(([op, statuses]) =>
-      `  ${op.padEnd(28)} ${Object.entries(statuses).map(([s, n]) => `${s}:${n}`).join(' ')}`),
+    ...Object.entries(report.byOperation)
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(
+        ([op, statuses]) =>
+          `  ${op.padEnd(28)} ${Object.entries(statuses)
+            .map(([s, n]) => `${s}:${n}`)
+            .join(' ')}`,
+      ),
     '',
     'per request shape (status: count):',
-    ...Object.entries(report.byShape).sort(([a], [b]) => a.localeCompare(b)).map(([shape, statuses]) =>
-      `  ${shape.padEnd(28)} ${Object.entries(statuses).map(([s, n]) => `${s}:${n}`).join(' ')}`),
+    ...Object.entries(report.byShape)
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(
+        ([shape, statuses]) =>
+          `  ${shape.padEnd(28)} ${Object.entries(statuses)
+            .map(([s, n]) => `${s}:${n}`)
+            .join(' ')}`,
+      ),
     '',
     `slowest: ${report.slowest.map((s) => `#${s.index} ${s.operationId} ${s.shape} → ${s.status} in ${s.ms} ms`).join('; ')}`,
     `largest answers: ${report.largest.map((s) => `#${s.index} ${s.operationId} ${s.shape} → ${s.status}, ${s.bytes} bytes`).join('; ')}`,
@@ -144,8 +177,13 @@ export function formatReport(report: FuzzReport, options: { kinds?: number; fail
     lines.push('', `failure kinds (${report.kinds.length}), most frequent first:`);
     for (const kind of report.kinds.slice(0, options.kinds ?? 40)) {
       const messages = kind.first.problems.map((pr) => pr.message).join('; ');
-      const ops = Object.entries(kind.operations).sort(([, a], [, b]) => b - a).map(([op, n]) => `${op} ${n}`).join(', ');
-      lines.push(`  ${String(kind.count).padStart(5)} × ${kind.shape} → ${kind.status ?? 'no answer'} [${kind.problems.join(', ')}] on ${ops}`);
+      const ops = Object.entries(kind.operations)
+        .sort(([, a], [, b]) => b - a)
+        .map(([op, n]) => `${op} ${n}`)
+        .join(', ');
+      lines.push(
+        `  ${String(kind.count).padStart(5)} × ${kind.shape} → ${kind.status ?? 'no answer'} [${kind.problems.join(', ')}] on ${ops}`,
+      );
       lines.push(`          e.g. #${kind.first.index} ${kind.first.method} ${kind.first.target.slice(0, 120)}: ${messages.slice(0, 240)}`);
     }
   }

@@ -12,7 +12,10 @@ import { EDGE_DATE_TIMES, INVALID_DATE_TIMES, repeated } from './values.js';
 /** Valid `date-time` filters that naive parsing gets wrong (leap seconds, lower case, offsets). */
 export function dateForms(params: FuzzParameter[], valid: fc.Arbitrary<RequestPlan>): fc.Arbitrary<RequestPlan> {
   return fc.tuple(valid, fc.constantFrom(...params), fc.constantFrom(...EDGE_DATE_TIMES)).map(([plan, param, date]) => ({
-    ...plan, shape: 'query:date-forms', detail: `${param.name}=${date}`, query: [...plan.query.filter(([n]) => n !== param.name), [param.name, date]],
+    ...plan,
+    shape: 'query:date-forms',
+    detail: `${param.name}=${date}`,
+    query: [...plan.query.filter(([n]) => n !== param.name), [param.name, date]],
   }));
 }
 
@@ -31,9 +34,17 @@ export function pathMutation(params: FuzzParameter[], valid: fc.Arbitrary<Reques
     ['dot-segment', fc.constantFrom('.', '..').map((raw) => ({ raw }))],
   ];
   return fc.tuple(valid, fc.constantFrom(...params)).chain(([plan, param]) =>
-    fc.constantFrom(...forms(kindOfField(param.name) ?? 'agent')).chain(([form, value]) => value.map((v): RequestPlan => ({
-      ...plan, shape: `path:${form}`, detail: `${param.name}=${describe(v)}`, path: { ...plan.path, [param.name]: v },
-    }))));
+    fc.constantFrom(...forms(kindOfField(param.name) ?? 'agent')).chain(([form, value]) =>
+      value.map(
+        (v): RequestPlan => ({
+          ...plan,
+          shape: `path:${form}`,
+          detail: `${param.name}=${describe(v)}`,
+          path: { ...plan.path, [param.name]: v },
+        }),
+      ),
+    ),
+  );
 }
 
 function describe(value: WireValue): string {
@@ -47,25 +58,34 @@ export function queryMutation(params: FuzzParameter[], valid: fc.Arbitrary<Reque
     const s = p.schema;
     const kind = kindOfField(p.name);
     if (kind) {
-      return fc.oneof(
-        fc.tuple(fc.constantFrom(...KINDS.filter((k) => k !== kind)), fc.nat()).map(([other, pick]) => new IdRef(other, pick)),
-        fc.nat().map((pick) => new IdRef(kind, pick, 'foreign')),
-        fc.uuid(),
-      ).map((v): [string, WireValue[]] => ['wrong-id', [v]]);
+      return fc
+        .oneof(
+          fc.tuple(fc.constantFrom(...KINDS.filter((k) => k !== kind)), fc.nat()).map(([other, pick]) => new IdRef(other, pick)),
+          fc.nat().map((pick) => new IdRef(kind, pick, 'foreign')),
+          fc.uuid(),
+        )
+        .map((v): [string, WireValue[]] => ['wrong-id', [v]]);
     }
     if (s.type === 'integer') {
       const min = Number(s.minimum ?? 0);
       const max = Number(s.maximum ?? 100);
       return fc.oneof(
-        fc.constantFrom('abc', '1.5', '', 'NaN', ' 5', '0x10', '1e3', '-', 'true', '[]').map((v): [string, WireValue[]] => ['wrong-type', [v]]),
-        fc.constantFrom(min - 1, max + 1, 0, -1, 2 ** 31, 2 ** 53 + 2, 1e23).map((v): [string, WireValue[]] => ['out-of-range', [String(v)]]),
+        fc
+          .constantFrom('abc', '1.5', '', 'NaN', ' 5', '0x10', '1e3', '-', 'true', '[]')
+          .map((v): [string, WireValue[]] => ['wrong-type', [v]]),
+        fc
+          .constantFrom(min - 1, max + 1, 0, -1, 2 ** 31, 2 ** 53 + 2, 1e23)
+          .map((v): [string, WireValue[]] => ['out-of-range', [String(v)]]),
       );
     }
     if (s.format === 'date-time') return fc.constantFrom(...INVALID_DATE_TIMES).map((v): [string, WireValue[]] => ['invalid-date', [v]]);
-    if (Array.isArray(s.enum)) return fc.constantFrom('unknown', '', 'IN-PROGRESS', 'custom,agent_based').map((v): [string, WireValue[]] => ['not-in-enum', [v]]);
+    if (Array.isArray(s.enum))
+      return fc.constantFrom('unknown', '', 'IN-PROGRESS', 'custom,agent_based').map((v): [string, WireValue[]] => ['not-in-enum', [v]]);
     if (s.type === 'array') {
       const max = Number(s.maxItems ?? 50);
-      return fc.integer({ min: max + 1, max: max * 4 }).map((n): [string, WireValue[]] => ['too-many-items', Array.from({ length: n }, (_, i) => `id-${i}`)]);
+      return fc
+        .integer({ min: max + 1, max: max * 4 })
+        .map((n): [string, WireValue[]] => ['too-many-items', Array.from({ length: n }, (_, i) => `id-${i}`)]);
     }
     const maxLength = Number(s.maxLength ?? 100);
     return fc.oneof(
@@ -76,24 +96,63 @@ export function queryMutation(params: FuzzParameter[], valid: fc.Arbitrary<Reque
   type Change = (q: Array<[string, WireValue]>) => Array<[string, WireValue]>;
   type Mutation = { variant: string; name: string; apply: Change };
   const without = (q: Array<[string, WireValue]>, name: string) => q.filter(([n]) => n !== name);
-  const mutations = fc.constantFrom(...params).chain((p) => fc.oneof(
-    { weight: 60, arbitrary: wrongFor(p).map(([variant, values]): Mutation => ({
-      variant, name: p.name, apply: (q) => [...without(q, p.name), ...values.map((v): [string, WireValue] => [p.name, v])],
-    })) },
-    { weight: 20, arbitrary: fc.constantFrom('1', '2', 'x').map((second): Mutation => ({
-      variant: 'repeated', name: p.name, apply: (q) => [...without(q, p.name), [p.name, q.find(([n]) => n === p.name)?.[1] ?? '1'], [p.name, second]],
-    })) },
-    { weight: 10, arbitrary: fc.constantFrom('%ZZ', '%', '%E0%A4%A', '%00').map((raw): Mutation => ({
-      variant: 'bad-percent', name: p.name, apply: (q) => [...without(q, p.name), [p.name, { raw }]],
-    })) },
-    { weight: 20, arbitrary: fc.constant<Mutation>({ variant: 'missing', name: p.name, apply: (q) => without(q, p.name) }) },
-    { weight: 20, arbitrary: fc.constantFrom('foo', 'page', 'limit', 'PAGE_SIZE', '__proto__', 'page_size[]').map((name): Mutation => ({
-      variant: 'unknown-param', name, apply: (q) => [...q, [name, '1']],
-    })) },
-    // A URL past Node's 16 KiB limit on the request head, which Node answers before Fastify sees it.
-    { weight: 1, arbitrary: fc.constant<Mutation>({ variant: 'huge-url', name: p.name, apply: (q) => [...without(q, p.name), [p.name, repeated(17_000, 'u')]] }) },
-  ));
-  return fc.tuple(valid, mutations).map(([plan, m]) => ({ ...plan, shape: `query:${m.variant}`, detail: m.name, query: m.apply(plan.query) }));
+  const mutations = fc.constantFrom(...params).chain((p) =>
+    fc.oneof(
+      {
+        weight: 60,
+        arbitrary: wrongFor(p).map(
+          ([variant, values]): Mutation => ({
+            variant,
+            name: p.name,
+            apply: (q) => [...without(q, p.name), ...values.map((v): [string, WireValue] => [p.name, v])],
+          }),
+        ),
+      },
+      {
+        weight: 20,
+        arbitrary: fc.constantFrom('1', '2', 'x').map(
+          (second): Mutation => ({
+            variant: 'repeated',
+            name: p.name,
+            apply: (q) => [...without(q, p.name), [p.name, q.find(([n]) => n === p.name)?.[1] ?? '1'], [p.name, second]],
+          }),
+        ),
+      },
+      {
+        weight: 10,
+        arbitrary: fc.constantFrom('%ZZ', '%', '%E0%A4%A', '%00').map(
+          (raw): Mutation => ({
+            variant: 'bad-percent',
+            name: p.name,
+            apply: (q) => [...without(q, p.name), [p.name, { raw }]],
+          }),
+        ),
+      },
+      { weight: 20, arbitrary: fc.constant<Mutation>({ variant: 'missing', name: p.name, apply: (q) => without(q, p.name) }) },
+      {
+        weight: 20,
+        arbitrary: fc.constantFrom('foo', 'page', 'limit', 'PAGE_SIZE', '__proto__', 'page_size[]').map(
+          (name): Mutation => ({
+            variant: 'unknown-param',
+            name,
+            apply: (q) => [...q, [name, '1']],
+          }),
+        ),
+      },
+      // A URL past Node's 16 KiB limit on the request head, which Node answers before Fastify sees it.
+      {
+        weight: 1,
+        arbitrary: fc.constant<Mutation>({
+          variant: 'huge-url',
+          name: p.name,
+          apply: (q) => [...without(q, p.name), [p.name, repeated(17_000, 'u')]],
+        }),
+      },
+    ),
+  );
+  return fc
+    .tuple(valid, mutations)
+    .map(([plan, m]) => ({ ...plan, shape: `query:${m.variant}`, detail: m.name, query: m.apply(plan.query) }));
 }
 
 const MALFORMED = [
@@ -113,17 +172,32 @@ const MALFORMED = [
 ];
 
 const CONTENT_TYPES: Array<string | null> = [
-  null, 'text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'application/json; charset=utf-16',
-  'application/json; charset=utf-8', 'APPLICATION/JSON', 'application/json-patch+json', 'application/jsonx', '', 'application/*',
+  null,
+  'text/plain',
+  'application/x-www-form-urlencoded',
+  'multipart/form-data; boundary=x',
+  'application/json; charset=utf-16',
+  'application/json; charset=utf-8',
+  'APPLICATION/JSON',
+  'application/json-patch+json',
+  'application/jsonx',
+  '',
+  'application/*',
 ];
 
 /** Bodies that are not JSON, JSON under the wrong Content-Type, no body at all, or more than 1 MiB. */
 export function bodyFormat(valid: fc.Arbitrary<RequestPlan>): fc.Arbitrary<RequestPlan> {
-  const text = (plan: RequestPlan) => JSON.stringify(plan.body.kind === 'json' ? plan.body.value : {}, (_k, v: unknown) => (v instanceof IdRef ? 'id' : v)) ?? '{}';
+  const text = (plan: RequestPlan) =>
+    JSON.stringify(plan.body.kind === 'json' ? plan.body.value : {}, (_k, v: unknown) => (v instanceof IdRef ? 'id' : v)) ?? '{}';
   return fc.tuple(valid, fc.nat(), fc.integer({ min: 0, max: 99 })).map(([plan, choice, roll]): RequestPlan => {
     if (roll < 45) {
       const malformed = MALFORMED[choice % MALFORMED.length]!(text(plan));
-      return { ...plan, shape: 'body:malformed-json', detail: JSON.stringify(malformed.slice(0, 60)), body: { kind: 'text', text: malformed } };
+      return {
+        ...plan,
+        shape: 'body:malformed-json',
+        detail: JSON.stringify(malformed.slice(0, 60)),
+        body: { kind: 'text', text: malformed },
+      };
     }
     if (roll < 80) {
       const contentType = CONTENT_TYPES[choice % CONTENT_TYPES.length]!;
@@ -137,9 +211,12 @@ export function bodyFormat(valid: fc.Arbitrary<RequestPlan>): fc.Arbitrary<Reque
 /** A body on an operation that takes none (GET, DELETE, execute). */
 export function unexpectedBody(valid: fc.Arbitrary<RequestPlan>): fc.Arbitrary<RequestPlan> {
   return fc.tuple(valid, fc.nat(), fc.integer({ min: 0, max: 99 })).map(([plan, choice, roll]): RequestPlan => {
-    if (roll < 50) return { ...plan, shape: 'body:unexpected-json', body: { kind: 'json', value: [{}, { a: 1 }, [], 'x', null][choice % 5] } };
-    if (roll < 85) return { ...plan, shape: 'body:unexpected-malformed', body: { kind: 'text', text: ['{', 'hello', '\u0000'][choice % 3]! } };
-    if (roll < 97) return { ...plan, shape: 'body:unexpected-content-type', contentType: 'text/plain', body: { kind: 'text', text: 'hello' } };
+    if (roll < 50)
+      return { ...plan, shape: 'body:unexpected-json', body: { kind: 'json', value: [{}, { a: 1 }, [], 'x', null][choice % 5] } };
+    if (roll < 85)
+      return { ...plan, shape: 'body:unexpected-malformed', body: { kind: 'text', text: ['{', 'hello', '\u0000'][choice % 3]! } };
+    if (roll < 97)
+      return { ...plan, shape: 'body:unexpected-content-type', contentType: 'text/plain', body: { kind: 'text', text: 'hello' } };
     return { ...plan, shape: 'body:unexpected-too-large', body: { kind: 'text', text: `"${repeated(1_100_000)}"` } };
   });
 }

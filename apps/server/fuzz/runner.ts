@@ -47,10 +47,15 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
     let problems: Problem[];
     try {
       response = await client.send(wire);
-      problems = checkResponse(validator, op, {
-        requestId: plan.headers['X-Request-Id'],
-        body: plan.body.kind === 'json' ? plan.body.value : undefined,
-      }, response);
+      problems = checkResponse(
+        validator,
+        op,
+        {
+          requestId: plan.headers['X-Request-Id'],
+          body: plan.body.kind === 'json' ? plan.body.value : undefined,
+        },
+        response,
+      );
       learn(op, wire.pathIds, response, target.pool);
     } catch (error) {
       problems = [{ kind: 'no-response', message: (error as Error).message }];
@@ -60,9 +65,11 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
     if (done % 1000 === 0) options.onProgress?.(done, () => report.finish());
   };
   try {
-    await Promise.all(Array.from({ length: concurrency }, async () => {
-      while (next < start + count) await one(next++);
-    }));
+    await Promise.all(
+      Array.from({ length: concurrency }, async () => {
+        while (next < start + count) await one(next++);
+      }),
+    );
   } finally {
     client.close();
     await target.stop();

@@ -49,7 +49,11 @@ function byType(type: string, node: Schema, context: SchemaContext, name: string
       const inRange = type === 'integer' ? fc.integer({ min, max }) : fc.double({ min, max, noNaN: true, noDefaultInfinity: true });
       // Small values most of the time (page 1 to 20 has records to show), the whole range and its bounds too.
       const low = type === 'integer' ? fc.integer({ min, max: Math.min(max, Math.max(min, 0) + 20) }) : inRange;
-      return fc.oneof({ weight: 5, arbitrary: low }, { weight: 3, arbitrary: inRange }, { weight: 1, arbitrary: fc.constantFrom(min, max) });
+      return fc.oneof(
+        { weight: 5, arbitrary: low },
+        { weight: 3, arbitrary: inRange },
+        { weight: 1, arbitrary: fc.constantFrom(min, max) },
+      );
     }
     case 'string':
       return stringFor(node, context, name);
@@ -111,7 +115,11 @@ function objectFor(node: Schema, context: SchemaContext, depth: number): fc.Arbi
   const pattern = (context.deref(node.propertyNames ?? {}) as Schema).pattern;
   const key = typeof pattern === 'string' ? fc.stringMatching(new RegExp(pattern, 'u')) : text({ maxLength: 20 });
   const value = extra === true || extra === undefined ? anyJson : arbitraryFor(extra, context, undefined, depth + 1);
-  const extras = fc.dictionary(key.filter((k) => !(k in properties)), value, { maxKeys });
+  const extras = fc.dictionary(
+    key.filter((k) => !(k in properties)),
+    value,
+    { maxKeys },
+  );
   return fc.tuple(known, extras).map(([own, more]) => ({ ...more, ...own }));
 }
 

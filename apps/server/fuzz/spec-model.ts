@@ -32,12 +32,14 @@ export function fuzzOperations(validator: SpecValidator): FuzzOperation[] {
   return validator.operations().map((op) => {
     const item = paths[op.path]!;
     const raw = [...((item.parameters as unknown[] | undefined) ?? []), ...((op.definition.parameters as unknown[] | undefined) ?? [])];
-    const parameters = raw.map((node) => validator.resolve<Schema>(node)).map((p) => ({
-      name: String(p.name),
-      in: p.in as FuzzParameter['in'],
-      required: Boolean(p.required),
-      schema: validator.resolve<Schema>(p.schema),
-    }));
+    const parameters = raw
+      .map((node) => validator.resolve<Schema>(node))
+      .map((p) => ({
+        name: String(p.name),
+        in: p.in as FuzzParameter['in'],
+        required: Boolean(p.required),
+        schema: validator.resolve<Schema>(p.schema),
+      }));
     let body: FuzzOperation['body'];
     if (op.definition.requestBody) {
       const requestBody = validator.resolve<Schema>(op.definition.requestBody);

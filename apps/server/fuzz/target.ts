@@ -24,23 +24,38 @@ export interface FuzzTarget {
 export async function startTarget(): Promise<FuzzTarget> {
   const dataDir = await mkdtemp(join(tmpdir(), 'sims-fuzz-'));
   const defaults = configFromEnv({});
-  const server = await startServer({
-    ...defaults,
-    host: '127.0.0.1',
-    port: 0,
-    dataDir,
-    rateLimit: { max: 0, windowMs: 60_000 },
-    logLevel: 'silent',
-    shutdownGraceMs: 2_000,
-  }, () => new QueueOnlyEngine());
+  const server = await startServer(
+    {
+      ...defaults,
+      host: '127.0.0.1',
+      port: 0,
+      dataDir,
+      rateLimit: { max: 0, windowMs: 60_000 },
+      logLevel: 'silent',
+      shutdownGraceMs: 2_000,
+    },
+    () => new QueueOnlyEngine(),
+  );
   const pool = new IdPool();
   try {
     const main = server.firstStart!.key;
     const foreign = (await createWorkspace(server.storage, 'Fuzz other workspace')).minted.key;
-    await seed(server.url, main, (kind, id) => pool.addSeeded(kind, id), (suite, agent) => pool.setSuiteAgent(suite, agent));
-    await seed(server.url, foreign, (kind, id) => pool.addForeign(kind, id), () => {});
+    await seed(
+      server.url,
+      main,
+      (kind, id) => pool.addSeeded(kind, id),
+      (suite, agent) => pool.setSuiteAgent(suite, agent),
+    );
+    await seed(
+      server.url,
+      foreign,
+      (kind, id) => pool.addForeign(kind, id),
+      () => {},
+    );
     return {
-      server, keys: { main, foreign }, pool,
+      server,
+      keys: { main, foreign },
+      pool,
       async stop() {
         await server.stop();
         await rm(dataDir, { recursive: true, force: true });
@@ -61,7 +76,7 @@ async function seed(base: string, key: string, add: (kind: Kind, id: string) => 
       headers: { Authorization: `Bearer ${key}`, ...(body ? { 'Content-Type': 'application/json' } : {}) },
       ...(body ? { body: JSON.stringify(body) } : {}),
     });
-    const json = await response.json() as Record<string, any>;
+    const json = (await response.json()) as Record<string, any>;
     if (!response.ok) throw new Error(`seeding: ${method} ${path} answered ${response.status} ${JSON.stringify(json)}`);
     // Every answer is in the `{status, response}` envelope but execute's, which follows the reference API.
     return (json.response ?? json) as Record<string, any>;
@@ -80,21 +95,33 @@ async function seed(base: string, key: string, add: (kind: Kind, id: string) => 
     suiteAgent(suite.id, agent);
     for (let c = 0; c < 3; c += 1) {
       const made = await call('POST', '/simulation_cases', {
-        name: `Case ${c + 1}`, prompt: `Caller ${c + 1} wants a refund.`, success_criteria: ['Agent offered a refund'], call_success_type: 'all', suite_id: suite.id,
+        name: `Case ${c + 1}`,
+        prompt: `Caller ${c + 1} wants a refund.`,
+        success_criteria: ['Agent offered a refund'],
+        call_success_type: 'all',
+        suite_id: suite.id,
       });
       add('case', made.simulation_case.simulation_case_id);
     }
   }
   const loose = await call('POST', '/simulation_cases', {
-    name: 'Loose case', prompt: 'Caller asks for opening hours.', success_criteria: ['Agent gave the hours'], call_success_type: 'any', base_agent_id: agents[2],
+    name: 'Loose case',
+    prompt: 'Caller asks for opening hours.',
+    success_criteria: ['Agent gave the hours'],
+    call_success_type: 'any',
+    base_agent_id: agents[2],
   });
   add('case', loose.simulation_case.simulation_case_id);
-  for (const name of ['Changes mind', 'Angry caller']) add('scenario', (await call('POST', '/simulation_scenarios', { name, description: `The caller: ${name}.` })).id);
+  for (const name of ['Changes mind', 'Angry caller'])
+    add('scenario', (await call('POST', '/simulation_scenarios', { name, description: `The caller: ${name}.` })).id);
   const executed = await call('POST', `/simulation_suites/${suites[0]}/execute?target_agent_id=${agents[0]}`);
   add('session', executed.session_id);
   const runs = await call('GET', `/simulations?simulation_session_id=${executed.session_id}`);
   for (const run of runs.items as Array<{ simulation_id: string }>) add('simulation', run.simulation_id);
-  const simulation = await call('POST', '/simulations', { simulation_case_id: loose.simulation_case.simulation_case_id, target_agent_id: agents[2] });
+  const simulation = await call('POST', '/simulations', {
+    simulation_case_id: loose.simulation_case.simulation_case_id,
+    target_agent_id: agents[2],
+  });
   add('simulation', simulation.simulation_id);
   add('session', simulation.simulation_session_id);
 }

@@ -30,12 +30,22 @@ export const EDGE_DATE_TIMES = [
 
 /** Strings that look like dates and are not. */
 export const INVALID_DATE_TIMES = [
-  '2024-13-01T00:00:00Z', '2023-02-29T00:00:00Z', '2024-01-01', '2024-01-01T25:00:00Z', '2024-01-01T00:00:61Z',
-  'yesterday', '1704067200', '2024-01-01T00:00:00', '', '+275760-09-13T00:00:00Z', '2024-01-01T00:00:00+24:00',
+  '2024-13-01T00:00:00Z',
+  '2023-02-29T00:00:00Z',
+  '2024-01-01',
+  '2024-01-01T25:00:00Z',
+  '2024-01-01T00:00:61Z',
+  'yesterday',
+  '1704067200',
+  '2024-01-01T00:00:00',
+  '',
+  '+275760-09-13T00:00:00Z',
+  '2024-01-01T00:00:00+24:00',
 ];
 
 /** Plain ISO dates; the edge forms are a mutation family of their own (`query:date-forms`), so that a failure on one is named as such. */
-export const dateTime: fc.Arbitrary<string> = fc.date({ min: new Date('2000-01-01T00:00:00Z'), max: new Date('2100-01-01T00:00:00Z'), noInvalidDate: true })
+export const dateTime: fc.Arbitrary<string> = fc
+  .date({ min: new Date('2000-01-01T00:00:00Z'), max: new Date('2100-01-01T00:00:00Z'), noInvalidDate: true })
   .map((d) => d.toISOString());
 
 /**
@@ -46,17 +56,48 @@ export const dateTime: fc.Arbitrary<string> = fc.date({ min: new Date('2000-01-0
  * is written, and a 2xx for one is a finding.
  */
 export const REFUSED_URLS = [
-  'http://127.0.0.1:9/turn', 'http://localhost/turn', 'http://localhost./turn', 'http://LOCALHOST/', 'http://10.0.0.1/', 'http://192.168.1.1/',
-  'http://169.254.169.254/latest/meta-data/', 'http://[::1]/', 'http://[::a9fe:a9fe]/', 'http://[::169.254.169.254]/', 'http://[::7f00:1]/',
-  'http://[::127.0.0.1]/', 'http://[::ffff:127.0.0.1]/', 'http://[0:0:0:0:0:ffff:7f00:1]/', 'http://[::ffff:a9fe:a9fe]/',
-  'http://[64:ff9b::a9fe:a9fe]/', 'http://[2002:a9fe:a9fe::]/', 'http://[fe80::1]/', 'http://[fd00::1]/', 'http://[::]/',
-  'http://metadata.google.internal/', 'http://metadata.google.internal./', 'http://metadata./', 'http://0x7f.1/', 'http://2130706433/',
-  'http://0177.0.0.1/', 'http://127.1/', 'http://0/', 'http://user:secret@example.com/', 'ftp://example.com/', 'file:///etc/passwd',
-  'javascript:alert(1)', 'https://example.com:65536/',
+  'http://127.0.0.1:9/turn',
+  'http://localhost/turn',
+  'http://localhost./turn',
+  'http://LOCALHOST/',
+  'http://10.0.0.1/',
+  'http://192.168.1.1/',
+  'http://169.254.169.254/latest/meta-data/',
+  'http://[::1]/',
+  'http://[::a9fe:a9fe]/',
+  'http://[::169.254.169.254]/',
+  'http://[::7f00:1]/',
+  'http://[::127.0.0.1]/',
+  'http://[::ffff:127.0.0.1]/',
+  'http://[0:0:0:0:0:ffff:7f00:1]/',
+  'http://[::ffff:a9fe:a9fe]/',
+  'http://[64:ff9b::a9fe:a9fe]/',
+  'http://[2002:a9fe:a9fe::]/',
+  'http://[fe80::1]/',
+  'http://[fd00::1]/',
+  'http://[::]/',
+  'http://metadata.google.internal/',
+  'http://metadata.google.internal./',
+  'http://metadata./',
+  'http://0x7f.1/',
+  'http://2130706433/',
+  'http://0177.0.0.1/',
+  'http://127.1/',
+  'http://0/',
+  'http://user:secret@example.com/',
+  'ftp://example.com/',
+  'file:///etc/passwd',
+  'javascript:alert(1)',
+  'https://example.com:65536/',
 ];
 
 /** Public URLs of unusual form, which the guard may accept. */
-const ODD_PUBLIC_URLS = ['https://example.com:0/', 'https://xn--nxasmq6b.example/', 'HTTPS://EXAMPLE.COM/Turn', 'https://example.com/a?b=c#d'];
+const ODD_PUBLIC_URLS = [
+  'https://example.com:0/',
+  'https://xn--nxasmq6b.example/',
+  'HTTPS://EXAMPLE.COM/Turn',
+  'https://example.com/a?b=c#d',
+];
 
 export const uri: fc.Arbitrary<string> = fc.oneof(
   { weight: 3, arbitrary: fc.webUrl({ withQueryParameters: true, withFragments: true }) },

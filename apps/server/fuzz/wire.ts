@@ -27,7 +27,17 @@ export interface Keys {
   foreign: string;
 }
 
-const MALFORMED_AUTH = (key: string) => ['Bearer', 'Bearer ', 'Basic dXNlcjpwYXNz', `Token ${key}`, key, `Bearer ${key} extra`, `Bearer ${key},${key}`, 'Bearer sk_', 'Bearer \u00ff'];
+const MALFORMED_AUTH = (key: string) => [
+  'Bearer',
+  'Bearer ',
+  'Basic dXNlcjpwYXNz',
+  `Token ${key}`,
+  key,
+  `Bearer ${key} extra`,
+  `Bearer ${key},${key}`,
+  'Bearer sk_',
+  'Bearer \u00ff',
+];
 
 function authorization(auth: Auth, keys: Keys): string | undefined {
   switch (auth.mode) {
@@ -70,20 +80,28 @@ export function materialize(plan: RequestPlan, op: FuzzOperation, pool: IdPool, 
   let body: string | undefined;
   if (plan.body.kind === 'json') {
     const suite = suiteParam ? resolved[suiteParam.name] : undefined;
-    body = JSON.stringify(plan.body.value, (_key, value: unknown) => {
-      if (value instanceof IdRef) return pool.resolve(value, suite);
-      // Distinct references can name one record (a small pool): lists of ids stay free of repeats,
-      // as `uniqueItems` asks of every id list in the spec.
-      if (Array.isArray(value) && value.length && value.every((v) => v instanceof IdRef)) return [...new Set(value.map((v: IdRef) => pool.resolve(v, suite)))];
-      return value;
-    }) ?? 'null';
-    if (plan.body.splice !== undefined) body = body.replace(`"${SPLICE}"`, () => plan.body.kind === 'json' ? plan.body.splice! : '');
+    body =
+      JSON.stringify(plan.body.value, (_key, value: unknown) => {
+        if (value instanceof IdRef) return pool.resolve(value, suite);
+        // Distinct references can name one record (a small pool): lists of ids stay free of repeats,
+        // as `uniqueItems` asks of every id list in the spec.
+        if (Array.isArray(value) && value.length && value.every((v) => v instanceof IdRef))
+          return [...new Set(value.map((v: IdRef) => pool.resolve(v, suite)))];
+        return value;
+      }) ?? 'null';
+    if (plan.body.splice !== undefined) body = body.replace(`"${SPLICE}"`, () => (plan.body.kind === 'json' ? plan.body.splice! : ''));
   } else if (plan.body.kind === 'text') {
     body = plan.body.text;
   }
   if (body !== undefined && plan.contentType === undefined) headers['Content-Type'] = 'application/json';
   if (typeof plan.contentType === 'string') headers['Content-Type'] = plan.contentType;
-  return { method: op.method.toUpperCase(), target: `/v2${path}${query ? `?${query}` : ''}`, headers, ...(body !== undefined ? { body } : {}), pathIds: resolved };
+  return {
+    method: op.method.toUpperCase(),
+    target: `/v2${path}${query ? `?${query}` : ''}`,
+    headers,
+    ...(body !== undefined ? { body } : {}),
+    pathIds: resolved,
+  };
 }
 
 function decodeSafely(text: string): string {
@@ -98,7 +116,11 @@ function decodeSafely(text: string): string {
 export class WireClient {
   private readonly agent: Agent;
 
-  constructor(private readonly origin: URL, sockets: number, private readonly timeoutMs: number) {
+  constructor(
+    private readonly origin: URL,
+    sockets: number,
+    private readonly timeoutMs: number,
+  ) {
     this.agent = new Agent({ keepAlive: true, maxSockets: sockets });
   }
 
@@ -108,7 +130,8 @@ export class WireClient {
     } catch (error) {
       // A kept-alive socket the server closed as it was reused (after an answer with `Connection:
       // close`): the request never reached the server, so it is sent again, as Node's docs advise.
-      if ((error as { reusedSocket?: boolean }).reusedSocket && (error as NodeJS.ErrnoException).code === 'ECONNRESET') return this.once(wire);
+      if ((error as { reusedSocket?: boolean }).reusedSocket && (error as NodeJS.ErrnoException).code === 'ECONNRESET')
+        return this.once(wire);
       throw error;
     }
   }
@@ -118,15 +141,25 @@ export class WireClient {
     return new Promise((resolve, reject) => {
       const headers: Record<string, string> = { ...wire.headers };
       if (wire.body !== undefined) headers['Content-Length'] = String(Buffer.byteLength(wire.body));
-      const req = httpRequest({
-        host: this.origin.hostname, port: this.origin.port, method: wire.method, path: wire.target, headers, agent: this.agent,
-        signal: AbortSignal.timeout(this.timeoutMs),
-      }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks), ms: performance.now() - started }));
-        res.on('error', reject);
-      });
+      const req = httpRequest(
+        {
+          host: this.origin.hostname,
+          port: this.origin.port,
+          method: wire.method,
+          path: wire.target,
+          headers,
+          agent: this.agent,
+          signal: AbortSignal.timeout(this.timeoutMs),
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (chunk: Buffer) => chunks.push(chunk));
+          res.on('end', () =>
+            resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks), ms: performance.now() - started }),
+          );
+          res.on('error', reject);
+        },
+      );
       req.on('error', (error) => reject(Object.assign(error, { reusedSocket: req.reusedSocket })));
       req.end(wire.body);
     });

@@ -53,7 +53,13 @@ export const DEMO_CASES: CaseIn[] = [
     success_criteria: ['The agent states the opening hours'],
     call_success_type: 'any',
     checks: [
-      { kind: 'matches', pattern: '\\d{1,2} ?(am|pm) to \\d{1,2} ?(am|pm)', flags: 'i', side: 'agent', description: 'The agent names a time range' },
+      {
+        kind: 'matches',
+        pattern: '\\d{1,2} ?(am|pm) to \\d{1,2} ?(am|pm)',
+        flags: 'i',
+        side: 'agent',
+        description: 'The agent names a time range',
+      },
       { kind: 'ended_by', side: 'persona' },
     ],
   },
@@ -64,7 +70,14 @@ export const DEMO_CASES: CaseIn[] = [
     success_criteria: ['The agent apologises to the caller'],
     call_success_type: 'all',
     checks: [
-      { kind: 'matches', pattern: 'calm down', flags: 'i', side: 'agent', negate: true, description: 'The agent never tells the caller to calm down' },
+      {
+        kind: 'matches',
+        pattern: 'calm down',
+        flags: 'i',
+        side: 'agent',
+        negate: true,
+        description: 'The agent never tells the caller to calm down',
+      },
       { kind: 'tool_called', name: 'transfer_call' },
       { kind: 'contains', text: 'sorry', side: 'agent', description: 'The agent says sorry before transferring' },
     ],
@@ -75,13 +88,32 @@ export const DEMO_CASES: CaseIn[] = [
     caller_turns: ['I want a refund for my order 45678.', 'Can you not make an exception?', 'Fine. Goodbye. [END_CALL]'],
     success_criteria: ['The agent issues the refund'],
     call_success_type: 'all',
-    checks: [{ kind: 'tool_called', name: 'create_refund', arguments: { order_id: '45678' }, description: 'The agent creates a refund for order 45678' }],
+    checks: [
+      {
+        kind: 'tool_called',
+        name: 'create_refund',
+        arguments: { order_id: '45678' },
+        description: 'The agent creates a refund for order 45678',
+      },
+    ],
   },
   {
     name: 'Caller who keeps talking hits the turn limit (fails on purpose)',
     prompt: 'You keep asking about different order numbers and never hang up.',
-    caller_turns: ['Where is order 11111?', 'And 22222?', 'What about 33333?', 'And 44444?', 'Maybe 55555?', 'Or 66666?', 'And 77777?',
-      'Or 88888?', 'Or 99999?', 'What about 10101?', 'And 20202?', 'One more: 30303?'],
+    caller_turns: [
+      'Where is order 11111?',
+      'And 22222?',
+      'What about 33333?',
+      'And 44444?',
+      'Maybe 55555?',
+      'Or 66666?',
+      'And 77777?',
+      'Or 88888?',
+      'Or 99999?',
+      'What about 10101?',
+      'And 20202?',
+      'One more: 30303?',
+    ],
     success_criteria: ['The call stays short'],
     call_success_type: 'all',
     checks: [{ kind: 'turns_at_most', max: 5, description: 'The caller is helped within 5 turns' }],
@@ -103,8 +135,11 @@ export function formatOutcome(simulation: Simulation): string[] {
   const ended = [...(simulation.timeline ?? [])].reverse().find((t) => t.type === 'end_call');
   const outcome = simulation.status === 'failed' ? 'ERROR' : analysis?.success ? 'PASS' : 'FAIL';
   lines.push(`${outcome}  ${simulation.simulation_case_name}`);
-  lines.push(`      ${personaTurns} caller turns, ended by ${ended?.sender_type === 'system' ? 'the turn limit' : (ended?.sender_type ?? 'nobody')}`);
-  if (simulation.error_info) lines.push(`      error ${simulation.error_info.code} ${simulation.error_info.type}: ${simulation.error_info.message}`);
+  lines.push(
+    `      ${personaTurns} caller turns, ended by ${ended?.sender_type === 'system' ? 'the turn limit' : (ended?.sender_type ?? 'nobody')}`,
+  );
+  if (simulation.error_info)
+    lines.push(`      error ${simulation.error_info.code} ${simulation.error_info.type}: ${simulation.error_info.message}`);
   for (const evaluation of analysis?.evaluations ?? []) {
     lines.push(`      [${verdictLabel(evaluation)}] ${evaluation.criterion ?? ''}`);
     lines.push(`          ${evaluation.reasoning}`);
@@ -129,14 +164,16 @@ export async function runDemo(options: { serve?: boolean } = {}): Promise<{ pass
     out(`Simulations API demo — server on ${server.url} (database ${server.dbFile})`);
     const api = createSimulationsClient({ baseUrl: server.url, apiKey: key, retry: false });
 
-    const agent = await unwrap(api.POST('/agents', {
-      body: {
-        name: 'Northwind Shop support line',
-        prompt: 'You are the phone support of {{shop_name}}.',
-        // A little latency per answer so that progress is visible; still a few seconds in all.
-        connector: { kind: 'builtin', builtin: 'shop_support', latency_ms: 120 },
-      },
-    }));
+    const agent = await unwrap(
+      api.POST('/agents', {
+        body: {
+          name: 'Northwind Shop support line',
+          prompt: 'You are the phone support of {{shop_name}}.',
+          // A little latency per answer so that progress is visible; still a few seconds in all.
+          connector: { kind: 'builtin', builtin: 'shop_support', latency_ms: 120 },
+        },
+      }),
+    );
     const suite = await unwrap(api.POST('/simulation_suites', { body: { name: 'Northwind Shop — demo suite', model_id: agent.id } }));
     for (const demoCase of DEMO_CASES) {
       await unwrap(api.POST('/simulation_cases', { body: { ...demoCase, suite_id: suite.id, base_agent_id: agent.id } }));
@@ -153,7 +190,9 @@ export async function runDemo(options: { serve?: boolean } = {}): Promise<{ pass
       onStarted: (execution) => out(`  session ${execution.session_id}: ${execution.total_cases} simulations started`),
       onProgress: ({ total, completed, failed, pending }) => {
         const running = pending;
-        out(`  [${String(completed + failed).padStart(2)}/${total}] ${completed} completed, ${failed} failed, ${running} pending (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+        out(
+          `  [${String(completed + failed).padStart(2)}/${total}] ${completed} completed, ${failed} failed, ${running} pending (${((Date.now() - started) / 1000).toFixed(1)} s)`,
+        );
       },
     });
 
@@ -172,7 +211,9 @@ export async function runDemo(options: { serve?: boolean } = {}): Promise<{ pass
       out();
     }
     out(`${passed} of ${DEMO_CASES.length} cases passed, ${failed} failed, in ${((Date.now() - started) / 1000).toFixed(1)} s.`);
-    out('Natural-language criteria are NOT EVALUATED without a judge: set SIMS_LLM_BASE_URL, SIMS_LLM_MODEL (and SIMS_LLM_API_KEY) to have an LLM judge them.');
+    out(
+      'Natural-language criteria are NOT EVALUATED without a judge: set SIMS_LLM_BASE_URL, SIMS_LLM_MODEL (and SIMS_LLM_API_KEY) to have an LLM judge them.',
+    );
     if (options.serve) {
       out();
       out(`The server keeps running on ${server.url} (docs ${server.origin}/docs). Demo workspace key: ${key}`);

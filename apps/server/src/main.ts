@@ -48,10 +48,13 @@ async function serve(): Promise<void> {
     signals += 1;
     if (signals > 1) process.exit(1);
     server.app.log.info({ signal }, 'shutting down: finishing in-flight requests');
-    server.stop().then(() => process.exit(0), (error: unknown) => {
-      server.app.log.error({ err: error }, 'shutdown failed');
-      process.exit(1);
-    });
+    server.stop().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        server.app.log.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
   };
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));
@@ -59,7 +62,9 @@ async function serve(): Promise<void> {
 
 async function admin(command: string, args: string[]): Promise<void> {
   const { values, positionals } = parseArgs({
-    args, allowPositionals: true, options: { workspace: { type: 'string' }, name: { type: 'string' } },
+    args,
+    allowPositionals: true,
+    options: { workspace: { type: 'string' }, name: { type: 'string' } },
   });
   const storage = openSqliteStorage(join(configFromEnv().dataDir, 'sims.db'));
   try {
@@ -81,7 +86,9 @@ async function admin(command: string, args: string[]): Promise<void> {
       process.stdout.write(`${key}\n`);
     } else if (group === 'keys' && action === 'list') {
       for (const k of await storage.apiKeys.list()) {
-        process.stdout.write(`${k.id}\t${k.prefix}…\t${k.workspace_id}\t${k.name}\t${k.created_at}\t${k.revoked_at ? `revoked ${k.revoked_at}` : 'active'}\n`);
+        process.stdout.write(
+          `${k.id}\t${k.prefix}…\t${k.workspace_id}\t${k.name}\t${k.created_at}\t${k.revoked_at ? `revoked ${k.revoked_at}` : 'active'}\n`,
+        );
       }
     } else if (group === 'keys' && action === 'revoke') {
       const target = positionals[1];
@@ -98,10 +105,16 @@ async function admin(command: string, args: string[]): Promise<void> {
 }
 
 const [command = 'serve', ...rest] = process.argv.slice(2);
-const run = command === 'serve' ? serve()
-  : command === 'demo' ? import('./demo.js').then(({ runDemo }) => runDemo({ serve: rest.includes('--serve') || process.env.SIMS_DEMO_SERVE === '1' }))
-    .then(() => process.exit(0))
-  : command === 'help' || command === '--help' ? Promise.resolve(say(USAGE)) : admin(command, rest);
+const run =
+  command === 'serve'
+    ? serve()
+    : command === 'demo'
+      ? import('./demo.js')
+          .then(({ runDemo }) => runDemo({ serve: rest.includes('--serve') || process.env.SIMS_DEMO_SERVE === '1' }))
+          .then(() => process.exit(0))
+      : command === 'help' || command === '--help'
+        ? Promise.resolve(say(USAGE))
+        : admin(command, rest);
 run.catch((error: unknown) => {
   say(error instanceof Error ? error.message : String(error));
   // A held database is not a usage mistake: its one line says what to do.

@@ -43,15 +43,24 @@ export async function startServer(config: ServerConfig, createEngine?: EngineFac
   }
   // The engine logs through the app's logger, made after it.
   let log: FastifyInstance['log'] | undefined;
-  const engine = createEngine ? createEngine(storage) : new SimulationEngine(storage, config.engine ?? ENGINE_DEFAULTS, {
-    info: (details, message) => log?.info({ component: 'engine', ...details }, message),
-    warn: (details, message) => log?.warn({ component: 'engine', ...details }, message),
-  });
+  const engine = createEngine
+    ? createEngine(storage)
+    : new SimulationEngine(storage, config.engine ?? ENGINE_DEFAULTS, {
+        info: (details, message) => log?.info({ component: 'engine', ...details }, message),
+        warn: (details, message) => log?.warn({ component: 'engine', ...details }, message),
+      });
   let app: FastifyInstance | undefined;
   let first: Awaited<ReturnType<typeof bootstrap>>;
   try {
     first = await bootstrap(storage);
-    app = await buildApp({ storage, engine, rateLimit: config.rateLimit, bodyLimit: config.bodyLimit, timeouts: config.timeouts, logLevel: config.logLevel });
+    app = await buildApp({
+      storage,
+      engine,
+      rateLimit: config.rateLimit,
+      bodyLimit: config.bodyLimit,
+      timeouts: config.timeouts,
+      logLevel: config.logLevel,
+    });
     log = app.log;
     await engine.start();
     await app.listen({ host: config.host, port: config.port });
@@ -83,7 +92,13 @@ export async function startServer(config: ServerConfig, createEngine?: EngineFac
     return stopping;
   };
   return {
-    app, storage, engine, url: `${origin}/v2`, origin, dbFile, stop,
+    app,
+    storage,
+    engine,
+    url: `${origin}/v2`,
+    origin,
+    dbFile,
+    stop,
     ...(first ? { firstStart: { workspace: first.workspace, key: first.minted.key } } : {}),
   };
 }

@@ -82,7 +82,11 @@ describe('bad input', () => {
     const url = typeof row.url === 'function' ? row.url() : row.url;
     let body = row.body;
     if (row.what === 'an unknown scenario to generate from') body = json({ agent_id: ids.agentId, scenario_ids: ['missing-scenario'] });
-    const { status, json: answer, response } = await raw(server.url + url, { method: row.method, key: server.key, body, headers: row.headers });
+    const {
+      status,
+      json: answer,
+      response,
+    } = await raw(server.url + url, { method: row.method, key: server.key, body, headers: row.headers });
     expect(status).toBe(row.status);
     expect(answer.error.code).toBe(row.code);
     expect(answer.error.request_id).toBe(response.headers.get('x-request-id'));
@@ -96,7 +100,16 @@ describe('bad input', () => {
   });
 
   it('never answers 500 to random garbage', async () => {
-    const bodies = ['null', 'true', '"text"', '1e309', '{"__proto__": {"x": 1}}', '{"name": null, "prompt": null}', '\u0000', '{"a":'.repeat(1000)];
+    const bodies = [
+      'null',
+      'true',
+      '"text"',
+      '1e309',
+      '{"__proto__": {"x": 1}}',
+      '{"name": null, "prompt": null}',
+      '\u0000',
+      '{"a":'.repeat(1000),
+    ];
     for (const body of bodies) {
       const { status } = await raw(`${server.url}/agents`, { method: 'POST', key: server.key, body });
       expect([400, 422], body.slice(0, 20)).toContain(status);

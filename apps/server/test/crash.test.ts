@@ -27,20 +27,30 @@ describe('crash safety', () => {
     processes.push(first);
     expect(first.key).toMatch(/^sk_/);
     const api = apiClient(first.url, first.key);
-    const agent = (await api.POST('/agents', { body: { name: 'Slow shop', prompt: 'p', connector: { kind: 'builtin', latency_ms: 250 } } })).data!.response;
+    const agent = (await api.POST('/agents', { body: { name: 'Slow shop', prompt: 'p', connector: { kind: 'builtin', latency_ms: 250 } } }))
+      .data!.response;
     const suite = (await api.POST('/simulation_suites', { body: { name: 'Crash suite', model_id: agent.id } })).data!.response;
     for (let i = 0; i < 8; i += 1) {
       await api.POST('/simulation_cases', {
         body: {
-          name: `Case ${i}`, prompt: 'Order status', suite_id: suite.id, success_criteria: ['Order found'], call_success_type: 'any',
+          name: `Case ${i}`,
+          prompt: 'Order status',
+          suite_id: suite.id,
+          success_criteria: ['Order found'],
+          call_success_type: 'any',
           caller_turns: ['Where is my order?', "It's 12345.", 'And when does it arrive?', "No, that's all. Goodbye. [END_CALL]"],
           checks: [{ kind: 'tool_called', name: 'lookup_order' }],
         },
       });
     }
-    const { session_id } = (await api.POST('/simulation_suites/{suite_id}/execute', { params: { path: { suite_id: suite.id }, query: { target_agent_id: agent.id } } })).data!;
+    const { session_id } = (
+      await api.POST('/simulation_suites/{suite_id}/execute', {
+        params: { path: { suite_id: suite.id }, query: { target_agent_id: agent.id } },
+      })
+    ).data!;
     const readSession = async (client = api) =>
-      (await client.GET('/simulations/session/{simulation_session_id}', { params: { path: { simulation_session_id: session_id } } })).data!.response;
+      (await client.GET('/simulations/session/{simulation_session_id}', { params: { path: { simulation_session_id: session_id } } })).data!
+        .response;
 
     // Wait until at least one run has finished and another is mid-conversation, then kill the process.
     let before = await readSession();

@@ -16,7 +16,9 @@ beforeAll(async () => {
   const ids = await seed(apiClient(server.url, server.key), 1);
   // One simulation, so one session too: each list below holds exactly one record, created now.
   const started = await raw(`${server.url}/simulations`, {
-    method: 'POST', key: server.key, body: JSON.stringify({ simulation_case_id: ids.caseIds[0], target_agent_id: ids.agentId }),
+    method: 'POST',
+    key: server.key,
+    body: JSON.stringify({ simulation_case_id: ids.caseIds[0], target_agent_id: ids.agentId }),
   });
   expect(started.status).toBe(200);
 });
@@ -46,7 +48,13 @@ const past = [
   '0000-01-01T00:00:00-12:00',
 ];
 /** Valid `date-time`s in the far future. */
-const future = ['9999-12-31T23:59:59Z', '9999-12-31T23:59:60Z', '9999-12-31t23:59:59.999z', '9999-12-31T23:59:59-12:00', '9999-12-31T23:59:59+14:00'];
+const future = [
+  '9999-12-31T23:59:59Z',
+  '9999-12-31T23:59:60Z',
+  '9999-12-31t23:59:59.999z',
+  '9999-12-31T23:59:59-12:00',
+  '9999-12-31T23:59:59+14:00',
+];
 
 const list = async (path: string, query: Record<string, string>) =>
   raw(`${server.url}${path}?${new URLSearchParams({ ...query, page_size: '100' })}`, { key: server.key });
@@ -88,7 +96,11 @@ describe('parsing date-time', () => {
       const [hours, minutes] = [pad(random(15)), pad(random(60))];
       const canonicalText = `${date}T${time}${fraction.slice(0, 4)}${sign}${hours}:${minutes}`;
       const expected = Date.parse(canonicalText);
-      const spellings = [canonicalText, `${date}t${time}${fraction}${sign}${hours}${minutes}`, `${date} ${time}${fraction}${sign}${hours}:${minutes}`];
+      const spellings = [
+        canonicalText,
+        `${date}t${time}${fraction}${sign}${hours}${minutes}`,
+        `${date} ${time}${fraction}${sign}${hours}:${minutes}`,
+      ];
       for (const text of spellings) {
         expect(accepts.validate(text), text).toBe(true);
         expect(parseDateTime(text)?.ms, text).toBe(expected);
@@ -100,7 +112,13 @@ describe('parsing date-time', () => {
 
   it('places a leap second just after :59.999 of its minute, in any offset', () => {
     const leap = { ms: Date.parse('2016-12-31T23:59:59.999Z'), partial: true };
-    for (const text of ['2016-12-31T23:59:60Z', '2016-12-31T23:59:60.5Z', '2017-01-01T00:59:60+01:00', '2016-12-31T15:59:60-08:00', '2017-01-01T05:29:60+05:30']) {
+    for (const text of [
+      '2016-12-31T23:59:60Z',
+      '2016-12-31T23:59:60.5Z',
+      '2017-01-01T00:59:60+01:00',
+      '2016-12-31T15:59:60-08:00',
+      '2017-01-01T05:29:60+05:30',
+    ]) {
       expect(accepts.validate(text), text).toBe(true);
       expect(parseDateTime(text), text).toEqual(leap);
     }
@@ -113,12 +131,18 @@ describe('parsing date-time', () => {
   });
 
   it('rounds start_date up and end_date down to the stored millisecond, within years 0000–9999', () => {
-    expect(dates({ start_date: '2016-12-31T23:59:60Z', end_date: '2016-12-31T23:59:60Z' }))
-      .toEqual({ start_date: '2017-01-01T00:00:00.000Z', end_date: '2016-12-31T23:59:59.999Z' });
-    expect(dates({ start_date: '2020-01-01T00:00:00.0001Z', end_date: '2020-01-01T00:00:00.0009Z' }))
-      .toEqual({ start_date: '2020-01-01T00:00:00.001Z', end_date: '2020-01-01T00:00:00.000Z' });
-    expect(dates({ start_date: '0000-01-01T00:00:00+14:00', end_date: '9999-12-31T23:59:59-12:00' }))
-      .toEqual({ start_date: '0000-01-01T00:00:00.000Z', end_date: '9999-12-31T23:59:59.999Z' });
+    expect(dates({ start_date: '2016-12-31T23:59:60Z', end_date: '2016-12-31T23:59:60Z' })).toEqual({
+      start_date: '2017-01-01T00:00:00.000Z',
+      end_date: '2016-12-31T23:59:59.999Z',
+    });
+    expect(dates({ start_date: '2020-01-01T00:00:00.0001Z', end_date: '2020-01-01T00:00:00.0009Z' })).toEqual({
+      start_date: '2020-01-01T00:00:00.001Z',
+      end_date: '2020-01-01T00:00:00.000Z',
+    });
+    expect(dates({ start_date: '0000-01-01T00:00:00+14:00', end_date: '9999-12-31T23:59:59-12:00' })).toEqual({
+      start_date: '0000-01-01T00:00:00.000Z',
+      end_date: '9999-12-31T23:59:59.999Z',
+    });
     expect(dates({})).toEqual({ start_date: undefined, end_date: undefined });
   });
 });

@@ -31,10 +31,20 @@ async function until<T>(read: () => Promise<T>, done: (value: T) => boolean, wha
   throw new Error(`gave up waiting for ${what}`);
 }
 
-const getSimulation = async (id: string, client = api) => (await client.GET('/simulations/{simulation_id}', { params: { path: { simulation_id: id } } })).data!.response;
-const finished = (id: string, client = api) => until(() => getSimulation(id, client), (s) => s.status !== 'in-progress', `simulation ${id}`);
+const getSimulation = async (id: string, client = api) =>
+  (await client.GET('/simulations/{simulation_id}', { params: { path: { simulation_id: id } } })).data!.response;
+const finished = (id: string, client = api) =>
+  until(
+    () => getSimulation(id, client),
+    (s) => s.status !== 'in-progress',
+    `simulation ${id}`,
+  );
 
-async function agent(connector: components['schemas']['AgentConnectorIn'] = { kind: 'builtin' }, client = api, prompt = 'You are the phone support of {{shop_name}}.') {
+async function agent(
+  connector: components['schemas']['AgentConnectorIn'] = { kind: 'builtin' },
+  client = api,
+  prompt = 'You are the phone support of {{shop_name}}.',
+) {
   const created = await client.POST('/agents', { body: { name: 'Northwind', prompt, connector } });
   expect(created.response.status).toBe(200);
   return created.data!.response.id;
@@ -48,7 +58,12 @@ async function caseOf(body: Omit<CaseIn, 'name' | 'success_criteria' | 'call_suc
   return created.data!.response.simulation_case;
 }
 
-async function run(caseId: string, agentId: string, extra: { max_turns?: number; custom_variables?: Record<string, unknown> } = {}, client = api): Promise<Simulation> {
+async function run(
+  caseId: string,
+  agentId: string,
+  extra: { max_turns?: number; custom_variables?: Record<string, unknown> } = {},
+  client = api,
+): Promise<Simulation> {
   const started = await client.POST('/simulations', { body: { simulation_case_id: caseId, target_agent_id: agentId, ...extra } });
   expect(started.response.status).toBe(200);
   return finished(started.data!.response.simulation_id, client);
@@ -91,7 +106,11 @@ describe('conversations with the builtin agent', () => {
 
     const evaluations = s.success_criteria_analysis!.evaluations;
     expect(evaluations.map((e) => e.verdict)).toEqual(['not_evaluated', 'passed', 'passed', 'passed', 'passed', 'passed']);
-    expect(evaluations[0]).toMatchObject({ success: false, criterion: 'The agent says when the order arrives', reasoning: expect.stringMatching(/judge/i) });
+    expect(evaluations[0]).toMatchObject({
+      success: false,
+      criterion: 'The agent says when the order arrives',
+      reasoning: expect.stringMatching(/judge/i),
+    });
     expect(evaluations[5]!.criterion).toBe('never says calm down');
     expect(s.success_criteria_analysis!.success).toBe(true);
   });
@@ -99,9 +118,20 @@ describe('conversations with the builtin agent', () => {
   it('follows call_success_type: all fails on an unjudged criterion, any passes on one passed check', async () => {
     const agentId = await agent();
     const all = await caseOf({ ...orderStatus, call_success_type: 'all' });
-    const any = await caseOf({ ...orderStatus, call_success_type: 'any', checks: [{ kind: 'contains', text: 'no such words' }, { kind: 'ended_by', side: 'persona' }] });
+    const any = await caseOf({
+      ...orderStatus,
+      call_success_type: 'any',
+      checks: [
+        { kind: 'contains', text: 'no such words' },
+        { kind: 'ended_by', side: 'persona' },
+      ],
+    });
     const none = await caseOf({ ...orderStatus, call_success_type: 'any', checks: [{ kind: 'ended_by', side: 'agent' }] });
-    const [a, b, c] = await Promise.all([run(all.simulation_case_id, agentId), run(any.simulation_case_id, agentId), run(none.simulation_case_id, agentId)]);
+    const [a, b, c] = await Promise.all([
+      run(all.simulation_case_id, agentId),
+      run(any.simulation_case_id, agentId),
+      run(none.simulation_case_id, agentId),
+    ]);
     expect(a.success_criteria_analysis!.success).toBe(false);
     expect(b.success_criteria_analysis!.success).toBe(true);
     expect(b.success_criteria_analysis!.evaluations.map((e) => e.verdict)).toEqual(['not_evaluated', 'failed', 'passed']);
@@ -113,7 +143,10 @@ describe('conversations with the builtin agent', () => {
     const chatty = await caseOf({
       prompt: 'You never stop asking.',
       caller_turns: Array.from({ length: 14 }, (_, i) => `What about order ${10000 + i}?`),
-      checks: [{ kind: 'ended_by', side: 'max_turns' }, { kind: 'turns_at_most', max: 10 }],
+      checks: [
+        { kind: 'ended_by', side: 'max_turns' },
+        { kind: 'turns_at_most', max: 10 },
+      ],
     });
     const s = await run(chatty.simulation_case_id, agentId, { max_turns: 10 });
     expect(s).toMatchObject({ status: 'completed', max_turns: 10 });
@@ -124,8 +157,21 @@ describe('conversations with the builtin agent', () => {
 
   it('lets the agent end the call (handover) and derives the caller from the prompt when there is no script', async () => {
     const agentId = await agent();
-    const handover = await caseOf({ prompt: 'You want to speak to a person.', caller_turns: ['Can I talk to a human, please?'], checks: [{ kind: 'ended_by', side: 'agent' }, { kind: 'tool_called', name: 'transfer_call' }] });
-    const hours = await caseOf({ prompt: 'You are Sam. You want to know the opening hours of the support line.', checks: [{ kind: 'matches', pattern: '\\d{1,2} ?am to \\d{1,2} ?pm', side: 'agent' }, { kind: 'ended_by', side: 'persona' }] });
+    const handover = await caseOf({
+      prompt: 'You want to speak to a person.',
+      caller_turns: ['Can I talk to a human, please?'],
+      checks: [
+        { kind: 'ended_by', side: 'agent' },
+        { kind: 'tool_called', name: 'transfer_call' },
+      ],
+    });
+    const hours = await caseOf({
+      prompt: 'You are Sam. You want to know the opening hours of the support line.',
+      checks: [
+        { kind: 'matches', pattern: '\\d{1,2} ?am to \\d{1,2} ?pm', side: 'agent' },
+        { kind: 'ended_by', side: 'persona' },
+      ],
+    });
     const [h, o] = await Promise.all([run(handover.simulation_case_id, agentId), run(hours.simulation_case_id, agentId)]);
     expect(h.timeline!.at(-1)).toMatchObject({ sender_type: 'agent', type: 'end_call' });
     expect(h.success_criteria_analysis!.evaluations.slice(1).map((e) => e.verdict)).toEqual(['passed', 'passed']);
@@ -134,19 +180,39 @@ describe('conversations with the builtin agent', () => {
   });
 
   it('substitutes custom_variables into the caller turns and the agent prompt', async () => {
-    const hook = await startWebhookAgent((turn) => ({ json: { reply: turn.conversation.length ? `You said: ${turn.conversation.at(-1)!.content}` : 'Hello', end_call: turn.conversation.length >= 2 } }));
+    const hook = await startWebhookAgent((turn) => ({
+      json: {
+        reply: turn.conversation.length ? `You said: ${turn.conversation.at(-1)!.content}` : 'Hello',
+        end_call: turn.conversation.length >= 2,
+      },
+    }));
     try {
       const local = await startTestServer({ engineConfig: { allowPrivateNetworks: true } });
       const client = apiClient(local.url, local.key);
       try {
-        const agentId = await agent({ kind: 'http', url: hook.url, headers: { 'X-Agent-Token': 'secret-token' }, timeout_ms: 5000 }, client);
+        const agentId = await agent(
+          { kind: 'http', url: hook.url, headers: { 'X-Agent-Token': 'secret-token' }, timeout_ms: 5000 },
+          client,
+        );
         const read = (await client.GET('/agents/{agent_id}', { params: { path: { agent_id: agentId } } })).data!.response;
         expect(read.connector).toEqual({ kind: 'http', url: hook.url, header_names: ['X-Agent-Token'], timeout_ms: 5000 });
-        const c = await caseOf({ prompt: 'Order {{order_id}}', caller_turns: ['My order is {{order_id}}, {{ name }}.'], checks: [{ kind: 'contains', text: 'You said: My order is 4711, Dana.' }] }, client);
+        const c = await caseOf(
+          {
+            prompt: 'Order {{order_id}}',
+            caller_turns: ['My order is {{order_id}}, {{ name }}.'],
+            checks: [{ kind: 'contains', text: 'You said: My order is 4711, Dana.' }],
+          },
+          client,
+        );
         const s = await run(c.simulation_case_id, agentId, { custom_variables: { order_id: 4711, name: 'Dana' } }, client);
         expect(s.status).toBe('completed');
         expect(s.success_criteria_analysis!.evaluations[1]!.verdict).toBe('passed');
-        expect(hook.received[0]).toMatchObject({ simulation_id: s.simulation_id, agent_id: agentId, conversation: [], custom_variables: { order_id: 4711, name: 'Dana' } });
+        expect(hook.received[0]).toMatchObject({
+          simulation_id: s.simulation_id,
+          agent_id: agentId,
+          conversation: [],
+          custom_variables: { order_id: 4711, name: 'Dana' },
+        });
         expect(hook.headers[0]!['x-agent-token']).toBe('secret-token');
       } finally {
         await local.stop();
@@ -201,19 +267,42 @@ describe('failures become failed simulations with error_info', () => {
   });
 
   it('refuses private and metadata addresses unless the operator allows private networks (422)', async () => {
-    for (const url of ['http://127.0.0.1:9/turn', 'http://10.1.2.3/turn', 'http://169.254.169.254/latest', 'http://metadata.google.internal/x', 'ftp://example.org/x']) {
+    for (const url of [
+      'http://127.0.0.1:9/turn',
+      'http://10.1.2.3/turn',
+      'http://169.254.169.254/latest',
+      'http://metadata.google.internal/x',
+      'ftp://example.org/x',
+    ]) {
       const refused = await api.POST('/agents', { body: { name: 'A', prompt: 'p', connector: { kind: 'http', url } } });
       expect(refused.response.status, url).toBe(422);
       expect(refused.error!.error.details![0]).toMatchObject({ location: 'body', field: '/connector/url' });
     }
-    const openai = await api.POST('/agents', { body: { name: 'A', prompt: 'p', connector: { kind: 'openai', base_url: 'http://192.168.0.10/v1', model: 'm', api_key: 'k' } } });
+    const openai = await api.POST('/agents', {
+      body: { name: 'A', prompt: 'p', connector: { kind: 'openai', base_url: 'http://192.168.0.10/v1', model: 'm', api_key: 'k' } },
+    });
     expect(openai.error!.error.details![0]).toMatchObject({ field: '/connector/base_url' });
     const id = await agent();
-    const update = await api.PUT('/agents/{agent_id}', { params: { path: { agent_id: id } }, body: { connector: { kind: 'http', url: 'http://[::1]:8080/turn' } } });
+    const update = await api.PUT('/agents/{agent_id}', {
+      params: { path: { agent_id: id } },
+      body: { connector: { kind: 'http', url: 'http://[::1]:8080/turn' } },
+    });
     expect(update.response.status).toBe(422);
     // Public addresses are accepted; secrets are never read back.
-    const ok = await api.POST('/agents', { body: { name: 'A', prompt: 'p', connector: { kind: 'openai', base_url: 'https://llm.example.org/v1', model: 'm', api_key: 'sk-secret' } } });
-    expect(ok.data!.response.connector).toEqual({ kind: 'openai', base_url: 'https://llm.example.org/v1', model: 'm', api_key_set: true, timeout_ms: null });
+    const ok = await api.POST('/agents', {
+      body: {
+        name: 'A',
+        prompt: 'p',
+        connector: { kind: 'openai', base_url: 'https://llm.example.org/v1', model: 'm', api_key: 'sk-secret' },
+      },
+    });
+    expect(ok.data!.response.connector).toEqual({
+      kind: 'openai',
+      base_url: 'https://llm.example.org/v1',
+      model: 'm',
+      api_key_set: true,
+      timeout_ms: null,
+    });
     expect(JSON.stringify(ok.data)).not.toContain('sk-secret');
   });
 
@@ -223,7 +312,8 @@ describe('failures become failed simulations with error_info', () => {
     const client = apiClient(queued.url, queued.key);
     const agentId = await agent({ kind: 'builtin' }, client);
     const c = await caseOf({ prompt: 'Hi', caller_turns: ['Hello?'] }, client);
-    const started = (await client.POST('/simulations', { body: { simulation_case_id: c.simulation_case_id, target_agent_id: agentId } })).data!.response;
+    const started = (await client.POST('/simulations', { body: { simulation_case_id: c.simulation_case_id, target_agent_id: agentId } }))
+      .data!.response;
     await client.DELETE('/agents/{agent_id}', { params: { path: { agent_id: agentId } } });
     await queued.stop();
     const real = await startTestServer({ dataDir });
@@ -250,15 +340,30 @@ describe('progress while running', () => {
       const agentId = await agent({ kind: 'http', url: hook.url }, client);
       const c = await caseOf({ prompt: 'Hi', caller_turns: ['I need help.'] }, client);
       const quick = await run(c.simulation_case_id, agentId, { custom_variables: { hold: 'no' } }, client);
-      const held = (await client.POST('/simulations', {
-        body: { simulation_case_id: c.simulation_case_id, target_agent_id: agentId, simulation_session_id: quick.simulation_session_id, custom_variables: { hold: 'yes' } },
-      })).data!.response;
+      const held = (
+        await client.POST('/simulations', {
+          body: {
+            simulation_case_id: c.simulation_case_id,
+            target_agent_id: agentId,
+            simulation_session_id: quick.simulation_session_id,
+            custom_variables: { hold: 'yes' },
+          },
+        })
+      ).data!.response;
       // The agent is holding its second answer: the greeting and the caller's message are already visible.
-      const running = await until(() => getSimulation(held.simulation_id, client), (s) => (s.timeline ?? []).length >= 2, 'a partial timeline');
+      const running = await until(
+        () => getSimulation(held.simulation_id, client),
+        (s) => (s.timeline ?? []).length >= 2,
+        'a partial timeline',
+      );
       expect(running).toMatchObject({ status: 'in-progress', finished_at: null });
       expect(running.started_at).not.toBeNull();
       expect(running.timeline!.map((t) => t.value)).toEqual(['Hello, Northwind here.', 'I need help.']);
-      const session = (await client.GET('/simulations/session/{simulation_session_id}', { params: { path: { simulation_session_id: quick.simulation_session_id } } })).data!.response;
+      const session = (
+        await client.GET('/simulations/session/{simulation_session_id}', {
+          params: { path: { simulation_session_id: quick.simulation_session_id } },
+        })
+      ).data!.response;
       expect(session).toMatchObject({ total_simulations: 2, completed_simulations: 1, failed_simulations: 0, pending_simulations: 1 });
 
       // A graceful stop aborts the held conversation and records it; nothing stays in progress.
@@ -283,12 +388,34 @@ describe('suites and generation', () => {
     const agentId = await agent();
     const suite = (await api.POST('/simulation_suites', { body: { name: 'Suite', model_id: agentId } })).data!.response;
     await caseOf({ ...orderStatus, name: 'passes', suite_id: suite.id });
-    await caseOf({ ...orderStatus, name: 'fails', call_success_type: 'all', suite_id: suite.id, checks: [{ kind: 'tool_called', name: 'create_refund' }] });
-    await caseOf({ ...orderStatus, name: 'hits the limit', suite_id: suite.id, caller_turns: Array.from({ length: 12 }, (_, i) => `What about order ${20000 + i}?`), checks: [{ kind: 'turns_at_most', max: 3 }] });
-    const executed = (await api.POST('/simulation_suites/{suite_id}/execute', { params: { path: { suite_id: suite.id }, query: { target_agent_id: agentId, max_turns: 10 } } })).data!;
+    await caseOf({
+      ...orderStatus,
+      name: 'fails',
+      call_success_type: 'all',
+      suite_id: suite.id,
+      checks: [{ kind: 'tool_called', name: 'create_refund' }],
+    });
+    await caseOf({
+      ...orderStatus,
+      name: 'hits the limit',
+      suite_id: suite.id,
+      caller_turns: Array.from({ length: 12 }, (_, i) => `What about order ${20000 + i}?`),
+      checks: [{ kind: 'turns_at_most', max: 3 }],
+    });
+    const executed = (
+      await api.POST('/simulation_suites/{suite_id}/execute', {
+        params: { path: { suite_id: suite.id }, query: { target_agent_id: agentId, max_turns: 10 } },
+      })
+    ).data!;
     const session = await until(
-      async () => (await api.GET('/simulations/session/{simulation_session_id}', { params: { path: { simulation_session_id: executed.session_id } } })).data!.response,
-      (s) => s.pending_simulations === 0, 'the session',
+      async () =>
+        (
+          await api.GET('/simulations/session/{simulation_session_id}', {
+            params: { path: { simulation_session_id: executed.session_id } },
+          })
+        ).data!.response,
+      (s) => s.pending_simulations === 0,
+      'the session',
     );
     expect(session).toMatchObject({ total_simulations: 3, completed_simulations: 3, failed_simulations: 0 });
     const outcome = Object.fromEntries(session.simulations.map((s) => [s.simulation_case_name, s.success_criteria_analysis!.success]));
@@ -296,15 +423,27 @@ describe('suites and generation', () => {
   });
 
   it('streams generated cases as NDJSON, saves them with checks and caller turns, and runs them', async () => {
-    const agentId = await agent({ kind: 'builtin' }, api, 'You are the phone line of a shop. Callers ask about the status of their order, cancel orders and ask for opening hours.');
+    const agentId = await agent(
+      { kind: 'builtin' },
+      api,
+      'You are the phone line of a shop. Callers ask about the status of their order, cancel orders and ask for opening hours.',
+    );
     const suite = (await api.POST('/simulation_suites', { body: { name: 'Generated', model_id: agentId } })).data!.response;
     const response = await fetch(`${server.url}/simulation_cases/generate`, {
       method: 'POST',
       headers: { Authorization: `Bearer ${server.key}`, 'Content-Type': 'application/json' },
-      body: JSON.stringify({ agent_id: agentId, suite_id: suite.id, include_tests: ['task_completion', 'script_compliance', 'csat_score'], scenario_ids: [] }),
+      body: JSON.stringify({
+        agent_id: agentId,
+        suite_id: suite.id,
+        include_tests: ['task_completion', 'script_compliance', 'csat_score'],
+        scenario_ids: [],
+      }),
     });
     expect(response.headers.get('content-type')).toMatch(/application\/x-ndjson/);
-    const lines = (await response.text()).trim().split('\n').map((line) => JSON.parse(line) as components['schemas']['SimulationCaseGenerateEvent']);
+    const lines = (await response.text())
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as components['schemas']['SimulationCaseGenerateEvent']);
     expect(lines[0]).toMatchObject({ type: 'progress', completed: 0, total: 3 });
     const cases = lines.flatMap((l) => (l.type === 'case' ? [l] : []));
     expect(cases.map((c) => c.category)).toEqual(['task_completion', 'script_compliance', 'csat_score']);
@@ -317,10 +456,20 @@ describe('suites and generation', () => {
     }
     const stored = (await api.GET('/simulation_suites/{suite_id}', { params: { path: { suite_id: suite.id } } })).data!.response.cases;
     expect(stored.map((c) => c.simulation_case_id)).toEqual(cases.map((c) => c.simulation_case.simulation_case_id));
-    const executed = (await api.POST('/simulation_suites/{suite_id}/execute', { params: { path: { suite_id: suite.id }, query: { target_agent_id: agentId } } })).data!;
+    const executed = (
+      await api.POST('/simulation_suites/{suite_id}/execute', {
+        params: { path: { suite_id: suite.id }, query: { target_agent_id: agentId } },
+      })
+    ).data!;
     const session = await until(
-      async () => (await api.GET('/simulations/session/{simulation_session_id}', { params: { path: { simulation_session_id: executed.session_id } } })).data!.response,
-      (s) => s.pending_simulations === 0, 'the generated suite',
+      async () =>
+        (
+          await api.GET('/simulations/session/{simulation_session_id}', {
+            params: { path: { simulation_session_id: executed.session_id } },
+          })
+        ).data!.response,
+      (s) => s.pending_simulations === 0,
+      'the generated suite',
     );
     expect(session.completed_simulations).toBe(3);
     for (const s of session.simulations) expect(s.success_criteria_analysis!.evaluations.some((e) => e.verdict === 'passed')).toBe(true);

@@ -32,8 +32,15 @@ function parameterPointer(operationId: string, name: string): string {
   return ref.$ref.slice(1);
 }
 
-const response = (status: number, body: unknown, headers: Record<string, string> = { 'x-request-id': 'req_1', 'content-type': 'application/json' }): WireResponse => ({
-  status, headers, body: Buffer.from(typeof body === 'string' ? body : JSON.stringify(body)), ms: 1,
+const response = (
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = { 'x-request-id': 'req_1', 'content-type': 'application/json' },
+): WireResponse => ({
+  status,
+  headers,
+  body: Buffer.from(typeof body === 'string' ? body : JSON.stringify(body)),
+  ms: 1,
 });
 
 const errorBody = (code: string, requestId = 'req_1') => ({ status: 'error', error: { code, message: 'm', request_id: requestId } });
@@ -57,9 +64,26 @@ describe('the request generator', () => {
       operations.add(plan.operationId);
     }
     expect([...operations].sort()).toEqual(generator.operations.map((op) => op.operationId).sort());
-    for (const shape of ['valid', 'path:bad-percent', 'path:empty', 'path:long', 'path:unicode', 'query:date-forms', 'query:out-of-range',
-      'query:repeated', 'body:drop-key', 'body:wrong-type', 'body:malformed-json', 'body:content-type', 'body:unexpected-json',
-      'body:oversize-array', 'body:deep-nesting', 'auth:missing', 'auth:foreign', 'header:idempotency-reuse']) {
+    for (const shape of [
+      'valid',
+      'path:bad-percent',
+      'path:empty',
+      'path:long',
+      'path:unicode',
+      'query:date-forms',
+      'query:out-of-range',
+      'query:repeated',
+      'body:drop-key',
+      'body:wrong-type',
+      'body:malformed-json',
+      'body:content-type',
+      'body:unexpected-json',
+      'body:oversize-array',
+      'body:deep-nesting',
+      'auth:missing',
+      'auth:foreign',
+      'header:idempotency-reuse',
+    ]) {
       expect(shapes, shape).toContain(shape);
     }
   });
@@ -110,10 +134,22 @@ describe('the response checks', () => {
   });
 
   it('catch a 5xx, an undeclared status, a framework error body and a missing request id', () => {
-    const kinds = (id: string, r: WireResponse) => checkResponse(validator, op(id), {}, r).map((p) => p.kind).sort();
+    const kinds = (id: string, r: WireResponse) =>
+      checkResponse(validator, op(id), {}, r)
+        .map((p) => p.kind)
+        .sort();
     expect(kinds('getAgent', response(500, errorBody('internal_error')))).toEqual(['5xx', 'undeclared-status']);
-    const fastify = { error: 'Bad Request', code: 'FST_ERR_BAD_URL', message: "'/v2/agents/%ZZ' is not a valid url component", statusCode: 400 };
-    expect(kinds('getAgent', response(400, fastify, { 'content-type': 'application/json' }))).toEqual(['error-shape', 'request-id-header', 'undeclared-status']);
+    const fastify = {
+      error: 'Bad Request',
+      code: 'FST_ERR_BAD_URL',
+      message: "'/v2/agents/%ZZ' is not a valid url component",
+      statusCode: 400,
+    };
+    expect(kinds('getAgent', response(400, fastify, { 'content-type': 'application/json' }))).toEqual([
+      'error-shape',
+      'request-id-header',
+      'undeclared-status',
+    ]);
     expect(kinds('getAgent', response(404, errorBody('not_found', 'req_2')))).toEqual(['error-shape']);
   });
 
@@ -130,8 +166,16 @@ describe('the response checks', () => {
     const agent = {
       status: 'ok',
       response: {
-        id: '00000000-0000-4000-8000-000000000000', workspace_id: 'w', name: 'a', prompt: 'p', connector: { kind: 'http', url: 'http://[::a9fe:a9fe]/', header_names: [] },
-        agent_type: 'inbound', avatar_url: null, phone_number: null, created_at: '2024-01-01T00:00:00.000Z', updated_at: '2024-01-01T00:00:00.000Z',
+        id: '00000000-0000-4000-8000-000000000000',
+        workspace_id: 'w',
+        name: 'a',
+        prompt: 'p',
+        connector: { kind: 'http', url: 'http://[::a9fe:a9fe]/', header_names: [] },
+        agent_type: 'inbound',
+        avatar_url: null,
+        phone_number: null,
+        created_at: '2024-01-01T00:00:00.000Z',
+        updated_at: '2024-01-01T00:00:00.000Z',
       },
     };
     const sent = { body: { name: 'a', prompt: 'p', connector: { kind: 'http', url: 'http://[::a9fe:a9fe]/' } } };
@@ -148,8 +192,15 @@ describe('the fuzz slice', () => {
     // The requests reached the handlers, not only validation: every operation answered a 2xx and a 4xx.
     for (const op of generator.operations) {
       const statuses = Object.keys(report.byOperation[op.operationId] ?? {}).map(Number);
-      expect(statuses.some((s) => s >= 200 && s < 300), `${op.operationId} never succeeded`).toBe(true);
-      if (op.operationId !== 'getHealth') expect(statuses.some((s) => s >= 400 && s < 500), `${op.operationId} never refused`).toBe(true);
+      expect(
+        statuses.some((s) => s >= 200 && s < 300),
+        `${op.operationId} never succeeded`,
+      ).toBe(true);
+      if (op.operationId !== 'getHealth')
+        expect(
+          statuses.some((s) => s >= 400 && s < 500),
+          `${op.operationId} never refused`,
+        ).toBe(true);
     }
   }, 240_000);
 });

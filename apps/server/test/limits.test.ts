@@ -15,12 +15,14 @@ beforeAll(async () => {
 });
 afterAll(() => server.stop());
 
-const newSuite = async (name: string) =>
-  (await client.POST('/simulation_suites', { body: { name, model_id: agentId } })).data!.response.id;
+const newSuite = async (name: string) => (await client.POST('/simulation_suites', { body: { name, model_id: agentId } })).data!.response.id;
 
 const caseBody = (n: number, suite_id?: string | null) => ({
-  name: `Case ${n}`, prompt: 'The caller asks where order 12345 is.', success_criteria: ['The agent gives a date'],
-  call_success_type: 'all' as const, ...(suite_id === undefined ? {} : { suite_id }),
+  name: `Case ${n}`,
+  prompt: 'The caller asks where order 12345 is.',
+  success_criteria: ['The agent gives a date'],
+  call_success_type: 'all' as const,
+  ...(suite_id === undefined ? {} : { suite_id }),
 });
 
 async function fill(suiteId: string, count: number) {
@@ -33,7 +35,9 @@ async function fill(suiteId: string, count: number) {
 const expectLimit = (result: { status: number; json: any }, field: string) => {
   expect(result.status).toBe(422);
   expect(result.json.error.code).toBe('validation_failed');
-  expect(result.json.error.details).toEqual([expect.objectContaining({ location: 'body', field, message: expect.stringContaining(`(${CASES_PER_SUITE})`) })]);
+  expect(result.json.error.details).toEqual([
+    expect.objectContaining({ location: 'body', field, message: expect.stringContaining(`(${CASES_PER_SUITE})`) }),
+  ]);
 };
 
 describe('a suite holds at most 100 cases', () => {
@@ -44,7 +48,11 @@ describe('a suite holds at most 100 cases', () => {
   });
 
   it('creating one more in the full suite answers 422 on /suite_id and saves nothing', async () => {
-    const result = await raw(`${server.url}/simulation_cases`, { method: 'POST', key: server.key, body: JSON.stringify(caseBody(101, full)) });
+    const result = await raw(`${server.url}/simulation_cases`, {
+      method: 'POST',
+      key: server.key,
+      body: JSON.stringify(caseBody(101, full)),
+    });
     expectLimit(result, '/suite_id');
     const listed = await client.GET('/simulation_cases', { params: { query: { suite_id: full, page_size: 1 } } });
     expect(listed.data!.response.pagination.total_records).toBe(CASES_PER_SUITE);
@@ -52,11 +60,16 @@ describe('a suite holds at most 100 cases', () => {
 
   it('moving a case into the full suite answers 422; re-saving a case already in it does not', async () => {
     const loose = (await client.POST('/simulation_cases', { body: caseBody(0) })).data!.response.simulation_case.simulation_case_id;
-    const moved = await raw(`${server.url}/simulation_cases/${loose}`, { method: 'PUT', key: server.key, body: JSON.stringify({ suite_id: full }) });
+    const moved = await raw(`${server.url}/simulation_cases/${loose}`, {
+      method: 'PUT',
+      key: server.key,
+      body: JSON.stringify({ suite_id: full }),
+    });
     expectLimit(moved, '/suite_id');
     const inside = (await client.GET('/simulation_suites/{suite_id}', { params: { path: { suite_id: full } } })).data!.response.cases[0]!;
     const resaved = await client.PUT('/simulation_cases/{simulation_case_id}', {
-      params: { path: { simulation_case_id: inside.simulation_case_id } }, body: { suite_id: full, name: 'Renamed' },
+      params: { path: { simulation_case_id: inside.simulation_case_id } },
+      body: { suite_id: full, name: 'Renamed' },
     });
     expect(resaved.response.status).toBe(200);
   });
@@ -65,7 +78,14 @@ describe('a suite holds at most 100 cases', () => {
     const nearly = await newSuite('Nearly full');
     await fill(nearly, CASES_PER_SUITE - 2);
     const result = await raw(`${server.url}/simulation_cases/generate`, {
-      method: 'POST', key: server.key, body: JSON.stringify({ agent_id: agentId, suite_id: nearly, include_tests: ['angry_user', 'task_completion', 'script_compliance'], scenario_ids: [] }),
+      method: 'POST',
+      key: server.key,
+      body: JSON.stringify({
+        agent_id: agentId,
+        suite_id: nearly,
+        include_tests: ['angry_user', 'task_completion', 'script_compliance'],
+        scenario_ids: [],
+      }),
     });
     expect(result.status).toBe(422);
     expect(result.json.error.details[0].field).toBe('/suite_id');
@@ -74,7 +94,9 @@ describe('a suite holds at most 100 cases', () => {
   });
 
   it('the full suite still executes, into a session of 100 simulations', async () => {
-    const executed = await client.POST('/simulation_suites/{suite_id}/execute', { params: { path: { suite_id: full }, query: { target_agent_id: agentId } } });
+    const executed = await client.POST('/simulation_suites/{suite_id}/execute', {
+      params: { path: { suite_id: full }, query: { target_agent_id: agentId } },
+    });
     expect(executed.data!.total_cases).toBe(CASES_PER_SUITE);
   });
 });
@@ -84,16 +106,22 @@ describe('a session holds at most 100 simulations', () => {
     expect(SIMULATIONS_PER_SESSION).toBe(CASES_PER_SUITE);
     const suite = await newSuite('Session filler');
     await fill(suite, SIMULATIONS_PER_SESSION);
-    const session = (await client.POST('/simulation_suites/{suite_id}/execute', {
-      params: { path: { suite_id: suite }, query: { target_agent_id: agentId } },
-    })).data!.session_id;
+    const session = (
+      await client.POST('/simulation_suites/{suite_id}/execute', {
+        params: { path: { suite_id: suite }, query: { target_agent_id: agentId } },
+      })
+    ).data!.session_id;
     const caseId = (await client.POST('/simulation_cases', { body: caseBody(0) })).data!.response.simulation_case.simulation_case_id;
     const result = await raw(`${server.url}/simulations`, {
-      method: 'POST', key: server.key, body: JSON.stringify({ simulation_case_id: caseId, target_agent_id: agentId, simulation_session_id: session }),
+      method: 'POST',
+      key: server.key,
+      body: JSON.stringify({ simulation_case_id: caseId, target_agent_id: agentId, simulation_session_id: session }),
     });
     expect(result.status).toBe(422);
     expect(result.json.error.details[0].field).toBe('/simulation_session_id');
-    const read = await client.GET('/simulations/session/{simulation_session_id}', { params: { path: { simulation_session_id: session! } } });
+    const read = await client.GET('/simulations/session/{simulation_session_id}', {
+      params: { path: { simulation_session_id: session! } },
+    });
     expect(read.data!.response.total_simulations).toBe(SIMULATIONS_PER_SESSION);
   });
 });
@@ -104,9 +132,12 @@ describe('custom variables are at most 16 KiB as JSON', () => {
     // {"v":"…"} is 8 bytes around the value
     const at = { v: 'x'.repeat(CUSTOM_VARIABLES_BYTES - 8) };
     const over = { v: 'x'.repeat(CUSTOM_VARIABLES_BYTES - 7) };
-    const send = (custom_variables: object) => raw(`${server.url}/simulations`, {
-      method: 'POST', key: server.key, body: JSON.stringify({ simulation_case_id: caseId, target_agent_id: agentId, custom_variables }),
-    });
+    const send = (custom_variables: object) =>
+      raw(`${server.url}/simulations`, {
+        method: 'POST',
+        key: server.key,
+        body: JSON.stringify({ simulation_case_id: caseId, target_agent_id: agentId, custom_variables }),
+      });
     const refused = await send(over);
     expect(refused.status).toBe(422);
     expect(refused.json.error.details).toEqual([expect.objectContaining({ field: '/custom_variables' })]);
@@ -117,22 +148,46 @@ describe('custom variables are at most 16 KiB as JSON', () => {
 describe('a page of sessions embeds summaries', () => {
   it('without timelines, copies of the case, variables or verdicts, which a read of one session has', async () => {
     const caseId = (await client.POST('/simulation_cases', { body: caseBody(7) })).data!.response.simulation_case.simulation_case_id;
-    const started = (await client.POST('/simulations', { body: { simulation_case_id: caseId, target_agent_id: agentId, custom_variables: { name: 'Dana' } } })).data!.response;
+    const started = (
+      await client.POST('/simulations', {
+        body: { simulation_case_id: caseId, target_agent_id: agentId, custom_variables: { name: 'Dana' } },
+      })
+    ).data!.response;
     // Queued runs have an empty timeline; give this one a conversation to leave out.
-    await server.storage.simulations.appendTimeline(started.simulation_id, [
-      { sender_type: 'persona', value: 'Where is my order?', type: 'message', timestamp: '0.0', timestamp_datetime: new Date().toISOString() },
-    ], new Date().toISOString());
+    await server.storage.simulations.appendTimeline(
+      started.simulation_id,
+      [
+        {
+          sender_type: 'persona',
+          value: 'Where is my order?',
+          type: 'message',
+          timestamp: '0.0',
+          timestamp_datetime: new Date().toISOString(),
+        },
+      ],
+      new Date().toISOString(),
+    );
     const page = await client.GET('/simulations/sessions', { params: { query: { page_size: 1 } } });
     const listed = page.data!.response.items[0]!;
     expect(listed.simulation_session_id).toBe(started.simulation_session_id);
     expect(listed.simulations[0]).toMatchObject({
-      simulation_id: started.simulation_id, simulation_case_name: 'Case 7', status: 'in-progress',
-      timeline: null, simulation_case_prompt: null, success_criteria: null, custom_variables: null, success_criteria_analysis: null,
+      simulation_id: started.simulation_id,
+      simulation_case_name: 'Case 7',
+      status: 'in-progress',
+      timeline: null,
+      simulation_case_prompt: null,
+      success_criteria: null,
+      custom_variables: null,
+      success_criteria_analysis: null,
     });
-    const one = await client.GET('/simulations/session/{simulation_session_id}', { params: { path: { simulation_session_id: started.simulation_session_id } } });
+    const one = await client.GET('/simulations/session/{simulation_session_id}', {
+      params: { path: { simulation_session_id: started.simulation_session_id } },
+    });
     expect(one.data!.response.simulations[0]!.timeline).toHaveLength(1);
     expect(one.data!.response.simulations[0]).toMatchObject({
-      simulation_case_prompt: 'The caller asks where order 12345 is.', success_criteria: ['The agent gives a date'], custom_variables: { name: 'Dana' },
+      simulation_case_prompt: 'The caller asks where order 12345 is.',
+      success_criteria: ['The agent gives a date'],
+      custom_variables: { name: 'Dana' },
     });
   });
 });

@@ -8,12 +8,17 @@ import { apiClient, startTestServer, type TestServer } from './support/server.js
  * With an OpenAI-compatible model configured (SIMS_LLM_*), the server's engine judges
  * natural-language criteria and writes generated cases with it. A local test server plays the model.
  */
-interface ChatRequest { model: string; messages: Array<{ role: string; content: string }> }
+interface ChatRequest {
+  model: string;
+  messages: Array<{ role: string; content: string }>;
+}
 const requests: ChatRequest[] = [];
 const authorizations: Array<string | undefined> = [];
 const model = createServer((request, response) => {
   let text = '';
-  request.on('data', (chunk) => { text += chunk; });
+  request.on('data', (chunk) => {
+    text += chunk;
+  });
   request.on('end', () => {
     const body = JSON.parse(text) as ChatRequest;
     requests.push(body);
@@ -29,7 +34,9 @@ const model = createServer((request, response) => {
     } else {
       content = 'Hi. Where is my order 12345? [END_CALL]';
     }
-    response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ choices: [{ index: 0, message: { role: 'assistant', content } }] }));
+    response
+      .writeHead(200, { 'content-type': 'application/json' })
+      .end(JSON.stringify({ choices: [{ index: 0, message: { role: 'assistant', content } }] }));
   });
 });
 
@@ -49,13 +56,20 @@ describe('with an LLM configured', () => {
   it('judges natural-language criteria with the model (verdict and its reasoning) next to exact checks', async () => {
     const api = apiClient(server.url, server.key);
     const agentId = (await api.POST('/agents', { body: { name: 'Shop', prompt: 'p' } })).data!.response.id;
-    const created = (await api.POST('/simulation_cases', {
-      body: {
-        name: 'Judged', prompt: 'Order status', success_criteria: ['The agent gives the delivery day'], call_success_type: 'all',
-        caller_turns: ['Where is order 12345?', 'Bye. [END_CALL]'], checks: [{ kind: 'tool_called', name: 'lookup_order' }],
-      },
-    })).data!.response.simulation_case;
-    let s = (await api.POST('/simulations', { body: { simulation_case_id: created.simulation_case_id, target_agent_id: agentId } })).data!.response;
+    const created = (
+      await api.POST('/simulation_cases', {
+        body: {
+          name: 'Judged',
+          prompt: 'Order status',
+          success_criteria: ['The agent gives the delivery day'],
+          call_success_type: 'all',
+          caller_turns: ['Where is order 12345?', 'Bye. [END_CALL]'],
+          checks: [{ kind: 'tool_called', name: 'lookup_order' }],
+        },
+      })
+    ).data!.response.simulation_case;
+    let s = (await api.POST('/simulations', { body: { simulation_case_id: created.simulation_case_id, target_agent_id: agentId } })).data!
+      .response;
     for (let i = 0; i < 2000 && s.status === 'in-progress'; i += 1) {
       await new Promise((resolve) => setTimeout(resolve, 15));
       s = (await api.GET('/simulations/{simulation_id}', { params: { path: { simulation_id: s.simulation_id } } })).data!.response;
@@ -63,7 +77,12 @@ describe('with an LLM configured', () => {
     expect(s.success_criteria_analysis).toEqual({
       success: true,
       evaluations: [
-        { success: true, verdict: 'passed', criterion: 'The agent gives the delivery day', reasoning: 'The transcript shows the agent giving the delivery day (Thursday).' },
+        {
+          success: true,
+          verdict: 'passed',
+          criterion: 'The agent gives the delivery day',
+          reasoning: 'The transcript shows the agent giving the delivery day (Thursday).',
+        },
         expect.objectContaining({ success: true, verdict: 'passed' }),
       ],
     });
@@ -75,13 +94,31 @@ describe('with an LLM configured', () => {
   it('runs an openai agent against the LLM caller (no caller_turns)', async () => {
     const api = apiClient(server.url, server.key);
     const base_url = `http://127.0.0.1:${(model.address() as AddressInfo).port}/v1`;
-    const agentId = (await api.POST('/agents', {
-      body: { name: 'Model agent', prompt: 'You are the model-backed agent of {{shop}}.', connector: { kind: 'openai', base_url, model: 'agent-model', api_key: 'sk-agent' } },
-    })).data!.response.id;
-    const created = (await api.POST('/simulation_cases', {
-      body: { name: 'LLM caller', prompt: 'You want to know where order 12345 is.', success_criteria: ['The agent greets'], call_success_type: 'all', checks: [{ kind: 'ended_by', side: 'persona' }] },
-    })).data!.response.simulation_case;
-    let s = (await api.POST('/simulations', { body: { simulation_case_id: created.simulation_case_id, target_agent_id: agentId, custom_variables: { shop: 'Northwind' } } })).data!.response;
+    const agentId = (
+      await api.POST('/agents', {
+        body: {
+          name: 'Model agent',
+          prompt: 'You are the model-backed agent of {{shop}}.',
+          connector: { kind: 'openai', base_url, model: 'agent-model', api_key: 'sk-agent' },
+        },
+      })
+    ).data!.response.id;
+    const created = (
+      await api.POST('/simulation_cases', {
+        body: {
+          name: 'LLM caller',
+          prompt: 'You want to know where order 12345 is.',
+          success_criteria: ['The agent greets'],
+          call_success_type: 'all',
+          checks: [{ kind: 'ended_by', side: 'persona' }],
+        },
+      })
+    ).data!.response.simulation_case;
+    let s = (
+      await api.POST('/simulations', {
+        body: { simulation_case_id: created.simulation_case_id, target_agent_id: agentId, custom_variables: { shop: 'Northwind' } },
+      })
+    ).data!.response;
     for (let i = 0; i < 2000 && s.status === 'in-progress'; i += 1) {
       await new Promise((resolve) => setTimeout(resolve, 15));
       s = (await api.GET('/simulations/{simulation_id}', { params: { path: { simulation_id: s.simulation_id } } })).data!.response;
@@ -105,10 +142,18 @@ describe('with an LLM configured', () => {
       headers: { Authorization: `Bearer ${server.key}`, 'Content-Type': 'application/json' },
       body: JSON.stringify({ agent_id: agentId, include_tests: ['task_completion', 'angry_user'], scenario_ids: [] }),
     });
-    const lines = (await response.text()).trim().split('\n').map((l) => JSON.parse(l));
+    const lines = (await response.text())
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     const cases = lines.filter((l) => l.type === 'case');
     expect(cases.map((c) => c.simulation_case.name)).toEqual(['LLM-written case', 'LLM-written case']);
-    expect(cases[0].simulation_case).toMatchObject({ prompt: 'You ask where order 12345 is.', success_criteria: ['The agent gives the status'], checks: [], caller_turns: [] });
+    expect(cases[0].simulation_case).toMatchObject({
+      prompt: 'You ask where order 12345 is.',
+      success_criteria: ['The agent gives the status'],
+      checks: [],
+      caller_turns: [],
+    });
     expect(lines.at(-1)).toMatchObject({ type: 'done' });
   });
 });

@@ -27,8 +27,15 @@ describe('persistence', () => {
     const key = first.key;
     const api = apiClient(first.url, key);
     const { agentId, suiteId, caseIds, scenarioId } = await seed(api, 2);
-    const { session_id } = (await api.POST('/simulation_suites/{suite_id}/execute', { params: { path: { suite_id: suiteId }, query: { target_agent_id: agentId, max_turns: 12 } } })).data!;
-    const idempotent = { params: { header: { 'Idempotency-Key': 'before-restart' } }, body: { simulation_case_id: caseIds[0]!, target_agent_id: agentId } };
+    const { session_id } = (
+      await api.POST('/simulation_suites/{suite_id}/execute', {
+        params: { path: { suite_id: suiteId }, query: { target_agent_id: agentId, max_turns: 12 } },
+      })
+    ).data!;
+    const idempotent = {
+      params: { header: { 'Idempotency-Key': 'before-restart' } },
+      body: { simulation_case_id: caseIds[0]!, target_agent_id: agentId },
+    };
     const started = (await api.POST('/simulations', idempotent)).data!.response;
     await first.stop();
     running.splice(0);
@@ -39,8 +46,12 @@ describe('persistence', () => {
     expect((await again.GET('/agents/{agent_id}', { params: { path: { agent_id: agentId } } })).data!.response.name).toBe('Acme Support');
     const suite = (await again.GET('/simulation_suites/{suite_id}', { params: { path: { suite_id: suiteId } } })).data!.response;
     expect(suite.cases.map((c) => c.simulation_case_id)).toEqual(caseIds);
-    expect((await again.GET('/simulation_scenarios/{scenario_id}', { params: { path: { scenario_id: scenarioId } } })).data!.response.name).toBe('Changes mind');
-    const session = (await again.GET('/simulations/session/{simulation_session_id}', { params: { path: { simulation_session_id: session_id } } })).data!.response;
+    expect(
+      (await again.GET('/simulation_scenarios/{scenario_id}', { params: { path: { scenario_id: scenarioId } } })).data!.response.name,
+    ).toBe('Changes mind');
+    const session = (
+      await again.GET('/simulations/session/{simulation_session_id}', { params: { path: { simulation_session_id: session_id } } })
+    ).data!.response;
     expect(session).toMatchObject({ total_simulations: 2, pending_simulations: 2 });
     expect(session.simulations[0]!.max_turns).toBe(12);
     // The idempotency record survives too: the retry answers the same simulation.

@@ -13,7 +13,13 @@ const opened: Array<{ app: FastifyInstance; storage: SqliteStorage }> = [];
 
 async function app(options: Partial<AppOptions> = {}) {
   const storage = openSqliteStorage(':memory:');
-  const built = await buildApp({ storage, engine: new QueueOnlyEngine(), rateLimit: { max: 0, windowMs: 60_000 }, logLevel: 'silent', ...options });
+  const built = await buildApp({
+    storage,
+    engine: new QueueOnlyEngine(),
+    rateLimit: { max: 0, windowMs: 60_000 },
+    logLevel: 'silent',
+    ...options,
+  });
   opened.push({ app: built, storage });
   const { minted } = await createWorkspace(storage, 'Plugins');
   return { app: built, key: minted.key };
@@ -45,7 +51,9 @@ describe('per-app state', () => {
     const first = await app({ spec: specSpelling('IDEMPOTENCY-key') });
     await app();
     const answer = await first.app.inject({
-      method: 'POST', url: '/v2/simulations', headers: { authorization: `Bearer ${first.key}`, 'idempotency-key': 'k'.repeat(256) },
+      method: 'POST',
+      url: '/v2/simulations',
+      headers: { authorization: `Bearer ${first.key}`, 'idempotency-key': 'k'.repeat(256) },
       payload: { simulation_case_id: 'c', target_agent_id: 'a' },
     });
     expect(answer.statusCode).toBe(422);
@@ -77,7 +85,9 @@ describe('messages from the configured limits', () => {
   it('the 413 answer names the configured body limit', async () => {
     const { app: built, key } = await app({ bodyLimit: 1_000 });
     const answer = await built.inject({
-      method: 'POST', url: '/v2/agents', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+      method: 'POST',
+      url: '/v2/agents',
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
       payload: JSON.stringify({ name: 'x', prompt: 'p'.repeat(2_000) }),
     });
     expect(answer.statusCode).toBe(413);
@@ -95,7 +105,10 @@ describe('plugins apply app-wide', () => {
     expect(refused.statusCode).toBe(401);
     const answer = await built.inject({ method: 'GET', url: '/extra', headers: { authorization: `Bearer ${key}` } });
     expect(answer.statusCode).toBe(409);
-    expect(answer.json()).toEqual({ status: 'error', error: { code: 'conflict', message: 'Extra conflict.', request_id: answer.headers['x-request-id'] } });
+    expect(answer.json()).toEqual({
+      status: 'error',
+      error: { code: 'conflict', message: 'Extra conflict.', request_id: answer.headers['x-request-id'] },
+    });
   });
 
   it('gives handlers their typed context only, nothing of the Fastify request', () => {

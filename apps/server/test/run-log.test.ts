@@ -26,17 +26,43 @@ afterEach(async () => {
 });
 
 const event = (i: number, sender_type: TimelineItem['sender_type'] = i % 2 ? 'agent' : 'persona'): TimelineItem => ({
-  sender_type, type: 'message', value: `turn ${i} — «ünïcödé» "quoted" \\ back\nslash`, timestamp: (i * 0.5).toFixed(3), timestamp_datetime: tick(),
+  sender_type,
+  type: 'message',
+  value: `turn ${i} — «ünïcödé» "quoted" \\ back\nslash`,
+  timestamp: (i * 0.5).toFixed(3),
+  timestamp_datetime: tick(),
 });
 
-const runOf = (session: SessionRecord, n: number, extra: Partial<SimulationRecord> = {}): SimulationRecord => ({
-  simulation_id: randomUUID(), simulation_session_id: session.simulation_session_id, simulation_case_id: `case-${n}`,
-  simulation_case_name: `Case ${n}`, simulation_case_prompt: `Prompt ${n}`, success_criteria: ['Hours given', 'Polite'], call_success_type: 'all',
-  persona_agent_id: null, persona_phone_number: null, target_agent_id: 'agent-1', agent_name: 'Nora', agent_avatar_url: null,
-  target_phone_number: null, target_call_id: null, custom_variables: n % 2 ? { shop: 'Nörthwind', n } : null, status: 'in-progress',
-  workspace_id: session.workspace_id, created_at: session.created_at, updated_at: session.created_at, error_info: null, recording_url: null,
-  timeline: [], success_criteria_analysis: null, max_turns: 20, started_at: null, finished_at: null, ...extra,
-}) as SimulationRecord;
+const runOf = (session: SessionRecord, n: number, extra: Partial<SimulationRecord> = {}): SimulationRecord =>
+  ({
+    simulation_id: randomUUID(),
+    simulation_session_id: session.simulation_session_id,
+    simulation_case_id: `case-${n}`,
+    simulation_case_name: `Case ${n}`,
+    simulation_case_prompt: `Prompt ${n}`,
+    success_criteria: ['Hours given', 'Polite'],
+    call_success_type: 'all',
+    persona_agent_id: null,
+    persona_phone_number: null,
+    target_agent_id: 'agent-1',
+    agent_name: 'Nora',
+    agent_avatar_url: null,
+    target_phone_number: null,
+    target_call_id: null,
+    custom_variables: n % 2 ? { shop: 'Nörthwind', n } : null,
+    status: 'in-progress',
+    workspace_id: session.workspace_id,
+    created_at: session.created_at,
+    updated_at: session.created_at,
+    error_info: null,
+    recording_url: null,
+    timeline: [],
+    success_criteria_analysis: null,
+    max_turns: 20,
+    started_at: null,
+    finished_at: null,
+    ...extra,
+  }) as SimulationRecord;
 
 /**
  * How the release before this one wrote runs (apps/server/src/storage/sqlite/index.ts before
@@ -54,12 +80,25 @@ class ReleaseBefore {
     }
   }
   createRuns(session: SessionRecord, simulations: SimulationRecord[]) {
-    this.db.prepare('INSERT INTO sessions (id, workspace_id, suite_id, target_agent_id, created_at) VALUES (?, ?, ?, ?, ?)')
+    this.db
+      .prepare('INSERT INTO sessions (id, workspace_id, suite_id, target_agent_id, created_at) VALUES (?, ?, ?, ?, ?)')
       .run(session.simulation_session_id, session.workspace_id, session.suite_id, session.target_agent_id, session.created_at);
     for (const s of simulations) {
-      this.db.prepare(`INSERT INTO simulations (id, workspace_id, session_id, case_id, target_agent_id, status, created_at, updated_at, body, run_input)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(s.simulation_id, s.workspace_id, s.simulation_session_id, s.simulation_case_id, s.target_agent_id,
-        s.status, s.created_at, s.updated_at, JSON.stringify(s), JSON.stringify({ checks: [], caller_turns: ['Hi'] }));
+      this.db
+        .prepare(`INSERT INTO simulations (id, workspace_id, session_id, case_id, target_agent_id, status, created_at, updated_at, body, run_input)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+        .run(
+          s.simulation_id,
+          s.workspace_id,
+          s.simulation_session_id,
+          s.simulation_case_id,
+          s.target_agent_id,
+          s.status,
+          s.created_at,
+          s.updated_at,
+          JSON.stringify(s),
+          JSON.stringify({ checks: [], caller_turns: ['Hi'] }),
+        );
     }
   }
   private update(id: string, at: string, change: (s: SimulationRecord) => void) {
@@ -67,13 +106,19 @@ class ReleaseBefore {
     const simulation = JSON.parse(row.body) as SimulationRecord;
     change(simulation);
     simulation.updated_at = at;
-    this.db.prepare('UPDATE simulations SET status = ?, updated_at = ?, body = ? WHERE id = ?').run(simulation.status, at, JSON.stringify(simulation), id);
+    this.db
+      .prepare('UPDATE simulations SET status = ?, updated_at = ?, body = ? WHERE id = ?')
+      .run(simulation.status, at, JSON.stringify(simulation), id);
   }
   markStarted(id: string, at: string) {
-    this.update(id, at, (s) => { s.started_at = at; });
+    this.update(id, at, (s) => {
+      s.started_at = at;
+    });
   }
   appendTimeline(id: string, items: TimelineItem[], at: string) {
-    this.update(id, at, (s) => { s.timeline = [...(s.timeline ?? []), ...items]; });
+    this.update(id, at, (s) => {
+      s.timeline = [...(s.timeline ?? []), ...items];
+    });
   }
   finish(id: string, result: Partial<SimulationRecord>, at: string) {
     this.update(id, at, (s) => {
@@ -88,7 +133,12 @@ class ReleaseBefore {
 }
 
 const summary = (s: SimulationRecord): SimulationSummary => ({
-  ...s, timeline: null, simulation_case_prompt: null, success_criteria: null, custom_variables: null, success_criteria_analysis: null,
+  ...s,
+  timeline: null,
+  simulation_case_prompt: null,
+  success_criteria: null,
+  custom_variables: null,
+  success_criteria_analysis: null,
 });
 
 const counters = (runs: SimulationRecord[]) => ({
@@ -98,41 +148,101 @@ const counters = (runs: SimulationRecord[]) => ({
   pending_simulations: runs.filter((r) => r.status === 'in-progress').length,
 });
 
-const tableRows = (db: Database, table: string) => db.prepare(`SELECT * FROM ${table}`).all().map((r) => JSON.stringify(r)).sort();
+const tableRows = (db: Database, table: string) =>
+  db
+    .prepare(`SELECT * FROM ${table}`)
+    .all()
+    .map((r) => JSON.stringify(r))
+    .sort();
 
 describe('a database written by the release before (migration 5)', () => {
   it('reads every run, session, page and counter unchanged, and keeps the log going', async () => {
     const file = join(await tempDir(), 'sims.db');
     const old = new ReleaseBefore(new BetterSqlite3(file));
     old.db.prepare('INSERT INTO workspaces VALUES (?, ?, ?)').run(WS, 'Main', tick());
-    old.db.prepare(`INSERT INTO agents (id, workspace_id, name, prompt, connector, agent_type, avatar_url, phone_number, created_at, updated_at)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`).run('agent-1', WS, 'Nora', 'p', '{"kind":"builtin"}', 'inbound', null, null, tick(), tick());
-    const sessions: SessionRecord[] = [0, 1].map(() => ({ simulation_session_id: randomUUID(), workspace_id: WS, suite_id: null, target_agent_id: 'agent-1', created_at: tick() }));
+    old.db
+      .prepare(`INSERT INTO agents (id, workspace_id, name, prompt, connector, agent_type, avatar_url, phone_number, created_at, updated_at)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+      .run('agent-1', WS, 'Nora', 'p', '{"kind":"builtin"}', 'inbound', null, null, tick(), tick());
+    const sessions: SessionRecord[] = [0, 1].map(() => ({
+      simulation_session_id: randomUUID(),
+      workspace_id: WS,
+      suite_id: null,
+      target_agent_id: 'agent-1',
+      created_at: tick(),
+    }));
     const [first, second] = sessions as [SessionRecord, SessionRecord];
-    const runs = [
-      ...[0, 1, 2, 3, 4].map((n) => runOf(first, n)),
-      ...[5, 6].map((n) => runOf(second, n)),
-    ];
+    const runs = [...[0, 1, 2, 3, 4].map((n) => runOf(first, n)), ...[5, 6].map((n) => runOf(second, n))];
     old.createRuns(first, runs.slice(0, 5));
     old.createRuns(second, runs.slice(5));
-    const [queued, running, completed, failed, interrupted, noAgent, recorded] = runs.map((r) => r.simulation_id) as string[] as [string, string, string, string, string, string, string];
+    const [queued, running, completed, failed, interrupted, noAgent, recorded] = runs.map((r) => r.simulation_id) as string[] as [
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+    ];
     // What the engine of that release did for each outcome, step by step.
     for (const id of [running, completed, failed, interrupted, recorded]) {
       old.markStarted(id, tick());
       for (let i = 0; i < 4; i += 1) old.appendTimeline(id, [event(i)], tick());
     }
     const full = (id: string) => old.read(id).timeline!;
-    old.finish(completed, {
-      status: 'completed', error_info: null, timeline: full(completed),
-      success_criteria_analysis: { success: true, reasoning: 'Gave the hours.', criteria: [{ criterion: 'Hours given', met: true, reasoning: 'yes' }] } as never,
-    }, tick());
-    old.finish(failed, { status: 'failed', success_criteria_analysis: null, error_info: { code: 408, type: 'timeout', message: 'Too slow.' }, timeline: full(failed) }, tick());
-    old.finish(interrupted, {
-      status: 'failed', success_criteria_analysis: null, error_info: { code: 503, type: 'interrupted', message: 'cut off' },
-      timeline: [...full(interrupted), { sender_type: 'system', type: 'error', value: 'cut off', timestamp: null, timestamp_datetime: tick() }],
-    }, tick());
-    old.finish(noAgent, { status: 'failed', success_criteria_analysis: null, error_info: { code: 424, type: 'agent_not_found', message: 'gone' } }, tick());
-    old.finish(recorded, { status: 'completed', success_criteria_analysis: null, error_info: null, recording_url: 'https://example.org/r.wav', timeline: full(recorded) }, tick());
+    old.finish(
+      completed,
+      {
+        status: 'completed',
+        error_info: null,
+        timeline: full(completed),
+        success_criteria_analysis: {
+          success: true,
+          reasoning: 'Gave the hours.',
+          criteria: [{ criterion: 'Hours given', met: true, reasoning: 'yes' }],
+        } as never,
+      },
+      tick(),
+    );
+    old.finish(
+      failed,
+      {
+        status: 'failed',
+        success_criteria_analysis: null,
+        error_info: { code: 408, type: 'timeout', message: 'Too slow.' },
+        timeline: full(failed),
+      },
+      tick(),
+    );
+    old.finish(
+      interrupted,
+      {
+        status: 'failed',
+        success_criteria_analysis: null,
+        error_info: { code: 503, type: 'interrupted', message: 'cut off' },
+        timeline: [
+          ...full(interrupted),
+          { sender_type: 'system', type: 'error', value: 'cut off', timestamp: null, timestamp_datetime: tick() },
+        ],
+      },
+      tick(),
+    );
+    old.finish(
+      noAgent,
+      { status: 'failed', success_criteria_analysis: null, error_info: { code: 424, type: 'agent_not_found', message: 'gone' } },
+      tick(),
+    );
+    old.finish(
+      recorded,
+      {
+        status: 'completed',
+        success_criteria_analysis: null,
+        error_info: null,
+        recording_url: 'https://example.org/r.wav',
+        timeline: full(recorded),
+      },
+      tick(),
+    );
 
     const before = new Map(runs.map((r) => [r.simulation_id, old.read(r.simulation_id)]));
     const untouched = Object.fromEntries(['workspaces', 'agents', 'sessions', 'list_totals'].map((t) => [t, tableRows(old.db, t)]));
@@ -143,31 +253,50 @@ describe('a database written by the release before (migration 5)', () => {
     open.push(storage);
     expect(storage.db.prepare('SELECT max(version) AS v FROM schema_migrations').get()).toEqual({ v: 5 });
     const expected = (id: string) => before.get(id)!;
-    const inSession = (session: SessionRecord) => runs.filter((r) => r.simulation_session_id === session.simulation_session_id).map((r) => expected(r.simulation_id));
+    const inSession = (session: SessionRecord) =>
+      runs.filter((r) => r.simulation_session_id === session.simulation_session_id).map((r) => expected(r.simulation_id));
 
     for (const id of before.keys()) expect(await storage.simulations.get(WS, id), id).toStrictEqual(expected(id));
     for (const session of sessions) {
-      expect(await storage.sessions.view(WS, session.simulation_session_id)).toStrictEqual({ ...session, simulations: inSession(session), ...counters(inSession(session)) });
+      expect(await storage.sessions.view(WS, session.simulation_session_id)).toStrictEqual({
+        ...session,
+        simulations: inSession(session),
+        ...counters(inSession(session)),
+      });
     }
     const listed = await storage.sessions.list(WS, {}, { page_number: 1, page_size: 10 });
     expect(listed).toStrictEqual({
       total: 2,
-      items: [second, first].map((session) => ({ ...session, simulations: inSession(session).map(summary), ...counters(inSession(session)) })),
+      items: [second, first].map((session) => ({
+        ...session,
+        simulations: inSession(session).map(summary),
+        ...counters(inSession(session)),
+      })),
     });
     const newestFirst = [...runs].reverse().map((r) => expected(r.simulation_id));
     expect(await storage.simulations.list(WS, {}, { page_number: 1, page_size: 100 })).toStrictEqual({ items: newestFirst, total: 7 });
     // Full pages, so the totals come from those the triggers kept before the migration.
-    expect(await storage.simulations.list(WS, { status: 'failed' }, { page_number: 1, page_size: 1 }))
-      .toStrictEqual({ items: [expected(noAgent)], total: 3 });
-    expect(await storage.simulations.list(WS, { status: 'in-progress' }, { page_number: 1, page_size: 1 }))
-      .toStrictEqual({ items: [expected(running)], total: 2 });
+    expect(await storage.simulations.list(WS, { status: 'failed' }, { page_number: 1, page_size: 1 })).toStrictEqual({
+      items: [expected(noAgent)],
+      total: 3,
+    });
+    expect(await storage.simulations.list(WS, { status: 'in-progress' }, { page_number: 1, page_size: 1 })).toStrictEqual({
+      items: [expected(running)],
+      total: 2,
+    });
     expect(await storage.simulations.listUnfinished(10)).toStrictEqual([expected(queued), expected(running)]);
-    expect(await storage.sessions.counters(WS, [first.simulation_session_id, 'no-such-session']))
-      .toStrictEqual(new Map([[first.simulation_session_id, counters(inSession(first))], ['no-such-session', counters([])]]));
+    expect(await storage.sessions.counters(WS, [first.simulation_session_id, 'no-such-session'])).toStrictEqual(
+      new Map([
+        [first.simulation_session_id, counters(inSession(first))],
+        ['no-such-session', counters([])],
+      ]),
+    );
     for (const [table, rows] of Object.entries(untouched)) expect(tableRows(storage.db, table), table).toStrictEqual(rows);
 
     // The documents no longer hold what the columns and the events hold.
-    const bodies = (storage.db.prepare('SELECT body FROM simulations').all() as Array<{ body: string }>).map((r) => JSON.parse(r.body) as object);
+    const bodies = (storage.db.prepare('SELECT body FROM simulations').all() as Array<{ body: string }>).map(
+      (r) => JSON.parse(r.body) as object,
+    );
     for (const body of bodies) for (const key of ['timeline', 'status', 'updated_at']) expect(body).not.toHaveProperty(key);
     expect(storage.db.prepare('SELECT count(*) AS n FROM simulation_events').get()).toEqual({ n: 4 * 5 + 1 });
 
@@ -175,7 +304,11 @@ describe('a database written by the release before (migration 5)', () => {
     const next = event(9);
     const at = tick();
     await storage.simulations.appendTimeline(running, [next], at);
-    expect(await storage.simulations.get(WS, running)).toStrictEqual({ ...expected(running), timeline: [...expected(running).timeline!, next], updated_at: at });
+    expect(await storage.simulations.get(WS, running)).toStrictEqual({
+      ...expected(running),
+      timeline: [...expected(running).timeline!, next],
+      updated_at: at,
+    });
   });
 });
 
@@ -184,15 +317,22 @@ describe('the run log', () => {
     const storage = new SqliteStorage(join(await tempDir(), 'sims.db'));
     open.push(storage);
     await storage.workspaces.create({ id: WS, name: 'Main', created_at: tick() });
-    const session: SessionRecord = { simulation_session_id: randomUUID(), workspace_id: WS, suite_id: null, target_agent_id: 'agent-1', created_at: tick() };
+    const session: SessionRecord = {
+      simulation_session_id: randomUUID(),
+      workspace_id: WS,
+      suite_id: null,
+      target_agent_id: 'agent-1',
+      created_at: tick(),
+    };
     const runs = [runOf(session, 1), runOf(session, 2)];
     await storage.sessions.createRuns(session, runs);
     return { storage, session, runs };
   }
   const changes = (storage: SqliteStorage) => (storage.db.prepare('SELECT total_changes() AS n').get() as { n: number }).n;
-  const row = (storage: SqliteStorage, id: string) => storage.db.prepare('SELECT status, updated_at, body FROM simulations WHERE id = ?').get(id);
+  const row = (storage: SqliteStorage, id: string) =>
+    storage.db.prepare('SELECT status, updated_at, body FROM simulations WHERE id = ?').get(id);
 
-  it('appends an event as one row and leaves the run\'s row as it was', async () => {
+  it("appends an event as one row and leaves the run's row as it was", async () => {
     const { storage, runs } = await fresh();
     const id = runs[0]!.simulation_id;
     await storage.simulations.markStarted(id, tick());
@@ -240,7 +380,11 @@ describe('the run log', () => {
     await storage.simulations.finish(one, { status: 'completed', success_criteria_analysis: null, error_info: null }, at);
     expect(events()).toBe(2);
     const late = [event(2, 'system')];
-    await storage.simulations.finish(two, { status: 'failed', success_criteria_analysis: null, error_info: { code: 503, type: 'interrupted', message: 'x' }, events: late }, tick());
+    await storage.simulations.finish(
+      two,
+      { status: 'failed', success_criteria_analysis: null, error_info: { code: 503, type: 'interrupted', message: 'x' }, events: late },
+      tick(),
+    );
     const [a, b] = [await storage.simulations.get(WS, one), await storage.simulations.get(WS, two)];
     expect(a).toMatchObject({ status: 'completed', timeline: early, finished_at: at, updated_at: at });
     expect(b).toMatchObject({ status: 'failed', timeline: late, error_info: { type: 'interrupted' } });
@@ -248,19 +392,33 @@ describe('the run log', () => {
     expect(stored.status).toBe('completed');
     expect(JSON.parse(stored.body)).not.toHaveProperty('status');
     expect(JSON.parse(stored.body)).not.toHaveProperty('timeline');
-    expect((await storage.sessions.counters(WS, [session.simulation_session_id])).get(session.simulation_session_id))
-      .toStrictEqual({ total_simulations: 2, completed_simulations: 1, failed_simulations: 1, pending_simulations: 0 });
+    expect((await storage.sessions.counters(WS, [session.simulation_session_id])).get(session.simulation_session_id)).toStrictEqual({
+      total_simulations: 2,
+      completed_simulations: 1,
+      failed_simulations: 1,
+      pending_simulations: 0,
+    });
     expect((await storage.simulations.list(WS, { status: 'completed' }, { page_number: 1, page_size: 1 })).total).toBe(1);
-    await expect(storage.simulations.finish('no-such-run', { status: 'failed', success_criteria_analysis: null, error_info: null }, tick())).rejects.toThrow(/no simulation/);
+    await expect(
+      storage.simulations.finish('no-such-run', { status: 'failed', success_criteria_analysis: null, error_info: null }, tick()),
+    ).rejects.toThrow(/no simulation/);
   });
 
-  it('stores the runner\'s whole timeline in order even when appending an event failed', async () => {
+  it("stores the runner's whole timeline in order even when appending an event failed", async () => {
     const timelines: Array<Array<Pick<TimelineItem, 'sender_type' | 'type' | 'value'>>> = [];
     for (const failAt of [undefined, 2]) {
       const { storage, runs } = await fresh();
       await storage.agents.create({
-        id: 'agent-1', workspace_id: WS, name: 'Nora', prompt: 'Shop support', connector: { kind: 'builtin' }, agent_type: 'inbound',
-        avatar_url: null, phone_number: null, created_at: tick(), updated_at: tick(),
+        id: 'agent-1',
+        workspace_id: WS,
+        name: 'Nora',
+        prompt: 'Shop support',
+        connector: { kind: 'builtin' },
+        agent_type: 'inbound',
+        avatar_url: null,
+        phone_number: null,
+        created_at: tick(),
+        updated_at: tick(),
       } as never);
       let calls = 0;
       const append = storage.simulations.appendTimeline;
@@ -271,10 +429,12 @@ describe('the run log', () => {
       };
       const engine = new SimulationEngine(storage, { concurrency: 1, timeoutMs: 30_000, allowPrivateNetworks: false, llm: {} });
       const run = runs[0]!;
-      storage.db.prepare('UPDATE simulations SET run_input = ? WHERE id = ?')
+      storage.db
+        .prepare('UPDATE simulations SET run_input = ? WHERE id = ?')
         .run(JSON.stringify({ checks: [], caller_turns: ['Hi, when are you open?', 'Thanks, goodbye. [END_CALL]'] }), run.simulation_id);
       engine.submit([run]);
-      for (let i = 0; i < 2000 && (await storage.simulations.get(WS, run.simulation_id))!.status === 'in-progress'; i += 1) await new Promise((r) => setTimeout(r, 10));
+      for (let i = 0; i < 2000 && (await storage.simulations.get(WS, run.simulation_id))!.status === 'in-progress'; i += 1)
+        await new Promise((r) => setTimeout(r, 10));
       await engine.stop();
       const read = (await storage.simulations.get(WS, run.simulation_id))!;
       expect(read.status, JSON.stringify(read.error_info)).toBe('completed');

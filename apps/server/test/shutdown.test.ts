@@ -6,7 +6,9 @@ import { apiClient, startTestServer } from './support/server.js';
 /** An engine whose case generation waits until the test lets it go on: a request held in flight. */
 class GatedEngine extends QueueOnlyEngine {
   release!: () => void;
-  private readonly gate = new Promise<void>((resolve) => { this.release = resolve; });
+  private readonly gate = new Promise<void>((resolve) => {
+    this.release = resolve;
+  });
   override async planCases(request: GenerationRequest): Promise<GenerationPlan> {
     const plan = await super.planCases(request);
     const gate = this.gate;
@@ -39,7 +41,10 @@ describe('graceful shutdown', () => {
     let rest = '';
     for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) rest += new TextDecoder().decode(chunk.value);
     await stopped;
-    const lines = (first + rest).trim().split('\n').map((line) => JSON.parse(line) as { type: string });
+    const lines = (first + rest)
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { type: string });
     expect(lines.map((l) => l.type)).toEqual(['progress', 'case', 'progress', 'done']);
     await expect(fetch(`${server.url}/health`)).rejects.toThrow();
   });

@@ -77,8 +77,13 @@ describe('one server per database', () => {
     servers.push(first);
     const dataDir = await tempDir();
     const config = {
-      host: '127.0.0.1', port: Number(new URL(first.origin).port), dataDir, rateLimit: { max: 0, windowMs: 60_000 },
-      bodyLimit: 1024 * 1024, logLevel: 'silent', shutdownGraceMs: 1_000,
+      host: '127.0.0.1',
+      port: Number(new URL(first.origin).port),
+      dataDir,
+      rateLimit: { max: 0, windowMs: 60_000 },
+      bodyLimit: 1024 * 1024,
+      logLevel: 'silent',
+      shutdownGraceMs: 1_000,
     };
     await expect(startServer(config, () => new QueueOnlyEngine())).rejects.toThrow(/EADDRINUSE/);
     const next = await startServer({ ...config, port: 0 }, () => new QueueOnlyEngine());

@@ -6,7 +6,14 @@ import { SqliteStorage } from '../src/storage/sqlite/index.js';
 import { migrations } from '../src/storage/sqlite/migrations.js';
 import { KEPT_TOTALS } from '../src/storage/sqlite/totals.js';
 import type {
-  AgentRecord, CaseRecord, PageRequest, SessionRecord, SimulationRecord, Storage, SuiteRecord, TimelineItem,
+  AgentRecord,
+  CaseRecord,
+  PageRequest,
+  SessionRecord,
+  SimulationRecord,
+  Storage,
+  SuiteRecord,
+  TimelineItem,
 } from '../src/storage/types.js';
 import { tempDir } from './support/server.js';
 
@@ -37,31 +44,73 @@ const simulations: SimulationRecord[] = [];
 const agentOf = (ws: string, name: string): AgentRecord => {
   const at = tick();
   return {
-    id: randomUUID(), workspace_id: ws, name, prompt: 'p', connector: { kind: 'builtin' }, agent_type: 'inbound',
-    avatar_url: null, phone_number: null, created_at: at, updated_at: at,
+    id: randomUUID(),
+    workspace_id: ws,
+    name,
+    prompt: 'p',
+    connector: { kind: 'builtin' },
+    agent_type: 'inbound',
+    avatar_url: null,
+    phone_number: null,
+    created_at: at,
+    updated_at: at,
   } as AgentRecord;
 };
 
 const caseOf = (ws: string, suite: SuiteRecord | null, i: number): CaseRecord => {
   const at = tick();
   return {
-    simulation_case_id: randomUUID(), workspace_id: ws, suite_id: suite?.id ?? null, name: `Case ${i}`, prompt: `Prompt ${i}`,
-    type: i % 3 === 0 ? 'custom' : 'generated', success_criteria: ['ok'], call_success_type: 'all', checks: [], caller_turns: [],
-    base_agent_id: suite ? null : agents[i % agents.length]!.id, created_at: at, updated_at: at,
+    simulation_case_id: randomUUID(),
+    workspace_id: ws,
+    suite_id: suite?.id ?? null,
+    name: `Case ${i}`,
+    prompt: `Prompt ${i}`,
+    type: i % 3 === 0 ? 'custom' : 'generated',
+    success_criteria: ['ok'],
+    call_success_type: 'all',
+    checks: [],
+    caller_turns: [],
+    base_agent_id: suite ? null : agents[i % agents.length]!.id,
+    created_at: at,
+    updated_at: at,
   } as CaseRecord;
 };
 
 const timelineOf = (n: number): TimelineItem[] =>
-  Array.from({ length: n }, (_, i) => ({ sender_type: i % 2 ? 'agent' : 'persona', type: 'message', value: `turn ${i}`, timestamp: tick(1) }) as TimelineItem);
+  Array.from(
+    { length: n },
+    (_, i) => ({ sender_type: i % 2 ? 'agent' : 'persona', type: 'message', value: `turn ${i}`, timestamp: tick(1) }) as TimelineItem,
+  );
 
-const runOf = (session: SessionRecord, c: CaseRecord, agent: AgentRecord, at: string): SimulationRecord => ({
-  simulation_id: randomUUID(), simulation_session_id: session.simulation_session_id, simulation_case_id: c.simulation_case_id,
-  simulation_case_name: c.name, simulation_case_prompt: c.prompt, success_criteria: c.success_criteria, call_success_type: c.call_success_type,
-  persona_agent_id: null, persona_phone_number: null, target_agent_id: agent.id, agent_name: agent.name, agent_avatar_url: null,
-  target_phone_number: null, target_call_id: null, custom_variables: null, status: 'in-progress', workspace_id: session.workspace_id,
-  created_at: at, updated_at: at, error_info: null, recording_url: null, timeline: [], success_criteria_analysis: null,
-  max_turns: 20, started_at: null, finished_at: null,
-}) as SimulationRecord;
+const runOf = (session: SessionRecord, c: CaseRecord, agent: AgentRecord, at: string): SimulationRecord =>
+  ({
+    simulation_id: randomUUID(),
+    simulation_session_id: session.simulation_session_id,
+    simulation_case_id: c.simulation_case_id,
+    simulation_case_name: c.name,
+    simulation_case_prompt: c.prompt,
+    success_criteria: c.success_criteria,
+    call_success_type: c.call_success_type,
+    persona_agent_id: null,
+    persona_phone_number: null,
+    target_agent_id: agent.id,
+    agent_name: agent.name,
+    agent_avatar_url: null,
+    target_phone_number: null,
+    target_call_id: null,
+    custom_variables: null,
+    status: 'in-progress',
+    workspace_id: session.workspace_id,
+    created_at: at,
+    updated_at: at,
+    error_info: null,
+    recording_url: null,
+    timeline: [],
+    success_criteria_analysis: null,
+    max_turns: 20,
+    started_at: null,
+    finished_at: null,
+  }) as SimulationRecord;
 
 /** A few hundred runs in sessions of two agents, finished, failed or still going; a second workspace beside. */
 async function seed(s: Storage) {
@@ -75,7 +124,15 @@ async function seed(s: Storage) {
   await s.agents.create(agentOf(OTHER, 'Elsewhere'));
   for (let i = 0; i < 3; i += 1) {
     const at = tick();
-    const suite = { id: randomUUID(), workspace_id: WS, name: `Suite ${i}`, model_id: agents[i % 2]!.id, language: 'en-US', created_at: at, updated_at: at };
+    const suite = {
+      id: randomUUID(),
+      workspace_id: WS,
+      name: `Suite ${i}`,
+      model_id: agents[i % 2]!.id,
+      language: 'en-US',
+      created_at: at,
+      updated_at: at,
+    };
     suites.push(suite);
     await s.suites.create(suite);
   }
@@ -86,11 +143,24 @@ async function seed(s: Storage) {
   }
   for (let i = 0; i < 3; i += 1) {
     const at = tick();
-    await s.scenarios.create({ id: randomUUID(), workspace_id: WS, name: `Scenario ${i}`, description: 'd', created_at: at, updated_at: at });
+    await s.scenarios.create({
+      id: randomUUID(),
+      workspace_id: WS,
+      name: `Scenario ${i}`,
+      description: 'd',
+      created_at: at,
+      updated_at: at,
+    });
   }
   for (let i = 0; i < 30; i += 1) {
     const agent = agents[i % 2]!;
-    const session: SessionRecord = { simulation_session_id: randomUUID(), workspace_id: i % 10 === 9 ? OTHER : WS, suite_id: suites[i % 3]!.id, target_agent_id: agent.id, created_at: tick() };
+    const session: SessionRecord = {
+      simulation_session_id: randomUUID(),
+      workspace_id: i % 10 === 9 ? OTHER : WS,
+      suite_id: suites[i % 3]!.id,
+      target_agent_id: agent.id,
+      created_at: tick(),
+    };
     const at = session.created_at;
     const runs = Array.from({ length: 4 + (i % 9) }, (_, j) => runOf(session, cases[(i + j) % cases.length]!, agent, at));
     await s.sessions.createRuns(session, runs);
@@ -114,8 +184,10 @@ beforeAll(async () => {
 afterAll(() => storage.close());
 
 const page = (page_number: number, page_size: number): PageRequest => ({ page_number, page_size });
-const stored = async () => (await Promise.all(simulations.map((s) => storage.simulations.get(s.workspace_id, s.simulation_id))))
-  .filter((s): s is SimulationRecord => s !== undefined && s.workspace_id === WS);
+const stored = async () =>
+  (await Promise.all(simulations.map((s) => storage.simulations.get(s.workspace_id, s.simulation_id)))).filter(
+    (s): s is SimulationRecord => s !== undefined && s.workspace_id === WS,
+  );
 
 /** Every filter combination each list operation accepts, over values that match and one that does not. */
 function* listCalls(): Generator<[string, () => Promise<unknown>]> {
@@ -129,14 +201,20 @@ function* listCalls(): Generator<[string, () => Promise<unknown>]> {
     for (const model_ids of [undefined, [acme!.id], agents.map((a) => a.id)]) {
       for (const search of [undefined, 'suite']) {
         for (const dates of [{}, { start_date: from }, { start_date: from, end_date: to }]) {
-          yield [`suites ${JSON.stringify({ model_ids, search, dates })}`, () => storage.suites.list(WS, { model_ids, search, ...dates }, p)];
+          yield [
+            `suites ${JSON.stringify({ model_ids, search, dates })}`,
+            () => storage.suites.list(WS, { model_ids, search, ...dates }, p),
+          ];
         }
       }
     }
     for (const suite_id of [undefined, suites[1]!.id]) {
       for (const simulation_case_type of [undefined, 'custom'] as const) {
         for (const search of [undefined, 'case 1']) {
-          yield [`cases ${JSON.stringify({ suite_id, simulation_case_type, search })}`, () => storage.cases.list(WS, { suite_id, simulation_case_type, search }, p)];
+          yield [
+            `cases ${JSON.stringify({ suite_id, simulation_case_type, search })}`,
+            () => storage.cases.list(WS, { suite_id, simulation_case_type, search }, p),
+          ];
         }
       }
     }
@@ -159,7 +237,14 @@ function* listCalls(): Generator<[string, () => Promise<unknown>]> {
     }
   }
   yield ['cases in one suite', () => storage.cases.listInSuites(WS, [suites[0]!.id])];
-  yield ['cases in suites', () => storage.cases.listInSuites(WS, suites.map((s) => s.id))];
+  yield [
+    'cases in suites',
+    () =>
+      storage.cases.listInSuites(
+        WS,
+        suites.map((s) => s.id),
+      ),
+  ];
   yield ['cases counted in a suite', () => storage.cases.countInSuite(WS, suites[0]!.id)];
   yield ['cases by agent', () => storage.cases.listByAgent(WS, acme!.id, 50)];
   yield ['scenarios, all', () => storage.scenarios.all(WS)];
@@ -168,7 +253,11 @@ function* listCalls(): Generator<[string, () => Promise<unknown>]> {
   yield ['unfinished runs', () => storage.simulations.listUnfinished(1000)];
 }
 
-interface PlanRow { id: number; parent: number; detail: string }
+interface PlanRow {
+  id: number;
+  parent: number;
+  detail: string;
+}
 
 describe('query plans of lists and filters', () => {
   let plans: Array<{ sql: string; plan: string[] }>;
@@ -190,25 +279,35 @@ describe('query plans of lists and filters', () => {
     expect(plans.length).toBeGreaterThan(40);
     for (const table of ['agents', 'suites', 'cases', 'scenarios', 'sessions', 'simulations']) {
       // Runs are read with their timelines gathered from their events (see SIMULATION_COLUMNS).
-      expect(plans.some((p) => new RegExp(`^SELECT .*FROM ${table} WHERE .*ORDER BY created_at DESC, rowid DESC LIMIT`).test(p.sql)), table).toBe(true);
-      expect(plans.some((p) => p.sql.includes(`SELECT count(*) AS n FROM ${table} WHERE`)), `count of ${table}`).toBe(true);
+      expect(
+        plans.some((p) => new RegExp(`^SELECT .*FROM ${table} WHERE .*ORDER BY created_at DESC, rowid DESC LIMIT`).test(p.sql)),
+        table,
+      ).toBe(true);
+      expect(
+        plans.some((p) => p.sql.includes(`SELECT count(*) AS n FROM ${table} WHERE`)),
+        `count of ${table}`,
+      ).toBe(true);
     }
   });
 
   it('reads no table or index from end to end: each is searched through an index', () => {
-    const scans = plans.flatMap(({ sql, plan }) => plan
-      // A partial index holds only what the query asks for (the unfinished runs): reading it whole is the point.
-      .filter((detail) => /^SCAN /.test(detail) && !/USING (COVERING )?INDEX simulations_unfinished$/.test(detail))
-      .map((detail) => `${detail}   <- ${sql}`));
+    const scans = plans.flatMap(({ sql, plan }) =>
+      plan
+        // A partial index holds only what the query asks for (the unfinished runs): reading it whole is the point.
+        .filter((detail) => /^SCAN /.test(detail) && !/USING (COVERING )?INDEX simulations_unfinished$/.test(detail))
+        .map((detail) => `${detail}   <- ${sql}`),
+    );
     expect(scans).toEqual([]);
   });
 
   it('sorts nothing: ORDER BY and GROUP BY follow an index', () => {
     // Except one run's events into its timeline: `ORDER BY seq` inside the aggregate is what makes
     // their order defined (they are read in that order, by primary key), and a run holds a bounded few.
-    const sorts = plans.flatMap(({ sql, plan }) => plan
-      .filter((detail) => /TEMP B-TREE/.test(detail) && detail !== 'USE TEMP B-TREE FOR group_concat(ORDER BY)')
-      .map((detail) => `${detail}   <- ${sql}`));
+    const sorts = plans.flatMap(({ sql, plan }) =>
+      plan
+        .filter((detail) => /TEMP B-TREE/.test(detail) && detail !== 'USE TEMP B-TREE FOR group_concat(ORDER BY)')
+        .map((detail) => `${detail}   <- ${sql}`),
+    );
     expect(plans.some(({ plan }) => plan.includes('SEARCH simulation_events USING PRIMARY KEY (simulation_id=?)'))).toBe(true);
     expect(sorts).toEqual([]);
   });
@@ -224,17 +323,25 @@ describe('query plans of lists and filters', () => {
   });
 
   it('searches by every filter an index can serve (status no longer read from the rows)', () => {
-    const served = (sql: string) => [...sql.matchAll(/(\w+) (=|IN \(|>=|<=) ?\?/g)]
-      .map(([, column, op]) => `${column}${op === '>=' ? '>' : op === '<=' ? '<' : '='}?`);
-    const lists = plans.filter(({ sql }) => /FROM (simulations|sessions|cases|suites|agents|scenarios) WHERE/.test(sql)
-      && /ORDER BY|count\(\*\)/.test(sql) && !/ OR /.test(sql) && !checkedOnRows(sql));
+    const served = (sql: string) =>
+      [...sql.matchAll(/(\w+) (=|IN \(|>=|<=) ?\?/g)].map(([, column, op]) => `${column}${op === '>=' ? '>' : op === '<=' ? '<' : '='}?`);
+    const lists = plans.filter(
+      ({ sql }) =>
+        /FROM (simulations|sessions|cases|suites|agents|scenarios) WHERE/.test(sql) &&
+        /ORDER BY|count\(\*\)/.test(sql) &&
+        !/ OR /.test(sql) &&
+        !checkedOnRows(sql),
+    );
     expect(lists.length).toBeGreaterThan(40);
     for (const { sql, plan } of lists) {
       const search = plan.find((detail) => detail.startsWith('SEARCH'))!;
       for (const term of served(sql)) expect(search, sql).toContain(term);
     }
     for (const column of ['status', 'session_id', 'target_agent_id', 'type', 'suite_id', 'model_id', 'created_at']) {
-      expect(lists.some(({ plan }) => plan.some((detail) => detail.includes(`${column}=?`) || detail.includes(`${column}>?`))), column).toBe(true);
+      expect(
+        lists.some(({ plan }) => plan.some((detail) => detail.includes(`${column}=?`) || detail.includes(`${column}>?`))),
+        column,
+      ).toBe(true);
     }
   });
 
@@ -246,14 +353,17 @@ describe('query plans of lists and filters', () => {
       .map(({ sql }) => /^SELECT count\(\*\) AS n FROM (\w+) WHERE workspace_id = \?((?: AND \w+ = \?)*)$/.exec(sql))
       .filter((match) => match !== null)
       .map(([, table, filters]) => ({ table, by: [...filters!.matchAll(/AND (\w+) = \?/g)].map(([, column]) => column).sort() }));
-    const keptFor = plainCounts.filter(({ table, by }) => KEPT_TOTALS.some((k) => k.table === table && [...k.by].sort().join() === by.join()));
+    const keptFor = plainCounts.filter(({ table, by }) =>
+      KEPT_TOTALS.some((k) => k.table === table && [...k.by].sort().join() === by.join()),
+    );
     expect(keptFor).toEqual([]);
   });
 
-  it('reads a session\'s runs or a suite\'s cases through that container whatever else is filtered', () => {
+  it("reads a session's runs or a suite's cases through that container whatever else is filtered", () => {
     const within = plans.filter(({ sql }) => /(session_id|suite_id) (= \?|IN \()/.test(sql) && !/SELECT id FROM suites/.test(sql));
     expect(within.length).toBeGreaterThan(10);
-    for (const { sql, plan } of within) expect(plan.join(' | '), sql).toMatch(/USING (COVERING )?INDEX (simulations_by_session|cases_by_suite) /);
+    for (const { sql, plan } of within)
+      expect(plan.join(' | '), sql).toMatch(/USING (COVERING )?INDEX (simulations_by_session|cases_by_suite) /);
   });
 });
 
@@ -285,7 +395,7 @@ describe('list answers', () => {
     expect(listed.items.map((s) => s.simulation_id)).toEqual(runs.map((r) => r.simulation_id).reverse());
   });
 
-  it('counts each session\'s runs by status, in reads and in lists', async () => {
+  it("counts each session's runs by status, in reads and in lists", async () => {
     const runs = await stored();
     const list = await storage.sessions.list(WS, {}, page(1, 100));
     expect(list.items).toHaveLength(sessions.filter((s) => s.workspace_id === WS).length);
@@ -310,12 +420,21 @@ describe('list answers', () => {
   it('embeds summaries in session lists (no timeline, case copies, variables or verdicts) and full runs in a session read', async () => {
     const session = sessions[1]!;
     const full = (await storage.sessions.view(WS, session.simulation_session_id))!;
-    const listed = (await storage.sessions.list(WS, {}, page(1, 100))).items.find((s) => s.simulation_session_id === session.simulation_session_id)!;
+    const listed = (await storage.sessions.list(WS, {}, page(1, 100))).items.find(
+      (s) => s.simulation_session_id === session.simulation_session_id,
+    )!;
     expect(full.simulations.some((s) => (s.timeline ?? []).length === 6)).toBe(true);
     expect(full.simulations.every((s) => s.simulation_case_prompt !== null)).toBe(true);
-    expect(listed.simulations).toEqual(full.simulations.map((s) => ({
-      ...s, timeline: null, simulation_case_prompt: null, success_criteria: null, custom_variables: null, success_criteria_analysis: null,
-    })));
+    expect(listed.simulations).toEqual(
+      full.simulations.map((s) => ({
+        ...s,
+        timeline: null,
+        simulation_case_prompt: null,
+        success_criteria: null,
+        custom_variables: null,
+        success_criteria_analysis: null,
+      })),
+    );
     expect(full.simulations.map((s) => s.simulation_id)).toEqual(
       simulations.filter((s) => s.simulation_session_id === session.simulation_session_id).map((s) => s.simulation_id),
     );
@@ -326,7 +445,10 @@ describe('list answers', () => {
       expect(await storage.cases.countInSuite(WS, suite.id)).toBe(cases.filter((c) => c.suite_id === suite.id).length);
       expect(await storage.cases.countInSuite(OTHER, suite.id)).toBe(0);
     }
-    const listed = await storage.cases.listInSuites(WS, suites.map((s) => s.id));
+    const listed = await storage.cases.listInSuites(
+      WS,
+      suites.map((s) => s.id),
+    );
     const bySuite = (suite: SuiteRecord) => listed.filter((c) => c.suite_id === suite.id).map((c) => c.simulation_case_id);
     for (const suite of suites) {
       expect(bySuite(suite)).toEqual(cases.filter((c) => c.suite_id === suite.id).map((c) => c.simulation_case_id));
@@ -338,13 +460,20 @@ describe('list answers', () => {
 describe('kept totals', () => {
   /** The list call answering the total kept for these filters, and the count it must equal. */
   const FILTERS: Record<string, (value: string) => object> = {
-    model_id: (v) => ({ model_ids: [v] }), type: (v) => ({ simulation_case_type: v }), suite_id: (v) => ({ suite_id: v }),
-    target_agent_id: (v) => ({ target_agent_id: v }), status: (v) => ({ status: v }),
+    model_id: (v) => ({ model_ids: [v] }),
+    type: (v) => ({ simulation_case_type: v }),
+    suite_id: (v) => ({ suite_id: v }),
+    target_agent_id: (v) => ({ target_agent_id: v }),
+    status: (v) => ({ status: v }),
   };
   const list = (s: Storage, table: string, ws: string, filter: object) => {
     const lists: Record<string, (p: PageRequest) => Promise<{ total: number }>> = {
-      agents: (p) => s.agents.list(ws, filter, p), scenarios: (p) => s.scenarios.list(ws, filter, p), suites: (p) => s.suites.list(ws, filter, p),
-      cases: (p) => s.cases.list(ws, filter, p), sessions: (p) => s.sessions.list(ws, filter, p), simulations: (p) => s.simulations.list(ws, filter, p),
+      agents: (p) => s.agents.list(ws, filter, p),
+      scenarios: (p) => s.scenarios.list(ws, filter, p),
+      suites: (p) => s.suites.list(ws, filter, p),
+      cases: (p) => s.cases.list(ws, filter, p),
+      sessions: (p) => s.sessions.list(ws, filter, p),
+      simulations: (p) => s.simulations.list(ws, filter, p),
     };
     // A page of one is full whenever anything matches, so the total is never read off a short page.
     return lists[table]!(page(1, 1));
@@ -355,11 +484,17 @@ describe('kept totals', () => {
     let checked = 0;
     for (const ws of [WS, OTHER]) {
       for (const { table, by } of KEPT_TOTALS) {
-        const combos = s.db.prepare(`SELECT DISTINCT ${['1', ...by].join(', ')} FROM ${table} WHERE workspace_id = ?`).all(ws) as Array<Record<string, string | null>>;
+        const combos = s.db.prepare(`SELECT DISTINCT ${['1', ...by].join(', ')} FROM ${table} WHERE workspace_id = ?`).all(ws) as Array<
+          Record<string, string | null>
+        >;
         const values = [...combos, Object.fromEntries(by.map((c) => [c, 'absent']))].filter((combo) => by.every((c) => combo[c] !== null));
         for (const combo of values) {
           const where = by.map((c) => ` AND ${c} = ?`).join('');
-          const expected = (s.db.prepare(`SELECT count(*) AS n FROM ${table} WHERE workspace_id = ?${where}`).get(ws, ...by.map((c) => combo[c])) as { n: number }).n;
+          const expected = (
+            s.db.prepare(`SELECT count(*) AS n FROM ${table} WHERE workspace_id = ?${where}`).get(ws, ...by.map((c) => combo[c])) as {
+              n: number;
+            }
+          ).n;
           const filter = Object.assign({}, ...by.map((c) => FILTERS[c]!(combo[c]!)));
           expect((await list(s, table, ws, filter)).total, `${table} ${JSON.stringify(filter)} in ${ws}`).toBe(expected);
           checked += 1;
@@ -378,7 +513,15 @@ describe('kept totals', () => {
       for (const a of [a1!, a2!, a3!]) await s.agents.create(a);
       const suite = (agent: AgentRecord, name: string): SuiteRecord => {
         const at = tick();
-        return { id: randomUUID(), workspace_id: agent.workspace_id, name, model_id: agent.id, language: 'en-US', created_at: at, updated_at: at };
+        return {
+          id: randomUUID(),
+          workspace_id: agent.workspace_id,
+          name,
+          model_id: agent.id,
+          language: 'en-US',
+          created_at: at,
+          updated_at: at,
+        };
       };
       const [s1, s2, s3] = [suite(a1!, 'S1'), suite(a2!, 'S2'), suite(a3!, 'S3')];
       for (const x of [s1!, s2!, s3!]) await s.suites.create(x);
@@ -388,11 +531,27 @@ describe('kept totals', () => {
         made.push(c);
         await s.cases.create(c);
       }
-      await s.scenarios.create({ id: randomUUID(), workspace_id: WS, name: 'Sc', description: 'd', created_at: tick(), updated_at: tick() });
+      await s.scenarios.create({
+        id: randomUUID(),
+        workspace_id: WS,
+        name: 'Sc',
+        description: 'd',
+        created_at: tick(),
+        updated_at: tick(),
+      });
       const runs: SimulationRecord[] = [];
       for (const [i, agent] of [a1!, a2!, a1!, a3!].entries()) {
-        const session: SessionRecord = { simulation_session_id: randomUUID(), workspace_id: agent.workspace_id, suite_id: null, target_agent_id: i === 2 ? null : agent.id, created_at: tick() };
-        const own = made.filter((c) => c.workspace_id === agent.workspace_id).slice(0, 3).map((c) => runOf(session, c, agent, session.created_at));
+        const session: SessionRecord = {
+          simulation_session_id: randomUUID(),
+          workspace_id: agent.workspace_id,
+          suite_id: null,
+          target_agent_id: i === 2 ? null : agent.id,
+          created_at: tick(),
+        };
+        const own = made
+          .filter((c) => c.workspace_id === agent.workspace_id)
+          .slice(0, 3)
+          .map((c) => runOf(session, c, agent, session.created_at));
         await s.sessions.createRuns(session, own);
         runs.push(...own);
       }
@@ -400,9 +559,17 @@ describe('kept totals', () => {
 
       await s.simulations.markStarted(runs[0]!.simulation_id, tick());
       await s.simulations.appendTimeline(runs[0]!.simulation_id, timelineOf(2), tick());
-      await s.simulations.finish(runs[0]!.simulation_id, { status: 'completed', success_criteria_analysis: null, error_info: null }, tick());
+      await s.simulations.finish(
+        runs[0]!.simulation_id,
+        { status: 'completed', success_criteria_analysis: null, error_info: null },
+        tick(),
+      );
       await s.simulations.finish(runs[1]!.simulation_id, { status: 'failed', success_criteria_analysis: null, error_info: null }, tick());
-      await s.simulations.finish(runs.at(-1)!.simulation_id, { status: 'failed', success_criteria_analysis: null, error_info: null }, tick());
+      await s.simulations.finish(
+        runs.at(-1)!.simulation_id,
+        { status: 'failed', success_criteria_analysis: null, error_info: null },
+        tick(),
+      );
       await s.cases.update(WS, made[0]!.simulation_case_id, { suite_id: s2!.id });
       await s.cases.update(WS, made[5]!.simulation_case_id, { suite_id: s1!.id });
       await s.suites.update(WS, s2!.id, { model_id: a1!.id });
@@ -433,14 +600,36 @@ describe('migrations 3 and 4 on an existing database', () => {
       old.exec(m.sql);
       old.prepare('INSERT INTO schema_migrations VALUES (?, ?, ?)').run(m.version, m.name, tick());
     }
-    const session = { simulation_session_id: 'session-v2', workspace_id: WS, suite_id: null, target_agent_id: agents[0]!.id, created_at: tick() };
-    const v2runs = (['failed', 'failed', 'completed'] as const).map((status) => ({ ...runOf(session, cases[0]!, agents[0]!, tick()), status }));
+    const session = {
+      simulation_session_id: 'session-v2',
+      workspace_id: WS,
+      suite_id: null,
+      target_agent_id: agents[0]!.id,
+      created_at: tick(),
+    };
+    const v2runs = (['failed', 'failed', 'completed'] as const).map((status) => ({
+      ...runOf(session, cases[0]!, agents[0]!, tick()),
+      status,
+    }));
     old.prepare('INSERT INTO workspaces VALUES (?, ?, ?)').run(WS, 'Main', tick());
-    old.prepare('INSERT INTO sessions VALUES (?, ?, ?, ?, ?)').run(session.simulation_session_id, WS, null, session.target_agent_id, session.created_at);
+    old
+      .prepare('INSERT INTO sessions VALUES (?, ?, ?, ?, ?)')
+      .run(session.simulation_session_id, WS, null, session.target_agent_id, session.created_at);
     for (const run of v2runs) {
-      old.prepare(`INSERT INTO simulations (id, workspace_id, session_id, case_id, target_agent_id, status, created_at, updated_at, body)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(run.simulation_id, WS, session.simulation_session_id, run.simulation_case_id, run.target_agent_id,
-        run.status, run.created_at, run.updated_at, JSON.stringify(run));
+      old
+        .prepare(`INSERT INTO simulations (id, workspace_id, session_id, case_id, target_agent_id, status, created_at, updated_at, body)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+        .run(
+          run.simulation_id,
+          WS,
+          session.simulation_session_id,
+          run.simulation_case_id,
+          run.target_agent_id,
+          run.status,
+          run.created_at,
+          run.updated_at,
+          JSON.stringify(run),
+        );
     }
     old.close();
     const v2 = new SqliteStorage(file);
@@ -448,10 +637,24 @@ describe('migrations 3 and 4 on an existing database', () => {
     expect(await v2.simulations.list(WS, { status: 'failed' }, page(1, 1))).toEqual({ items: [v2runs[1]], total: 2 });
     expect((await v2.simulations.list(WS, { target_agent_id: agents[0]!.id }, page(1, 1))).total).toBe(3);
     expect((await v2.sessions.list(WS, {}, page(1, 1))).total).toBe(1);
-    expect(await v2.sessions.view(WS, session.simulation_session_id)).toMatchObject({ total_simulations: 3, failed_simulations: 2, simulations: v2runs });
+    expect(await v2.sessions.view(WS, session.simulation_session_id)).toMatchObject({
+      total_simulations: 3,
+      failed_simulations: 2,
+      simulations: v2runs,
+    });
     expect(v2.db.prepare('SELECT max(version) AS v FROM schema_migrations').get()).toEqual({ v: migrations.at(-1)!.version });
-    const indexes = (v2.db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND name NOT LIKE 'sqlite_%'").all() as Array<{ name: string }>).map((r) => r.name);
-    expect(indexes).toEqual(expect.arrayContaining(['simulations_by_status', 'simulations_by_agent', 'simulations_by_session', 'sessions_by_agent', 'cases_by_type']));
+    const indexes = (
+      v2.db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND name NOT LIKE 'sqlite_%'").all() as Array<{ name: string }>
+    ).map((r) => r.name);
+    expect(indexes).toEqual(
+      expect.arrayContaining([
+        'simulations_by_status',
+        'simulations_by_agent',
+        'simulations_by_session',
+        'sessions_by_agent',
+        'cases_by_type',
+      ]),
+    );
     await v2.close();
   });
 });

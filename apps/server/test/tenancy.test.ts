@@ -17,7 +17,9 @@ beforeAll(async () => {
   keyB = await otherWorkspace(server);
   const a = apiClient(server.url, server.key);
   const seeded = await seed(a);
-  const executed = await a.POST('/simulation_suites/{suite_id}/execute', { params: { path: { suite_id: seeded.suiteId }, query: { target_agent_id: seeded.agentId } } });
+  const executed = await a.POST('/simulation_suites/{suite_id}/execute', {
+    params: { path: { suite_id: seeded.suiteId }, query: { target_agent_id: seeded.agentId } },
+  });
   const simulations = await a.GET('/simulations', { params: { query: { simulation_session_id: executed.data!.session_id } } });
   ids = { ...seeded, sessionId: executed.data!.session_id, simulationId: simulations.data!.response.items[0]!.simulation_id };
   // B has records of its own, so that empty lists below mean filtering, not an empty database.
@@ -77,7 +79,10 @@ describe('tenancy matrix', () => {
 
   it.each(secured)('%s without a key answers 401', async (operationId) => {
     const req = requests()[operationId]!;
-    const { status, json } = await raw(server.url + req.url, { method: req.method, body: req.body === undefined ? undefined : JSON.stringify(req.body) });
+    const { status, json } = await raw(server.url + req.url, {
+      method: req.method,
+      body: req.body === undefined ? undefined : JSON.stringify(req.body),
+    });
     expect(status).toBe(401);
     expect(json.error.code).toBe('unauthorized');
     expect(responseProblems(operationId, 401, json)).toEqual([]);
@@ -86,7 +91,9 @@ describe('tenancy matrix', () => {
   it.each(secured)('%s with a wrong key answers 401', async (operationId) => {
     const req = requests()[operationId]!;
     const { status, json } = await raw(server.url + req.url, {
-      method: req.method, key: 'sk_wrong', body: req.body === undefined ? undefined : JSON.stringify(req.body),
+      method: req.method,
+      key: 'sk_wrong',
+      body: req.body === undefined ? undefined : JSON.stringify(req.body),
     });
     expect(status).toBe(401);
     expect(json.error.code).toBe('unauthorized');
@@ -96,22 +103,27 @@ describe('tenancy matrix', () => {
     expect((await raw(`${server.url}/health`)).status).toBe(200);
   });
 
-  it.each(operations.filter((id) => !noForeignIds.has(id)))('%s with workspace A ids and workspace B key answers 404 or an empty list', async (operationId) => {
-    const req = requests()[operationId]!;
-    const { status, json } = await raw(server.url + req.url, {
-      method: req.method, key: keyB, body: req.body === undefined ? undefined : JSON.stringify(req.body),
-    });
-    if (req.list) {
-      expect(status).toBe(200);
-      const page = json.response;
-      expect(page.items).toEqual([]);
-      expect(page.total ?? page.pagination.total_records).toBe(0);
-    } else {
-      expect(status).toBe(404);
-      expect(json.error.code).toBe('not_found');
-      expect(responseProblems(operationId, 404, json)).toEqual([]);
-    }
-  });
+  it.each(operations.filter((id) => !noForeignIds.has(id)))(
+    '%s with workspace A ids and workspace B key answers 404 or an empty list',
+    async (operationId) => {
+      const req = requests()[operationId]!;
+      const { status, json } = await raw(server.url + req.url, {
+        method: req.method,
+        key: keyB,
+        body: req.body === undefined ? undefined : JSON.stringify(req.body),
+      });
+      if (req.list) {
+        expect(status).toBe(200);
+        const page = json.response;
+        expect(page.items).toEqual([]);
+        expect(page.total ?? page.pagination.total_records).toBe(0);
+      } else {
+        expect(status).toBe(404);
+        expect(json.error.code).toBe('not_found');
+        expect(responseProblems(operationId, 404, json)).toEqual([]);
+      }
+    },
+  );
 
   it("B's unfiltered lists never show A's records", async () => {
     const b = apiClient(server.url, keyB);
@@ -131,7 +143,9 @@ describe('tenancy matrix', () => {
   it("A's records are untouched by B's attempts", async () => {
     const a = apiClient(server.url, server.key);
     expect((await a.GET('/agents/{agent_id}', { params: { path: { agent_id: ids.agentId } } })).data?.response.name).toBe('Acme Support');
-    expect((await a.GET('/simulation_suites/{suite_id}', { params: { path: { suite_id: ids.suiteId } } })).data?.response.cases).toHaveLength(2);
+    expect(
+      (await a.GET('/simulation_suites/{suite_id}', { params: { path: { suite_id: ids.suiteId } } })).data?.response.cases,
+    ).toHaveLength(2);
   });
 
   it('a revoked key answers 401', async () => {

@@ -32,11 +32,20 @@ function trickle(head: string, trickleBytes: string, everyMs: number): Promise<E
     let text = '';
     let sent = 0;
     let timer: NodeJS.Timeout | undefined;
-    const giveUp = setTimeout(() => { socket.destroy(); reject(new Error(`the server never closed the connection; got: ${text}`)); }, 20_000);
+    const giveUp = setTimeout(() => {
+      socket.destroy();
+      reject(new Error(`the server never closed the connection; got: ${text}`));
+    }, 20_000);
     socket.setEncoding('utf8');
-    socket.on('data', (chunk: string) => { text += chunk; });
+    socket.on('data', (chunk: string) => {
+      text += chunk;
+    });
     socket.on('error', () => {});
-    socket.on('close', () => { clearInterval(timer); clearTimeout(giveUp); resolve({ text, sent }); });
+    socket.on('close', () => {
+      clearInterval(timer);
+      clearTimeout(giveUp);
+      resolve({ text, sent });
+    });
     socket.on('connect', () => {
       socket.write(head);
       timer = setInterval(() => {
@@ -59,9 +68,11 @@ describe('slow clients are cut off (item 6)', () => {
   it('a body trickled a byte at a time is answered 408 with the error body, and the connection closed', async () => {
     const body = JSON.stringify({ name: 'Slow', description: 'x'.repeat(200) });
     const exchange = await trickle(
-      `POST /v2/simulation_scenarios HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${server.key}\r\n`
-        + `Content-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n`,
-      body, 100);
+      `POST /v2/simulation_scenarios HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${server.key}\r\n` +
+        `Content-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n`,
+      body,
+      100,
+    );
     expect(exchange.sent).toBeLessThan(body.length);
     const answer = parse(exchange);
     expect(answer.status).toBe(408);
@@ -93,7 +104,7 @@ describe('slow clients are cut off (item 6)', () => {
   });
 });
 
-describe('paths the router cannot take answer the spec\'s 404 (item 7)', () => {
+describe("paths the router cannot take answer the spec's 404 (item 7)", () => {
   const expectNotFound = (result: Awaited<ReturnType<typeof raw>>) => {
     expect(result.status).toBe(404);
     expect(result.json.status).toBe('error');
@@ -127,21 +138,41 @@ describe('paths the router cannot take answer the spec\'s 404 (item 7)', () => {
 describe('operations without a body ignore one (item 7)', () => {
   it('DELETE with malformed JSON, a wrong type or 2 MiB deletes as without a body', async () => {
     const client = apiClient(server.url, server.key);
-    const scenarios = await Promise.all([1, 2, 3].map(async (n) =>
-      (await client.POST('/simulation_scenarios', { body: { name: `Doomed ${n}`, description: 'To delete.' } })).data!.response.id));
-    const bodies: Array<[string, string]> = [['{"broken', 'application/json'], ['hello', 'text/plain; charset=utf-8'], ['x'.repeat(2 * 1024 * 1024), 'application/json']];
+    const scenarios = await Promise.all(
+      [1, 2, 3].map(
+        async (n) =>
+          (await client.POST('/simulation_scenarios', { body: { name: `Doomed ${n}`, description: 'To delete.' } })).data!.response.id,
+      ),
+    );
+    const bodies: Array<[string, string]> = [
+      ['{"broken', 'application/json'],
+      ['hello', 'text/plain; charset=utf-8'],
+      ['x'.repeat(2 * 1024 * 1024), 'application/json'],
+    ];
     for (const [i, [body, type]] of bodies.entries()) {
-      const result = await raw(`${server.url}/simulation_scenarios/${scenarios[i]}`, { method: 'DELETE', key: server.key, body, headers: { 'Content-Type': type } });
+      const result = await raw(`${server.url}/simulation_scenarios/${scenarios[i]}`, {
+        method: 'DELETE',
+        key: server.key,
+        body,
+        headers: { 'Content-Type': type },
+      });
       expect(result.status).toBe(204);
     }
     expect((await raw(`${server.url}/simulation_scenarios/${scenarios[0]}`, { key: server.key })).status).toBe(404);
-    const unknown = await raw(`${server.url}/agents/nope`, { method: 'DELETE', key: server.key, body: '{', headers: { 'Content-Type': 'application/json' } });
+    const unknown = await raw(`${server.url}/agents/nope`, {
+      method: 'DELETE',
+      key: server.key,
+      body: '{',
+      headers: { 'Content-Type': 'application/json' },
+    });
     expect(unknown.status).toBe(404);
   });
 
   it('execute (a POST without a body) answers as without one when sent 2 MiB of garbage', async () => {
     const result = await raw(`${server.url}/simulation_suites/${ids.suiteId}/execute?target_agent_id=${ids.agentId}`, {
-      method: 'POST', key: server.key, body: `{${'x'.repeat(2 * 1024 * 1024)}`,
+      method: 'POST',
+      key: server.key,
+      body: `{${'x'.repeat(2 * 1024 * 1024)}`,
     });
     expect(result.status).toBe(200);
     expect(result.json.status).toBe('started');

@@ -53,7 +53,9 @@ describe('agents: URLs the outbound guard refuses answer 422', () => {
   );
 
   it('applies the same guard to an openai base_url and to an update', async () => {
-    const openai = await api.POST('/agents', { body: { name: 'A', prompt: 'p', connector: { kind: 'openai', base_url: 'http://[::a9fe:a9fe]/v1', model: 'm' } } });
+    const openai = await api.POST('/agents', {
+      body: { name: 'A', prompt: 'p', connector: { kind: 'openai', base_url: 'http://[::a9fe:a9fe]/v1', model: 'm' } },
+    });
     expect(openai.response.status).toBe(422);
     expect(openai.error!.error.details![0]).toMatchObject({ field: '/connector/base_url' });
     const created = await createHttpAgent(api, 'https://hooks.example.org/turn');

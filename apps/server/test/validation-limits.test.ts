@@ -25,7 +25,8 @@ afterAll(() => server.stop());
 
 const validCase = { name: 'x', prompt: 'p', success_criteria: ['ok'], call_success_type: 'all' };
 type Detail = { location: string; field: string; message: string };
-const post = (path: string, body: string, headers: Record<string, string> = {}) => raw(server.url + path, { method: 'POST', key: server.key, body, headers });
+const post = (path: string, body: string, headers: Record<string, string> = {}) =>
+  raw(server.url + path, { method: 'POST', key: server.key, body, headers });
 const fields = (answer: { error: { details?: Detail[] } }) => (answer.error.details ?? []).map((d) => `${d.location} ${d.field}`);
 
 /** A 422 in the spec's shape for `operationId`, with at most MAX_DETAILS details. */
@@ -53,15 +54,24 @@ describe('large invalid bodies (item 1)', () => {
     const body = JSON.stringify({ ...validCase, success_criteria: Array.from({ length: 100_000 }, () => 1) });
     const [bad, health] = await Promise.all([post('/simulation_cases', body), raw(`${server.origin}/health`)]);
     expectBounded422(bad, 'createSimulationCase');
-    expect(bad.json.error.details).toContainEqual({ location: 'body', field: '/success_criteria', message: 'must NOT have more than 25 items' });
+    expect(bad.json.error.details).toContainEqual({
+      location: 'body',
+      field: '/success_criteria',
+      message: 'must NOT have more than 25 items',
+    });
     expect(bad.text.length).toBeLessThan(2_000);
     expect(health.status).toBe(200);
   });
 
   it('a small body with several independent mistakes answers every one of them', async () => {
-    const bad = await post('/simulation_cases', JSON.stringify({ name: 1, prompt: '', success_criteria: [], call_success_type: 'most', checks: [{ kind: 'contains' }] }));
+    const bad = await post(
+      '/simulation_cases',
+      JSON.stringify({ name: 1, prompt: '', success_criteria: [], call_success_type: 'most', checks: [{ kind: 'contains' }] }),
+    );
     expectBounded422(bad, 'createSimulationCase');
-    expect(fields(bad.json)).toEqual(expect.arrayContaining(['body /name', 'body /prompt', 'body /success_criteria', 'body /call_success_type', 'body /checks/0']));
+    expect(fields(bad.json)).toEqual(
+      expect.arrayContaining(['body /name', 'body /prompt', 'body /success_criteria', 'body /call_success_type', 'body /checks/0']),
+    );
   });
 
   it('a small body with more mistakes than the cap answers exactly MAX_DETAILS details', async () => {
@@ -91,7 +101,10 @@ describe('large invalid bodies (item 1)', () => {
 
   it('a valid body at the spec limits is accepted', async () => {
     const checks = Array.from({ length: 25 }, (_, i) => ({ kind: 'contains', text: `t${i}` }));
-    const created = await post('/simulation_cases', JSON.stringify({ ...validCase, success_criteria: Array.from({ length: 25 }, (_, i) => `c${i}`), checks }));
+    const created = await post(
+      '/simulation_cases',
+      JSON.stringify({ ...validCase, success_criteria: Array.from({ length: 25 }, (_, i) => `c${i}`), checks }),
+    );
     expect(created.status).toBe(200);
     expect(created.json.response.simulation_case.checks).toHaveLength(25);
   });
@@ -108,7 +121,12 @@ describe('counting JSON values', () => {
   });
 
   it('answers for huge and deep values without walking them whole or recursing', () => {
-    expect(withinNodes(Array.from({ length: 1_000_000 }, () => ({})), DETAIL_NODE_LIMIT)).toBe(false);
+    expect(
+      withinNodes(
+        Array.from({ length: 1_000_000 }, () => ({})),
+        DETAIL_NODE_LIMIT,
+      ),
+    ).toBe(false);
     let deep: unknown = 1;
     for (let i = 0; i < 100_000; i += 1) deep = [deep];
     expect(withinNodes(deep, 200_000)).toBe(true);
@@ -122,13 +140,17 @@ const deepPointer = (depth: number) => `/custom_variables${'/v'.repeat(depth - 2
 const depthDetail = { location: 'body', field: deepPointer(MAX_JSON_DEPTH + 1), message: `is nested deeper than ${MAX_JSON_DEPTH} levels` };
 
 describe('deeply nested bodies (item 4)', () => {
-  const simulation = (levels: number) => `{"simulation_case_id":${JSON.stringify(ids.caseIds[0])},"target_agent_id":${JSON.stringify(ids.agentId)},"custom_variables":${nested(levels)}}`;
+  const simulation = (levels: number) =>
+    `{"simulation_case_id":${JSON.stringify(ids.caseIds[0])},"target_agent_id":${JSON.stringify(ids.agentId)},"custom_variables":${nested(levels)}}`;
 
-  it.each([5_000, MAX_JSON_DEPTH + 1])('custom_variables nested to body depth %i answers 422 naming the first value too deep', async (depth) => {
-    const bad = await post('/simulations', simulation(depth - 1));
-    expectBounded422(bad, 'startSimulation');
-    expect(bad.json.error.details).toEqual([depthDetail]);
-  });
+  it.each([5_000, MAX_JSON_DEPTH + 1])(
+    'custom_variables nested to body depth %i answers 422 naming the first value too deep',
+    async (depth) => {
+      const bad = await post('/simulations', simulation(depth - 1));
+      expectBounded422(bad, 'startSimulation');
+      expect(bad.json.error.details).toEqual([depthDetail]);
+    },
+  );
 
   it('a body exactly MAX_JSON_DEPTH deep is accepted', async () => {
     const ok = await post('/simulations', simulation(MAX_JSON_DEPTH - 1));
@@ -149,7 +171,9 @@ describe('deeply nested bodies (item 4)', () => {
   it('a deep array in any body answers 422, and the server keeps answering', async () => {
     const bad = await post('/agents', `${'['.repeat(10_000)}${']'.repeat(10_000)}`);
     expectBounded422(bad, 'createAgent');
-    expect(bad.json.error.details).toEqual([{ location: 'body', field: '/0'.repeat(MAX_JSON_DEPTH), message: `is nested deeper than ${MAX_JSON_DEPTH} levels` }]);
+    expect(bad.json.error.details).toEqual([
+      { location: 'body', field: '/0'.repeat(MAX_JSON_DEPTH), message: `is nested deeper than ${MAX_JSON_DEPTH} levels` },
+    ]);
     const health = await raw(`${server.origin}/health`);
     expect(health.status).toBe(200);
     const listed = await raw(`${server.url}/agents`, { key: server.key });
@@ -206,15 +230,31 @@ describe('the idempotency hash', () => {
   function recursive(value: unknown): string {
     if (Array.isArray(value)) return `[${value.map(recursive).join(',')}]`;
     if (value && typeof value === 'object') {
-      return `{${Object.keys(value).sort().map((key) => `${JSON.stringify(key)}:${recursive((value as Record<string, unknown>)[key])}`).join(',')}}`;
+      return `{${Object.keys(value)
+        .sort()
+        .map((key) => `${JSON.stringify(key)}:${recursive((value as Record<string, unknown>)[key])}`)
+        .join(',')}}`;
     }
     return JSON.stringify(value) ?? 'null';
   }
 
   it('writes exactly what the recursive form wrote', () => {
     const samples: unknown[] = [
-      null, 0, -1.5e300, 'x"\\\u2028', true, [], {}, [undefined, null, [[]]], { b: 1, a: [2, { d: undefined, c: 'é' }] },
-      { operationId: 'startSimulation', params: {}, query: { max_turns: 20 }, body: { custom_variables: { z: [1, { y: 2, x: 3 }], a: null } } },
+      null,
+      0,
+      -1.5e300,
+      'x"\\\u2028',
+      true,
+      [],
+      {},
+      [undefined, null, [[]]],
+      { b: 1, a: [2, { d: undefined, c: 'é' }] },
+      {
+        operationId: 'startSimulation',
+        params: {},
+        query: { max_turns: 20 },
+        body: { custom_variables: { z: [1, { y: 2, x: 3 }], a: null } },
+      },
     ];
     for (const sample of samples) expect(canonical(sample)).toBe(recursive(sample));
     expect(requestHash('op', { b: 1, a: 2 }, {}, [1])).toBe(requestHash('op', { a: 2, b: 1 }, {}, [1]));
@@ -230,9 +270,18 @@ describe('the idempotency hash', () => {
 describe('the body limit', () => {
   it('the 413 answer names the configured limit', async () => {
     const dataDir = await tempDir();
-    const small = await startServer({ ...configFromEnv({ SIMS_DATA_DIR: dataDir, SIMS_RATE_LIMIT_MAX: '0', SIMS_LOG_LEVEL: 'silent' }), host: '127.0.0.1', port: 0, bodyLimit: 4_096 });
+    const small = await startServer({
+      ...configFromEnv({ SIMS_DATA_DIR: dataDir, SIMS_RATE_LIMIT_MAX: '0', SIMS_LOG_LEVEL: 'silent' }),
+      host: '127.0.0.1',
+      port: 0,
+      bodyLimit: 4_096,
+    });
     try {
-      const result = await raw(`${small.url}/agents`, { method: 'POST', key: small.firstStart!.key, body: JSON.stringify({ name: 'n', prompt: 'p'.repeat(5_000) }) });
+      const result = await raw(`${small.url}/agents`, {
+        method: 'POST',
+        key: small.firstStart!.key,
+        body: JSON.stringify({ name: 'n', prompt: 'p'.repeat(5_000) }),
+      });
       expect(result.status).toBe(413);
       expect(result.json.error.code).toBe('payload_too_large');
       expect(result.json.error.message).toBe('The request body exceeds the limit of 4096 bytes.');
@@ -244,7 +293,11 @@ describe('the body limit', () => {
   });
 
   it('without a configured limit the message names none', () => {
-    const error = Object.assign(new RangeError('Request body is too large'), { code: 'FST_ERR_CTP_BODY_TOO_LARGE', statusCode: 413, name: 'FastifyError' });
+    const error = Object.assign(new RangeError('Request body is too large'), {
+      code: 'FST_ERR_CTP_BODY_TOO_LARGE',
+      statusCode: 413,
+      name: 'FastifyError',
+    });
     expect(toApiError(error)?.message).toBe('The request body exceeds the size limit.');
     expect(toApiError(error, 2_048)?.message).toBe('The request body exceeds the limit of 2048 bytes.');
   });

@@ -64,7 +64,7 @@ export class SimulationsApiError extends Error {
   constructor(response: Response, body: unknown, request?: Request) {
     const parsed = isErrorBody(body) ? body.error : undefined;
     const code = parsed?.code ?? CODE_BY_STATUS[response.status] ?? (response.status >= 500 ? 'server_error' : 'unknown_error');
-    const message = parsed?.message ?? (`HTTP ${response.status} ${response.statusText}`.trim());
+    const message = parsed?.message ?? `HTTP ${response.status} ${response.statusText}`.trim();
     super(`${message} (${response.status} ${code})`);
     this.status = response.status;
     this.code = code;

@@ -70,7 +70,8 @@ export function paginate<Path extends ListPath>(
   options: PaginateOptions<Path> = {},
 ): PageIterator<ListItem<Path>> {
   const { query, signal, headers, pageSize = PAGINATE_DEFAULTS.pageSize, maxPages = PAGINATE_DEFAULTS.maxPages, startPage = 1 } = options;
-  if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 100) throw new RangeError('paginate: pageSize must be an integer from 1 to 100');
+  if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 100)
+    throw new RangeError('paginate: pageSize must be an integer from 1 to 100');
   if (!Number.isInteger(maxPages) || maxPages < 1) throw new RangeError('paginate: maxPages must be a positive integer');
   if (!Number.isInteger(startPage) || startPage < 1) throw new RangeError('paginate: startPage must be a positive integer');
   // One generic walk for every list path; the path-specific types are on the signature.

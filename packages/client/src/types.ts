@@ -18,11 +18,7 @@ export type ErrorBody = Schemas['Error'];
  * body itself for the operations the reference API does not wrap (executeSimulationSuite), or
  * `undefined` for a body-less answer (the 204 of a delete).
  */
-export type Payload<Data> = [Data] extends [never]
-  ? undefined
-  : Data extends { status: 'ok'; response: infer Inner }
-    ? Inner
-    : Data;
+export type Payload<Data> = [Data] extends [never] ? undefined : Data extends { status: 'ok'; response: infer Inner } ? Inner : Data;
 
 /** The JSON body of the 200 answer of `GET path`. */
 type GetJson<Path extends keyof paths> = paths[Path] extends {
@@ -31,9 +27,7 @@ type GetJson<Path extends keyof paths> = paths[Path] extends {
   ? Body
   : never;
 
-type GetQuery<Path extends keyof paths> = paths[Path] extends { get: { parameters: { query?: infer Query } } }
-  ? NonNullable<Query>
-  : never;
+type GetQuery<Path extends keyof paths> = paths[Path] extends { get: { parameters: { query?: infer Query } } } ? NonNullable<Query> : never;
 
 /**
  * The paths whose GET pages with `page_number`/`page_size` and answers a page of `items`: every list

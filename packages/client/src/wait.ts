@@ -84,7 +84,9 @@ export async function waitForSimulation(client: Api, simulationId: string, optio
     (signal) =>
       poll(
         async () => {
-          const simulation = await unwrap(client.GET('/simulations/{simulation_id}', { params: { path: { simulation_id: simulationId } }, signal }));
+          const simulation = await unwrap(
+            client.GET('/simulations/{simulation_id}', { params: { path: { simulation_id: simulationId } }, signal }),
+          );
           status = simulation.status;
           return simulation;
         },
@@ -107,9 +109,18 @@ function progressOf(session: SimulationSession): SessionProgress {
   };
 }
 
-function pollSession(client: Api, sessionId: string, signal: AbortSignal, intervalMs: number, onProgress?: (progress: SessionProgress) => void) {
+function pollSession(
+  client: Api,
+  sessionId: string,
+  signal: AbortSignal,
+  intervalMs: number,
+  onProgress?: (progress: SessionProgress) => void,
+) {
   return poll(
-    () => unwrap(client.GET('/simulations/session/{simulation_session_id}', { params: { path: { simulation_session_id: sessionId } }, signal })),
+    () =>
+      unwrap(
+        client.GET('/simulations/session/{simulation_session_id}', { params: { path: { simulation_session_id: sessionId } }, signal }),
+      ),
     (session) => session.pending_simulations === 0,
     (s) => `${s.total_simulations}/${s.completed_simulations}/${s.failed_simulations}/${s.pending_simulations}`,
     onProgress && ((session) => onProgress(progressOf(session))),

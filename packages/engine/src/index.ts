@@ -18,7 +18,13 @@ export { listBuiltinAgents } from './connectors/builtin/index.js';
 export type { BuiltinAgentInfo } from './connectors/builtin/index.js';
 export { SHOP_ORDERS, SHOP_SUPPORT_PROMPT } from './connectors/builtin/shop-support.js';
 export { parseWebhookReply, HTTP_DEFAULT_TIMEOUT_MS } from './connectors/http.js';
-export { createScriptedPersona, createPromptPersona, extractFacts, goalStatement, OFFLINE_PERSONA_MAX_MESSAGES } from './persona/offline.js';
+export {
+  createScriptedPersona,
+  createPromptPersona,
+  extractFacts,
+  goalStatement,
+  OFFLINE_PERSONA_MAX_MESSAGES,
+} from './persona/offline.js';
 export { createLlmPersona, personaSystemPrompt } from './persona/llm.js';
 export type { Persona, PersonaMove } from './persona/persona.js';
 export { chatCompletion, llmConfigFromEnv, END_CALL_MARKER } from './llm.js';

@@ -136,7 +136,11 @@ export async function runSimulation(options: RunSimulationOptions): Promise<Simu
         let raw: unknown;
         try {
           raw = await untilAborted(
-            connection.turn({ conversation: [...conversation], signal, ...(options.simulationId ? { simulationId: options.simulationId } : {}) }),
+            connection.turn({
+              conversation: [...conversation],
+              signal,
+              ...(options.simulationId ? { simulationId: options.simulationId } : {}),
+            }),
             signal,
           );
         } catch (error) {
@@ -181,7 +185,9 @@ export async function runSimulation(options: RunSimulationOptions): Promise<Simu
       emit(
         endedBy === 'max_turns' ? 'system' : (endedBy as 'persona' | 'agent'),
         'end_call',
-        endedBy === 'max_turns' ? `The call reached the limit of ${maxTurns} turns.` : `The ${endedBy === 'persona' ? 'caller' : 'agent'} ended the call.`,
+        endedBy === 'max_turns'
+          ? `The call reached the limit of ${maxTurns} turns.`
+          : `The ${endedBy === 'persona' ? 'caller' : 'agent'} ended the call.`,
       );
     } finally {
       clearTimeout(timer);

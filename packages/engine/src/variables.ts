@@ -12,6 +12,6 @@ export function substituteVariables(text: string, variables: CustomVariables | n
   return text.replace(PLACEHOLDER, (whole, name: string) => {
     if (!Object.hasOwn(variables, name)) return whole;
     const value = variables[name];
-    return typeof value === 'string' ? value : JSON.stringify(value) ?? whole;
+    return typeof value === 'string' ? value : (JSON.stringify(value) ?? whole);
   });
 }

@@ -86,7 +86,12 @@ describe('builtin shop_support', () => {
   });
 
   it('is deterministic across runs', async () => {
-    const run = () => runSimulation({ case: makeCase({ prompt: 'You are Dana, order 45678. You want a refund for your order.' }), agent: shopAgent, now: () => 0 });
+    const run = () =>
+      runSimulation({
+        case: makeCase({ prompt: 'You are Dana, order 45678. You want a refund for your order.' }),
+        agent: shopAgent,
+        now: () => 0,
+      });
     const [a, b] = await Promise.all([run(), run()]);
     expect(lines(a.timeline)).toEqual(lines(b.timeline));
     expect(lines(a.timeline)).toContain('agent tool_call: lookup_order {"order_id":"45678"}');

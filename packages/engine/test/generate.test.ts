@@ -11,11 +11,17 @@ async function collect(iterable: AsyncIterable<GenerateEvent>) {
 describe('generateCases offline', () => {
   it('yields progress, one case per category and per scenario, then done', async () => {
     const events = await collect(
-      generateCases({ agent: shopAgent, scenarios: [{ id: 'scn-1', name: 'Late refund', description: 'Caller wants a refund for an order delivered 47 days ago.' }] }),
+      generateCases({
+        agent: shopAgent,
+        scenarios: [{ id: 'scn-1', name: 'Late refund', description: 'Caller wants a refund for an order delivered 47 days ago.' }],
+      }),
     );
     const cases = events.flatMap((e) => (e.type === 'case' ? [e] : []));
     expect(cases.map((c) => c.category)).toEqual([...TEST_CATEGORIES, 'task_completion']);
-    expect(cases.at(-1)).toMatchObject({ scenario_id: 'scn-1', case: { name: 'Scenario: Late refund', checks: [{ kind: 'tool_called', name: 'lookup_order' }] } });
+    expect(cases.at(-1)).toMatchObject({
+      scenario_id: 'scn-1',
+      case: { name: 'Scenario: Late refund', checks: [{ kind: 'tool_called', name: 'lookup_order' }] },
+    });
     expect(events[0]).toEqual({ type: 'progress', message: 'Generating case 1 of 8: Caller satisfaction', completed: 0, total: 8 });
     expect(events.at(-1)).toEqual({ type: 'done', total: 8 });
     for (const c of cases) {
@@ -25,7 +31,9 @@ describe('generateCases offline', () => {
   });
 
   it('derives the cases from the intents in the agent prompt and they run cleanly against the builtin agent', async () => {
-    const events = await collect(generateCases({ agent: shopAgent, categories: ['task_completion', 'accuracy_of_responses', 'csat_score'] }));
+    const events = await collect(
+      generateCases({ agent: shopAgent, categories: ['task_completion', 'accuracy_of_responses', 'csat_score'] }),
+    );
     const cases = events.flatMap((e) => (e.type === 'case' ? [e.case] : []));
     expect(cases.map((c) => c.name)).toEqual(['Task completion: order status', 'Accuracy: cancellation', 'Caller satisfaction: refund']);
     for (const c of cases) {

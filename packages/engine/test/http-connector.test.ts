@@ -140,13 +140,18 @@ describe('http connector: outbound URL guard', () => {
     expect(result.error_info).toMatchObject({ code: 424, type: 'agent_url_refused' });
   });
 
-  it.each(['http://127.0.0.1:9/hook', 'http://10.1.2.3/hook', 'http://192.168.1.1/', 'http://172.16.0.1/', 'http://[::1]/', 'http://[::ffff:127.0.0.1]/', 'http://[fc00::1]/'])(
-    'refuses private or loopback %s unless allowPrivateNetworks',
-    async (url) => {
-      expect(() => checkOutboundUrl(url, {})).toThrow(/allowPrivateNetworks/);
-      expect(() => checkOutboundUrl(url, allow)).not.toThrow();
-    },
-  );
+  it.each([
+    'http://127.0.0.1:9/hook',
+    'http://10.1.2.3/hook',
+    'http://192.168.1.1/',
+    'http://172.16.0.1/',
+    'http://[::1]/',
+    'http://[::ffff:127.0.0.1]/',
+    'http://[fc00::1]/',
+  ])('refuses private or loopback %s unless allowPrivateNetworks', async (url) => {
+    expect(() => checkOutboundUrl(url, {})).toThrow(/allowPrivateNetworks/);
+    expect(() => checkOutboundUrl(url, allow)).not.toThrow();
+  });
 
   it('refuses a host name that resolves to loopback when private networks are not allowed (checked at connect time)', async () => {
     server = await startServer((_req, res) => sendJson(res, 200, { reply: 'hi', end_call: true }));

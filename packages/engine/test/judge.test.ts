@@ -1,5 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { combine, compileSafePattern, judge, NO_JUDGE_REASON, REGEX_TIMEOUT_MS, UnsafePatternError, type Check, type Evaluation, type TimelineItem } from '../src/index.js';
+import {
+  combine,
+  compileSafePattern,
+  judge,
+  NO_JUDGE_REASON,
+  REGEX_TIMEOUT_MS,
+  UnsafePatternError,
+  type Check,
+  type Evaluation,
+  type TimelineItem,
+} from '../src/index.js';
 import { makeCase } from './helpers.js';
 
 const at = (sender_type: TimelineItem['sender_type'], type: TimelineItem['type'], value: string): TimelineItem => ({
@@ -122,11 +132,26 @@ describe('judge', () => {
 
   it('passes an `any` case with one passing check among failures', async () => {
     const analysis = await judge(
-      makeCase({ call_success_type: 'any', checks: [{ kind: 'ended_by', side: 'agent' }, { kind: 'contains', text: 'refund' }] }),
+      makeCase({
+        call_success_type: 'any',
+        checks: [
+          { kind: 'ended_by', side: 'agent' },
+          { kind: 'contains', text: 'refund' },
+        ],
+      }),
       call,
     );
     expect(analysis.success).toBe(true);
-    const all = await judge(makeCase({ call_success_type: 'all', checks: [{ kind: 'ended_by', side: 'agent' }, { kind: 'contains', text: 'refund' }] }), call);
+    const all = await judge(
+      makeCase({
+        call_success_type: 'all',
+        checks: [
+          { kind: 'ended_by', side: 'agent' },
+          { kind: 'contains', text: 'refund' },
+        ],
+      }),
+      call,
+    );
     expect(all.success).toBe(false);
   });
 });

@@ -1,5 +1,14 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { generateCases, judge, llmConfigFromEnv, runSimulation, type Agent, type GenerateEvent, type LlmConfig, type TimelineItem } from '../src/index.js';
+import {
+  generateCases,
+  judge,
+  llmConfigFromEnv,
+  runSimulation,
+  type Agent,
+  type GenerateEvent,
+  type LlmConfig,
+  type TimelineItem,
+} from '../src/index.js';
 import { lines, makeCase, shopAgent, startOpenAiServer, type TestServer } from './helpers.js';
 
 let server: TestServer | undefined;
@@ -93,7 +102,11 @@ describe('LLM persona', () => {
 
   it('leaves scripted caller turns to the script even with an LLM configured', async () => {
     server = await startOpenAiServer(['should not be used']);
-    const result = await runSimulation({ case: makeCase({ caller_turns: ['What are your opening hours?'] }), agent: shopAgent, llm: { persona: llm(server) } });
+    const result = await runSimulation({
+      case: makeCase({ caller_turns: ['What are your opening hours?'] }),
+      agent: shopAgent,
+      llm: { persona: llm(server) },
+    });
     expect(lines(result.timeline)[1]).toBe('persona message: What are your opening hours?');
     expect(server.requests).toHaveLength(0);
   });
@@ -102,7 +115,13 @@ describe('LLM persona', () => {
 describe('LLM judge', () => {
   const timeline: TimelineItem[] = [
     { sender_type: 'agent', type: 'message', value: 'We open at 9.', timestamp: '0.000', timestamp_datetime: '2025-01-01T00:00:00.000Z' },
-    { sender_type: 'persona', type: 'end_call', value: 'The caller ended the call.', timestamp: '1.000', timestamp_datetime: '2025-01-01T00:00:01.000Z' },
+    {
+      sender_type: 'persona',
+      type: 'end_call',
+      value: 'The caller ended the call.',
+      timestamp: '1.000',
+      timestamp_datetime: '2025-01-01T00:00:01.000Z',
+    },
   ];
 
   it('decides natural-language criteria from strict JSON, in order, before checks', async () => {
@@ -111,7 +130,12 @@ describe('LLM judge', () => {
       '{"success": false, "reasoning": "The agent never mentioned Sundays."}',
     ]);
     const analysis = await judge(
-      makeCase({ prompt: 'You want hours.', success_criteria: ['States the opening time', 'Mentions Sundays'], call_success_type: 'any', checks: [{ kind: 'ended_by', side: 'agent' }] }),
+      makeCase({
+        prompt: 'You want hours.',
+        success_criteria: ['States the opening time', 'Mentions Sundays'],
+        call_success_type: 'any',
+        checks: [{ kind: 'ended_by', side: 'agent' }],
+      }),
       timeline,
       { llm: llm(server) },
     );
@@ -181,7 +205,9 @@ describe('LLM case generation', () => {
 
   it('stops with an error event after the cases already sent when the model answers badly', async () => {
     server = await startOpenAiServer(['{"name": "ok", "prompt": "You want x.", "success_criteria": ["y"]}', '{"name": "bad"}']);
-    const events = await collect(generateCases({ agent: shopAgent, categories: ['csat_score', 'angry_user', 'task_completion'], llm: llm(server) }));
+    const events = await collect(
+      generateCases({ agent: shopAgent, categories: ['csat_score', 'angry_user', 'task_completion'], llm: llm(server) }),
+    );
     expect(events.map((e) => e.type)).toEqual(['progress', 'case', 'progress', 'error']);
     expect(events.at(-1)).toMatchObject({ type: 'error', error: { code: 'generator_failed' } });
   });
@@ -189,7 +215,11 @@ describe('LLM case generation', () => {
 
 describe('llmConfigFromEnv', () => {
   it('needs base URL and model', () => {
-    expect(llmConfigFromEnv({ SIMS_LLM_BASE_URL: 'http://x/v1', SIMS_LLM_MODEL: 'm', SIMS_LLM_API_KEY: 'k' })).toEqual({ base_url: 'http://x/v1', model: 'm', api_key: 'k' });
+    expect(llmConfigFromEnv({ SIMS_LLM_BASE_URL: 'http://x/v1', SIMS_LLM_MODEL: 'm', SIMS_LLM_API_KEY: 'k' })).toEqual({
+      base_url: 'http://x/v1',
+      model: 'm',
+      api_key: 'k',
+    });
     expect(llmConfigFromEnv({ SIMS_LLM_BASE_URL: 'http://x/v1' })).toBeUndefined();
     expect(llmConfigFromEnv({ JUDGE_BASE_URL: 'http://y', JUDGE_MODEL: 'j' }, 'JUDGE')).toEqual({ base_url: 'http://y', model: 'j' });
   });

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { createPromptPersona, createScriptedPersona, extractFacts, goalStatement, OFFLINE_PERSONA_MAX_MESSAGES, type ConversationMessage } from '../src/index.js';
+import {
+  createPromptPersona,
+  createScriptedPersona,
+  extractFacts,
+  goalStatement,
+  OFFLINE_PERSONA_MAX_MESSAGES,
+  type ConversationMessage,
+} from '../src/index.js';
 
 const signal = new AbortController().signal;
 const agentSays = (content: string): ConversationMessage[] => [{ role: 'agent', content }];
@@ -22,14 +29,19 @@ describe('prompt persona rules', () => {
   });
 
   it('states the goal sentence in the first person', () => {
-    expect(goalStatement('You are Dana. Your order is late. You want to know where your order is.')).toBe('I want to know where my order is.');
+    expect(goalStatement('You are Dana. Your order is late. You want to know where your order is.')).toBe(
+      'I want to know where my order is.',
+    );
     expect(goalStatement('The caller wants a refund for her shoes')).toBe('I want a refund for my shoes.');
     expect(goalStatement('Your goal is to cancel the appointment.')).toBe('I want to cancel the appointment.');
   });
 
   it('opens with the goal, answers questions from facts, and ends once answered', async () => {
     const persona = createPromptPersona('You are Dana, order 12345. You want to know where your order is.');
-    expect(await persona.next({ conversation: agentSays('How can I help?'), signal })).toEqual({ message: 'Hi. I want to know where my order is.', end_call: false });
+    expect(await persona.next({ conversation: agentSays('How can I help?'), signal })).toEqual({
+      message: 'Hi. I want to know where my order is.',
+      end_call: false,
+    });
     expect(await persona.next({ conversation: agentSays('What is your order number and your name?'), signal })).toEqual({
       message: "It's 12345. My name is Dana.",
       end_call: false,

@@ -39,7 +39,11 @@ describe('runSimulation: turn-taking', () => {
   });
 
   it('ends when the agent ends the call', async () => {
-    const result = await runSimulation({ case: makeCase({ caller_turns: ['a', 'b', 'c'] }), agent: shopAgent, connection: countingAgent(1) });
+    const result = await runSimulation({
+      case: makeCase({ caller_turns: ['a', 'b', 'c'] }),
+      agent: shopAgent,
+      connection: countingAgent(1),
+    });
     expect(result.endedBy).toBe('agent');
     expect(result.turns).toBe(1);
     expect(result.timeline.at(-1)).toMatchObject({ sender_type: 'agent', type: 'end_call' });
@@ -58,7 +62,11 @@ describe('runSimulation: turn-taking', () => {
     expect(result.endedBy).toBe('max_turns');
     expect(result.turns).toBe(3);
     expect(result.timeline.filter((e) => e.sender_type === 'agent' && e.type === 'message')).toHaveLength(4);
-    expect(result.timeline.at(-1)).toMatchObject({ sender_type: 'system', type: 'end_call', value: 'The call reached the limit of 3 turns.' });
+    expect(result.timeline.at(-1)).toMatchObject({
+      sender_type: 'system',
+      type: 'end_call',
+      value: 'The call reached the limit of 3 turns.',
+    });
   });
 
   it('records tool calls before the reply and stamps events with seconds since the call started', async () => {
@@ -78,7 +86,12 @@ describe('runSimulation: turn-taking', () => {
 
 describe('runSimulation: failures become error_info', () => {
   it('times out with 408 when the agent never answers', async () => {
-    const result = await runSimulation({ case: makeCase({ caller_turns: ['a'] }), agent: shopAgent, connection: hangingAgent, timeoutMs: 50 });
+    const result = await runSimulation({
+      case: makeCase({ caller_turns: ['a'] }),
+      agent: shopAgent,
+      connection: hangingAgent,
+      timeoutMs: 50,
+    });
     expect(result.error_info).toEqual({ code: 408, type: 'timeout', message: 'The simulation did not finish within 50 ms.' });
     expect(result.endedBy).toBe('timeout');
     expect(result.analysis).toBeNull();
@@ -166,7 +179,10 @@ describe('runSimulation: custom variables', () => {
       },
     };
     const scripted = await runSimulation({
-      case: makeCase({ caller_turns: ['My order is {{order_id}}.'], checks: [{ kind: 'contains', text: 'order is 777', side: 'persona' }] }),
+      case: makeCase({
+        caller_turns: ['My order is {{order_id}}.'],
+        checks: [{ kind: 'contains', text: 'order is 777', side: 'persona' }],
+      }),
       agent: shopAgent,
       connection: agent,
       customVariables: { order_id: '777' },
@@ -180,7 +196,9 @@ describe('runSimulation: custom variables', () => {
       persona,
       customVariables: { customer_name: 'Dana', unused: 1 },
     });
-    expect(lines(greeted.timeline)[0]).toBe('agent message: Hello Dana, thank you for calling Northwind Shop, this is Nora. How can I help you today?');
+    expect(lines(greeted.timeline)[0]).toBe(
+      'agent message: Hello Dana, thank you for calling Northwind Shop, this is Nora. How can I help you today?',
+    );
   });
 });
 

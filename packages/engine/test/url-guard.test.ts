@@ -18,7 +18,11 @@ const METADATA = /169\.254\.169\.254.*metadata|metadata.*169\.254\.169\.254/;
 // Teredo (RFC 4380): 2001:0:<server v4>:<flags>:<port>:<client v4 with every bit inverted>.
 const teredo = (server: string, client: string) => {
   const hex = (v4: string, invert: number) =>
-    v4.split('.').map((octet) => (Number(octet) ^ invert).toString(16).padStart(2, '0')).join('').replace(/(.{4})(.{4})/, '$1:$2');
+    v4
+      .split('.')
+      .map((octet) => (Number(octet) ^ invert).toString(16).padStart(2, '0'))
+      .join('')
+      .replace(/(.{4})(.{4})/, '$1:$2');
   return `2001:0:${hex(server, 0)}:8000:63bf:${hex(client, 0xff)}`;
 };
 
@@ -66,7 +70,10 @@ describe('url guard: IPv6 forms that embed IPv4 are judged by the IPv4 they carr
   ];
 
   it.each(cases)('refuseAddress(%s)', (address, whenOff, whenAllowed) => {
-    for (const [policy, expected] of [[off, whenOff], [allow, whenAllowed]] as const) {
+    for (const [policy, expected] of [
+      [off, whenOff],
+      [allow, whenAllowed],
+    ] as const) {
       const reason = refuseAddress(address, policy);
       if (expected) expect(reason, JSON.stringify(policy)).toMatch(expected);
       else expect(reason, JSON.stringify(policy)).toBeNull();
@@ -75,7 +82,10 @@ describe('url guard: IPv6 forms that embed IPv4 are judged by the IPv4 they carr
 
   it.each(cases)('checkOutboundUrl(http://[%s]/) agrees with refuseAddress', (address, whenOff, whenAllowed) => {
     const url = `http://[${address}]:8080/turn`;
-    for (const [policy, expected] of [[off, whenOff], [allow, whenAllowed]] as const) {
+    for (const [policy, expected] of [
+      [off, whenOff],
+      [allow, whenAllowed],
+    ] as const) {
       if (expected) expect(() => checkOutboundUrl(url, policy)).toThrow(expected);
       else expect(checkOutboundUrl(url, policy).hostname).toBe(new URL(url).hostname);
     }
@@ -199,8 +209,17 @@ describe('url guard: guardedLookup', () => {
   }
 
   it('refuses metadata and localhost names with a trailing dot or any case before resolving them', async () => {
-    const dns = fakeResolver({ 'metadata.google.internal.': ['93.184.216.34'], 'localhost.': ['93.184.216.34'], 'API.LOCALHOST': ['93.184.216.34'] });
-    for (const [name, policy] of [['metadata.google.internal.', allow], ['Metadata.Google.Internal', allow], ['localhost.', off], ['API.LOCALHOST', off]] as const) {
+    const dns = fakeResolver({
+      'metadata.google.internal.': ['93.184.216.34'],
+      'localhost.': ['93.184.216.34'],
+      'API.LOCALHOST': ['93.184.216.34'],
+    });
+    for (const [name, policy] of [
+      ['metadata.google.internal.', allow],
+      ['Metadata.Google.Internal', allow],
+      ['localhost.', off],
+      ['API.LOCALHOST', off],
+    ] as const) {
       const { error } = await lookup(policy, dns.resolve, name);
       expect(error, name).toMatchObject({ code: 'EREFUSEDADDRESS', name: 'OutboundUrlError' });
     }
@@ -234,7 +253,10 @@ describe('url guard: guardedLookup', () => {
     const dns = fakeResolver({ 'hook.example.com': ['93.184.216.34', '64:ff9b::808:808'] });
     expect(await lookup(off, dns.resolve, 'hook.example.com', true)).toMatchObject({
       error: null,
-      address: [{ address: '93.184.216.34', family: 4 }, { address: '64:ff9b::808:808', family: 6 }],
+      address: [
+        { address: '93.184.216.34', family: 4 },
+        { address: '64:ff9b::808:808', family: 6 },
+      ],
     });
     expect(await lookup(off, dns.resolve, 'hook.example.com')).toMatchObject({ error: null, address: '93.184.216.34', family: 4 });
     expect((await lookup(off, dns.resolve, 'nothing.example.com')).error?.message).toMatch(/has no address/);

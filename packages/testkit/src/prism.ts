@@ -38,12 +38,15 @@ export async function startPrism(options: PrismOptions = {}): Promise<RunningPri
   if (mode === 'proxy' && !upstream) throw new Error('proxy mode needs an upstream URL');
   const port = await freePort();
   const cli = require.resolve('@stoplight/prism-cli/dist/index.js');
-  const args = mode === 'mock'
-    ? [cli, 'mock', specPath, '-h', '127.0.0.1', '-p', String(port)]
-    : [cli, 'proxy', specPath, upstream!, '--errors', '-h', '127.0.0.1', '-p', String(port)];
+  const args =
+    mode === 'mock'
+      ? [cli, 'mock', specPath, '-h', '127.0.0.1', '-p', String(port)]
+      : [cli, 'proxy', specPath, upstream!, '--errors', '-h', '127.0.0.1', '-p', String(port)];
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let log = '';
-  const keepLog = (chunk: Buffer) => { log = (log + chunk.toString()).slice(-20_000); };
+  const keepLog = (chunk: Buffer) => {
+    log = (log + chunk.toString()).slice(-20_000);
+  };
   child.stdout?.on('data', keepLog);
   child.stderr?.on('data', keepLog);
   const url = `http://127.0.0.1:${port}`;

@@ -29,7 +29,12 @@ export function agentsCommand(): Command {
     .option('--search <text>', 'only agents whose name contains this')
     .action(
       withContext(async (ctx, flags: { search?: string }) => {
-        await printList(ctx.client.paginate('/agents', { query: { search: flags.search }, maxPages: ALL_PAGES }).items(), COLUMNS, ctx.json, 'agent');
+        await printList(
+          ctx.client.paginate('/agents', { query: { search: flags.search }, maxPages: ALL_PAGES }).items(),
+          COLUMNS,
+          ctx.json,
+          'agent',
+        );
       }),
     );
 
@@ -42,11 +47,18 @@ export function agentsCommand(): Command {
         .addOption(new Option('--agent-type <type>', 'whether the agent answers or places calls').choices(['inbound', 'outbound']))
         .option('--avatar-url <url>', 'avatar image URL')
         .option('--phone-number <number>', 'phone number'),
-    body: (flags) => ({ name: flags.name, prompt: flags.prompt, agent_type: flags.agentType, avatar_url: flags.avatarUrl, phone_number: flags.phoneNumber }),
+    body: (flags) => ({
+      name: flags.name,
+      prompt: flags.prompt,
+      agent_type: flags.agentType,
+      avatar_url: flags.avatarUrl,
+      phone_number: flags.phoneNumber,
+    }),
     required: { name: '--name', prompt: '--prompt' },
     get: (client, id) => unwrap(client.GET('/agents/{agent_id}', { params: { path: { agent_id: id } } })),
     create: (client, body) => unwrap(client.POST('/agents', { body: body as Schemas['AgentCreateIn'] })),
-    update: (client, id, body) => unwrap(client.PUT('/agents/{agent_id}', { params: { path: { agent_id: id } }, body: body as Schemas['AgentUpdateIn'] })),
+    update: (client, id, body) =>
+      unwrap(client.PUT('/agents/{agent_id}', { params: { path: { agent_id: id } }, body: body as Schemas['AgentUpdateIn'] })),
     remove: (client, id) => unwrap(client.DELETE('/agents/{agent_id}', { params: { path: { agent_id: id } } })),
   });
 }

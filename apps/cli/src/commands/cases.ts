@@ -27,7 +27,9 @@ interface CaseFlags {
 }
 
 export function casesCommand(): Command {
-  const cases = new Command('cases').description('simulation cases: a caller to simulate and the criteria the conversation is judged by (checks and caller turns: in --file)');
+  const cases = new Command('cases').description(
+    'simulation cases: a caller to simulate and the criteria the conversation is judged by (checks and caller turns: in --file)',
+  );
 
   cases
     .command('list')
@@ -79,10 +81,17 @@ export function casesCommand(): Command {
       required: { name: '--name', prompt: '--prompt', success_criteria: '--criterion', call_success_type: '--success-type' },
       get: (client, id) => unwrap(client.GET('/simulation_cases/{simulation_case_id}', { params: { path: { simulation_case_id: id } } })),
       // The API nests the created case under `simulation_case` (as the reference does).
-      create: async (client, body) => (await unwrap(client.POST('/simulation_cases', { body: body as Schemas['SimulationCaseCreateIn'] }))).simulation_case,
+      create: async (client, body) =>
+        (await unwrap(client.POST('/simulation_cases', { body: body as Schemas['SimulationCaseCreateIn'] }))).simulation_case,
       update: (client, id, body) =>
-        unwrap(client.PUT('/simulation_cases/{simulation_case_id}', { params: { path: { simulation_case_id: id } }, body: body as Schemas['SimulationCaseUpdateIn'] })),
-      remove: (client, id) => unwrap(client.DELETE('/simulation_cases/{simulation_case_id}', { params: { path: { simulation_case_id: id } } })),
+        unwrap(
+          client.PUT('/simulation_cases/{simulation_case_id}', {
+            params: { path: { simulation_case_id: id } },
+            body: body as Schemas['SimulationCaseUpdateIn'],
+          }),
+        ),
+      remove: (client, id) =>
+        unwrap(client.DELETE('/simulation_cases/{simulation_case_id}', { params: { path: { simulation_case_id: id } } })),
     },
     { delete: 'delete a case (runs already made keep their copy)' },
   );

@@ -25,7 +25,9 @@ export function generateCommand(): Command {
     .description("generate cases from an agent's prompt, printing each as it arrives (--json: the NDJSON events)")
     .requiredOption('--agent <id>', 'the agent to generate cases for')
     .option('--suite <id>', 'save the cases in this suite')
-    .addOption(new Option('--category <name>', 'a test category (repeat for several; default all)').choices(CATEGORIES).argParser(collectCategory))
+    .addOption(
+      new Option('--category <name>', 'a test category (repeat for several; default all)').choices(CATEGORIES).argParser(collectCategory),
+    )
     .option('--scenario <id>', 'steer with this scenario (repeat for several; default every scenario)', collect)
     .option('--no-scenarios', 'use no scenario at all')
     .action(

@@ -33,7 +33,11 @@ function withArticle(noun: string): string {
 }
 
 /** Adds `get <id>`, `create`, `update <id>` and `delete <id>` to a resource's command. */
-export function addRecordCommands<Flags extends { file?: string }>(parent: Command, resource: RecordResource<Flags>, notes: { get?: string; delete?: string } = {}): Command {
+export function addRecordCommands<Flags extends { file?: string }>(
+  parent: Command,
+  resource: RecordResource<Flags>,
+  notes: { get?: string; delete?: string } = {},
+): Command {
   const { kind } = resource;
   parent
     .command(`get <${kind}-id>`)

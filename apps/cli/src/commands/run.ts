@@ -22,8 +22,14 @@ export function runCommand(): Command {
     .argument('<suite-id>', 'the suite to run')
     .description('run every case of a suite, show live progress, then the results; exit 0 all passed, 1 any failed, 2 error or time-out')
     .option('--agent <id>', "the agent to run on; default the suite's own (model_id)")
-    .addOption(new Option('--max-turns <n>', 'turn limit of each simulation (10-50; server default 20)').argParser(parseInteger('--max-turns')))
-    .addOption(new Option('--timeout <seconds>', 'give up (exit 2) when the run has not finished after this long').default(900).argParser(parseInteger('--timeout')))
+    .addOption(
+      new Option('--max-turns <n>', 'turn limit of each simulation (10-50; server default 20)').argParser(parseInteger('--max-turns')),
+    )
+    .addOption(
+      new Option('--timeout <seconds>', 'give up (exit 2) when the run has not finished after this long')
+        .default(900)
+        .argParser(parseInteger('--timeout')),
+    )
     .addOption(new Option('--interval <ms>', 'pause between two reads of the session').default(2000).argParser(parseInteger('--interval')))
     .option('--junit <file>', 'also write the results as JUnit XML to this file')
     .action(
@@ -47,7 +53,9 @@ export function runCommand(): Command {
             timeoutMs: flags.timeout * 1000,
             intervalMs: flags.interval,
             onStarted: (execution) =>
-              process.stderr.write(`running ${execution.suite_name}: ${execution.total_cases} cases on agent ${targetAgentId} (session ${execution.session_id})\n`),
+              process.stderr.write(
+                `running ${execution.suite_name}: ${execution.total_cases} cases on agent ${targetAgentId} (session ${execution.session_id})\n`,
+              ),
             onProgress: (p) => progress.update(p),
           });
         } finally {

@@ -19,7 +19,12 @@ interface ScenarioFlags {
 export function scenariosCommand(): Command {
   const scenarios = new Command('scenarios').description('simulation scenarios: templates that steer case generation');
 
-  dateRangeOptions(scenarios.command('list').description('list every scenario (all pages)').option('--search <text>', 'only scenarios whose name contains this')).action(
+  dateRangeOptions(
+    scenarios
+      .command('list')
+      .description('list every scenario (all pages)')
+      .option('--search <text>', 'only scenarios whose name contains this'),
+  ).action(
     withContext(async (ctx, flags: { search?: string; since?: string; until?: string }) => {
       const query = { search: flags.search, start_date: flags.since, end_date: flags.until };
       await printList(ctx.client.paginate('/simulation_scenarios', { query, maxPages: ALL_PAGES }).items(), COLUMNS, ctx.json, 'scenario');
@@ -28,13 +33,19 @@ export function scenariosCommand(): Command {
 
   return addRecordCommands<ScenarioFlags>(scenarios, {
     kind: 'scenario',
-    fields: (command) => command.option('--name <name>', 'scenario name').option('--description <text>', 'what the scenario steers generation towards'),
+    fields: (command) =>
+      command.option('--name <name>', 'scenario name').option('--description <text>', 'what the scenario steers generation towards'),
     body: (flags) => ({ name: flags.name, description: flags.description }),
     required: { name: '--name', description: '--description' },
     get: (client, id) => unwrap(client.GET('/simulation_scenarios/{scenario_id}', { params: { path: { scenario_id: id } } })),
     create: (client, body) => unwrap(client.POST('/simulation_scenarios', { body: body as Schemas['SimulationScenarioCreateIn'] })),
     update: (client, id, body) =>
-      unwrap(client.PUT('/simulation_scenarios/{scenario_id}', { params: { path: { scenario_id: id } }, body: body as Schemas['SimulationScenarioUpdateIn'] })),
+      unwrap(
+        client.PUT('/simulation_scenarios/{scenario_id}', {
+          params: { path: { scenario_id: id } },
+          body: body as Schemas['SimulationScenarioUpdateIn'],
+        }),
+      ),
     remove: (client, id) => unwrap(client.DELETE('/simulation_scenarios/{scenario_id}', { params: { path: { scenario_id: id } } })),
   });
 }

@@ -41,7 +41,9 @@ interface StartFlags {
 }
 
 export function simulationsCommand(): Command {
-  const simulations = new Command('simulations').description('simulations: one case run against one agent, with its transcript and verdicts');
+  const simulations = new Command('simulations').description(
+    'simulations: one case run against one agent, with its transcript and verdicts',
+  );
 
   dateRangeOptions(
     simulations
@@ -52,8 +54,19 @@ export function simulationsCommand(): Command {
       .option('--agent <id>', 'only simulations of this target agent'),
   ).action(
     withContext(async (ctx, flags: { session?: string; status?: Simulation['status']; agent?: string; since?: string; until?: string }) => {
-      const query = { simulation_session_id: flags.session, status: flags.status, target_agent_id: flags.agent, start_date: flags.since, end_date: flags.until };
-      await printList(ctx.client.paginate('/simulations', { query, maxPages: ALL_PAGES }).items(), SIMULATION_COLUMNS, ctx.json, 'simulation');
+      const query = {
+        simulation_session_id: flags.session,
+        status: flags.status,
+        target_agent_id: flags.agent,
+        start_date: flags.since,
+        end_date: flags.until,
+      };
+      await printList(
+        ctx.client.paginate('/simulations', { query, maxPages: ALL_PAGES }).items(),
+        SIMULATION_COLUMNS,
+        ctx.json,
+        'simulation',
+      );
     }),
   );
 
@@ -85,7 +98,9 @@ export function simulationsCommand(): Command {
           custom_variables: flags.var,
         });
         requireFields(body, { simulation_case_id: '--case', target_agent_id: '--agent' });
-        const started = await unwrap(ctx.client.POST('/simulations', { body, params: { header: { 'Idempotency-Key': crypto.randomUUID() } } }));
+        const started = await unwrap(
+          ctx.client.POST('/simulations', { body, params: { header: { 'Idempotency-Key': crypto.randomUUID() } } }),
+        );
         printRecord(started, ctx.json);
       }),
     );
@@ -109,10 +124,17 @@ export function simulationsCommand(): Command {
 export function sessionsCommand(): Command {
   const sessions = new Command('sessions').description('sessions: the runs of one suite execution, with their counters');
 
-  dateRangeOptions(sessions.command('list').description('list every session (all pages)').option('--agent <id>', 'only sessions of this target agent')).action(
+  dateRangeOptions(
+    sessions.command('list').description('list every session (all pages)').option('--agent <id>', 'only sessions of this target agent'),
+  ).action(
     withContext(async (ctx, flags: { agent?: string; since?: string; until?: string }) => {
       const query = { target_agent_id: flags.agent, start_date: flags.since, end_date: flags.until };
-      await printList(ctx.client.paginate('/simulations/sessions', { query, maxPages: ALL_PAGES }).items(), SESSION_COLUMNS, ctx.json, 'session');
+      await printList(
+        ctx.client.paginate('/simulations/sessions', { query, maxPages: ALL_PAGES }).items(),
+        SESSION_COLUMNS,
+        ctx.json,
+        'session',
+      );
     }),
   );
 
@@ -121,13 +143,17 @@ export function sessionsCommand(): Command {
     .description('show a session: its counters and the result of every case')
     .action(
       withContext(async (ctx, id: string) => {
-        const session: SimulationSession = await unwrap(ctx.client.GET('/simulations/session/{simulation_session_id}', { params: { path: { simulation_session_id: id } } }));
+        const session: SimulationSession = await unwrap(
+          ctx.client.GET('/simulations/session/{simulation_session_id}', { params: { path: { simulation_session_id: id } } }),
+        );
         if (ctx.json) {
           printJson(session);
           return;
         }
         const results = caseResults(session);
-        print(`session ${session.simulation_session_id}: ${session.total_simulations} simulations, completed ${session.completed_simulations}, failed ${session.failed_simulations}, pending ${session.pending_simulations}`);
+        print(
+          `session ${session.simulation_session_id}: ${session.total_simulations} simulations, completed ${session.completed_simulations}, failed ${session.failed_simulations}, pending ${session.pending_simulations}`,
+        );
         if (results.length > 0) print(resultsTable(results, outputColumns()));
         print(summaryLine(summarize(results)));
       }),

@@ -52,7 +52,12 @@ export function suitesCommand(): Command {
       get: (client, id) => unwrap(client.GET('/simulation_suites/{suite_id}', { params: { path: { suite_id: id } } })),
       create: (client, body) => unwrap(client.POST('/simulation_suites', { body: body as Schemas['SimulationSuiteCreateIn'] })),
       update: (client, id, body) =>
-        unwrap(client.PUT('/simulation_suites/{suite_id}', { params: { path: { suite_id: id } }, body: body as Schemas['SimulationSuiteUpdateIn'] })),
+        unwrap(
+          client.PUT('/simulation_suites/{suite_id}', {
+            params: { path: { suite_id: id } },
+            body: body as Schemas['SimulationSuiteUpdateIn'],
+          }),
+        ),
       remove: (client, id) => unwrap(client.DELETE('/simulation_suites/{suite_id}', { params: { path: { suite_id: id } } })),
     },
     { get: 'show one suite with its cases', delete: 'delete a suite and its cases (runs already made are kept)' },
@@ -65,10 +70,15 @@ export function suitesCommand(): Command {
     .addOption(new Option('--max-turns <n>', 'turn limit of each simulation (10-50)').argParser(parseInteger('--max-turns')))
     .action(
       withContext(async (ctx, id: string, flags: { agent?: string; maxTurns?: number }) => {
-        const agent = flags.agent ?? (await unwrap(ctx.client.GET('/simulation_suites/{suite_id}', { params: { path: { suite_id: id } } }))).model_id;
+        const agent =
+          flags.agent ?? (await unwrap(ctx.client.GET('/simulation_suites/{suite_id}', { params: { path: { suite_id: id } } }))).model_id;
         const execution = await unwrap(
           ctx.client.POST('/simulation_suites/{suite_id}/execute', {
-            params: { path: { suite_id: id }, query: { target_agent_id: agent, max_turns: flags.maxTurns }, header: { 'Idempotency-Key': crypto.randomUUID() } },
+            params: {
+              path: { suite_id: id },
+              query: { target_agent_id: agent, max_turns: flags.maxTurns },
+              header: { 'Idempotency-Key': crypto.randomUUID() },
+            },
           }),
         );
         if (ctx.json) printJson(execution);

@@ -63,11 +63,17 @@ export function junitXml(run: JunitContext): string {
     const passed = result.criteria.filter((c) => c.success).length;
     if (result.outcome === 'failed') {
       testcase
-        .ele('failure', { message: clean(`${result.criteria.length - passed} of ${result.criteria.length} criteria failed`), type: 'criteria' })
+        .ele('failure', {
+          message: clean(`${result.criteria.length - passed} of ${result.criteria.length} criteria failed`),
+          type: 'criteria',
+        })
         .txt(clean(failureLines(result).join('\n')));
     } else if (result.outcome === 'error' || result.outcome === 'pending') {
       const message = result.outcome === 'error' ? (result.error ?? 'the run failed') : 'the simulation had not finished';
-      testcase.ele('error', { message: clean(message), type: result.outcome === 'error' ? (result.simulation.error_info?.type ?? 'error') : 'pending' });
+      testcase.ele('error', {
+        message: clean(message),
+        type: result.outcome === 'error' ? (result.simulation.error_info?.type ?? 'error') : 'pending',
+      });
     }
     const out = transcript(result);
     if (out) testcase.ele('system-out').txt(clean(`simulation ${result.simulationId}\n${out}`));

@@ -6,7 +6,8 @@ export interface ProgressReporter {
   stop(): void;
 }
 
-const counts = (p: Pick<SessionProgress, 'completed' | 'failed' | 'pending'>) => `completed ${p.completed} | failed ${p.failed} | pending ${p.pending}`;
+const counts = (p: Pick<SessionProgress, 'completed' | 'failed' | 'pending'>) =>
+  `completed ${p.completed} | failed ${p.failed} | pending ${p.pending}`;
 
 /**
  * A live bar in a terminal; elsewhere (CI logs, pipes) one plain line per change, since a redrawn

@@ -61,7 +61,9 @@ export function caseResults(session: SimulationSession): CaseResult[] {
       };
     });
     const outcome = outcomeOf(simulation);
-    const error = simulation.error_info ? `${simulation.error_info.type} (${simulation.error_info.code}): ${simulation.error_info.message}` : undefined;
+    const error = simulation.error_info
+      ? `${simulation.error_info.type} (${simulation.error_info.code}): ${simulation.error_info.message}`
+      : undefined;
     return {
       simulationId: simulation.simulation_id,
       caseId: simulation.simulation_case_id,

@@ -6,7 +6,9 @@ const MARK = { passed: 'PASS', failed: 'FAIL', error: 'ERROR', pending: 'PENDING
 /** The failed criteria of a case, one per line, each with the judge's reasoning. */
 export function failureLines(result: CaseResult): string[] {
   if (result.outcome === 'error') return [result.error ?? 'the run failed'];
-  return result.criteria.filter((c) => !c.success).map((c) => `${c.verdict === 'not evaluated' ? '? not evaluated' : '✗'} ${c.criterion}: ${c.reasoning}`);
+  return result.criteria
+    .filter((c) => !c.success)
+    .map((c) => `${c.verdict === 'not evaluated' ? '? not evaluated' : '✗'} ${c.criterion}: ${c.reasoning}`);
 }
 
 /** Width when stdout is not a terminal (a pipe, a CI log): wide enough to read, narrow enough for any log viewer. */

@@ -16,11 +16,29 @@ export interface CaseSpec {
 
 /** An agent, a suite bound to it and its cases, all made through the CLI itself. */
 export async function seedSuite(server: { url: string; key: string }, suiteName: string, cases: CaseSpec[]) {
-  const agent = await simsJson(server, ['agents', 'create', '--name', `${suiteName} agent`, '--prompt', 'You are the support agent of Acme.']);
+  const agent = await simsJson(server, [
+    'agents',
+    'create',
+    '--name',
+    `${suiteName} agent`,
+    '--prompt',
+    'You are the support agent of Acme.',
+  ]);
   const suite = await simsJson(server, ['suites', 'create', '--name', suiteName, '--agent', agent.id]);
   const caseIds: string[] = [];
   for (const spec of cases) {
-    const args = ['cases', 'create', '--suite', suite.id, '--name', spec.name, '--prompt', spec.prompt, '--success-type', spec.successType ?? 'all'];
+    const args = [
+      'cases',
+      'create',
+      '--suite',
+      suite.id,
+      '--name',
+      spec.name,
+      '--prompt',
+      spec.prompt,
+      '--success-type',
+      spec.successType ?? 'all',
+    ];
     for (const criterion of spec.criteria) args.push('--criterion', criterion);
     caseIds.push((await simsJson(server, args)).simulation_case_id);
   }

@@ -38,29 +38,51 @@ export class SteppedEngine extends QueueOnlyEngine {
     if (!simulation) return;
     const at = () => new Date().toISOString();
     await this.storage.simulations.markStarted(simulation.simulation_id, at());
-    await this.storage.simulations.appendTimeline(simulation.simulation_id, [
-      { sender_type: 'persona', type: 'message', value: 'Hello, I need help with <order> & "refund".', timestamp: '0.000', timestamp_datetime: at() },
-      { sender_type: 'agent', type: 'message', value: 'Certainly, let me look.', timestamp: '0.010', timestamp_datetime: at() },
-    ], at());
+    await this.storage.simulations.appendTimeline(
+      simulation.simulation_id,
+      [
+        {
+          sender_type: 'persona',
+          type: 'message',
+          value: 'Hello, I need help with <order> & "refund".',
+          timestamp: '0.000',
+          timestamp_datetime: at(),
+        },
+        { sender_type: 'agent', type: 'message', value: 'Certainly, let me look.', timestamp: '0.010', timestamp_datetime: at() },
+      ],
+      at(),
+    );
     if (simulation.simulation_case_prompt?.includes(ERROR_MARKER)) {
-      await this.storage.simulations.finish(simulation.simulation_id, {
-        status: 'failed',
-        success_criteria_analysis: null,
-        error_info: { code: 424, type: 'agent_error', message: 'The agent under test did not answer.' },
-      }, at());
+      await this.storage.simulations.finish(
+        simulation.simulation_id,
+        {
+          status: 'failed',
+          success_criteria_analysis: null,
+          error_info: { code: 424, type: 'agent_error', message: 'The agent under test did not answer.' },
+        },
+        at(),
+      );
       return;
     }
     const criteria = simulation.success_criteria ?? [];
     const evaluations = criteria.map((criterion) => {
       const success = !criterion.includes(FAIL_MARKER);
-      return { success, criterion, reasoning: success ? 'The agent did this.' : `The agent never did this: "${criterion}" <not met> & noted.` };
+      return {
+        success,
+        criterion,
+        reasoning: success ? 'The agent did this.' : `The agent never did this: "${criterion}" <not met> & noted.`,
+      };
     });
     const success = simulation.call_success_type === 'any' ? evaluations.some((e) => e.success) : evaluations.every((e) => e.success);
-    await this.storage.simulations.finish(simulation.simulation_id, {
-      status: 'completed',
-      error_info: null,
-      success_criteria_analysis: { success, evaluations },
-    }, at());
+    await this.storage.simulations.finish(
+      simulation.simulation_id,
+      {
+        status: 'completed',
+        error_info: null,
+        success_criteria_analysis: { success, evaluations },
+      },
+      at(),
+    );
   }
 }
 
@@ -75,7 +97,15 @@ export interface TestServer {
 export async function startTestServer(engine?: EngineFactory): Promise<TestServer> {
   const dataDir = await mkdtemp(join(tmpdir(), 'sims-cli-test-'));
   const server = await startServer(
-    { host: '127.0.0.1', port: 0, dataDir, rateLimit: { max: 0, windowMs: 60_000 }, bodyLimit: 1024 * 1024, logLevel: 'silent', shutdownGraceMs: 5_000 },
+    {
+      host: '127.0.0.1',
+      port: 0,
+      dataDir,
+      rateLimit: { max: 0, windowMs: 60_000 },
+      bodyLimit: 1024 * 1024,
+      logLevel: 'silent',
+      shutdownGraceMs: 5_000,
+    },
     engine,
   );
   const key = server.firstStart?.key;

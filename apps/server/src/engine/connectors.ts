@@ -8,13 +8,25 @@ export const DEFAULT_BUILTIN = 'shop_support';
 export function toEngineConnector(connector: StoredConnector): AgentConnector {
   switch (connector.kind) {
     case 'builtin':
-      return { kind: 'builtin', builtin: connector.builtin ?? DEFAULT_BUILTIN, ...(connector.latency_ms ? { latency_ms: connector.latency_ms } : {}) };
+      return {
+        kind: 'builtin',
+        builtin: connector.builtin ?? DEFAULT_BUILTIN,
+        ...(connector.latency_ms ? { latency_ms: connector.latency_ms } : {}),
+      };
     case 'http':
-      return { kind: 'http', url: connector.url, ...(connector.headers ? { headers: connector.headers } : {}), ...(connector.timeout_ms ? { timeout_ms: connector.timeout_ms } : {}) };
+      return {
+        kind: 'http',
+        url: connector.url,
+        ...(connector.headers ? { headers: connector.headers } : {}),
+        ...(connector.timeout_ms ? { timeout_ms: connector.timeout_ms } : {}),
+      };
     case 'openai':
       return {
-        kind: 'openai', base_url: connector.base_url, model: connector.model,
-        ...(connector.api_key ? { api_key: connector.api_key } : {}), ...(connector.timeout_ms ? { timeout_ms: connector.timeout_ms } : {}),
+        kind: 'openai',
+        base_url: connector.base_url,
+        model: connector.model,
+        ...(connector.api_key ? { api_key: connector.api_key } : {}),
+        ...(connector.timeout_ms ? { timeout_ms: connector.timeout_ms } : {}),
       };
   }
 }
@@ -23,9 +35,16 @@ export function toEngineConnector(connector: StoredConnector): AgentConnector {
  * The outbound URL guard applied when an agent is created or updated, so that a URL the engine would
  * refuse is answered `422` at once. Host names are checked again when a run resolves them.
  */
-export function checkConnectorUrl(connector: StoredConnector, policy: { allowPrivateNetworks: boolean }): { field: string; message: string } | undefined {
-  const target = connector.kind === 'http' ? { field: '/connector/url', url: connector.url }
-    : connector.kind === 'openai' ? { field: '/connector/base_url', url: connector.base_url } : undefined;
+export function checkConnectorUrl(
+  connector: StoredConnector,
+  policy: { allowPrivateNetworks: boolean },
+): { field: string; message: string } | undefined {
+  const target =
+    connector.kind === 'http'
+      ? { field: '/connector/url', url: connector.url }
+      : connector.kind === 'openai'
+        ? { field: '/connector/base_url', url: connector.base_url }
+        : undefined;
   if (!target) return undefined;
   try {
     checkOutboundUrl(target.url, policy);

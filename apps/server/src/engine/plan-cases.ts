@@ -9,7 +9,12 @@ import type { CaseDraft, GenerationPlan, GenerationRequest } from './types.js';
  */
 export async function planCases(request: GenerationRequest, llm?: LlmConfig): Promise<GenerationPlan> {
   const events = generateCases({
-    agent: { id: request.agent.id, name: request.agent.name, prompt: request.agent.prompt, connector: toEngineConnector(request.agent.connector) },
+    agent: {
+      id: request.agent.id,
+      name: request.agent.name,
+      prompt: request.agent.prompt,
+      connector: toEngineConnector(request.agent.connector),
+    },
     categories: request.categories,
     scenarios: request.scenarios.map((s) => ({ id: s.id, name: s.name, description: s.description })),
     language: request.language,

@@ -1,7 +1,4 @@
-import {
-  createRunnerPool, PoolClearedError, runSimulation,
-  type LlmConfig, type RunnerPool,
-} from '@sims/engine';
+import { createRunnerPool, PoolClearedError, runSimulation, type LlmConfig, type RunnerPool } from '@sims/engine';
 import type { SimulationRecord, Storage, StoredConnector } from '../storage/types.js';
 import { checkConnectorUrl, toEngineConnector } from './connectors.js';
 import { planCases } from './plan-cases.js';
@@ -68,25 +65,36 @@ export class SimulationEngine implements Engine {
         continue;
       }
       const at = now();
-      await this.storage.simulations.finish(simulation.simulation_id, {
-        status: 'failed',
-        success_criteria_analysis: null,
-        error_info: { ...INTERRUPTED },
-        events: [{ sender_type: 'system', type: 'error', value: INTERRUPTED.message, timestamp: null, timestamp_datetime: at }],
-      }, at);
+      await this.storage.simulations.finish(
+        simulation.simulation_id,
+        {
+          status: 'failed',
+          success_criteria_analysis: null,
+          error_info: { ...INTERRUPTED },
+          events: [{ sender_type: 'system', type: 'error', value: INTERRUPTED.message, timestamp: null, timestamp_datetime: at }],
+        },
+        at,
+      );
       interrupted += 1;
     }
-    if (queued.length || interrupted) this.log.info({ resumed: queued.length, interrupted }, 'simulations left by the last process: queued ones resumed, running ones failed as interrupted');
+    if (queued.length || interrupted)
+      this.log.info(
+        { resumed: queued.length, interrupted },
+        'simulations left by the last process: queued ones resumed, running ones failed as interrupted',
+      );
     this.submit(queued);
   }
 
   submit(simulations: SimulationRecord[]): void {
     for (const simulation of simulations) {
       if (this.stopping) return;
-      const job = this.pool.run(() => this.execute(simulation)).catch((error: unknown) => {
-        // Dropped by `stop` before it started: it stays queued and is resumed at the next start.
-        if (!(error instanceof PoolClearedError)) this.log.warn({ err: error, simulation_id: simulation.simulation_id }, 'simulation job failed');
-      });
+      const job = this.pool
+        .run(() => this.execute(simulation))
+        .catch((error: unknown) => {
+          // Dropped by `stop` before it started: it stays queued and is resumed at the next start.
+          if (!(error instanceof PoolClearedError))
+            this.log.warn({ err: error, simulation_id: simulation.simulation_id }, 'simulation job failed');
+        });
       this.jobs.add(job);
       void job.finally(() => this.jobs.delete(job));
     }
@@ -125,39 +133,54 @@ export class SimulationEngine implements Engine {
         maxTurns: simulation.max_turns,
         timeoutMs: this.config.timeoutMs,
         signal: controller.signal,
-        llm: { ...(this.config.llm.persona ? { persona: this.config.llm.persona } : {}), ...(this.config.llm.judge ? { judge: this.config.llm.judge } : {}) },
+        llm: {
+          ...(this.config.llm.persona ? { persona: this.config.llm.persona } : {}),
+          ...(this.config.llm.judge ? { judge: this.config.llm.judge } : {}),
+        },
         simulationId: id,
         network: { allowPrivateNetworks: this.config.allowPrivateNetworks },
         // Each event is stored as it happens (in order), so that a client polling sees the call progress.
         onEvent: (item) => {
-          appends = appends.then(async () => {
-            if (broken) return;
-            await this.storage.simulations.appendTimeline(id, [item], item.timestamp_datetime);
-            stored += 1;
-          }).catch((error: unknown) => {
-            broken = true;
-            this.log.warn({ err: error, simulation_id: id }, 'could not store a timeline event; the rest are stored with the result');
-          });
+          appends = appends
+            .then(async () => {
+              if (broken) return;
+              await this.storage.simulations.appendTimeline(id, [item], item.timestamp_datetime);
+              stored += 1;
+            })
+            .catch((error: unknown) => {
+              broken = true;
+              this.log.warn({ err: error, simulation_id: id }, 'could not store a timeline event; the rest are stored with the result');
+            });
         },
       });
       await appends;
-      await this.storage.simulations.finish(id, {
-        status: result.error_info ? 'failed' : 'completed',
-        success_criteria_analysis: result.analysis,
-        error_info: result.error_info ?? null,
-        events: result.timeline.slice(stored),
-      }, now());
+      await this.storage.simulations.finish(
+        id,
+        {
+          status: result.error_info ? 'failed' : 'completed',
+          success_criteria_analysis: result.analysis,
+          error_info: result.error_info ?? null,
+          events: result.timeline.slice(stored),
+        },
+        now(),
+      );
     } catch (error) {
       await appends;
       this.log.warn({ err: error, simulation_id: id }, 'simulation runner failed');
-      await this.fail(id, 500, 'runner_error', `The runner failed: ${error instanceof Error ? error.message : String(error)}`).catch(() => {});
+      await this.fail(id, 500, 'runner_error', `The runner failed: ${error instanceof Error ? error.message : String(error)}`).catch(
+        () => {},
+      );
     } finally {
       this.running.delete(id);
     }
   }
 
   private async fail(id: string, code: number, type: string, message: string): Promise<void> {
-    await this.storage.simulations.finish(id, { status: 'failed', success_criteria_analysis: null, error_info: { code, type, message } }, now());
+    await this.storage.simulations.finish(
+      id,
+      { status: 'failed', success_criteria_analysis: null, error_info: { code, type, message } },
+      now(),
+    );
   }
 
   planCases(request: GenerationRequest): Promise<GenerationPlan> {

@@ -7,19 +7,24 @@ import { agentOr404, caseViews, changes, type Deps, found, now, ok, paginated, p
 import { assertSuiteRoom } from './limits.js';
 import { caseView } from './views.js';
 
-type CaseHandlers = Pick<Handlers,
-  | 'createSimulationCase' | 'listSimulationCases' | 'getSimulationCase' | 'updateSimulationCase' | 'deleteSimulationCase'
-  | 'generateSimulationCases' | 'listSimulationCasesByAgent'>;
+type CaseHandlers = Pick<
+  Handlers,
+  | 'createSimulationCase'
+  | 'listSimulationCases'
+  | 'getSimulationCase'
+  | 'updateSimulationCase'
+  | 'deleteSimulationCase'
+  | 'generateSimulationCases'
+  | 'listSimulationCasesByAgent'
+>;
 
 /** `by_agent` is unpaginated in the reference API; the spec caps it. */
 const BY_AGENT_LIMIT = 1000;
 
 export function caseHandlers(deps: Deps): CaseHandlers {
   const { storage } = deps;
-  const caseOr404 = async (workspace_id: string, id: string) =>
-    found(await storage.cases.get(workspace_id, id), 'Simulation case', id);
-  const suiteOr404 = async (workspace_id: string, id: string) =>
-    found(await storage.suites.get(workspace_id, id), 'Simulation suite', id);
+  const caseOr404 = async (workspace_id: string, id: string) => found(await storage.cases.get(workspace_id, id), 'Simulation case', id);
+  const suiteOr404 = async (workspace_id: string, id: string) => found(await storage.suites.get(workspace_id, id), 'Simulation suite', id);
   const one = async (workspace_id: string, record: CaseRecord) => (await caseViews(deps, workspace_id, [record]))[0]!;
 
   return {
@@ -51,9 +56,15 @@ export function caseHandlers(deps: Deps): CaseHandlers {
 
     async listSimulationCases({ workspace_id, query }) {
       const page = paging(query);
-      const { items, total } = await storage.cases.list(workspace_id, {
-        search: query.search, simulation_case_type: query.simulation_case_type, suite_id: query.suite_id,
-      }, page);
+      const { items, total } = await storage.cases.list(
+        workspace_id,
+        {
+          search: query.search,
+          simulation_case_type: query.simulation_case_type,
+          suite_id: query.suite_id,
+        },
+        page,
+      );
       return ok(paginated(await caseViews(deps, workspace_id, items), total, page));
     },
 
@@ -63,7 +74,10 @@ export function caseHandlers(deps: Deps): CaseHandlers {
 
     async updateSimulationCase({ workspace_id, params, body }) {
       const current = await caseOr404(workspace_id, params.simulation_case_id);
-      const patch: Partial<CaseRecord> = { ...changes(body, ['name', 'prompt', 'success_criteria', 'call_success_type', 'checks', 'caller_turns']), updated_at: now() };
+      const patch: Partial<CaseRecord> = {
+        ...changes(body, ['name', 'prompt', 'success_criteria', 'call_success_type', 'checks', 'caller_turns']),
+        updated_at: now(),
+      };
       // `suite_id: null` takes the case out of its suite; omitted keeps it.
       if (body.suite_id === null) patch.suite_id = null;
       else if (body.suite_id !== undefined) {
@@ -76,7 +90,8 @@ export function caseHandlers(deps: Deps): CaseHandlers {
     },
 
     async deleteSimulationCase({ workspace_id, params }) {
-      if (!(await storage.cases.delete(workspace_id, params.simulation_case_id))) throw notFound('Simulation case', params.simulation_case_id);
+      if (!(await storage.cases.delete(workspace_id, params.simulation_case_id)))
+        throw notFound('Simulation case', params.simulation_case_id);
       return { status: 204 };
     },
 
@@ -99,7 +114,12 @@ export function caseHandlers(deps: Deps): CaseHandlers {
         }
       }
       const plan = await deps.engine.planCases({
-        workspace_id, agent, scenarios, categories: body.include_tests ?? [...TEST_CATEGORIES], language: suite?.language ?? 'en-US', signal,
+        workspace_id,
+        agent,
+        scenarios,
+        categories: body.include_tests ?? [...TEST_CATEGORIES],
+        language: suite?.language ?? 'en-US',
+        signal,
       });
       if (suite) assertSuiteRoom(await storage.cases.countInSuite(workspace_id, suite.id), plan.total);
       const agents = new Map([[agent.id, agent]]);

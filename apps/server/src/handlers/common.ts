@@ -52,7 +52,9 @@ export function parseDateTime(text: string): { ms: number; partial: boolean } | 
     partial = true;
   }
   const offset = (sign === '-' ? -1 : 1) * (Number(offsetHours) * 60 + Number(offsetMinutes));
-  const ms = Date.UTC(Number(year) + 400, Number(month) - 1, Number(day), Number(hour), Number(minute) - offset, second, milliseconds) - FOUR_CENTURIES_MS;
+  const ms =
+    Date.UTC(Number(year) + 400, Number(month) - 1, Number(day), Number(hour), Number(minute) - offset, second, milliseconds) -
+    FOUR_CENTURIES_MS;
   return { ms, partial };
 }
 
@@ -83,7 +85,10 @@ export async function agentOr404(deps: Deps, workspace_id: string, id: string): 
 
 /** Case read-outs with their `base_agent` filled in, in one lookup. */
 export async function caseViews(deps: Deps, workspace_id: string, cases: CaseRecord[]) {
-  const agents = await deps.storage.agents.getMany(workspace_id, cases.flatMap((c) => (c.base_agent_id ? [c.base_agent_id] : [])));
+  const agents = await deps.storage.agents.getMany(
+    workspace_id,
+    cases.flatMap((c) => (c.base_agent_id ? [c.base_agent_id] : [])),
+  );
   return cases.map((c) => caseView(c, agents));
 }
 

@@ -12,9 +12,13 @@ export const CUSTOM_VARIABLES_BYTES = 16 * 1024;
 /** Refuses to put `adding` more cases into a suite that holds `held`. */
 export function assertSuiteRoom(held: number, adding: number): void {
   if (held + adding <= CASES_PER_SUITE) return;
-  throw invalid('body', '/suite_id', held >= CASES_PER_SUITE
-    ? `the suite already holds ${held} cases, the most a suite can hold (${CASES_PER_SUITE})`
-    : `the suite holds ${held} cases; ${adding} more would exceed the ${CASES_PER_SUITE} a suite can hold`);
+  throw invalid(
+    'body',
+    '/suite_id',
+    held >= CASES_PER_SUITE
+      ? `the suite already holds ${held} cases, the most a suite can hold (${CASES_PER_SUITE})`
+      : `the suite holds ${held} cases; ${adding} more would exceed the ${CASES_PER_SUITE} a suite can hold`,
+  );
 }
 
 export function assertVariablesSize(variables: object | null | undefined): void {
@@ -27,5 +31,9 @@ export function assertVariablesSize(variables: object | null | undefined): void 
 
 export function assertSessionRoom(held: number): void {
   if (held < SIMULATIONS_PER_SESSION) return;
-  throw invalid('body', '/simulation_session_id', `the session already holds ${held} simulations, the most a session can hold (${SIMULATIONS_PER_SESSION})`);
+  throw invalid(
+    'body',
+    '/simulation_session_id',
+    `the session already holds ${held} simulations, the most a session can hold (${SIMULATIONS_PER_SESSION})`,
+  );
 }

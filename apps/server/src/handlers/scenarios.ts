@@ -4,8 +4,10 @@ import { notFound } from '../http/errors.js';
 import type { Handlers } from '../http/types.js';
 import { changes, dates, type Deps, found, now, ok, pageOf, paging } from './common.js';
 
-type ScenarioHandlers = Pick<Handlers,
-  'createSimulationScenario' | 'listSimulationScenarios' | 'getSimulationScenario' | 'updateSimulationScenario' | 'deleteSimulationScenario'>;
+type ScenarioHandlers = Pick<
+  Handlers,
+  'createSimulationScenario' | 'listSimulationScenarios' | 'getSimulationScenario' | 'updateSimulationScenario' | 'deleteSimulationScenario'
+>;
 
 export function scenarioHandlers({ storage }: Deps): ScenarioHandlers {
   const scenarioOr404 = async (workspace_id: string, id: string) =>
@@ -13,7 +15,14 @@ export function scenarioHandlers({ storage }: Deps): ScenarioHandlers {
   return {
     async createSimulationScenario({ workspace_id, body }) {
       const at = now();
-      const scenario: ScenarioRecord = { id: randomUUID(), workspace_id, name: body.name, description: body.description, created_at: at, updated_at: at };
+      const scenario: ScenarioRecord = {
+        id: randomUUID(),
+        workspace_id,
+        name: body.name,
+        description: body.description,
+        created_at: at,
+        updated_at: at,
+      };
       await storage.scenarios.create(scenario);
       return ok(scenario);
     },
@@ -30,7 +39,10 @@ export function scenarioHandlers({ storage }: Deps): ScenarioHandlers {
 
     async updateSimulationScenario({ workspace_id, params, body }) {
       await scenarioOr404(workspace_id, params.scenario_id);
-      const scenario = await storage.scenarios.update(workspace_id, params.scenario_id, { ...changes(body, ['name', 'description']), updated_at: now() });
+      const scenario = await storage.scenarios.update(workspace_id, params.scenario_id, {
+        ...changes(body, ['name', 'description']),
+        updated_at: now(),
+      });
       if (!scenario) throw notFound('Simulation scenario', params.scenario_id);
       return ok(scenario);
     },

@@ -6,8 +6,10 @@ import { newRuns } from './runs.js';
 import type { SessionRecord } from '../storage/types.js';
 import { sessionView } from './views.js';
 
-type SimulationHandlers = Pick<Handlers,
-  'startSimulation' | 'listSimulations' | 'getSimulation' | 'listSimulationSessions' | 'getSimulationSession'>;
+type SimulationHandlers = Pick<
+  Handlers,
+  'startSimulation' | 'listSimulations' | 'getSimulation' | 'listSimulationSessions' | 'getSimulationSession'
+>;
 
 export function simulationHandlers(deps: Deps): SimulationHandlers {
   const { storage } = deps;
@@ -15,18 +17,33 @@ export function simulationHandlers(deps: Deps): SimulationHandlers {
   return {
     async startSimulation({ workspace_id, body }) {
       assertVariablesSize(body.custom_variables);
-      const simulationCase = found(await storage.cases.get(workspace_id, body.simulation_case_id), 'Simulation case', body.simulation_case_id);
+      const simulationCase = found(
+        await storage.cases.get(workspace_id, body.simulation_case_id),
+        'Simulation case',
+        body.simulation_case_id,
+      );
       const agent = await agentOr404(deps, workspace_id, body.target_agent_id);
       let existing: SessionRecord | undefined;
       if (body.simulation_session_id) {
-        existing = found(await storage.sessions.get(workspace_id, body.simulation_session_id), 'Simulation session', body.simulation_session_id);
+        existing = found(
+          await storage.sessions.get(workspace_id, body.simulation_session_id),
+          'Simulation session',
+          body.simulation_session_id,
+        );
         if (existing.target_agent_id !== agent.id) {
-          throw invalid('body', '/simulation_session_id', `the session runs against agent ${existing.target_agent_id ?? 'none'}, not ${agent.id}`);
+          throw invalid(
+            'body',
+            '/simulation_session_id',
+            `the session runs against agent ${existing.target_agent_id ?? 'none'}, not ${agent.id}`,
+          );
         }
         assertSessionRoom(await storage.sessions.countSimulations(workspace_id, existing.simulation_session_id));
       }
       const { session, simulations, inputs } = newRuns(workspace_id, agent, [simulationCase], {
-        suite_id: null, max_turns: body.max_turns ?? 20, custom_variables: body.custom_variables ?? null, session: existing,
+        suite_id: null,
+        max_turns: body.max_turns ?? 20,
+        custom_variables: body.custom_variables ?? null,
+        session: existing,
       });
       await storage.sessions.createRuns(session, simulations, inputs);
       deps.engine.submit(simulations);
@@ -35,9 +52,16 @@ export function simulationHandlers(deps: Deps): SimulationHandlers {
 
     async listSimulations({ workspace_id, query }) {
       const page = paging(query);
-      const { items, total } = await storage.simulations.list(workspace_id, {
-        simulation_session_id: query.simulation_session_id, status: query.status, target_agent_id: query.target_agent_id, ...dates(query),
-      }, page);
+      const { items, total } = await storage.simulations.list(
+        workspace_id,
+        {
+          simulation_session_id: query.simulation_session_id,
+          status: query.status,
+          target_agent_id: query.target_agent_id,
+          ...dates(query),
+        },
+        page,
+      );
       return ok(paginated(items, total, page));
     },
 
@@ -53,7 +77,11 @@ export function simulationHandlers(deps: Deps): SimulationHandlers {
     },
 
     async getSimulationSession({ workspace_id, params }) {
-      const session = found(await storage.sessions.view(workspace_id, params.simulation_session_id), 'Simulation session', params.simulation_session_id);
+      const session = found(
+        await storage.sessions.view(workspace_id, params.simulation_session_id),
+        'Simulation session',
+        params.simulation_session_id,
+      );
       return ok(sessionView(session));
     },
   };

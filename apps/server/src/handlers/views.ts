@@ -20,10 +20,18 @@ export function baseAgent(agent: AgentRecord): Schemas['SimulationCaseReadOutBas
 export function connectorView(connector: AgentRecord['connector']): Schemas['AgentConnector'] {
   switch (connector.kind) {
     case 'http':
-      return { kind: 'http', url: connector.url, header_names: Object.keys(connector.headers ?? {}), timeout_ms: connector.timeout_ms ?? null };
+      return {
+        kind: 'http',
+        url: connector.url,
+        header_names: Object.keys(connector.headers ?? {}),
+        timeout_ms: connector.timeout_ms ?? null,
+      };
     case 'openai':
       return {
-        kind: 'openai', base_url: connector.base_url, model: connector.model, api_key_set: Boolean(connector.api_key),
+        kind: 'openai',
+        base_url: connector.base_url,
+        model: connector.model,
+        api_key_set: Boolean(connector.api_key),
         timeout_ms: connector.timeout_ms ?? null,
       };
     default:
@@ -58,7 +66,11 @@ export function caseView(record: CaseRecord, agents: Map<string, AgentRecord>): 
   };
 }
 
-export function suiteView(suite: SuiteRecord, cases: Schemas['SimulationCaseReadOut'][], agent: AgentRecord | undefined): Schemas['SimulationSuiteReadOut'] {
+export function suiteView(
+  suite: SuiteRecord,
+  cases: Schemas['SimulationCaseReadOut'][],
+  agent: AgentRecord | undefined,
+): Schemas['SimulationSuiteReadOut'] {
   return {
     id: suite.id,
     name: suite.name,

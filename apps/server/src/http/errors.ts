@@ -12,7 +12,12 @@ const STATUS = errorStatuses(loadBundle()) as Record<ErrorCode, number>;
 /** An error answered with the spec's error body. Throw it from anywhere in a request. */
 export class ApiError extends Error {
   readonly status: number;
-  constructor(readonly code: ErrorCode, message: string, readonly details?: FieldError[], readonly headers: Record<string, string> = {}) {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly details?: FieldError[],
+    readonly headers: Record<string, string> = {},
+  ) {
     super(message);
     this.status = STATUS[code];
   }
@@ -28,7 +33,11 @@ export function errorBody(request: FastifyRequest, code: ErrorCode, message: str
 }
 
 export function sendError(request: FastifyRequest, reply: FastifyReply, error: ApiError): FastifyReply {
-  return reply.code(error.status).headers(error.headers).type('application/json').send(errorBody(request, error.code, error.message, error.details));
+  return reply
+    .code(error.status)
+    .headers(error.headers)
+    .type('application/json')
+    .send(errorBody(request, error.code, error.message, error.details));
 }
 
 const LOCATIONS: Record<string, FieldError['location']> = { body: 'body', querystring: 'query', params: 'path', headers: 'header' };
@@ -71,7 +80,7 @@ export function validationDetails(context: string, errors: AjvError[], headerNam
     let field = pointer;
     if (location !== 'body') {
       const name = pointer.split('/')[1] ?? '';
-      field = location === 'header' ? headerNames.get(name) ?? name : name;
+      field = location === 'header' ? (headerNames.get(name) ?? name) : name;
     }
     const key = `${field}\u0000${message}`;
     if (seen.has(key)) continue;
@@ -93,13 +102,18 @@ export function toApiError(
 ): ApiError | undefined {
   if (error instanceof ApiError) return error;
   if (error.validation) {
-    return new ApiError('validation_failed', 'The request is invalid.', validationDetails(error.validationContext ?? 'body', error.validation, headerNames));
+    return new ApiError(
+      'validation_failed',
+      'The request is invalid.',
+      validationDetails(error.validationContext ?? 'body', error.validation, headerNames),
+    );
   }
   switch (error.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
-      return new ApiError('payload_too_large', bodyLimit === undefined
-        ? 'The request body exceeds the size limit.'
-        : `The request body exceeds the limit of ${bodyLimit} bytes.`);
+      return new ApiError(
+        'payload_too_large',
+        bodyLimit === undefined ? 'The request body exceeds the size limit.' : `The request body exceeds the limit of ${bodyLimit} bytes.`,
+      );
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
       return new ApiError('bad_request', 'The request body must be JSON (Content-Type: application/json).', [
         { location: 'header', field: 'Content-Type', message: 'must be application/json' },

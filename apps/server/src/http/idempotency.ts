@@ -63,9 +63,17 @@ export async function claimKey(storage: Storage, workspace_id: string, key: stri
   const detail = (message: string) => [{ location: 'header' as const, field: 'Idempotency-Key', message }];
   switch (claim.state) {
     case 'mismatch':
-      throw new ApiError('conflict', 'This Idempotency-Key was already used with a different request.', detail('already used with a different request'));
+      throw new ApiError(
+        'conflict',
+        'This Idempotency-Key was already used with a different request.',
+        detail('already used with a different request'),
+      );
     case 'in_flight':
-      throw new ApiError('conflict', 'A request with this Idempotency-Key is still being processed.', detail('a request with this key is still running'));
+      throw new ApiError(
+        'conflict',
+        'A request with this Idempotency-Key is still being processed.',
+        detail('a request with this key is still running'),
+      );
     case 'replay':
       return { kind: 'replay', response: { status: claim.status, content_type: claim.content_type, body: claim.body } };
     case 'claimed':
@@ -91,12 +99,25 @@ export interface IdempotentRequest {
  * `Idempotent-Replayed`), else `run`'s result, stored as sent; a failure releases the key so that a
  * retry runs again.
  */
-export async function answerOnce(storage: Storage, reply: FastifyReply, key: string, request: IdempotentRequest,
-  run: () => Promise<AnyResult>): Promise<FastifyReply> {
-  const claim = await claimKey(storage, request.workspace_id, key,
-    requestHash(request.operationId, request.params, request.query, request.body));
+export async function answerOnce(
+  storage: Storage,
+  reply: FastifyReply,
+  key: string,
+  request: IdempotentRequest,
+  run: () => Promise<AnyResult>,
+): Promise<FastifyReply> {
+  const claim = await claimKey(
+    storage,
+    request.workspace_id,
+    key,
+    requestHash(request.operationId, request.params, request.query, request.body),
+  );
   if (claim.kind === 'replay') {
-    return reply.code(claim.response.status).type(claim.response.content_type).header('idempotent-replayed', 'true').send(claim.response.body || undefined);
+    return reply
+      .code(claim.response.status)
+      .type(claim.response.content_type)
+      .header('idempotent-replayed', 'true')
+      .send(claim.response.body || undefined);
   }
   let result: AnyResult;
   try {

@@ -8,7 +8,10 @@ export class RateLimiter {
   private windows = new Map<string, { start: number; count: number }>();
   private lastSweep = 0;
 
-  constructor(private readonly config: RateLimitConfig, private readonly now: () => number = Date.now) {}
+  constructor(
+    private readonly config: RateLimitConfig,
+    private readonly now: () => number = Date.now,
+  ) {}
 
   /** Counts one request; answers the seconds to wait when over the limit, else 0. */
   hit(client: string): number {

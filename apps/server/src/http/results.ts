@@ -15,7 +15,11 @@ export interface AnswerRecorder {
  * stream, once it is complete) or is released when a stream stops early.
  */
 export async function sendResult(reply: FastifyReply, result: AnyResult, recorder?: AnswerRecorder): Promise<FastifyReply> {
-  if ('ndjson' in result) return reply.code(200).type('application/x-ndjson').send(Readable.from(ndjsonLines(result.ndjson, recorder)));
+  if ('ndjson' in result)
+    return reply
+      .code(200)
+      .type('application/x-ndjson')
+      .send(Readable.from(ndjsonLines(result.ndjson, recorder)));
   if (!('body' in result)) {
     await recorder?.complete({ status: result.status, content_type: 'application/json', body: '' });
     return reply.code(result.status).send();

@@ -55,14 +55,19 @@ export function specOperations(spec: Node): SpecOperation[] {
         if (node.required) parts[where].required.push(name);
       }
       const schema: FastifySchema = {};
-      const object = (part: { properties: Node; required: string[] }) => ({ type: 'object', properties: part.properties, required: part.required });
+      const object = (part: { properties: Node; required: string[] }) => ({
+        type: 'object',
+        properties: part.properties,
+        required: part.required,
+      });
       if (Object.keys(parts.path.properties).length) schema.params = object(parts.path);
       if (Object.keys(parts.query.properties).length) schema.querystring = object(parts.query);
       if (Object.keys(parts.header.properties).length) schema.headers = object(parts.header);
       let bodyRequired = false;
       if (definition.requestBody) {
         const body = resolveRef<Node>(spec, definition.requestBody as Node, `${opPointer}/requestBody`);
-        if (!(body.node.content as Node)['application/json']) throw new Error(`${String(definition.operationId)}: only JSON request bodies are supported`);
+        if (!(body.node.content as Node)['application/json'])
+          throw new Error(`${String(definition.operationId)}: only JSON request bodies are supported`);
         schema.body = ref(`${body.pointer}/content/application~1json/schema`);
         bodyRequired = Boolean(body.node.required);
       }

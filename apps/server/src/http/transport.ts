@@ -49,8 +49,10 @@ function answerClientError(error: NodeJS.ErrnoException, socket: Socket, request
   const [status, reason, code, message] = describe(error.code);
   if (socket.writable) {
     const body = JSON.stringify({ status: 'error', error: { code, message, request_id: requestId } });
-    socket.write(`HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n`
-      + `X-Request-Id: ${requestId}\r\nConnection: close\r\n\r\n${body}`);
+    socket.write(
+      `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
+        `X-Request-Id: ${requestId}\r\nConnection: close\r\n\r\n${body}`,
+    );
   }
   socket.destroy();
 }

@@ -26,7 +26,10 @@ function bearer(header: string | undefined): string | undefined {
 export class Admission {
   private readonly limiter: RateLimiter;
 
-  constructor(private readonly storage: Storage, private readonly rateLimit: RateLimitConfig) {
+  constructor(
+    private readonly storage: Storage,
+    private readonly rateLimit: RateLimitConfig,
+  ) {
     this.limiter = new RateLimiter(rateLimit);
   }
 
@@ -37,8 +40,12 @@ export class Admission {
     const wait = this.limiter.hit(record ? `key:${record.id}` : `ip:${request.ip}`);
     if (wait > 0) {
       const { max, windowMs } = this.rateLimit;
-      throw new ApiError('rate_limited', `Rate limit of ${max} requests per ${windowMs / 1000} seconds exceeded; retry in ${wait} seconds.`,
-        undefined, { 'retry-after': String(wait) });
+      throw new ApiError(
+        'rate_limited',
+        `Rate limit of ${max} requests per ${windowMs / 1000} seconds exceeded; retry in ${wait} seconds.`,
+        undefined,
+        { 'retry-after': String(wait) },
+      );
     }
     if (secured && !record) {
       throw new ApiError('unauthorized', 'A valid API key is required in the Authorization header (Bearer <api key>).');

@@ -32,5 +32,6 @@ export const docs: FastifyPluginAsync<DocsOptions> = appWide('docs', async (app,
   app.get('/openapi.json', { config: { secured: false } }, async (_request, reply) => reply.type('application/json').send(spec));
   app.get('/', { config: { secured: false } }, async (_request, reply) => reply.redirect('/docs'));
   app.get('/health', { config: { secured: false } }, async (_request, reply) =>
-    sendResult(reply, await health({ workspace_id: '', body: undefined, query: {}, params: {}, signal: new AbortController().signal })));
+    sendResult(reply, await health({ workspace_id: '', body: undefined, query: {}, params: {}, signal: new AbortController().signal })),
+  );
 });

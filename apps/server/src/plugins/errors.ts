@@ -44,9 +44,13 @@ export const errorMapping: FastifyPluginAsync<ErrorMappingOptions> = appWide('er
     const api = toApiError(error as Parameters<typeof toApiError>[0], options.bodyLimit, headerNames);
     if (api) return sendError(request, reply, api);
     request.log.error({ err: error }, 'unhandled error');
-    return reply.code(500).type('application/json').send(errorBody(request, 'internal_error', 'The server failed to answer this request.'));
+    return reply
+      .code(500)
+      .type('application/json')
+      .send(errorBody(request, 'internal_error', 'The server failed to answer this request.'));
   });
 
   app.setNotFoundHandler((request, reply) =>
-    sendError(request, reply, new ApiError('not_found', `There is no operation ${request.method} ${request.url.split('?')[0]}.`)));
+    sendError(request, reply, new ApiError('not_found', `There is no operation ${request.method} ${request.url.split('?')[0]}.`)),
+  );
 });

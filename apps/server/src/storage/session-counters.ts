@@ -18,4 +18,9 @@ export const COUNTED_STATUSES = {
   pending_simulations: 'in-progress',
 } as const satisfies Record<Exclude<keyof SessionCounters, 'total_simulations'>, SimulationRecord['status']>;
 
-export const NO_SIMULATIONS: SessionCounters = { total_simulations: 0, completed_simulations: 0, failed_simulations: 0, pending_simulations: 0 };
+export const NO_SIMULATIONS: SessionCounters = {
+  total_simulations: 0,
+  completed_simulations: 0,
+  failed_simulations: 0,
+  pending_simulations: 0,
+};

@@ -33,8 +33,8 @@ export type SimulationRecord = Schemas['SimulationReadOut'] & {
 export type TimelineItem = Schemas['TimelineItem'];
 
 /** How a run ends: what `simulations.finish` records. */
-export type RunResult = Pick<SimulationRecord, 'status' | 'success_criteria_analysis' | 'error_info'>
-  & Pick<Patch<SimulationRecord>, 'recording_url'> & { events?: TimelineItem[] };
+export type RunResult = Pick<SimulationRecord, 'status' | 'success_criteria_analysis' | 'error_info'> &
+  Pick<Patch<SimulationRecord>, 'recording_url'> & { events?: TimelineItem[] };
 
 export interface SuiteRecord {
   id: string;
@@ -77,7 +77,11 @@ export interface SessionRecord {
  * a few megabytes.
  */
 export type SimulationSummary = SimulationRecord & {
-  timeline: null; simulation_case_prompt: null; success_criteria: null; custom_variables: null; success_criteria_analysis: null;
+  timeline: null;
+  simulation_case_prompt: null;
+  success_criteria: null;
+  custom_variables: null;
+  success_criteria_analysis: null;
 };
 
 /** A session with its simulations and the counters derived from their statuses. */

@@ -44,7 +44,9 @@ let sessionId = '';
 let simulationId = '';
 
 beforeAll(async () => {
-  const agent = await api().POST('/agents', { body: { name: 'Contract agent', prompt: 'You answer questions about orders.', connector: { kind: 'builtin' } } });
+  const agent = await api().POST('/agents', {
+    body: { name: 'Contract agent', prompt: 'You answer questions about orders.', connector: { kind: 'builtin' } },
+  });
   expect(agent.response.status).toBe(200);
   agentId = agent.data!.response.id;
 });
@@ -65,7 +67,10 @@ describe('the real server through prism proxy --errors', () => {
     const list = await c.GET('/agents', { params: { query: { page_size: 5, search: 'contract' } } });
     expect(list.data?.response.items.map((a) => a.id)).toContain(agentId);
     expect((await c.GET('/agents/{agent_id}', { params: { path: { agent_id: agentId } } })).data?.response.name).toBe('Contract agent');
-    const updated = await c.PUT('/agents/{agent_id}', { params: { path: { agent_id: agentId } }, body: { avatar_url: 'https://example.com/a.png' } });
+    const updated = await c.PUT('/agents/{agent_id}', {
+      params: { path: { agent_id: agentId } },
+      body: { avatar_url: 'https://example.com/a.png' },
+    });
     expect(updated.data?.response.avatar_url).toBe('https://example.com/a.png');
     const spare = (await c.POST('/agents', { body: { name: 'Spare', prompt: 'p' } })).data!.response.id;
     expect((await c.DELETE('/agents/{agent_id}', { params: { path: { agent_id: spare } } })).response.status).toBe(204);
@@ -79,40 +84,87 @@ describe('the real server through prism proxy --errors', () => {
     suiteId = suite.data!.response.id;
     const created = await c.POST('/simulation_cases', {
       body: {
-        name: 'Refund', prompt: 'You want a refund for order {{order_id}}.', success_criteria: ['Agent offered a refund'],
-        call_success_type: 'all', suite_id: suiteId, base_agent_id: agentId, type: 'custom',
+        name: 'Refund',
+        prompt: 'You want a refund for order {{order_id}}.',
+        success_criteria: ['Agent offered a refund'],
+        call_success_type: 'all',
+        suite_id: suiteId,
+        base_agent_id: agentId,
+        type: 'custom',
       },
     });
     expect(created.response.status).toBe(200);
     caseId = created.data!.response.simulation_case.simulation_case_id;
     expect(created.data!.response.simulation_case.base_agent?.model_id).toBe(agentId);
 
-    expect((await c.GET('/simulation_cases', { params: { query: { suite_id: suiteId, simulation_case_type: 'custom', search: 'ref' } } })).data?.response.items).toHaveLength(1);
-    expect((await c.GET('/simulation_cases/{simulation_case_id}', { params: { path: { simulation_case_id: caseId } } })).data?.response.name).toBe('Refund');
-    const renamed = await c.PUT('/simulation_cases/{simulation_case_id}', { params: { path: { simulation_case_id: caseId } }, body: { name: 'Refund request' } });
+    expect(
+      (await c.GET('/simulation_cases', { params: { query: { suite_id: suiteId, simulation_case_type: 'custom', search: 'ref' } } })).data
+        ?.response.items,
+    ).toHaveLength(1);
+    expect(
+      (await c.GET('/simulation_cases/{simulation_case_id}', { params: { path: { simulation_case_id: caseId } } })).data?.response.name,
+    ).toBe('Refund');
+    const renamed = await c.PUT('/simulation_cases/{simulation_case_id}', {
+      params: { path: { simulation_case_id: caseId } },
+      body: { name: 'Refund request' },
+    });
     expect(renamed.data?.response.name).toBe('Refund request');
-    expect((await c.GET('/simulation_cases/by_agent', { params: { query: { agent_id: agentId } } })).data?.response.map((x) => x.simulation_case_id)).toContain(caseId);
+    expect(
+      (await c.GET('/simulation_cases/by_agent', { params: { query: { agent_id: agentId } } })).data?.response.map(
+        (x) => x.simulation_case_id,
+      ),
+    ).toContain(caseId);
 
-    expect((await c.GET('/simulation_suites', { params: { query: { model_ids: [agentId], page_size: 100 } } })).data?.response.items[0]?.case_summaries).toHaveLength(1);
-    expect((await c.GET('/simulation_suites/{suite_id}', { params: { path: { suite_id: suiteId } } })).data?.response.cases).toHaveLength(1);
-    expect((await c.PUT('/simulation_suites/{suite_id}', { params: { path: { suite_id: suiteId } }, body: { name: 'Renamed suite' } })).data?.response.name).toBe('Renamed suite');
+    expect(
+      (await c.GET('/simulation_suites', { params: { query: { model_ids: [agentId], page_size: 100 } } })).data?.response.items[0]
+        ?.case_summaries,
+    ).toHaveLength(1);
+    expect((await c.GET('/simulation_suites/{suite_id}', { params: { path: { suite_id: suiteId } } })).data?.response.cases).toHaveLength(
+      1,
+    );
+    expect(
+      (await c.PUT('/simulation_suites/{suite_id}', { params: { path: { suite_id: suiteId } }, body: { name: 'Renamed suite' } })).data
+        ?.response.name,
+    ).toBe('Renamed suite');
 
-    const scenario = await c.POST('/simulation_scenarios', { body: { name: 'Changes mind', description: 'The caller changes the request half-way.' } });
+    const scenario = await c.POST('/simulation_scenarios', {
+      body: { name: 'Changes mind', description: 'The caller changes the request half-way.' },
+    });
     scenarioId = scenario.data!.response.id;
-    expect((await c.GET('/simulation_scenarios', { params: { query: { search: 'mind', start_date: '2000-01-01T00:00:00Z' } } })).data?.response.total).toBeGreaterThanOrEqual(1);
-    expect((await c.GET('/simulation_scenarios/{scenario_id}', { params: { path: { scenario_id: scenarioId } } })).data?.response.id).toBe(scenarioId);
-    expect((await c.PUT('/simulation_scenarios/{scenario_id}', { params: { path: { scenario_id: scenarioId } }, body: { description: 'Twice.' } })).data?.response.description).toBe('Twice.');
+    expect(
+      (await c.GET('/simulation_scenarios', { params: { query: { search: 'mind', start_date: '2000-01-01T00:00:00Z' } } })).data?.response
+        .total,
+    ).toBeGreaterThanOrEqual(1);
+    expect((await c.GET('/simulation_scenarios/{scenario_id}', { params: { path: { scenario_id: scenarioId } } })).data?.response.id).toBe(
+      scenarioId,
+    );
+    expect(
+      (
+        await c.PUT('/simulation_scenarios/{scenario_id}', {
+          params: { path: { scenario_id: scenarioId } },
+          body: { description: 'Twice.' },
+        })
+      ).data?.response.description,
+    ).toBe('Twice.');
   });
 
   it('generates cases as an NDJSON stream', async () => {
     const response = await fetch(`${inject('apiUrl')}/simulation_cases/generate`, {
       method: 'POST',
       headers: { Authorization: `Bearer ${inject('apiKey')}`, 'Content-Type': 'application/json', 'Idempotency-Key': 'contract-generate' },
-      body: JSON.stringify({ agent_id: agentId, suite_id: suiteId, include_tests: ['task_completion', 'angry_user'], scenario_ids: [scenarioId] }),
+      body: JSON.stringify({
+        agent_id: agentId,
+        suite_id: suiteId,
+        include_tests: ['task_completion', 'angry_user'],
+        scenario_ids: [scenarioId],
+      }),
     });
     seen.add('generateSimulationCases');
     expect(response.status, response.headers.get('sl-violations') ?? '').toBe(200);
-    const lines = (await response.text()).trim().split('\n').map((line) => JSON.parse(line) as { type: string });
+    const lines = (await response.text())
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { type: string });
     for (const line of lines) expect(spec.validateSchema('SimulationCaseGenerateEvent', line)).toEqual([]);
     expect(lines.filter((l) => l.type === 'case')).toHaveLength(3);
     expect(lines.at(-1)?.type).toBe('done');
@@ -121,18 +173,33 @@ describe('the real server through prism proxy --errors', () => {
   it('starts work and reads sessions and simulations', async () => {
     const c = api();
     const executed = await c.POST('/simulation_suites/{suite_id}/execute', {
-      params: { path: { suite_id: suiteId }, query: { target_agent_id: agentId, max_turns: 30 }, header: { 'Idempotency-Key': 'contract-execute' } },
+      params: {
+        path: { suite_id: suiteId },
+        query: { target_agent_id: agentId, max_turns: 30 },
+        header: { 'Idempotency-Key': 'contract-execute' },
+      },
     });
     expect(executed.response.status).toBe(200);
     expect(executed.data).toMatchObject({ suite_id: suiteId, total_cases: 4, status: 'started' });
     sessionId = executed.data!.session_id;
 
     const started = await c.POST('/simulations', {
-      body: { simulation_case_id: caseId, target_agent_id: agentId, simulation_session_id: sessionId, custom_variables: { order_id: '42' }, max_turns: 10 },
+      body: {
+        simulation_case_id: caseId,
+        target_agent_id: agentId,
+        simulation_session_id: sessionId,
+        custom_variables: { order_id: '42' },
+        max_turns: 10,
+      },
     });
     expect(started.response.status).toBe(200);
     simulationId = started.data!.response.simulation_id;
-    expect(started.data!.response).toMatchObject({ status: 'in-progress', started_at: null, max_turns: 10, simulation_case_name: 'Refund request' });
+    expect(started.data!.response).toMatchObject({
+      status: 'in-progress',
+      started_at: null,
+      max_turns: 10,
+      simulation_case_name: 'Refund request',
+    });
 
     // The real engine runs them (builtin agent, offline persona): wait until the session is done;
     // every read on the way, with partial timelines, goes through Prism's validation too.
@@ -150,20 +217,38 @@ describe('the real server through prism proxy --errors', () => {
       expect(s.finished_at).not.toBeNull();
       expect(s.timeline!.length).toBeGreaterThan(0);
     }
-    expect((await c.GET('/simulations/sessions', { params: { query: { target_agent_id: agentId } } })).data?.response.items[0]?.simulation_session_id).toBe(sessionId);
+    expect(
+      (await c.GET('/simulations/sessions', { params: { query: { target_agent_id: agentId } } })).data?.response.items[0]
+        ?.simulation_session_id,
+    ).toBe(sessionId);
     const list = await c.GET('/simulations', { params: { query: { simulation_session_id: sessionId, page_size: 2, page_number: 2 } } });
     expect(list.data?.response.pagination).toEqual({ total_records: 5, limit: 2, offset: 2 });
-    expect((await c.GET('/simulations', { params: { query: { simulation_session_id: sessionId, status: 'in-progress' } } })).data?.response.pagination.total_records).toBe(0);
-    expect((await c.GET('/simulations/{simulation_id}', { params: { path: { simulation_id: simulationId } } })).data?.response.custom_variables).toEqual({ order_id: '42' });
+    expect(
+      (await c.GET('/simulations', { params: { query: { simulation_session_id: sessionId, status: 'in-progress' } } })).data?.response
+        .pagination.total_records,
+    ).toBe(0);
+    expect(
+      (await c.GET('/simulations/{simulation_id}', { params: { path: { simulation_id: simulationId } } })).data?.response.custom_variables,
+    ).toEqual({ order_id: '42' });
   });
 
   it('answers the declared errors', async () => {
     const c = api();
-    expect((await c.GET('/simulations/{simulation_id}', { params: { path: { simulation_id: 'missing' } } })).error?.error.code).toBe('not_found');
-    const mismatch = await c.POST('/simulation_suites/{suite_id}/execute', { params: { path: { suite_id: suiteId }, query: { target_agent_id: 'another-agent' } } });
+    expect((await c.GET('/simulations/{simulation_id}', { params: { path: { simulation_id: 'missing' } } })).error?.error.code).toBe(
+      'not_found',
+    );
+    const mismatch = await c.POST('/simulation_suites/{suite_id}/execute', {
+      params: { path: { suite_id: suiteId }, query: { target_agent_id: 'another-agent' } },
+    });
     expect(mismatch.response.status).toBe(422);
     const empty = (await c.POST('/simulation_suites', { body: { name: 'Empty', model_id: agentId } })).data!.response.id;
-    expect((await c.POST('/simulation_suites/{suite_id}/execute', { params: { path: { suite_id: empty }, query: { target_agent_id: agentId } } })).response.status).toBe(409);
+    expect(
+      (
+        await c.POST('/simulation_suites/{suite_id}/execute', {
+          params: { path: { suite_id: empty }, query: { target_agent_id: agentId } },
+        })
+      ).response.status,
+    ).toBe(409);
     const reused = await c.POST('/simulation_suites/{suite_id}/execute', {
       params: { path: { suite_id: empty }, query: { target_agent_id: agentId }, header: { 'Idempotency-Key': 'contract-execute' } },
     });
@@ -175,15 +260,24 @@ describe('the real server through prism proxy --errors', () => {
 
   it('deletes, keeping run history', async () => {
     const c = api();
-    expect((await c.DELETE('/simulation_cases/{simulation_case_id}', { params: { path: { simulation_case_id: caseId } } })).response.status).toBe(204);
-    expect((await c.DELETE('/simulation_scenarios/{scenario_id}', { params: { path: { scenario_id: scenarioId } } })).response.status).toBe(204);
+    expect(
+      (await c.DELETE('/simulation_cases/{simulation_case_id}', { params: { path: { simulation_case_id: caseId } } })).response.status,
+    ).toBe(204);
+    expect((await c.DELETE('/simulation_scenarios/{scenario_id}', { params: { path: { scenario_id: scenarioId } } })).response.status).toBe(
+      204,
+    );
     expect((await c.DELETE('/simulation_suites/{suite_id}', { params: { path: { suite_id: suiteId } } })).response.status).toBe(204);
     const kept = await c.GET('/simulations/{simulation_id}', { params: { path: { simulation_id: simulationId } } });
     expect(kept.data?.response).toMatchObject({ simulation_case_id: caseId, simulation_case_name: 'Refund request' });
   });
 
   it('exercised every operation of the spec, with no violation', () => {
-    expect([...seen].sort()).toEqual(spec.operations().map((op) => op.operationId).sort());
+    expect([...seen].sort()).toEqual(
+      spec
+        .operations()
+        .map((op) => op.operationId)
+        .sort(),
+    );
     expect(violations).toEqual([]);
   });
 });

@@ -20,21 +20,28 @@ export const tempDir = () => mkdtemp(join(tmpdir(), 'sims-server-test-'));
 /** A real server on a free loopback port with its own data directory; no rate limit unless asked. */
 export async function startTestServer(
   options: {
-    dataDir?: string; rateLimit?: RateLimitConfig; engine?: EngineFactory; engineConfig?: Partial<EngineConfig>; timeouts?: TimeoutConfig;
+    dataDir?: string;
+    rateLimit?: RateLimitConfig;
+    engine?: EngineFactory;
+    engineConfig?: Partial<EngineConfig>;
+    timeouts?: TimeoutConfig;
   } = {},
 ): Promise<TestServer> {
   const dataDir = options.dataDir ?? (await tempDir());
-  const server = await startServer({
-    host: '127.0.0.1',
-    port: 0,
-    dataDir,
-    rateLimit: options.rateLimit ?? { max: 0, windowMs: 60_000 },
-    bodyLimit: 1024 * 1024,
-    ...(options.timeouts ? { timeouts: options.timeouts } : {}),
-    logLevel: 'silent',
-    shutdownGraceMs: 5_000,
-    engine: { ...ENGINE_DEFAULTS, ...options.engineConfig },
-  }, options.engine);
+  const server = await startServer(
+    {
+      host: '127.0.0.1',
+      port: 0,
+      dataDir,
+      rateLimit: options.rateLimit ?? { max: 0, windowMs: 60_000 },
+      bodyLimit: 1024 * 1024,
+      ...(options.timeouts ? { timeouts: options.timeouts } : {}),
+      logLevel: 'silent',
+      shutdownGraceMs: 5_000,
+      engine: { ...ENGINE_DEFAULTS, ...options.engineConfig },
+    },
+    options.engine,
+  );
   return Object.assign(server, { dataDir, key: server.firstStart?.key ?? '' });
 }
 
@@ -66,15 +73,24 @@ export async function raw(url: string, init: { method?: string; key?: string; bo
 
 /** Creates an agent, a suite for it and cases in the suite; answers their ids. */
 export async function seed(client: ApiClient, cases = 2) {
-  const agent = (await client.POST('/agents', { body: { name: 'Acme Support', prompt: 'You are the support agent of Acme.' } })).data!.response;
+  const agent = (await client.POST('/agents', { body: { name: 'Acme Support', prompt: 'You are the support agent of Acme.' } })).data!
+    .response;
   const suite = (await client.POST('/simulation_suites', { body: { name: 'Support suite', model_id: agent.id } })).data!.response;
   const caseIds: string[] = [];
   for (let i = 0; i < cases; i += 1) {
     const created = await client.POST('/simulation_cases', {
-      body: { name: `Case ${i + 1}`, prompt: `Caller ${i + 1} wants a refund.`, success_criteria: ['Agent offered a refund'], call_success_type: 'all', suite_id: suite.id },
+      body: {
+        name: `Case ${i + 1}`,
+        prompt: `Caller ${i + 1} wants a refund.`,
+        success_criteria: ['Agent offered a refund'],
+        call_success_type: 'all',
+        suite_id: suite.id,
+      },
     });
     caseIds.push(created.data!.response.simulation_case.simulation_case_id);
   }
-  const scenario = (await client.POST('/simulation_scenarios', { body: { name: 'Changes mind', description: 'The caller changes the request.' } })).data!.response;
+  const scenario = (
+    await client.POST('/simulation_scenarios', { body: { name: 'Changes mind', description: 'The caller changes the request.' } })
+  ).data!.response;
   return { agentId: agent.id, suiteId: suite.id, caseIds, scenarioId: scenario.id };
 }

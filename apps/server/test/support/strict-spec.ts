@@ -13,7 +13,12 @@ function close(node: unknown): unknown {
   if (!node || typeof node !== 'object') return node;
   const copy: Node = {};
   for (const [key, value] of Object.entries(node)) copy[key] = key === 'example' || key === 'examples' ? value : close(value);
-  if (copy.properties && typeof copy.properties === 'object' && copy.additionalProperties === undefined && copy.unevaluatedProperties === undefined) {
+  if (
+    copy.properties &&
+    typeof copy.properties === 'object' &&
+    copy.additionalProperties === undefined &&
+    copy.unevaluatedProperties === undefined
+  ) {
     copy.unevaluatedProperties = false;
   }
   return copy;
@@ -24,7 +29,9 @@ export const strictSpec = new SpecValidator(close(JSON.parse(readFileSync(bundle
 /** Problems of a response against its operation's declared response, with no undeclared field allowed. */
 export function responseProblems(operationId: string, status: number, body: unknown, mediaType = 'application/json'): string[] {
   try {
-    return strictSpec.validateResponse(operationId, status, body, mediaType).map((e) => `${e.instancePath || '/'} ${e.message ?? ''} ${JSON.stringify(e.params)}`);
+    return strictSpec
+      .validateResponse(operationId, status, body, mediaType)
+      .map((e) => `${e.instancePath || '/'} ${e.message ?? ''} ${JSON.stringify(e.params)}`);
   } catch (error) {
     return [String(error instanceof Error ? error.message : error)];
   }

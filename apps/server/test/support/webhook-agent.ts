@@ -18,18 +18,23 @@ export async function startWebhookAgent(answer: (turn: TurnRequest, index: numbe
   const server: Server = createServer((request, response) => {
     let text = '';
     request.setEncoding('utf8');
-    request.on('data', (chunk: string) => { text += chunk; });
+    request.on('data', (chunk: string) => {
+      text += chunk;
+    });
     request.on('end', () => {
       const turn = JSON.parse(text) as TurnRequest;
       received.push(turn);
       headers.push(request.headers);
-      Promise.resolve(answer(turn, received.length - 1)).then((result) => {
-        if ('json' in result) {
-          response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(result.json));
-        } else {
-          response.writeHead(result.status, { 'content-type': 'application/json' }).end(result.body);
-        }
-      }, () => response.destroy());
+      Promise.resolve(answer(turn, received.length - 1)).then(
+        (result) => {
+          if ('json' in result) {
+            response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(result.json));
+          } else {
+            response.writeHead(result.status, { 'content-type': 'application/json' }).end(result.body);
+          }
+        },
+        () => response.destroy(),
+      );
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -38,16 +43,19 @@ export async function startWebhookAgent(answer: (turn: TurnRequest, index: numbe
     url: `http://127.0.0.1:${port}/turn`,
     received,
     headers,
-    stop: () => new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    stop: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }
 
 /** A promise with its resolver, to hold a webhook answer until the test lets it go. */
 export function gate() {
   let open!: () => void;
-  const promise = new Promise<void>((resolve) => { open = resolve; });
+  const promise = new Promise<void>((resolve) => {
+    open = resolve;
+  });
   return { promise, open };
 }

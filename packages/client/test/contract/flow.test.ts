@@ -26,7 +26,12 @@ function expectValid(operationId: string, result: { data?: unknown; error?: unkn
 }
 
 beforeAll(() => {
-  client = createSimulationsClient({ apiKey: inject('apiKey'), baseUrl: inject('apiUrl'), retry: { baseDelayMs: 50 }, userAgent: 'sims-contract-flow' });
+  client = createSimulationsClient({
+    apiKey: inject('apiKey'),
+    baseUrl: inject('apiUrl'),
+    retry: { baseDelayMs: 50 },
+    userAgent: 'sims-contract-flow',
+  });
   stateful = inject('apiStateful');
 });
 
@@ -39,7 +44,11 @@ describe.sequential('the contract flow through the client', () => {
 
   it('createAgent, the agent under test', async () => {
     const result = await client.POST('/agents', {
-      body: { name: 'Contract flow agent', prompt: 'You are the support agent of Acme. Help callers with refunds.', connector: { kind: 'builtin' } },
+      body: {
+        name: 'Contract flow agent',
+        prompt: 'You are the support agent of Acme. Help callers with refunds.',
+        connector: { kind: 'builtin' },
+      },
     });
     expectValid('createAgent', result);
     agentId = (await unwrap(result)).id;
@@ -53,7 +62,10 @@ describe.sequential('the contract flow through the client', () => {
   });
 
   it('updateAgent', async () => {
-    const result = await client.PUT('/agents/{agent_id}', { params: { path: { agent_id: agentId } }, body: { agent_type: 'inbound', phone_number: null } });
+    const result = await client.PUT('/agents/{agent_id}', {
+      params: { path: { agent_id: agentId } },
+      body: { agent_type: 'inbound', phone_number: null },
+    });
     expectValid('updateAgent', result);
   });
 
@@ -110,7 +122,8 @@ describe.sequential('the contract flow through the client', () => {
     const result = await client.GET('/simulation_cases', { params: { query: { suite_id: ids.suite, page_size: 10 } } });
     expectValid('listSimulationCases', result);
     const cases = [];
-    for await (const item of client.paginate('/simulation_cases', { query: { suite_id: ids.suite }, pageSize: 10, maxPages: 5 }).items()) cases.push(item);
+    for await (const item of client.paginate('/simulation_cases', { query: { suite_id: ids.suite }, pageSize: 10, maxPages: 5 }).items())
+      cases.push(item);
     expect(cases.length).toBeGreaterThan(0);
     if (stateful) expect(cases.map((c) => c.simulation_case_id)).toContain(ids.case);
   });
@@ -123,7 +136,12 @@ describe.sequential('the contract flow through the client', () => {
 
   it('generateSimulationCases, read as a stream of typed events', async () => {
     const events = [];
-    for await (const event of client.generateCases({ agent_id: agentId, suite_id: ids.suite, include_tests: ['angry_user'], scenario_ids: [] })) {
+    for await (const event of client.generateCases({
+      agent_id: agentId,
+      suite_id: ids.suite,
+      include_tests: ['angry_user'],
+      scenario_ids: [],
+    })) {
       expect(formatErrors(spec.validateSchema('SimulationCaseGenerateEvent', event))).toBe('');
       events.push(event);
     }
@@ -141,7 +159,10 @@ describe.sequential('the contract flow through the client', () => {
   });
 
   it('updateSimulationSuite', async () => {
-    const result = await client.PUT('/simulation_suites/{suite_id}', { params: { path: { suite_id: ids.suite } }, body: { name: 'Contract flow (renamed)' } });
+    const result = await client.PUT('/simulation_suites/{suite_id}', {
+      params: { path: { suite_id: ids.suite } },
+      body: { name: 'Contract flow (renamed)' },
+    });
     expectValid('updateSimulationSuite', result);
     if (stateful) expect((await unwrap(result)).name).toBe('Contract flow (renamed)');
   });
@@ -150,13 +171,16 @@ describe.sequential('the contract flow through the client', () => {
     const result = await client.GET('/simulation_suites', { params: { query: { model_ids: [agentId], page_size: 5 } } });
     expectValid('listSimulationSuites', result);
     const suites = [];
-    for await (const page of client.paginate('/simulation_suites', { query: { model_ids: [agentId] }, maxPages: 5 })) suites.push(...page.items);
+    for await (const page of client.paginate('/simulation_suites', { query: { model_ids: [agentId] }, maxPages: 5 }))
+      suites.push(...page.items);
     expect(suites.length).toBeGreaterThan(0);
     if (stateful) expect(suites.map((s) => s.id)).toContain(ids.suite);
   });
 
   it('createSimulationScenario', async () => {
-    const result = await client.POST('/simulation_scenarios', { body: { name: 'Wrong order number', description: 'The caller gives an order number that does not exist.' } });
+    const result = await client.POST('/simulation_scenarios', {
+      body: { name: 'Wrong order number', description: 'The caller gives an order number that does not exist.' },
+    });
     expectValid('createSimulationScenario', result);
     ids.scenario = (await unwrap(result)).id;
   });
@@ -179,13 +203,18 @@ describe.sequential('the contract flow through the client', () => {
     const result = await client.GET('/simulation_scenarios', { params: { query: { search: 'order', page_size: 5 } } });
     expectValid('listSimulationScenarios', result);
     const scenarios = [];
-    for await (const item of client.paginate('/simulation_scenarios', { query: { search: 'order' }, maxPages: 5 }).items()) scenarios.push(item);
+    for await (const item of client.paginate('/simulation_scenarios', { query: { search: 'order' }, maxPages: 5 }).items())
+      scenarios.push(item);
     if (stateful) expect(scenarios.map((s) => s.id)).toContain(ids.scenario);
   });
 
   it('executeSimulationSuite', async () => {
     const result = await client.POST('/simulation_suites/{suite_id}/execute', {
-      params: { path: { suite_id: ids.suite }, query: { target_agent_id: agentId, max_turns: 10 }, header: { 'Idempotency-Key': `flow-${Date.now()}` } },
+      params: {
+        path: { suite_id: ids.suite },
+        query: { target_agent_id: agentId, max_turns: 10 },
+        header: { 'Idempotency-Key': `flow-${Date.now()}` },
+      },
     });
     expectValid('executeSimulationSuite', result);
     const execution = await unwrap(result);
@@ -195,10 +224,16 @@ describe.sequential('the contract flow through the client', () => {
   });
 
   it('getSimulationSession, then waitForSession until no simulation is pending', async () => {
-    const result = await client.GET('/simulations/session/{simulation_session_id}', { params: { path: { simulation_session_id: ids.session } } });
+    const result = await client.GET('/simulations/session/{simulation_session_id}', {
+      params: { path: { simulation_session_id: ids.session } },
+    });
     expectValid('getSimulationSession', result);
     const progress: SessionProgress[] = [];
-    const session = await client.waitForSession(ids.session, { intervalMs: 500, timeoutMs: 10 * 60_000, onProgress: (p) => progress.push(p) });
+    const session = await client.waitForSession(ids.session, {
+      intervalMs: 500,
+      timeoutMs: 10 * 60_000,
+      onProgress: (p) => progress.push(p),
+    });
     expect(session.pending_simulations).toBe(0);
     expect(session.total_simulations).toBe(session.completed_simulations + session.failed_simulations);
     expect(progress.at(-1)?.pending).toBe(0);
@@ -207,7 +242,13 @@ describe.sequential('the contract flow through the client', () => {
 
   it('startSimulation of the case in that session', async () => {
     const result = await client.POST('/simulations', {
-      body: { simulation_case_id: ids.case, target_agent_id: agentId, simulation_session_id: ids.session, max_turns: 10, custom_variables: { customer_name: 'Dana' } },
+      body: {
+        simulation_case_id: ids.case,
+        target_agent_id: agentId,
+        simulation_session_id: ids.session,
+        max_turns: 10,
+        custom_variables: { customer_name: 'Dana' },
+      },
       params: { header: { 'Idempotency-Key': `flow-sim-${Date.now()}` } },
     });
     expectValid('startSimulation', result);
@@ -220,7 +261,11 @@ describe.sequential('the contract flow through the client', () => {
     const result = await client.GET('/simulations/{simulation_id}', { params: { path: { simulation_id: ids.simulation } } });
     expectValid('getSimulation', result);
     const statuses: string[] = [];
-    const simulation = await client.waitForSimulation(ids.simulation, { intervalMs: 500, timeoutMs: 10 * 60_000, onProgress: (s) => statuses.push(s.status) });
+    const simulation = await client.waitForSimulation(ids.simulation, {
+      intervalMs: 500,
+      timeoutMs: 10 * 60_000,
+      onProgress: (s) => statuses.push(s.status),
+    });
     expect(['completed', 'failed']).toContain(simulation.status);
     expect(statuses.at(-1)).toBe(simulation.status);
     expect(formatErrors(spec.validateSchema('SimulationReadOut', simulation))).toBe('');
@@ -230,7 +275,8 @@ describe.sequential('the contract flow through the client', () => {
     const result = await client.GET('/simulations', { params: { query: { simulation_session_id: ids.session, page_size: 10 } } });
     expectValid('listSimulations', result);
     const simulations = [];
-    for await (const item of client.paginate('/simulations', { query: { simulation_session_id: ids.session }, maxPages: 5 }).items()) simulations.push(item);
+    for await (const item of client.paginate('/simulations', { query: { simulation_session_id: ids.session }, maxPages: 5 }).items())
+      simulations.push(item);
     expect(simulations.length).toBeGreaterThan(0);
     if (stateful) expect(simulations.map((s) => s.simulation_id)).toContain(ids.simulation);
   });
@@ -239,13 +285,20 @@ describe.sequential('the contract flow through the client', () => {
     const result = await client.GET('/simulations/sessions', { params: { query: { target_agent_id: agentId, page_size: 10 } } });
     expectValid('listSimulationSessions', result);
     const sessions = [];
-    for await (const item of client.paginate('/simulations/sessions', { query: { target_agent_id: agentId }, maxPages: 5 }).items()) sessions.push(item);
+    for await (const item of client.paginate('/simulations/sessions', { query: { target_agent_id: agentId }, maxPages: 5 }).items())
+      sessions.push(item);
     if (stateful) expect(sessions.map((s) => s.simulation_session_id)).toContain(ids.session);
   });
 
   it('runSuite executes the suite again and returns the finished session with every result', async () => {
     const started: string[] = [];
-    const session = await client.runSuite(ids.suite, { targetAgentId: agentId, maxTurns: 10, intervalMs: 500, timeoutMs: 10 * 60_000, onStarted: (e) => started.push(e.session_id) });
+    const session = await client.runSuite(ids.suite, {
+      targetAgentId: agentId,
+      maxTurns: 10,
+      intervalMs: 500,
+      timeoutMs: 10 * 60_000,
+      onStarted: (e) => started.push(e.session_id),
+    });
     expect(started).toHaveLength(1);
     expect(session.pending_simulations).toBe(0);
     for (const simulation of session.simulations) expect(['completed', 'failed']).toContain(simulation.status);
@@ -266,7 +319,9 @@ describe.sequential('the contract flow through the client', () => {
     const result = await client.DELETE('/simulation_suites/{suite_id}', { params: { path: { suite_id: ids.suite } } });
     expectValid('deleteSimulationSuite', result, 204);
     if (stateful) {
-      const gone = await unwrap(client.GET('/simulation_suites/{suite_id}', { params: { path: { suite_id: ids.suite } } })).catch((e: unknown) => e);
+      const gone = await unwrap(client.GET('/simulation_suites/{suite_id}', { params: { path: { suite_id: ids.suite } } })).catch(
+        (e: unknown) => e,
+      );
       expect(gone).toBeInstanceOf(SimulationsApiError);
       expect(gone).toMatchObject({ status: 404, code: 'not_found' });
     }

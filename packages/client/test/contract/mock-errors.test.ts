@@ -7,7 +7,10 @@ import { operationCalls } from './operations.js';
 // Mock-only: Prism answers any declared response on `Prefer: code=…`; a real server would not.
 
 // The code each status stands for, from the spec's x-status map (every code has its own status).
-const CODE_BY_STATUS = Object.fromEntries(Object.entries(ERROR_STATUS).map(([code, status]) => [status, code])) as Record<number, ErrorCode>;
+const CODE_BY_STATUS = Object.fromEntries(Object.entries(ERROR_STATUS).map(([code, status]) => [status, code])) as Record<
+  number,
+  ErrorCode
+>;
 
 const spec = new SpecValidator();
 let client: SimulationsClient;
@@ -25,7 +28,10 @@ const errorCases = spec.operations().flatMap((op) =>
 
 describe('every operation through the client', () => {
   it('the call table covers exactly the operations of the spec (the 23 of the reference and the additions)', () => {
-    const fromSpec = spec.operations().map((op) => op.operationId).sort();
+    const fromSpec = spec
+      .operations()
+      .map((op) => op.operationId)
+      .sort();
     expect(Object.keys(operationCalls).sort()).toEqual(fromSpec);
     expect(fromSpec.length).toBeGreaterThanOrEqual(23);
   });
@@ -70,8 +76,17 @@ describe('errors the mock derives from the request', () => {
   });
 
   it('a request without credentials answers unauthorized', async () => {
-    const anonymous = createSimulationsClient({ apiKey: 'sk_test_contract', baseUrl: inject('prismUrl'), retry: false, throwOnError: true });
+    const anonymous = createSimulationsClient({
+      apiKey: 'sk_test_contract',
+      baseUrl: inject('prismUrl'),
+      retry: false,
+      throwOnError: true,
+    });
     anonymous.use({ onRequest: ({ request }) => void request.headers.delete('Authorization') });
-    await expect(anonymous.GET('/simulation_suites')).rejects.toMatchObject({ name: 'SimulationsApiError', status: 401, code: 'unauthorized' });
+    await expect(anonymous.GET('/simulation_suites')).rejects.toMatchObject({
+      name: 'SimulationsApiError',
+      status: 401,
+      code: 'unauthorized',
+    });
   });
 });

@@ -11,20 +11,26 @@ const id = '00000000-0000-4000-8000-000000000000';
  * One typed call through the client for each operation of the spec, with valid placeholder
  * arguments: the mock-only tests use it to ask every operation for each of its error answers.
  */
-export const operationCalls: Record<string, (client: SimulationsClient, init: CallInit) => Promise<{ data?: unknown; error?: unknown; response: Response }>> = {
+export const operationCalls: Record<
+  string,
+  (client: SimulationsClient, init: CallInit) => Promise<{ data?: unknown; error?: unknown; response: Response }>
+> = {
   listSimulationCases: (c, init) => c.GET('/simulation_cases', { params: { query: { page_size: 10 } }, ...init }),
   createSimulationCase: (c, init) =>
     c.POST('/simulation_cases', { body: { name: 'n', prompt: 'p', success_criteria: ['c'], call_success_type: 'any' }, ...init }),
   generateSimulationCases: (c, init) => c.POST('/simulation_cases/generate', { body: { agent_id: id }, ...init }),
   listSimulationCasesByAgent: (c, init) => c.GET('/simulation_cases/by_agent', { params: { query: { agent_id: id } }, ...init }),
-  getSimulationCase: (c, init) => c.GET('/simulation_cases/{simulation_case_id}', { params: { path: { simulation_case_id: id } }, ...init }),
+  getSimulationCase: (c, init) =>
+    c.GET('/simulation_cases/{simulation_case_id}', { params: { path: { simulation_case_id: id } }, ...init }),
   updateSimulationCase: (c, init) =>
     c.PUT('/simulation_cases/{simulation_case_id}', { params: { path: { simulation_case_id: id } }, body: { name: 'n' }, ...init }),
-  deleteSimulationCase: (c, init) => c.DELETE('/simulation_cases/{simulation_case_id}', { params: { path: { simulation_case_id: id } }, ...init }),
+  deleteSimulationCase: (c, init) =>
+    c.DELETE('/simulation_cases/{simulation_case_id}', { params: { path: { simulation_case_id: id } }, ...init }),
   listSimulationSuites: (c, init) => c.GET('/simulation_suites', { ...init }),
   createSimulationSuite: (c, init) => c.POST('/simulation_suites', { body: { name: 'n', model_id: id }, ...init }),
   getSimulationSuite: (c, init) => c.GET('/simulation_suites/{suite_id}', { params: { path: { suite_id: id } }, ...init }),
-  updateSimulationSuite: (c, init) => c.PUT('/simulation_suites/{suite_id}', { params: { path: { suite_id: id } }, body: { name: 'n' }, ...init }),
+  updateSimulationSuite: (c, init) =>
+    c.PUT('/simulation_suites/{suite_id}', { params: { path: { suite_id: id } }, body: { name: 'n' }, ...init }),
   deleteSimulationSuite: (c, init) => c.DELETE('/simulation_suites/{suite_id}', { params: { path: { suite_id: id } }, ...init }),
   executeSimulationSuite: (c, init) =>
     c.POST('/simulation_suites/{suite_id}/execute', { params: { path: { suite_id: id }, query: { target_agent_id: id } }, ...init }),
@@ -33,10 +39,10 @@ export const operationCalls: Record<string, (client: SimulationsClient, init: Ca
   getSimulationScenario: (c, init) => c.GET('/simulation_scenarios/{scenario_id}', { params: { path: { scenario_id: id } }, ...init }),
   updateSimulationScenario: (c, init) =>
     c.PUT('/simulation_scenarios/{scenario_id}', { params: { path: { scenario_id: id } }, body: { description: 'd' }, ...init }),
-  deleteSimulationScenario: (c, init) => c.DELETE('/simulation_scenarios/{scenario_id}', { params: { path: { scenario_id: id } }, ...init }),
+  deleteSimulationScenario: (c, init) =>
+    c.DELETE('/simulation_scenarios/{scenario_id}', { params: { path: { scenario_id: id } }, ...init }),
   listSimulations: (c, init) => c.GET('/simulations', { params: { query: { status: 'completed' } }, ...init }),
-  startSimulation: (c, init) =>
-    c.POST('/simulations', { body: { simulation_case_id: id, target_agent_id: id }, ...init }),
+  startSimulation: (c, init) => c.POST('/simulations', { body: { simulation_case_id: id, target_agent_id: id }, ...init }),
   listSimulationSessions: (c, init) => c.GET('/simulations/sessions', { ...init }),
   getSimulationSession: (c, init) =>
     c.GET('/simulations/session/{simulation_session_id}', { params: { path: { simulation_session_id: id } }, ...init }),

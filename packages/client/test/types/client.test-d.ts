@@ -86,12 +86,16 @@ describe('results', () => {
       Schemas['SimulationReadOut']
     >();
     expectTypeOf(
-      await unwrap(client.POST('/simulation_suites/{suite_id}/execute', { params: { path: { suite_id: 's' }, query: { target_agent_id: 'a' } } })),
+      await unwrap(
+        client.POST('/simulation_suites/{suite_id}/execute', { params: { path: { suite_id: 's' }, query: { target_agent_id: 'a' } } }),
+      ),
     ).toEqualTypeOf<Schemas['SimulationSuiteExecuteOut']>();
     expectTypeOf(await unwrap(client.GET('/simulation_cases/by_agent', { params: { query: { agent_id: 'a' } } }))).toEqualTypeOf<
       Schemas['SimulationCaseReadOut'][]
     >();
-    expectTypeOf(await unwrap(client.DELETE('/simulation_suites/{suite_id}', { params: { path: { suite_id: 's' } } }))).toEqualTypeOf<undefined>();
+    expectTypeOf(
+      await unwrap(client.DELETE('/simulation_suites/{suite_id}', { params: { path: { suite_id: 's' } } })),
+    ).toEqualTypeOf<undefined>();
   });
 
   it('the error class carries typed fields', () => {

@@ -41,16 +41,23 @@ describe('createSimulationsClient', () => {
   it('refuses a missing API key, an unknown region and a base URL together with a region', () => {
     expect(() => createSimulationsClient({ apiKey: '' })).toThrow(/apiKey is required/);
     expect(() => createSimulationsClient({ apiKey: 'k', region: 'mars' } as unknown as SimulationsClientOptions)).toThrow(/unknown region/);
-    expect(() => createSimulationsClient({ apiKey: 'k', region: 'eu', baseUrl: 'http://x' } as unknown as SimulationsClientOptions)).toThrow(/not both/);
+    expect(() =>
+      createSimulationsClient({ apiKey: 'k', region: 'eu', baseUrl: 'http://x' } as unknown as SimulationsClientOptions),
+    ).toThrow(/not both/);
   });
 
   it('serialises path, query (arrays exploded) and JSON bodies as the spec describes', async () => {
     const { fetch, sent } = echo();
     const client = testClient(fetch);
     await client.GET('/simulation_suites', { params: { query: { model_ids: ['a', 'b'], page_size: 5, search: 'refund & returns' } } });
-    await client.PUT('/simulation_cases/{simulation_case_id}', { params: { path: { simulation_case_id: 'c 1' } }, body: { name: 'renamed', suite_id: null } });
+    await client.PUT('/simulation_cases/{simulation_case_id}', {
+      params: { path: { simulation_case_id: 'c 1' } },
+      body: { name: 'renamed', suite_id: null },
+    });
     const [list, update] = sent;
-    expect(list?.request.url).toBe('https://api.test/v2/simulation_suites?model_ids=a&model_ids=b&page_size=5&search=refund%20%26%20returns');
+    expect(list?.request.url).toBe(
+      'https://api.test/v2/simulation_suites?model_ids=a&model_ids=b&page_size=5&search=refund%20%26%20returns',
+    );
     expect(list?.request.headers.get('content-type')).toBeNull();
     expect(update?.request.method).toBe('PUT');
     expect(update?.request.url).toBe('https://api.test/v2/simulation_cases/c%201');
@@ -127,7 +134,12 @@ describe('the main entry', () => {
     for (const name of sources) {
       const text = readFileSync(new URL(name, dir), 'utf8');
       const imports = [...text.matchAll(/from '([^']+)'/g)].map((m) => m[1]);
-      expect(imports.filter((spec) => spec?.startsWith('node:') || ['fs', 'path', 'http', 'https', 'crypto', 'stream', 'buffer', 'process'].includes(spec ?? ''))).toEqual([]);
+      expect(
+        imports.filter(
+          (spec) =>
+            spec?.startsWith('node:') || ['fs', 'path', 'http', 'https', 'crypto', 'stream', 'buffer', 'process'].includes(spec ?? ''),
+        ),
+      ).toEqual([]);
       expect(text).not.toMatch(/\bprocess\.|\bBuffer\b|require\(/);
     }
   });

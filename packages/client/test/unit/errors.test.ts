@@ -26,7 +26,9 @@ describe('unwrap', () => {
     const body = { session_id: 'x', suite_id: 's', suite_name: 'n', total_cases: 2, status: 'started' };
     const { fetch } = fakeFetch(() => json(body));
     const execution = await unwrap(
-      testClient(fetch).POST('/simulation_suites/{suite_id}/execute', { params: { path: { suite_id: 's' }, query: { target_agent_id: 'a' } } }),
+      testClient(fetch).POST('/simulation_suites/{suite_id}/execute', {
+        params: { path: { suite_id: 's' }, query: { target_agent_id: 'a' } },
+      }),
     );
     expectTypeOf(execution).toEqualTypeOf<Schemas['SimulationSuiteExecuteOut']>();
     expect(execution).toEqual(body);
@@ -46,7 +48,9 @@ describe('unwrap', () => {
 
   it('throws one typed error with status, code, message, field details and request id', async () => {
     const details: Schemas['FieldError'][] = [{ location: 'query', field: 'page_size', message: 'must be <= 100' }];
-    const { fetch } = fakeFetch(() => apiError(422, 'validation_failed', { message: 'The request breaks 1 rule', details, request_id: 'req_body' }));
+    const { fetch } = fakeFetch(() =>
+      apiError(422, 'validation_failed', { message: 'The request breaks 1 rule', details, request_id: 'req_body' }),
+    );
     const error = await rejection(unwrap(getSuite(testClient(fetch))));
     expect(error).toBeInstanceOf(Error);
     expect(error).toMatchObject({ name: 'SimulationsApiError', status: 422, code: 'validation_failed', requestId: 'req_body' });
@@ -85,9 +89,15 @@ describe('unwrap', () => {
   });
 
   it('derives a code from the status when the body is not the API error body', async () => {
-    const html = () => new Response('<html>Bad gateway</html>', { status: 502, statusText: 'Bad Gateway', headers: { 'Content-Type': 'text/html' } });
+    const html = () =>
+      new Response('<html>Bad gateway</html>', { status: 502, statusText: 'Bad Gateway', headers: { 'Content-Type': 'text/html' } });
     const error = await rejection(unwrap(getSuite(testClient(fakeFetch(html).fetch))));
-    expect(error).toMatchObject({ status: 502, code: 'server_error', body: '<html>Bad gateway</html>', message: 'HTTP 502 Bad Gateway (502 server_error)' });
+    expect(error).toMatchObject({
+      status: 502,
+      code: 'server_error',
+      body: '<html>Bad gateway</html>',
+      message: 'HTTP 502 Bad Gateway (502 server_error)',
+    });
     const teapot = await rejection(unwrap(getSuite(testClient(fakeFetch(() => json({ oops: true }, 418)).fetch))));
     expect(teapot.code).toBe('unknown_error');
     const prism422 = await rejection(unwrap(getSuite(testClient(fakeFetch(() => json({ type: 'x', validation: [] }, 422)).fetch))));
@@ -97,7 +107,9 @@ describe('unwrap', () => {
 
 describe('throwOnError', () => {
   it('rejects every call with an error answer, keeping success results as they are', async () => {
-    const { fetch } = fakeFetch((request) => (request.url.endsWith('/ok') ? ok({ id: 'ok' }) : apiError(404, 'not_found', { request_id: 'req_404' })));
+    const { fetch } = fakeFetch((request) =>
+      request.url.endsWith('/ok') ? ok({ id: 'ok' }) : apiError(404, 'not_found', { request_id: 'req_404' }),
+    );
     const client = testClient(fetch, { throwOnError: true });
     const error = await rejection(client.GET('/simulation_suites/{suite_id}', { params: { path: { suite_id: 'missing' } } }));
     expect(error).toMatchObject({ status: 404, code: 'not_found', requestId: 'req_404' });

@@ -47,7 +47,9 @@ async function collect<T>(iterable: AsyncIterable<T>): Promise<T[]> {
 describe('generateCases', () => {
   it('posts the request with an idempotency key and yields each NDJSON line as a typed event', async () => {
     const ndjson = `${events.map((e) => JSON.stringify(e)).join('\n')}\n`;
-    const { fetch, sent } = fakeFetch(() => new Response(chunkedStream(ndjson, 7), { headers: { 'Content-Type': 'application/x-ndjson' } }));
+    const { fetch, sent } = fakeFetch(
+      () => new Response(chunkedStream(ndjson, 7), { headers: { 'Content-Type': 'application/x-ndjson' } }),
+    );
     const seen = await collect(testClient(fetch).generateCases({ agent_id: 'agent-1', include_tests: ['angry_user'] }));
     expect(seen).toEqual(events);
     expect(sent[0]?.request.method).toBe('POST');

@@ -37,13 +37,25 @@ export function json(body: unknown, status = 200, headers: Record<string, string
 
 export const ok = (payload: unknown, headers: Record<string, string> = {}) => json({ status: 'ok', response: payload }, 200, headers);
 
-export function apiError(status: number, code: Schemas['ErrorCode'], extra: Partial<Schemas['Error']['error']> = {}, headers: Record<string, string> = {}) {
+export function apiError(
+  status: number,
+  code: Schemas['ErrorCode'],
+  extra: Partial<Schemas['Error']['error']> = {},
+  headers: Record<string, string> = {},
+) {
   return json({ status: 'error', error: { code, message: `${code} happened`, request_id: 'req_server', ...extra } }, status, headers);
 }
 
 /** A client on a fake base URL with retries off and no time-out unless the test sets them. */
 export function testClient(fetch: SimulationsClientOptions['fetch'], options: Partial<SimulationsClientOptions> = {}) {
-  return createSimulationsClient({ apiKey: 'sk_test_unit', baseUrl: 'https://api.test/v2', retry: false, timeoutMs: 0, fetch, ...options } as SimulationsClientOptions);
+  return createSimulationsClient({
+    apiKey: 'sk_test_unit',
+    baseUrl: 'https://api.test/v2',
+    retry: false,
+    timeoutMs: 0,
+    fetch,
+    ...options,
+  } as SimulationsClientOptions);
 }
 
 /** A network failure as undici reports it. */
@@ -78,7 +90,10 @@ export function simulation(overrides: Partial<Schemas['SimulationReadOut']> = {}
   };
 }
 
-export function session(counts: { completed: number; failed: number; pending: number }, simulations: Schemas['SimulationReadOut'][] = []): Schemas['SimulationSessionReadOut'] {
+export function session(
+  counts: { completed: number; failed: number; pending: number },
+  simulations: Schemas['SimulationReadOut'][] = [],
+): Schemas['SimulationSessionReadOut'] {
   return {
     simulation_session_id: '4a5b6c7d-8e9f-4a0b-9c1d-2e3f4a5b6c7d',
     simulations,

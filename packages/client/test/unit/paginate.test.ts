@@ -9,7 +9,9 @@ function offsetServer(total: number) {
     const pageNumber = Number(url.searchParams.get('page_number'));
     const pageSize = Number(url.searchParams.get('page_size'));
     const offset = (pageNumber - 1) * pageSize;
-    const items = Array.from({ length: Math.max(0, Math.min(pageSize, total - offset)) }, (_, i) => ({ simulation_id: `sim-${offset + i}` }));
+    const items = Array.from({ length: Math.max(0, Math.min(pageSize, total - offset)) }, (_, i) => ({
+      simulation_id: `sim-${offset + i}`,
+    }));
     return ok({ pagination: { total_records: total, limit: pageSize, offset }, items });
   });
 }
@@ -37,7 +39,11 @@ describe('paginate', () => {
     const { fetch, sent } = offsetServer(7);
     const client = testClient(fetch);
     const pages = await collect(client.paginate('/simulations', { query: { status: 'completed', target_agent_id: 'agent' }, pageSize: 3 }));
-    expect(pages.map((p) => [p.pageNumber, p.pageSize, p.total, p.items.length])).toEqual([[1, 3, 7, 3], [2, 3, 7, 3], [3, 3, 7, 1]]);
+    expect(pages.map((p) => [p.pageNumber, p.pageSize, p.total, p.items.length])).toEqual([
+      [1, 3, 7, 3],
+      [2, 3, 7, 3],
+      [3, 3, 7, 1],
+    ]);
     expect(sent.map((s) => new URL(s.request.url).search)).toEqual([
       '?status=completed&target_agent_id=agent&page_number=1&page_size=3',
       '?status=completed&target_agent_id=agent&page_number=2&page_size=3',
@@ -103,7 +109,11 @@ describe('paginate', () => {
   });
 
   it('rejects with SimulationsApiError when a page fails', async () => {
-    const { fetch } = fakeFetch((_request, index) => (index === 0 ? ok({ pagination: { total_records: 20, limit: 10, offset: 0 }, items: Array(10).fill({}) }) : apiError(429, 'rate_limited')));
+    const { fetch } = fakeFetch((_request, index) =>
+      index === 0
+        ? ok({ pagination: { total_records: 20, limit: 10, offset: 0 }, items: Array(10).fill({}) })
+        : apiError(429, 'rate_limited'),
+    );
     const seen: number[] = [];
     const walk = async () => {
       for await (const page of testClient(fetch).paginate('/simulations', { pageSize: 10 })) seen.push(page.pageNumber);

@@ -18,7 +18,10 @@ describe('retries', () => {
     const result = await getSuites(testClient(fetch, { retry }));
     expect(result.response.status).toBe(200);
     expect(sent).toHaveLength(3);
-    expect(events.map((e) => [e.retry, e.response?.status])).toEqual([[1, status], [2, status]]);
+    expect(events.map((e) => [e.retry, e.response?.status])).toEqual([
+      [1, status],
+      [2, status],
+    ]);
   });
 
   it('stops after maxRetries and returns the last error answer', async () => {
@@ -61,9 +64,11 @@ describe('retries', () => {
     expect(sent).toHaveLength(1);
 
     const failing = sequence(networkError(), ok({}));
-    await expect(testClient(failing.fetch, { retry: fastRetry().retry }).POST('/simulations', {
-      body: { simulation_case_id: 'c', target_agent_id: 'a', max_turns: 20 },
-    })).rejects.toThrow('fetch failed');
+    await expect(
+      testClient(failing.fetch, { retry: fastRetry().retry }).POST('/simulations', {
+        body: { simulation_case_id: 'c', target_agent_id: 'a', max_turns: 20 },
+      }),
+    ).rejects.toThrow('fetch failed');
     expect(failing.sent).toHaveLength(1);
   });
 

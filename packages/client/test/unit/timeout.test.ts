@@ -3,14 +3,13 @@ import { fakeFetch, networkError, ok, testClient } from './helpers.js';
 
 /** A fetch that never answers, but rejects as fetch does when the request's signal aborts. */
 function hangingFetch(answerAfterAttempts = Infinity) {
-  return fakeFetch(
-    (request, index) =>
-      index >= answerAfterAttempts
-        ? ok({})
-        : new Promise<Response>((_resolve, reject) => {
-            if (request.signal.aborted) reject(request.signal.reason);
-            request.signal.addEventListener('abort', () => reject(request.signal.reason), { once: true });
-          }),
+  return fakeFetch((request, index) =>
+    index >= answerAfterAttempts
+      ? ok({})
+      : new Promise<Response>((_resolve, reject) => {
+          if (request.signal.aborted) reject(request.signal.reason);
+          request.signal.addEventListener('abort', () => reject(request.signal.reason), { once: true });
+        }),
   );
 }
 

@@ -2,7 +2,8 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { SimulationsApiError, type SessionProgress } from '../../src/index.js';
 import { apiError, fakeFetch, json, ok, session, simulation, testClient } from './helpers.js';
 
-const timeline = (n: number) => Array.from({ length: n }, (_, i) => ({ sender_type: i % 2 ? 'agent' : 'persona', value: `turn ${i}`, type: 'message' }));
+const timeline = (n: number) =>
+  Array.from({ length: n }, (_, i) => ({ sender_type: i % 2 ? 'agent' : 'persona', value: `turn ${i}`, type: 'message' }));
 
 describe('waitForSimulation', () => {
   it('polls until the simulation completes, reporting each change', async () => {
@@ -26,7 +27,9 @@ describe('waitForSimulation', () => {
   });
 
   it('returns a failed simulation as a result', async () => {
-    const { fetch } = fakeFetch(() => ok(simulation({ status: 'failed', error_info: { message: 'agent hung up', code: 424, type: 'agent_error' } })));
+    const { fetch } = fakeFetch(() =>
+      ok(simulation({ status: 'failed', error_info: { message: 'agent hung up', code: 424, type: 'agent_error' } })),
+    );
     const result = await testClient(fetch).waitForSimulation('sim-1', { intervalMs: 1 });
     expect(result).toMatchObject({ status: 'failed', error_info: { type: 'agent_error' } });
   });
@@ -56,7 +59,10 @@ describe('time-outs of the wait helpers', () => {
   it('waitForSimulation gives up with a TimeoutError naming the last status', async () => {
     const { fetch, sent } = fakeFetch(() => ok(simulation({ status: 'in-progress' })));
     const waiting = testClient(fetch).waitForSimulation('sim-1', { intervalMs: 1_000, timeoutMs: 5_500 });
-    const outcome = expect(waiting).rejects.toMatchObject({ name: 'TimeoutError', message: 'simulation sim-1 was still in-progress after 5500 ms' });
+    const outcome = expect(waiting).rejects.toMatchObject({
+      name: 'TimeoutError',
+      message: 'simulation sim-1 was still in-progress after 5500 ms',
+    });
     await vi.advanceTimersByTimeAsync(6_000);
     await outcome;
     expect(sent).toHaveLength(6);
@@ -83,7 +89,11 @@ describe('waitForSession', () => {
       session({ completed: 0, failed: 0, pending: 3 }),
       session({ completed: 1, failed: 0, pending: 2 }),
       session({ completed: 1, failed: 0, pending: 2 }),
-      session({ completed: 2, failed: 1, pending: 0 }, [simulation({ status: 'completed' }), simulation({ status: 'completed' }), simulation({ status: 'failed' })]),
+      session({ completed: 2, failed: 1, pending: 0 }, [
+        simulation({ status: 'completed' }),
+        simulation({ status: 'completed' }),
+        simulation({ status: 'failed' }),
+      ]),
     ];
     const { fetch, sent } = fakeFetch((_r, i) => ok(states[i]));
     const progress: Array<Omit<SessionProgress, 'session'>> = [];
@@ -105,7 +115,10 @@ describe('waitForSession', () => {
 describe('runSuite', () => {
   it('executes the suite with an idempotency key, then waits for its session', async () => {
     const execution = { session_id: 'sess-9', suite_id: 'suite-1', suite_name: 'Refunds', total_cases: 2, status: 'started' };
-    const done = session({ completed: 2, failed: 0, pending: 0 }, [simulation({ status: 'completed' }), simulation({ status: 'completed' })]);
+    const done = session({ completed: 2, failed: 0, pending: 0 }, [
+      simulation({ status: 'completed' }),
+      simulation({ status: 'completed' }),
+    ]);
     const { fetch, sent } = fakeFetch((request, i) => {
       if (request.method === 'POST') return json(execution);
       return ok(i === 1 ? session({ completed: 1, failed: 0, pending: 1 }) : done);
@@ -139,7 +152,11 @@ describe('runSuite', () => {
       if (request.method === 'POST') return i === 0 ? json({}, 503) : json(execution);
       return ok(session({ completed: 1, failed: 0, pending: 0 }));
     });
-    await testClient(fetch, { retry: { baseDelayMs: 1 } }).runSuite('suite-1', { targetAgentId: 'agent-1', idempotencyKey: 'run-42', intervalMs: 1 });
+    await testClient(fetch, { retry: { baseDelayMs: 1 } }).runSuite('suite-1', {
+      targetAgentId: 'agent-1',
+      idempotencyKey: 'run-42',
+      intervalMs: 1,
+    });
     expect(sent.map((s) => s.request.method)).toEqual(['POST', 'POST', 'GET']);
     expect(sent[0]?.request.url).toBe('https://api.test/v2/simulation_suites/suite-1/execute?target_agent_id=agent-1');
     expect(sent.slice(0, 2).map((s) => s.request.headers.get('idempotency-key'))).toEqual(['run-42', 'run-42']);
@@ -147,7 +164,9 @@ describe('runSuite', () => {
 
   it('rejects with SimulationsApiError when the suite cannot run', async () => {
     const { fetch, sent } = fakeFetch(() => apiError(409, 'conflict', { message: 'The suite has no cases' }));
-    const error = await testClient(fetch).runSuite('empty', { targetAgentId: 'a', intervalMs: 1 }).catch((e: unknown) => e);
+    const error = await testClient(fetch)
+      .runSuite('empty', { targetAgentId: 'a', intervalMs: 1 })
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(SimulationsApiError);
     expect(error).toMatchObject({ status: 409, code: 'conflict' });
     expect(sent).toHaveLength(1);

@@ -24,7 +24,8 @@ export function createOpenAiConnection(config: LlmConfig, context: ConnectionCon
       try {
         content = await chatCompletion(config, messages, { signal: request.signal, policy });
       } catch (error) {
-        if (error instanceof LlmReplyError) throw agentError('agent_malformed_reply', `agent model answered a malformed reply: ${error.message}`);
+        if (error instanceof LlmReplyError)
+          throw agentError('agent_malformed_reply', `agent model answered a malformed reply: ${error.message}`);
         throw toAgentError(error, 'agent model');
       }
       const { text, end_call } = takeEndCallMarker(content);

@@ -1,7 +1,14 @@
 import { chatCompletion, parseJsonObject } from '../llm.js';
 import type { Agent, CaseSnapshot, LlmConfig, Scenario, TestCategory } from '../types.js';
 import { TEST_CATEGORIES } from '../types.js';
-import { CATEGORY_DESCRIPTIONS, CATEGORY_LABELS, categoryTemplate, detectIntents, scenarioTemplate, type TemplateCase } from './templates.js';
+import {
+  CATEGORY_DESCRIPTIONS,
+  CATEGORY_LABELS,
+  categoryTemplate,
+  detectIntents,
+  scenarioTemplate,
+  type TemplateCase,
+} from './templates.js';
 
 export interface GeneratedCase extends CaseSnapshot {
   checks: NonNullable<CaseSnapshot['checks']>;
@@ -72,7 +79,9 @@ export async function* generateCases(options: GenerateOptions): AsyncGenerator<G
         return;
       }
     } else {
-      template = item.scenario ? scenarioTemplate(item.scenario, options.agent) : categoryTemplate(item.category, intents[index % intents.length]!, options.agent);
+      template = item.scenario
+        ? scenarioTemplate(item.scenario, options.agent)
+        : categoryTemplate(item.category, intents[index % intents.length]!, options.agent);
     }
     yield {
       type: 'case',
@@ -91,7 +100,13 @@ export const GENERATOR_SYSTEM_PROMPT = [
   '{"name": "short title", "prompt": "who the caller is and what they want, in the second person (You are ...)", "success_criteria": ["1 to 5 checkable statements about the agent"], "call_success_type": "all" or "any"}',
 ].join(' ');
 
-async function writeWithLlm(llm: LlmConfig, agent: Agent, item: PlanItem, language: string, signal: AbortSignal | undefined): Promise<TemplateCase> {
+async function writeWithLlm(
+  llm: LlmConfig,
+  agent: Agent,
+  item: PlanItem,
+  language: string,
+  signal: AbortSignal | undefined,
+): Promise<TemplateCase> {
   const user = [
     `The agent's prompt:\n${agent.prompt}`,
     `Category: ${item.category} — ${CATEGORY_DESCRIPTIONS[item.category]}.`,
@@ -108,7 +123,8 @@ async function writeWithLlm(llm: LlmConfig, agent: Agent, item: PlanItem, langua
   );
   const raw = parseJsonObject(content);
   const text = (value: unknown, field: string, max: number) => {
-    if (typeof value !== 'string' || value.trim() === '' || value.length > max) throw new Error(`"${field}" must be a non-empty string of at most ${max} characters`);
+    if (typeof value !== 'string' || value.trim() === '' || value.length > max)
+      throw new Error(`"${field}" must be a non-empty string of at most ${max} characters`);
     return value.trim();
   };
   if (!Array.isArray(raw.success_criteria) || raw.success_criteria.length < 1 || raw.success_criteria.length > 25) {

@@ -122,12 +122,22 @@ export function categoryTemplate(category: TestCategory, intent: Intent, agent: 
   const name = `${CATEGORY_LABELS[category]}: ${intent.label}`;
   switch (category) {
     case 'task_completion':
-      return { name, prompt: `${caller} ${intent.goal}`, success_criteria: [intent.outcome], call_success_type: 'all', checks: intent.checks, caller_turns: intent.turns };
+      return {
+        name,
+        prompt: `${caller} ${intent.goal}`,
+        success_criteria: [intent.outcome],
+        call_success_type: 'all',
+        checks: intent.checks,
+        caller_turns: intent.turns,
+      };
     case 'accuracy_of_responses':
       return {
         name,
         prompt: `${caller} ${intent.goal} Listen carefully to the details the agent gives.`,
-        success_criteria: ['Every fact the agent states (dates, amounts, statuses, times) is consistent with its prompt and its lookups.', intent.outcome],
+        success_criteria: [
+          'Every fact the agent states (dates, amounts, statuses, times) is consistent with its prompt and its lookups.',
+          intent.outcome,
+        ],
         call_success_type: 'all',
         checks: intent.checks,
         caller_turns: intent.turns,
@@ -165,7 +175,16 @@ export function categoryTemplate(category: TestCategory, intent: Intent, agent: 
         prompt: `${caller} ${intent.goal}`,
         success_criteria: ["The agent's replies are concise and sound natural when spoken aloud."],
         call_success_type: 'all',
-        checks: [{ kind: 'matches', pattern: '\\b(as an ai|language model)\\b', flags: 'i', side: 'agent', negate: true, description: 'the agent never mentions being an AI model' }],
+        checks: [
+          {
+            kind: 'matches',
+            pattern: '\\b(as an ai|language model)\\b',
+            flags: 'i',
+            side: 'agent',
+            negate: true,
+            description: 'the agent never mentions being an AI model',
+          },
+        ],
         caller_turns: intent.turns,
       };
     case 'csat_score':
@@ -185,7 +204,11 @@ export function scenarioTemplate(scenario: Scenario, agent: Agent): TemplateCase
   const intent = INTENTS.find((i) => i.keywords.test(`${scenario.name} ${scenario.description}`));
   return {
     name: `Scenario: ${scenario.name}`,
-    prompt: [`You are Alex, a customer calling ${agent.name}.`, intent ? intent.goal : `You want to find out how the agent handles this: ${scenario.description}`, `Scenario: ${scenario.description}`].join(' '),
+    prompt: [
+      `You are Alex, a customer calling ${agent.name}.`,
+      intent ? intent.goal : `You want to find out how the agent handles this: ${scenario.description}`,
+      `Scenario: ${scenario.description}`,
+    ].join(' '),
     success_criteria: [`The agent handles the scenario "${scenario.name}" correctly: ${scenario.description}`],
     call_success_type: 'all',
     checks: intent ? intent.checks : [],

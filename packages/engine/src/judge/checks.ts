@@ -52,8 +52,12 @@ export function evaluateCheck(check: Check, transcript: Transcript): Evaluation 
     case 'contains': {
       if (typeof check.text !== 'string' || check.text === '') return notEvaluated(criterion, 'The check has no text to look for.');
       const needle = check.case_sensitive ? check.text : check.text.toLowerCase();
-      const hit = messagesOf(transcript, check.side).find((m) => (check.case_sensitive ? m.content : m.content.toLowerCase()).includes(needle));
-      const where = hit ? `Found in a message of the ${hit.role}: "${hit.content}"` : `No message of ${sideLabel(check.side)} contains "${check.text}".`;
+      const hit = messagesOf(transcript, check.side).find((m) =>
+        (check.case_sensitive ? m.content : m.content.toLowerCase()).includes(needle),
+      );
+      const where = hit
+        ? `Found in a message of the ${hit.role}: "${hit.content}"`
+        : `No message of ${sideLabel(check.side)} contains "${check.text}".`;
       return Boolean(hit) !== Boolean(check.negate) ? passed(criterion, where) : failed(criterion, where);
     }
     case 'matches': {
@@ -65,7 +69,9 @@ export function evaluateCheck(check: Check, transcript: Transcript): Evaluation 
       }
       try {
         const hit = messagesOf(transcript, check.side).find((m) => test(m.content));
-        const where = hit ? `Matched a message of the ${hit.role}: "${hit.content}"` : `No message of ${sideLabel(check.side)} matches the pattern.`;
+        const where = hit
+          ? `Matched a message of the ${hit.role}: "${hit.content}"`
+          : `No message of ${sideLabel(check.side)} matches the pattern.`;
         return Boolean(hit) !== Boolean(check.negate) ? passed(criterion, where) : failed(criterion, where);
       } catch (error) {
         return notEvaluated(criterion, `The pattern could not be applied: ${error instanceof Error ? error.message : String(error)}.`);
@@ -73,7 +79,12 @@ export function evaluateCheck(check: Check, transcript: Transcript): Evaluation 
     }
     case 'ended_by': {
       const actual = transcript.endedBy;
-      const said = actual === null ? 'The call did not end normally.' : actual === 'max_turns' ? 'The call ran until the turn limit.' : `The ${actual === 'persona' ? 'caller' : 'agent'} ended the call.`;
+      const said =
+        actual === null
+          ? 'The call did not end normally.'
+          : actual === 'max_turns'
+            ? 'The call ran until the turn limit.'
+            : `The ${actual === 'persona' ? 'caller' : 'agent'} ended the call.`;
       return actual === check.side ? passed(criterion, said) : failed(criterion, said);
     }
     case 'turns_at_most': {

@@ -27,7 +27,11 @@ export async function judge(snapshot: CaseSnapshot, timeline: readonly TimelineI
   const transcript = readTranscript(timeline);
   const evaluations: Evaluation[] = [];
   for (const criterion of snapshot.success_criteria) {
-    evaluations.push(options.llm ? await judgeCriterion(options.llm, snapshot, timeline, criterion, options.signal) : notEvaluated(criterion, NO_JUDGE_REASON));
+    evaluations.push(
+      options.llm
+        ? await judgeCriterion(options.llm, snapshot, timeline, criterion, options.signal)
+        : notEvaluated(criterion, NO_JUDGE_REASON),
+    );
   }
   for (const check of snapshot.checks ?? []) evaluations.push(evaluateCheck(check, transcript));
   return { success: combine(snapshot.call_success_type, evaluations), evaluations };
@@ -49,7 +53,14 @@ async function judgeCriterion(
   criterion: string,
   signal: AbortSignal | undefined,
 ): Promise<Evaluation> {
-  const user = [`Criterion: ${criterion}`, '', `What the caller was asked to do: ${snapshot.prompt}`, '', 'Transcript:', renderTranscript(timeline)].join('\n');
+  const user = [
+    `Criterion: ${criterion}`,
+    '',
+    `What the caller was asked to do: ${snapshot.prompt}`,
+    '',
+    'Transcript:',
+    renderTranscript(timeline),
+  ].join('\n');
   try {
     const content = await chatCompletion(
       llm,

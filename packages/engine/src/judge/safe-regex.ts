@@ -30,7 +30,8 @@ export function compileSafePattern(pattern: string, flags = ''): (text: string) 
   } catch (error) {
     throw new UnsafePatternError(`the pattern does not compile: ${error instanceof Error ? error.message : String(error)}`);
   }
-  if (!safeRegex(regex, { limit: 25 })) throw new UnsafePatternError('the pattern has nested quantifiers and could backtrack catastrophically');
+  if (!safeRegex(regex, { limit: 25 }))
+    throw new UnsafePatternError('the pattern has nested quantifiers and could backtrack catastrophically');
   const context = vm.createContext({ regex, text: '' });
   const script = new vm.Script('regex.test(text)');
   // The time-out is wall-clock: on a loaded machine a harmless pattern can miss it once (seen in CI

@@ -70,7 +70,9 @@ function refuseIpv6(address: ipaddr.IPv6, shown: string, policy: OutboundPolicy)
   if (embedding?.form === 'rfc8215') {
     const never = embedding.possible.find((v4) => v4.range() === 'linkLocal' || METADATA_ADDRESSES.has(v4.toString()));
     if (never) return `${shown} is a local-use NAT64 address (64:ff9b:1::/48) that may carry ${never}, which is never contacted`;
-    return policy.allowPrivateNetworks ? null : `${shown} is a local-use NAT64 address (64:ff9b:1::/48) of the operator's network; ${PRIVATE_HINT}`;
+    return policy.allowPrivateNetworks
+      ? null
+      : `${shown} is a local-use NAT64 address (64:ff9b:1::/48) of the operator's network; ${PRIVATE_HINT}`;
   }
   if (embedding) {
     for (const v4 of embedding.carried) {

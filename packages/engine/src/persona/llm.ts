@@ -28,7 +28,9 @@ export function createLlmPersona(config: LlmConfig, casePrompt: string): Persona
       try {
         content = await chatCompletion(config, messages, { signal });
       } catch (error) {
-        throw new EngineError(500, 'persona_error', `persona model failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+        throw new EngineError(500, 'persona_error', `persona model failed: ${error instanceof Error ? error.message : String(error)}`, {
+          cause: error,
+        });
       }
       const { text, end_call } = takeEndCallMarker(content);
       if (!text && !end_call) throw new EngineError(500, 'persona_error', 'persona model answered an empty message');

@@ -17,7 +17,10 @@ export class GroupCommit<T> {
   private scheduled = false;
   private readonly writeOne: (entry: T) => void;
 
-  constructor(private readonly db: Database, write: (entry: T) => void) {
+  constructor(
+    private readonly db: Database,
+    write: (entry: T) => void,
+  ) {
     this.writeOne = db.transaction(write);
   }
 

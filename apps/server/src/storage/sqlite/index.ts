@@ -3,8 +3,24 @@ import { dirname } from 'node:path';
 import BetterSqlite3, { type Database, type Statement } from 'better-sqlite3';
 import { COUNTED_STATUSES, NO_SIMULATIONS } from '../session-counters.js';
 import type {
-  AgentRecord, ApiKeyRecord, CaseRecord, RunInput, IdempotencyClaim, Page, PageRequest, Patch, ScenarioRecord,
-  SessionCounters, SessionRecord, SessionView, SimulationRecord, SimulationSummary, Storage, SuiteRecord, TimelineItem, WorkspaceRecord,
+  AgentRecord,
+  ApiKeyRecord,
+  CaseRecord,
+  RunInput,
+  IdempotencyClaim,
+  Page,
+  PageRequest,
+  Patch,
+  ScenarioRecord,
+  SessionCounters,
+  SessionRecord,
+  SessionView,
+  SimulationRecord,
+  SimulationSummary,
+  Storage,
+  SuiteRecord,
+  TimelineItem,
+  WorkspaceRecord,
 } from '../types.js';
 import { GroupCommit } from './group-commit.js';
 import { migrate } from './migrations.js';
@@ -131,7 +147,9 @@ const SUMMARY_COLUMNS = `simulations.status, simulations.updated_at,
   (SELECT at FROM simulation_events WHERE simulation_id = simulations.id ORDER BY seq DESC LIMIT 1) AS last_event_at`;
 
 /** The counters but the total, each the sum of runs in its status (the statuses are constants of the code). */
-const COUNTERS_SQL = Object.entries(COUNTED_STATUSES).map(([name, status]) => `sum(status = '${status}') AS ${name}`).join(', ');
+const COUNTERS_SQL = Object.entries(COUNTED_STATUSES)
+  .map(([name, status]) => `sum(status = '${status}') AS ${name}`)
+  .join(', ');
 
 function toRecord(row: Row, timeline: TimelineItem[] | null): SimulationRecord {
   const simulation = JSON.parse(row.body as string) as SimulationRecord;
@@ -192,7 +210,11 @@ export class SqliteStorage implements Storage {
     this.db.pragma('synchronous = NORMAL');
     this.db.pragma('foreign_keys = ON');
     this.db.pragma('busy_timeout = 5000');
-    this.db.function('fold', { deterministic: true }, (value: unknown) => (typeof value === 'string' ? value.toLowerCase() : value) as string);
+    this.db.function(
+      'fold',
+      { deterministic: true },
+      (value: unknown) => (typeof value === 'string' ? value.toLowerCase() : value) as string,
+    );
     migrate(this.db);
     this.appends = new GroupCommit(this.db, ({ id, items, at }) => this.appendEvents(id, items, at));
   }
@@ -209,8 +231,11 @@ export class SqliteStorage implements Storage {
 
   private page<T>(table: string, where: Where, page: PageRequest, map: (row: Row) => T, columns = '*'): Page<T> {
     const offset = (page.page_number - 1) * page.page_size;
-    const rows = this.sql(`SELECT ${columns} FROM ${table} ${where} ORDER BY created_at DESC, rowid DESC LIMIT ? OFFSET ?`)
-      .all(...where.params, page.page_size, offset) as Row[];
+    const rows = this.sql(`SELECT ${columns} FROM ${table} ${where} ORDER BY created_at DESC, rowid DESC LIMIT ? OFFSET ?`).all(
+      ...where.params,
+      page.page_size,
+      offset,
+    ) as Row[];
     // A page short of full holds the last rows, so it tells the total; only a full page, or one past
     // the end, needs counting (which reads every matching index entry).
     const last = rows.length < page.page_size && (rows.length > 0 || offset === 0);
@@ -223,8 +248,12 @@ export class SqliteStorage implements Storage {
     const kept = where.equal && keptTotal(table, [...where.equal.keys()]);
     if (kept) {
       const [key1 = '', key2 = ''] = kept.by.map((column) => where.equal!.get(column)!);
-      const row = this.sql('SELECT n FROM list_totals WHERE workspace_id = ? AND list = ? AND key1 = ? AND key2 = ?')
-        .get(where.workspace_id, kept.list, key1, key2) as { n: number } | undefined;
+      const row = this.sql('SELECT n FROM list_totals WHERE workspace_id = ? AND list = ? AND key1 = ? AND key2 = ?').get(
+        where.workspace_id,
+        kept.list,
+        key1,
+        key2,
+      ) as { n: number } | undefined;
       return row?.n ?? 0;
     }
     return (this.sql(`SELECT count(*) AS n FROM ${table} ${where}`).get(...where.params) as { n: number }).n;
@@ -240,8 +269,12 @@ export class SqliteStorage implements Storage {
   }
 
   private patch<T extends object>(
-    table: string, workspace_id: string, id: string, patch: Patch<T>,
-    columns: Partial<Record<keyof T, (value: never) => Param>>, map: (row: Row) => T,
+    table: string,
+    workspace_id: string,
+    id: string,
+    patch: Patch<T>,
+    columns: Partial<Record<keyof T, (value: never) => Param>>,
+    map: (row: Row) => T,
   ): T | undefined {
     const { sets, params } = assignments(patch, columns);
     if (sets.length) this.sql(`UPDATE ${table} SET ${sets.join(', ')} WHERE workspace_id = ? AND id = ?`).run(...params, workspace_id, id);
@@ -252,14 +285,21 @@ export class SqliteStorage implements Storage {
     create: async (w: WorkspaceRecord) => {
       this.sql('INSERT INTO workspaces (id, name, created_at) VALUES (?, ?, ?)').run(w.id, w.name, w.created_at);
     },
-    list: async () => (this.sql('SELECT * FROM workspaces ORDER BY rowid').all() as WorkspaceRecord[]),
+    list: async () => this.sql('SELECT * FROM workspaces ORDER BY rowid').all() as WorkspaceRecord[],
     get: async (id) => this.sql('SELECT * FROM workspaces WHERE id = ?').get(id) as WorkspaceRecord | undefined,
   };
 
   readonly apiKeys: Storage['apiKeys'] = {
     create: async (k) => {
-      this.sql('INSERT INTO api_keys (id, workspace_id, name, prefix, hash, created_at, revoked_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
-        .run(k.id, k.workspace_id, k.name, k.prefix, k.hash, k.created_at, k.revoked_at);
+      this.sql('INSERT INTO api_keys (id, workspace_id, name, prefix, hash, created_at, revoked_at) VALUES (?, ?, ?, ?, ?, ?, ?)').run(
+        k.id,
+        k.workspace_id,
+        k.name,
+        k.prefix,
+        k.hash,
+        k.created_at,
+        k.revoked_at,
+      );
     },
     findActiveByHash: async (hash) => {
       const row = this.sql('SELECT * FROM api_keys WHERE hash = ? AND revoked_at IS NULL').get(hash) as Row | undefined;
@@ -272,7 +312,10 @@ export class SqliteStorage implements Storage {
       return (rows as Row[]).map(toKey);
     },
     revoke: async (idOrPrefix, at) => {
-      const rows = this.sql('SELECT * FROM api_keys WHERE (id = ? OR prefix = ?) AND revoked_at IS NULL').all(idOrPrefix, idOrPrefix) as Row[];
+      const rows = this.sql('SELECT * FROM api_keys WHERE (id = ? OR prefix = ?) AND revoked_at IS NULL').all(
+        idOrPrefix,
+        idOrPrefix,
+      ) as Row[];
       if (rows.length !== 1) return undefined;
       this.sql('UPDATE api_keys SET revoked_at = ? WHERE id = ?').run(at, rows[0]!.id);
       return { ...toKey(rows[0]!), revoked_at: at };
@@ -282,28 +325,61 @@ export class SqliteStorage implements Storage {
   readonly agents: Storage['agents'] = {
     create: async (a) => {
       this.sql(`INSERT INTO agents (id, workspace_id, name, prompt, connector, agent_type, avatar_url, phone_number, created_at, updated_at)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
-        .run(a.id, a.workspace_id, a.name, a.prompt, json(a.connector), a.agent_type, a.avatar_url, a.phone_number, a.created_at, a.updated_at);
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(
+        a.id,
+        a.workspace_id,
+        a.name,
+        a.prompt,
+        json(a.connector),
+        a.agent_type,
+        a.avatar_url,
+        a.phone_number,
+        a.created_at,
+        a.updated_at,
+      );
     },
     get: async (ws, id) => this.one('agents', ws, id, toAgent),
     getMany: async (ws, ids) => {
       const unique = [...new Set(ids)];
       if (!unique.length) return new Map();
-      const rows = this.sql(`SELECT * FROM agents WHERE workspace_id = ? AND id IN (${placeholders(unique.length)})`).all(ws, ...unique) as Row[];
+      const rows = this.sql(`SELECT * FROM agents WHERE workspace_id = ? AND id IN (${placeholders(unique.length)})`).all(
+        ws,
+        ...unique,
+      ) as Row[];
       return new Map(rows.map((row) => [row.id as string, toAgent(row)]));
     },
     list: async (ws, filter, page) => this.page('agents', new Where(ws).search('name', filter.search), page, toAgent),
-    update: async (ws, id, patch) => this.patch<AgentRecord>('agents', ws, id, patch, {
-      name: asIs, prompt: asIs, connector: (v: AgentRecord['connector']) => json(v), agent_type: asIs,
-      avatar_url: asIs, phone_number: asIs, updated_at: asIs,
-    }, toAgent),
+    update: async (ws, id, patch) =>
+      this.patch<AgentRecord>(
+        'agents',
+        ws,
+        id,
+        patch,
+        {
+          name: asIs,
+          prompt: asIs,
+          connector: (v: AgentRecord['connector']) => json(v),
+          agent_type: asIs,
+          avatar_url: asIs,
+          phone_number: asIs,
+          updated_at: asIs,
+        },
+        toAgent,
+      ),
     delete: async (ws, id) => this.remove('agents', ws, id),
   };
 
   readonly suites: Storage['suites'] = {
     create: async (s) => {
-      this.sql('INSERT INTO suites (id, workspace_id, name, model_id, language, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
-        .run(s.id, s.workspace_id, s.name, s.model_id, s.language, s.created_at, s.updated_at);
+      this.sql('INSERT INTO suites (id, workspace_id, name, model_id, language, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)').run(
+        s.id,
+        s.workspace_id,
+        s.name,
+        s.model_id,
+        s.language,
+        s.created_at,
+        s.updated_at,
+      );
     },
     get: async (ws, id) => this.one('suites', ws, id, toSuite),
     list: async (ws, filter, page) => {
@@ -315,22 +391,46 @@ export class SqliteStorage implements Storage {
       else if (models.length) where.add(`+model_id IN (${placeholders(models.length)})`, ...models);
       return this.page('suites', where, page, toSuite);
     },
-    update: async (ws, id, patch) => this.patch<SuiteRecord>('suites', ws, id, patch, {
-      name: asIs, model_id: asIs, language: asIs, updated_at: asIs,
-    }, toSuite),
-    delete: async (ws, id) => this.db.transaction(() => {
-      this.sql('DELETE FROM cases WHERE workspace_id = ? AND suite_id = ?').run(ws, id);
-      return this.remove('suites', ws, id);
-    })(),
+    update: async (ws, id, patch) =>
+      this.patch<SuiteRecord>(
+        'suites',
+        ws,
+        id,
+        patch,
+        {
+          name: asIs,
+          model_id: asIs,
+          language: asIs,
+          updated_at: asIs,
+        },
+        toSuite,
+      ),
+    delete: async (ws, id) =>
+      this.db.transaction(() => {
+        this.sql('DELETE FROM cases WHERE workspace_id = ? AND suite_id = ?').run(ws, id);
+        return this.remove('suites', ws, id);
+      })(),
   };
 
   readonly cases: Storage['cases'] = {
     create: async (c) => {
       this.sql(`INSERT INTO cases (id, workspace_id, suite_id, name, prompt, type, success_criteria, call_success_type, checks, caller_turns,
           base_agent_id, created_at, updated_at)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
-        .run(c.simulation_case_id, c.workspace_id, c.suite_id, c.name, c.prompt, c.type, json(c.success_criteria),
-          c.call_success_type, json(c.checks), json(c.caller_turns), c.base_agent_id, c.created_at, c.updated_at);
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(
+        c.simulation_case_id,
+        c.workspace_id,
+        c.suite_id,
+        c.name,
+        c.prompt,
+        c.type,
+        json(c.success_criteria),
+        c.call_success_type,
+        json(c.checks),
+        json(c.caller_turns),
+        c.base_agent_id,
+        c.created_at,
+        c.updated_at,
+      );
     },
     get: async (ws, id) => this.one('cases', ws, id, toCase),
     list: async (ws, filter, page) => {
@@ -355,26 +455,55 @@ export class SqliteStorage implements Storage {
         ORDER BY created_at DESC, rowid DESC LIMIT ?`).all(ws, agentId, ws, agentId, limit) as Row[];
       return rows.map(toCase);
     },
-    update: async (ws, id, patch) => this.patch<CaseRecord>('cases', ws, id, patch, {
-      name: asIs, prompt: asIs, success_criteria: (v: string[]) => json(v), call_success_type: asIs,
-      checks: (v: CaseRecord['checks']) => json(v), caller_turns: (v: string[]) => json(v),
-      suite_id: asIs, updated_at: asIs,
-    }, toCase),
+    update: async (ws, id, patch) =>
+      this.patch<CaseRecord>(
+        'cases',
+        ws,
+        id,
+        patch,
+        {
+          name: asIs,
+          prompt: asIs,
+          success_criteria: (v: string[]) => json(v),
+          call_success_type: asIs,
+          checks: (v: CaseRecord['checks']) => json(v),
+          caller_turns: (v: string[]) => json(v),
+          suite_id: asIs,
+          updated_at: asIs,
+        },
+        toCase,
+      ),
     delete: async (ws, id) => this.remove('cases', ws, id),
   };
 
   readonly scenarios: Storage['scenarios'] = {
     create: async (s) => {
-      this.sql('INSERT INTO scenarios (id, workspace_id, name, description, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)')
-        .run(s.id, s.workspace_id, s.name, s.description, s.created_at, s.updated_at);
+      this.sql('INSERT INTO scenarios (id, workspace_id, name, description, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)').run(
+        s.id,
+        s.workspace_id,
+        s.name,
+        s.description,
+        s.created_at,
+        s.updated_at,
+      );
     },
     get: async (ws, id) => this.one('scenarios', ws, id, toScenario),
-    all: async (ws) => (this.sql('SELECT * FROM scenarios WHERE workspace_id = ? ORDER BY created_at, rowid').all(ws) as Row[]).map(toScenario),
-    list: async (ws, filter, page) =>
-      this.page('scenarios', new Where(ws).search('name', filter.search).dates(filter), page, toScenario),
-    update: async (ws, id, patch) => this.patch<ScenarioRecord>('scenarios', ws, id, patch, {
-      name: asIs, description: asIs, updated_at: asIs,
-    }, toScenario),
+    all: async (ws) =>
+      (this.sql('SELECT * FROM scenarios WHERE workspace_id = ? ORDER BY created_at, rowid').all(ws) as Row[]).map(toScenario),
+    list: async (ws, filter, page) => this.page('scenarios', new Where(ws).search('name', filter.search).dates(filter), page, toScenario),
+    update: async (ws, id, patch) =>
+      this.patch<ScenarioRecord>(
+        'scenarios',
+        ws,
+        id,
+        patch,
+        {
+          name: asIs,
+          description: asIs,
+          updated_at: asIs,
+        },
+        toScenario,
+      ),
     delete: async (ws, id) => this.remove('scenarios', ws, id),
   };
 
@@ -383,7 +512,10 @@ export class SqliteStorage implements Storage {
     if (!sessions.length) return [];
     const ids = sessions.map((s) => s.simulation_session_id);
     const rows = this.sql(`SELECT session_id, ${summaries ? SUMMARY_COLUMNS : SIMULATION_COLUMNS} FROM simulations
-      WHERE workspace_id = ? AND session_id IN (${placeholders(ids.length)}) ORDER BY session_id, created_at, rowid`).all(ws, ...ids) as Row[];
+      WHERE workspace_id = ? AND session_id IN (${placeholders(ids.length)}) ORDER BY session_id, created_at, rowid`).all(
+      ws,
+      ...ids,
+    ) as Row[];
     const bySession = new Map<string, S[]>(ids.map((id) => [id, []]));
     for (const row of rows) bySession.get(row.session_id as string)!.push((summaries ? toSummary(row) : toSimulation(row)) as S);
     const counters = this.countSessions(ws, ids);
@@ -397,29 +529,59 @@ export class SqliteStorage implements Storage {
   /** Counted in SQL on the status column, by the statuses `COUNTED_STATUSES` assigns each counter. */
   private countSessions(ws: string, ids: string[]): Map<string, SessionCounters> {
     const rows = this.sql(`SELECT session_id, count(*) AS total_simulations, ${COUNTERS_SQL}
-      FROM simulations WHERE workspace_id = ? AND session_id IN (${placeholders(ids.length)}) GROUP BY session_id`).all(ws, ...ids) as Row[];
+      FROM simulations WHERE workspace_id = ? AND session_id IN (${placeholders(ids.length)}) GROUP BY session_id`).all(
+      ws,
+      ...ids,
+    ) as Row[];
     const found = new Map(rows.map((row) => [row.session_id as string, row]));
-    return new Map(ids.map((id) => {
-      const row = found.get(id);
-      return [id, row ? {
-        total_simulations: Number(row.total_simulations),
-        completed_simulations: Number(row.completed_simulations),
-        failed_simulations: Number(row.failed_simulations),
-        pending_simulations: Number(row.pending_simulations),
-      } : { ...NO_SIMULATIONS }];
-    }));
+    return new Map(
+      ids.map((id) => {
+        const row = found.get(id);
+        return [
+          id,
+          row
+            ? {
+                total_simulations: Number(row.total_simulations),
+                completed_simulations: Number(row.completed_simulations),
+                failed_simulations: Number(row.failed_simulations),
+                pending_simulations: Number(row.pending_simulations),
+              }
+            : { ...NO_SIMULATIONS },
+        ];
+      }),
+    );
   }
 
   readonly sessions: Storage['sessions'] = {
     createRuns: async (session, simulations, inputs) => {
-      const insertSession = this.sql('INSERT INTO sessions (id, workspace_id, suite_id, target_agent_id, created_at) VALUES (?, ?, ?, ?, ?)');
-      const insertSimulation = this.sql(`INSERT INTO simulations (id, workspace_id, session_id, case_id, target_agent_id, status, created_at, updated_at, body, run_input)
+      const insertSession = this.sql(
+        'INSERT INTO sessions (id, workspace_id, suite_id, target_agent_id, created_at) VALUES (?, ?, ?, ?, ?)',
+      );
+      const insertSimulation =
+        this.sql(`INSERT INTO simulations (id, workspace_id, session_id, case_id, target_agent_id, status, created_at, updated_at, body, run_input)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
       this.db.transaction(() => {
-        if (session) insertSession.run(session.simulation_session_id, session.workspace_id, session.suite_id, session.target_agent_id, session.created_at);
+        if (session)
+          insertSession.run(
+            session.simulation_session_id,
+            session.workspace_id,
+            session.suite_id,
+            session.target_agent_id,
+            session.created_at,
+          );
         for (const s of simulations) {
-          insertSimulation.run(s.simulation_id, s.workspace_id, s.simulation_session_id, s.simulation_case_id, s.target_agent_id,
-            s.status, s.created_at, s.updated_at, bodyOf(s), inputs?.has(s.simulation_id) ? json(inputs.get(s.simulation_id)) : null);
+          insertSimulation.run(
+            s.simulation_id,
+            s.workspace_id,
+            s.simulation_session_id,
+            s.simulation_case_id,
+            s.target_agent_id,
+            s.status,
+            s.created_at,
+            s.updated_at,
+            bodyOf(s),
+            inputs?.has(s.simulation_id) ? json(inputs.get(s.simulation_id)) : null,
+          );
         }
       })();
     },
@@ -447,8 +609,12 @@ export class SqliteStorage implements Storage {
     for (const [key] of entries) if (!/^\w+$/.test(key)) throw new Error(`not a simulation field: ${key}`);
     const paths = entries.map(([key]) => `'$.${key}', json(?)`).join(', ');
     const body = entries.length ? `, body = json_set(body, ${paths})` : '';
-    const changed = this.sql(`UPDATE simulations SET ${status ? 'status = ?, ' : ''}updated_at = ?${body} WHERE id = ?`)
-      .run(...(status ? [status] : []), at, ...entries.map(([, value]) => json(value)), id).changes;
+    const changed = this.sql(`UPDATE simulations SET ${status ? 'status = ?, ' : ''}updated_at = ?${body} WHERE id = ?`).run(
+      ...(status ? [status] : []),
+      at,
+      ...entries.map(([, value]) => json(value)),
+      id,
+    ).changes;
     if (!changed) throw new Error(`no simulation ${id}`);
   }
 
@@ -461,7 +627,9 @@ export class SqliteStorage implements Storage {
 
   readonly simulations: Storage['simulations'] = {
     get: async (ws, id) => {
-      const row = this.sql(`SELECT ${SIMULATION_COLUMNS} FROM simulations WHERE workspace_id = ? AND id = ?`).get(ws, id) as Row | undefined;
+      const row = this.sql(`SELECT ${SIMULATION_COLUMNS} FROM simulations WHERE workspace_id = ? AND id = ?`).get(ws, id) as
+        | Row
+        | undefined;
       return row ? toSimulation(row) : undefined;
     },
     list: async (ws, filter, page) => {
@@ -482,8 +650,11 @@ export class SqliteStorage implements Storage {
       return this.page('simulations', where, page, toSimulation, SIMULATION_COLUMNS);
     },
     listUnfinished: async (limit) =>
-      (this.sql(`SELECT ${SIMULATION_COLUMNS} FROM simulations WHERE status = 'in-progress' ORDER BY created_at, rowid LIMIT ?`).all(limit) as Row[])
-        .map(toSimulation),
+      (
+        this.sql(`SELECT ${SIMULATION_COLUMNS} FROM simulations WHERE status = 'in-progress' ORDER BY created_at, rowid LIMIT ?`).all(
+          limit,
+        ) as Row[]
+      ).map(toSimulation),
     runInput: async (id) => {
       const row = this.sql('SELECT run_input FROM simulations WHERE id = ?').get(id) as Row | undefined;
       if (!row) return undefined;
@@ -502,21 +673,27 @@ export class SqliteStorage implements Storage {
   };
 
   readonly idempotency: Storage['idempotency'] = {
-    claim: async (ws, key, hash, at, ttlMs) => this.db.transaction((): IdempotencyClaim => {
-      const cutoff = new Date(Date.parse(at) - ttlMs).toISOString();
-      this.sql('DELETE FROM idempotency_keys WHERE workspace_id = ? AND key = ? AND created_at < ?').run(ws, key, cutoff);
-      const row = this.sql('SELECT * FROM idempotency_keys WHERE workspace_id = ? AND key = ?').get(ws, key) as Row | undefined;
-      if (!row) {
-        this.sql('INSERT INTO idempotency_keys (workspace_id, key, request_hash, created_at) VALUES (?, ?, ?, ?)').run(ws, key, hash, at);
-        return { state: 'claimed' };
-      }
-      if (row.request_hash !== hash) return { state: 'mismatch' };
-      if (row.status === null) return { state: 'in_flight' };
-      return { state: 'replay', status: row.status as number, content_type: row.content_type as string, body: row.body as string };
-    })(),
+    claim: async (ws, key, hash, at, ttlMs) =>
+      this.db.transaction((): IdempotencyClaim => {
+        const cutoff = new Date(Date.parse(at) - ttlMs).toISOString();
+        this.sql('DELETE FROM idempotency_keys WHERE workspace_id = ? AND key = ? AND created_at < ?').run(ws, key, cutoff);
+        const row = this.sql('SELECT * FROM idempotency_keys WHERE workspace_id = ? AND key = ?').get(ws, key) as Row | undefined;
+        if (!row) {
+          this.sql('INSERT INTO idempotency_keys (workspace_id, key, request_hash, created_at) VALUES (?, ?, ?, ?)').run(ws, key, hash, at);
+          return { state: 'claimed' };
+        }
+        if (row.request_hash !== hash) return { state: 'mismatch' };
+        if (row.status === null) return { state: 'in_flight' };
+        return { state: 'replay', status: row.status as number, content_type: row.content_type as string, body: row.body as string };
+      })(),
     complete: async (ws, key, response) => {
-      this.sql('UPDATE idempotency_keys SET status = ?, content_type = ?, body = ? WHERE workspace_id = ? AND key = ?')
-        .run(response.status, response.content_type, response.body, ws, key);
+      this.sql('UPDATE idempotency_keys SET status = ?, content_type = ?, body = ? WHERE workspace_id = ? AND key = ?').run(
+        response.status,
+        response.content_type,
+        response.body,
+        ws,
+        key,
+      );
     },
     release: async (ws, key) => {
       this.sql('DELETE FROM idempotency_keys WHERE workspace_id = ? AND key = ? AND status IS NULL').run(ws, key);

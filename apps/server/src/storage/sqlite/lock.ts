@@ -5,7 +5,10 @@ import BetterSqlite3, { type Database } from 'better-sqlite3';
 /** Another server (in this process or another) holds the database; nothing of it was opened. */
 export class DatabaseLockedError extends Error {
   override readonly name = 'DatabaseLockedError';
-  constructor(readonly dbFile: string, readonly lockFile: string) {
+  constructor(
+    readonly dbFile: string,
+    readonly lockFile: string,
+  ) {
     super(`another sims-server holds the database ${dbFile} (lock ${lockFile}); stop it, or give this one another SIMS_DATA_DIR`);
   }
 }

@@ -42,7 +42,9 @@ function triggers(table: string): string {
   const add = (row: 'NEW') => `INSERT INTO list_totals (workspace_id, list, key1, key2, n) VALUES
       ${kept.map((k) => `(${row}.workspace_id, '${listName(k)}', ${keys(k, row)}, 1)`).join(',\n      ')}
       ON CONFLICT (workspace_id, list, key1, key2) DO UPDATE SET n = n + 1;`;
-  const remove = (row: 'OLD') => `UPDATE list_totals SET n = n - 1 WHERE workspace_id = ${row}.workspace_id AND (list, key1, key2) IN (VALUES
+  const remove = (
+    row: 'OLD',
+  ) => `UPDATE list_totals SET n = n - 1 WHERE workspace_id = ${row}.workspace_id AND (list, key1, key2) IN (VALUES
       ${kept.map((k) => `('${listName(k)}', ${keys(k, row)})`).join(',\n      ')});`;
   const columns = [...new Set(kept.flatMap((k) => k.by))];
   // Only a change of a counted column moves a row between totals (a run's timeline appends do not).
@@ -50,8 +52,12 @@ function triggers(table: string): string {
   return `
     CREATE TRIGGER ${table}_totals_insert AFTER INSERT ON ${table} BEGIN ${add('NEW')} END;
     CREATE TRIGGER ${table}_totals_delete AFTER DELETE ON ${table} BEGIN ${remove('OLD')} END;
-    ${columns.length ? `CREATE TRIGGER ${table}_totals_update AFTER UPDATE OF ${columns.join(', ')} ON ${table} WHEN ${changed}
-      BEGIN ${remove('OLD')} ${add('NEW')} END;` : ''}`;
+    ${
+      columns.length
+        ? `CREATE TRIGGER ${table}_totals_update AFTER UPDATE OF ${columns.join(', ')} ON ${table} WHEN ${changed}
+      BEGIN ${remove('OLD')} ${add('NEW')} END;`
+        : ''
+    }`;
 }
 
 function backfill(kept: Kept): string {

@@ -20,7 +20,15 @@ export interface ShopOrder {
 }
 
 export const SHOP_ORDERS: readonly ShopOrder[] = [
-  { order_id: '12345', item: 'wireless headphones', price_eur: 129, status: 'shipped', carrier: 'DHL', tracking: 'DHL-88431', eta: 'Thursday' },
+  {
+    order_id: '12345',
+    item: 'wireless headphones',
+    price_eur: 129,
+    status: 'shipped',
+    carrier: 'DHL',
+    tracking: 'DHL-88431',
+    eta: 'Thursday',
+  },
   { order_id: '23456', item: 'a coffee grinder', price_eur: 59, status: 'processing' },
   { order_id: '34567', item: 'running shoes', price_eur: 79, status: 'delivered', delivered_days_ago: 12 },
   { order_id: '45678', item: 'a desk lamp', price_eur: 45, status: 'delivered', delivered_days_ago: 47 },
@@ -63,7 +71,9 @@ export function createShopSupport(context: ConnectionContext): AgentConnection {
     const order = SHOP_ORDERS.find((o) => o.order_id === orderId);
     if (!order) {
       pending = intent;
-      return say(`I'm sorry, I couldn't find an order with the number ${orderId}. Could you check the number and read it to me again?`, [lookup]);
+      return say(`I'm sorry, I couldn't find an order with the number ${orderId}. Could you check the number and read it to me again?`, [
+        lookup,
+      ]);
     }
     pending = undefined;
     lastOrderId = orderId;
@@ -71,10 +81,14 @@ export function createShopSupport(context: ConnectionContext): AgentConnection {
     switch (intent) {
       case 'status':
         if (order.status === 'shipped') {
-          return done(`Your order ${orderId} with ${order.item} was shipped with ${order.carrier} and should arrive on ${order.eta}. The tracking number is ${order.tracking}.`);
+          return done(
+            `Your order ${orderId} with ${order.item} was shipped with ${order.carrier} and should arrive on ${order.eta}. The tracking number is ${order.tracking}.`,
+          );
         }
-        if (order.status === 'processing') return done(`Your order ${orderId} with ${order.item} is being prepared and will ship within two business days.`);
-        if (order.status === 'delivered') return done(`Your order ${orderId} with ${order.item} was delivered ${order.delivered_days_ago} days ago.`);
+        if (order.status === 'processing')
+          return done(`Your order ${orderId} with ${order.item} is being prepared and will ship within two business days.`);
+        if (order.status === 'delivered')
+          return done(`Your order ${orderId} with ${order.item} was delivered ${order.delivered_days_ago} days ago.`);
         return done(`Your order ${orderId} was cancelled and has been refunded in full.`);
       case 'cancel':
         if (order.status === 'processing') {
@@ -83,21 +97,31 @@ export function createShopSupport(context: ConnectionContext): AgentConnection {
           ]);
         }
         if (order.status === 'shipped') {
-          return done(`Your order ${orderId} has already shipped, so I can't cancel it any more. Once it arrives you can return it within ${RETURN_WINDOW_DAYS} days for a full refund.`);
+          return done(
+            `Your order ${orderId} has already shipped, so I can't cancel it any more. Once it arrives you can return it within ${RETURN_WINDOW_DAYS} days for a full refund.`,
+          );
         }
-        if (order.status === 'delivered') return done(`Your order ${orderId} was already delivered, so it can't be cancelled; you can return it for a refund instead.`);
+        if (order.status === 'delivered')
+          return done(`Your order ${orderId} was already delivered, so it can't be cancelled; you can return it for a refund instead.`);
         return done(`Your order ${orderId} is already cancelled.`);
       case 'refund':
         if (order.status === 'delivered' && (order.delivered_days_ago ?? 0) <= RETURN_WINDOW_DAYS) {
-          return done(`I've started a refund of ${order.price_eur.toFixed(2)} euros for order ${orderId}. It will reach your card within 5 to 7 business days.`, [
-            { name: 'create_refund', arguments: { order_id: orderId, amount_eur: order.price_eur } },
-          ]);
+          return done(
+            `I've started a refund of ${order.price_eur.toFixed(2)} euros for order ${orderId}. It will reach your card within 5 to 7 business days.`,
+            [{ name: 'create_refund', arguments: { order_id: orderId, amount_eur: order.price_eur } }],
+          );
         }
         if (order.status === 'delivered') {
-          return done(`Your order ${orderId} was delivered ${order.delivered_days_ago} days ago, which is outside our ${RETURN_WINDOW_DAYS}-day return window, so I'm afraid I can't refund it.`);
+          return done(
+            `Your order ${orderId} was delivered ${order.delivered_days_ago} days ago, which is outside our ${RETURN_WINDOW_DAYS}-day return window, so I'm afraid I can't refund it.`,
+          );
         }
-        if (order.status === 'processing') return done(`Your order ${orderId} hasn't shipped yet. I can cancel it instead, which means you won't be charged.`);
-        if (order.status === 'shipped') return done(`Your order ${orderId} is still on its way. Once it arrives you can return it within ${RETURN_WINDOW_DAYS} days for a refund.`);
+        if (order.status === 'processing')
+          return done(`Your order ${orderId} hasn't shipped yet. I can cancel it instead, which means you won't be charged.`);
+        if (order.status === 'shipped')
+          return done(
+            `Your order ${orderId} is still on its way. Once it arrives you can return it within ${RETURN_WINDOW_DAYS} days for a refund.`,
+          );
         return done(`Your order ${orderId} was cancelled and has already been refunded in full.`);
     }
   }
@@ -105,27 +129,44 @@ export function createShopSupport(context: ConnectionContext): AgentConnection {
   function respond(message: string): AgentTurn {
     const text = message.toLowerCase();
     if (HANDOVER.test(text)) {
-      return say("Of course. I'm transferring you to a colleague now, please hold.", [{ name: 'transfer_call', arguments: { department: 'customer_care' } }], true);
+      return say(
+        "Of course. I'm transferring you to a colleague now, please hold.",
+        [{ name: 'transfer_call', arguments: { department: 'customer_care' } }],
+        true,
+      );
     }
     const orderId = ORDER_ID.exec(text)?.[1];
     // An order number on its own is most often a status question.
-    const intent: OrderIntent | undefined =
-      CANCEL.test(text) ? 'cancel' : REFUND.test(text) ? 'refund' : STATUS.test(text) ? 'status' : (pending ?? (orderId ? 'status' : undefined));
+    const intent: OrderIntent | undefined = CANCEL.test(text)
+      ? 'cancel'
+      : REFUND.test(text)
+        ? 'refund'
+        : STATUS.test(text)
+          ? 'status'
+          : (pending ?? (orderId ? 'status' : undefined));
     if (intent) {
       misunderstood = 0;
       const id = orderId ?? (pending ? undefined : lastOrderId);
       if (id) return answerOrder(intent, id);
       pending = intent;
-      return say("I can help with that. Could you give me your order number, please? It's the five-digit number in your confirmation email.");
+      return say(
+        "I can help with that. Could you give me your order number, please? It's the five-digit number in your confirmation email.",
+      );
     }
     if (HOURS.test(text)) {
       misunderstood = 0;
-      return say(`Our support line is open Monday to Friday from 8 am to 8 pm and Saturday from 9 am to 5 pm; we're closed on Sundays. ${ANYTHING_ELSE}`);
+      return say(
+        `Our support line is open Monday to Friday from 8 am to 8 pm and Saturday from 9 am to 5 pm; we're closed on Sundays. ${ANYTHING_ELSE}`,
+      );
     }
     if (GOODBYE.test(text)) return say(`Thank you for calling ${shop}. Goodbye!`, [], true);
     misunderstood += 1;
     if (misunderstood >= 2) {
-      return say("I'm sorry I couldn't help with that. Let me transfer you to a colleague who can.", [{ name: 'transfer_call', arguments: { department: 'customer_care' } }], true);
+      return say(
+        "I'm sorry I couldn't help with that. Let me transfer you to a colleague who can.",
+        [{ name: 'transfer_call', arguments: { department: 'customer_care' } }],
+        true,
+      );
     }
     return say("I'm sorry, I can help with order status, cancellations, refunds and our opening hours. What would you like to do?");
   }
