@@ -9,8 +9,8 @@ export const ALL_PAGES = 100_000;
  * Wraps a command action: builds the client from the global options, runs the action, and turns a
  * failure into one line on stderr and exit code 2. The action may answer an exit code of its own.
  */
-// biome-ignore lint/suspicious/noConfusingVoidType: most actions return nothing (Promise<void>), which `undefined` would refuse
 export function withContext<Args extends unknown[]>(
+  // biome-ignore lint/suspicious/noConfusingVoidType: most actions return nothing (Promise<void>), which `undefined` would refuse
   action: (ctx: Context, ...args: Args) => Promise<number | void>,
   options: { keyOptional?: boolean } = {},
 ) {
