@@ -30,7 +30,7 @@ export function withContext<Args extends unknown[]>(
 }
 
 /** `--since`/`--until` as the API's ISO 8601 `start_date`/`end_date`. */
-export function parseDate(flag: string) {
+function parseDate(flag: string) {
   return (value: string): string => {
     const time = Date.parse(value);
     if (Number.isNaN(time)) throw new UsageError(`${flag} must be a date or date-time (ISO 8601), got ${value}`);

@@ -13,7 +13,7 @@ async function readStdin(): Promise<string> {
  * Reads a request body from a JSON or YAML file (`-` for standard input). YAML is a superset of
  * JSON, so one parser reads both; the extension only sharpens the error message.
  */
-export async function readBodyFile(path: string): Promise<Record<string, unknown>> {
+async function readBodyFile(path: string): Promise<Record<string, unknown>> {
   let text: string;
   try {
     text = path === '-' ? await readStdin() : await readFile(path, 'utf8');

@@ -31,7 +31,7 @@ export class RequestGenerator {
 }
 
 /** Mixes run seed and request index into one 32-bit seed (murmur3's finaliser). */
-export function requestSeed(seed: number, index: number): number {
+function requestSeed(seed: number, index: number): number {
   let h = Math.imul(seed ^ 0x9e3779b9, 0x85ebca6b) ^ index;
   h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
   h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);

@@ -6,7 +6,7 @@ export type Auth = { mode: 'valid' | 'foreign' | 'missing' } | { mode: 'unknown'
 /** A path or query value: an id to resolve when sending, text to percent-encode, or text sent as-is. */
 export type WireValue = IdRef | string | { raw: string };
 
-export type BodyPlan =
+type BodyPlan =
   | { kind: 'none' }
   /** JSON of `value`; `splice` replaces the string `SPLICE` in the text (nesting too deep to build as a value). */
   | { kind: 'json'; value: unknown; splice?: string }

@@ -3,7 +3,7 @@ import type { RequestPlan } from './plan.js';
 import type { WireRequest, WireResponse } from './wire.js';
 
 /** One request that broke the contract, described well enough to send again by hand. */
-export interface Failure {
+interface Failure {
   index: number;
   operationId: string;
   shape: string;
@@ -194,7 +194,7 @@ export function formatReport(report: FuzzReport, options: { kinds?: number; fail
   return lines.join('\n');
 }
 
-export function formatFailure(f: Failure, seed: number): string[] {
+function formatFailure(f: Failure, seed: number): string[] {
   return [
     `  #${f.index} ${f.operationId} [${f.shape}${f.detail ? ` ${f.detail}` : ''}]`,
     `    ${f.method} ${f.target.length > 300 ? `${f.target.slice(0, 300)}… (${f.target.length} chars)` : f.target}`,

@@ -39,7 +39,7 @@ function flag(env: NodeJS.ProcessEnv, name: string): boolean {
  * `SIMS_LLM_BASE_URL`, `SIMS_LLM_MODEL`, `SIMS_LLM_API_KEY` configure one model for the caller, the
  * judge and generation; `SIMS_LLM_PERSONA_*`, `SIMS_LLM_JUDGE_*`, `SIMS_LLM_GENERATOR_*` override it per role.
  */
-export function engineConfigFromEnv(env: NodeJS.ProcessEnv = process.env): EngineConfig {
+function engineConfigFromEnv(env: NodeJS.ProcessEnv = process.env): EngineConfig {
   const base = llmConfigFromEnv(env);
   const role = (name: string) => llmConfigFromEnv(env, `SIMS_LLM_${name}`) ?? base;
   const persona = role('PERSONA');

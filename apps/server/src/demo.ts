@@ -128,7 +128,7 @@ function verdictLabel(evaluation: { success: boolean; verdict?: string }): strin
 }
 
 /** One simulation's outcome: the case, how the call went, and each criterion's verdict with its reasoning. */
-export function formatOutcome(simulation: Simulation): string[] {
+function formatOutcome(simulation: Simulation): string[] {
   const lines: string[] = [];
   const analysis = simulation.success_criteria_analysis;
   const personaTurns = (simulation.timeline ?? []).filter((t) => t.sender_type === 'persona' && t.type === 'message').length;

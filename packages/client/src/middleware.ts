@@ -3,7 +3,7 @@ import { SimulationsApiError, rememberRequestId } from './errors.js';
 import { randomId } from './ids.js';
 
 /** A fresh request id, `req_` and 32 hex digits. */
-export const newRequestId = () => `req_${randomId()}`;
+const newRequestId = () => `req_${randomId()}`;
 
 /** Sends the API key as a bearer token on every request. */
 export function authMiddleware(apiKey: string): Middleware {

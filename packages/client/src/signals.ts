@@ -26,7 +26,7 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   });
 }
 
-export interface Deadline {
+interface Deadline {
   /** Aborts when the parent aborts (with its reason) or when the time is up (with a `TimeoutError`). */
   readonly signal: AbortSignal;
   /** Clears the timer and detaches from the parent; call it when the guarded work is over. */
@@ -34,7 +34,7 @@ export interface Deadline {
 }
 
 /** A signal that follows `parent` and also aborts with a `TimeoutError` after `timeoutMs`. */
-export function deadline(timeoutMs: number | undefined, parent: AbortSignal | undefined, message: () => string): Deadline {
+function deadline(timeoutMs: number | undefined, parent: AbortSignal | undefined, message: () => string): Deadline {
   const controller = new AbortController();
   const onAbort = () => controller.abort(parent?.reason);
   if (parent?.aborted) controller.abort(parent.reason);

@@ -21,8 +21,3 @@ export class EngineError extends Error {
 export function agentError(type: string, message: string, cause?: unknown): EngineError {
   return new EngineError(424, type, message, { cause });
 }
-
-export function describeError(error: unknown): string {
-  if (error instanceof Error) return error.message;
-  return String(error);
-}

@@ -30,7 +30,7 @@ function transcript(result: CaseResult): string {
  * failed carries a `failure` listing each failed criterion with its reasoning, a case whose run
  * failed an `error`. The transcript goes in `system-out`. xmlbuilder2 does the escaping.
  */
-export function junitXml(run: JunitContext): string {
+function junitXml(run: JunitContext): string {
   const summary = summarize(run.results);
   const time = run.elapsedSeconds.toFixed(3);
   const root = create({ version: '1.0', encoding: 'UTF-8' }).ele('testsuites', {

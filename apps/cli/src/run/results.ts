@@ -4,7 +4,7 @@ import type { Simulation, SimulationSession } from '@sims/client';
  * What a case came to: `passed` (criteria met), `failed` (ran, criteria not met), `error` (the run
  * itself failed: agent error, time-out, interruption) or `pending` (still running).
  */
-export type Outcome = 'passed' | 'failed' | 'error' | 'pending';
+type Outcome = 'passed' | 'failed' | 'error' | 'pending';
 
 export interface CriterionResult {
   criterion: string;

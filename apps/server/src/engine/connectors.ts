@@ -2,7 +2,7 @@ import { checkOutboundUrl, OutboundUrlError, type AgentConnector } from '@sims/e
 import type { StoredConnector } from '../storage/types.js';
 
 /** The builtin agent an agent with `{"kind": "builtin"}` runs as. */
-export const DEFAULT_BUILTIN = 'shop_support';
+const DEFAULT_BUILTIN = 'shop_support';
 
 /** The stored connector as the engine takes it (defaults filled in). */
 export function toEngineConnector(connector: StoredConnector): AgentConnector {

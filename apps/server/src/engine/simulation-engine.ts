@@ -24,7 +24,7 @@ const silent: EngineLogger = { warn() {}, info() {} };
 const now = () => new Date().toISOString();
 
 /** How a run left behind by a stopped process is closed at the next start. */
-export const INTERRUPTED = {
+const INTERRUPTED = {
   code: 503,
   type: 'interrupted',
   message: 'The server stopped while this simulation was running, so its conversation was cut off; run the case again.',

@@ -2,7 +2,7 @@ import type { components } from '@sims/api-types';
 import type { StoredConnector, AgentRecord, ScenarioRecord, SimulationRecord } from '../storage/types.js';
 
 type Schemas = components['schemas'];
-export type TestCategory = Schemas['SimulationCaseTestCategory'];
+type TestCategory = Schemas['SimulationCaseTestCategory'];
 
 /** A case the generator proposes; the server saves it and streams it to the client. */
 export interface CaseDraft {

@@ -4,7 +4,7 @@ import type { AgentRecord, CaseRecord, SessionView, SuiteRecord } from '../stora
 /** Records → the read models of the spec. Only the fields the spec declares, never more. */
 type Schemas = components['schemas'];
 
-export function baseAgent(agent: AgentRecord): Schemas['SimulationCaseReadOutBaseAgent'] {
+function baseAgent(agent: AgentRecord): Schemas['SimulationCaseReadOutBaseAgent'] {
   return {
     model_id: agent.id,
     agent_name: agent.name,
@@ -17,7 +17,7 @@ export function baseAgent(agent: AgentRecord): Schemas['SimulationCaseReadOutBas
 }
 
 /** The connector as read back: header values and API keys are never answered. */
-export function connectorView(connector: AgentRecord['connector']): Schemas['AgentConnector'] {
+function connectorView(connector: AgentRecord['connector']): Schemas['AgentConnector'] {
   switch (connector.kind) {
     case 'http':
       return {
@@ -43,7 +43,7 @@ export function agentView(agent: AgentRecord): Schemas['AgentReadOut'] {
   return { ...agent, connector: connectorView(agent.connector) };
 }
 
-export function agentListItem(agent: AgentRecord | undefined): Schemas['AgentListItem'] | null {
+function agentListItem(agent: AgentRecord | undefined): Schemas['AgentListItem'] | null {
   return agent ? { id: agent.id, name: agent.name, avatar: agent.avatar_url } : null;
 }
 

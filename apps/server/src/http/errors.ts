@@ -64,7 +64,7 @@ export const MAX_DETAILS = 20;
  * One field-level detail per Ajv error (a JSON pointer into the body, or the parameter's name, a
  * header's as `headerNames` spells it), without repeats and at most `MAX_DETAILS`.
  */
-export function validationDetails(context: string, errors: AjvError[], headerNames: HeaderNames = new Map()): FieldError[] {
+function validationDetails(context: string, errors: AjvError[], headerNames: HeaderNames = new Map()): FieldError[] {
   const location = LOCATIONS[context] ?? 'body';
   const seen = new Set<string>();
   const details: FieldError[] = [];

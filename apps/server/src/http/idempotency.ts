@@ -5,7 +5,7 @@ import { ApiError } from './errors.js';
 import { sendResult } from './results.js';
 import type { AnyResult } from './types.js';
 
-export const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
+const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
 
 /**
  * JSON with object keys sorted, so that the same request always hashes the same. Written with its own
@@ -49,7 +49,7 @@ export function requestHash(operationId: string, params: unknown, query: unknown
   return createHash('sha256').update(canonical({ operationId, params, query, body })).digest('hex');
 }
 
-export type Claim =
+type Claim =
   | { kind: 'replay'; response: StoredResponse }
   | { kind: 'claimed'; complete(response: StoredResponse): Promise<void>; release(): Promise<void> };
 
@@ -58,7 +58,7 @@ export type Claim =
  * response (`replay`); another request under the same key, or a repeat while the first still runs,
  * answers 409. The claimer must `complete` (stores the response) or `release` (lets a retry run).
  */
-export async function claimKey(storage: Storage, workspace_id: string, key: string, hash: string): Promise<Claim> {
+async function claimKey(storage: Storage, workspace_id: string, key: string, hash: string): Promise<Claim> {
   const claim = await storage.idempotency.claim(workspace_id, key, hash, new Date().toISOString(), IDEMPOTENCY_TTL_MS);
   const detail = (message: string) => [{ location: 'header' as const, field: 'Idempotency-Key', message }];
   switch (claim.state) {

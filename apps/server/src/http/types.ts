@@ -8,15 +8,15 @@ type Op<O extends OperationId> = operations[O];
 type JsonContent<T> = T extends { content: { 'application/json': infer B } } ? B : never;
 type Defined<T> = [T] extends [never] ? Record<string, never> : [T] extends [undefined] ? Record<string, never> : NonNullable<T>;
 
-export type RequestBody<O extends OperationId> = Op<O> extends { requestBody: infer R } ? JsonContent<R> : undefined;
-export type Query<O extends OperationId> = Defined<Op<O>['parameters']['query']>;
-export type PathParams<O extends OperationId> = Defined<Op<O>['parameters']['path']>;
+type RequestBody<O extends OperationId> = Op<O> extends { requestBody: infer R } ? JsonContent<R> : undefined;
+type Query<O extends OperationId> = Defined<Op<O>['parameters']['query']>;
+type PathParams<O extends OperationId> = Defined<Op<O>['parameters']['path']>;
 
 type Responses<O extends OperationId> = Op<O>['responses'];
 export type GenerateEvent = components['schemas']['SimulationCaseGenerateEvent'];
 
 /** What a handler answers: one of the success responses the spec declares for the operation. */
-export type Result<O extends OperationId> =
+type Result<O extends OperationId> =
   | (200 extends keyof Responses<O>
       ? [JsonContent<Responses<O>[200]>] extends [never]
         ? { status: 200; ndjson: AsyncIterable<GenerateEvent> }

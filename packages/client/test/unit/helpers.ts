@@ -2,7 +2,7 @@ import { vi } from 'vitest';
 import { createSimulationsClient, type SimulationsClientOptions } from '../../src/index.js';
 import type { Schemas } from '../../src/index.js';
 
-export interface Sent {
+interface Sent {
   request: Request;
   /** The body as sent, read before the handler runs. */
   body: string;

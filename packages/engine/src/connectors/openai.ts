@@ -6,10 +6,10 @@ import type { AgentConnection, ConnectionContext } from './connector.js';
 import { toAgentError } from './http.js';
 
 /** Appended to the agent's prompt so that a chat model can hang up. */
-export const AGENT_END_CALL_INSTRUCTION = `You are on a phone call. Reply with what you say, nothing else. When the call is over, end your last reply with ${END_CALL_MARKER}.`;
+const AGENT_END_CALL_INSTRUCTION = `You are on a phone call. Reply with what you say, nothing else. When the call is over, end your last reply with ${END_CALL_MARKER}.`;
 
 /** Sent as the first user message, since some servers reject a conversation without one. */
-export const CALL_CONNECTED = '[The call has connected. Greet the caller.]';
+const CALL_CONNECTED = '[The call has connected. Greet the caller.]';
 
 /** An agent behind any OpenAI-compatible chat-completions endpoint. */
 export function createOpenAiConnection(config: LlmConfig, context: ConnectionContext, policy: OutboundPolicy): AgentConnection {

@@ -133,7 +133,7 @@ export function checkOutboundUrl(raw: string, policy: OutboundPolicy): URL {
 }
 
 /** The host of a URL without IPv6 brackets. */
-export function hostOf(url: URL): string {
+function hostOf(url: URL): string {
   return url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
 }
 

@@ -18,7 +18,7 @@ export function createScriptedPersona(turns: readonly string[]): Persona {
   };
 }
 
-export type FactKind = 'reference' | 'name' | 'email' | 'phone' | 'date';
+type FactKind = 'reference' | 'name' | 'email' | 'phone' | 'date';
 export type Facts = Partial<Record<FactKind, string>>;
 
 const MONTH = '(?:january|february|march|april|may|june|july|august|september|october|november|december)';
@@ -60,7 +60,7 @@ export function goalStatement(prompt: string): string {
   return toFirstPerson(goal);
 }
 
-export function toFirstPerson(sentence: string): string {
+function toFirstPerson(sentence: string): string {
   let text = sentence
     .replace(/^(?:your|the) goal is to\s+/i, 'I want to ')
     .replace(/^(?:the\s+)?(?:caller|customer|user|patient|persona)\b/i, 'I')

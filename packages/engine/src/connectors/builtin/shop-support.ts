@@ -8,7 +8,7 @@ import type { AgentConnection, AgentTurn, AgentTurnRequest, ConnectionContext } 
  * questions perform a `lookup_order` tool call against the small dataset below.
  */
 
-export interface ShopOrder {
+interface ShopOrder {
   order_id: string;
   item: string;
   price_eur: number;
