@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The whole check, as CI runs it: set-up, spec lint, generated-types drift, Biome (format and lint),
-# typecheck, every test.
+# knip (unused files, exports and dependencies), typecheck, every test.
 # Prints a final "N passed, N failed" line (tests plus gates) and exits non-zero on any failure.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -27,6 +27,7 @@ rm -rf ./*/.vitest ./*/*/.vitest
 gate lint-spec pnpm lint:spec
 gate types-drift bash -c 'pnpm turbo run generate --force --output-logs=errors-only && git diff --exit-code -- packages/api-types'
 gate lint pnpm lint
+gate knip pnpm knip
 gate typecheck pnpm turbo run typecheck --output-logs=errors-only
 gate tests pnpm turbo run test:vitest --continue
 
