@@ -1,3 +1,4 @@
+import { ERROR_STATUS } from '@sims/api-types/error-status';
 import { formatErrors, type SpecValidator } from '@sims/testkit';
 import { nodes } from './json-paths.js';
 import type { FuzzOperation } from './spec-model.js';
@@ -32,10 +33,9 @@ const SANE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
  * Answers the connection gives before any operation is known (spec `ErrorCode`: no operation declares
  * them); they must still be the `Error` body with this code.
  */
-const CONNECTION_ANSWERS = new Map([
-  [408, 'request_timeout'],
-  [431, 'headers_too_large'],
-]);
+const CONNECTION_ANSWERS = new Map<number, string>(
+  (['request_timeout', 'headers_too_large'] as const).map((code) => [ERROR_STATUS[code], code]),
+);
 const GENERATE_EVENT = 'SimulationCaseGenerateEvent';
 
 /** Every way the response breaks the contract of the operation it was sent to. */

@@ -1,5 +1,5 @@
 import { SpecValidator } from '@sims/testkit';
-import { loadSpec } from '../src/http/spec.js';
+import { loadBundle } from '@sims/spec/runtime';
 import { checkResponse, type Problem } from './checks.js';
 import { RequestGenerator } from './generator.js';
 import { learn } from './learn.js';
@@ -32,7 +32,7 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
   const { count, seed } = options;
   const start = options.start ?? 0;
   const concurrency = options.concurrency ?? 8;
-  const validator = new SpecValidator(loadSpec());
+  const validator = new SpecValidator(loadBundle());
   const generator = new RequestGenerator(validator, options.operations);
   const target = await startTarget();
   const client = new WireClient(new URL(target.server.origin), concurrency, options.timeoutMs ?? 60_000);

@@ -4,7 +4,8 @@ import type { RateLimitConfig } from './config.js';
 import type { Engine } from './engine/types.js';
 import { createHandlers } from './handlers/index.js';
 import { requestIds } from './http/request-ids.js';
-import { loadSpec, specOperations } from './http/spec.js';
+import { loadBundle } from '@sims/spec/runtime';
+import { specOperations } from './http/spec.js';
 import { TIMEOUT_DEFAULTS, transportOptions, type TimeoutConfig } from './http/transport.js';
 import { Admission, authentication } from './plugins/auth.js';
 import { docs } from './plugins/docs.js';
@@ -39,7 +40,7 @@ export const VERSION = (JSON.parse(readFileSync(new URL('../package.json', impor
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const { storage, engine } = options;
   const bodyLimit = options.bodyLimit ?? 1024 * 1024;
-  const spec = options.spec ?? loadSpec();
+  const spec = options.spec ?? loadBundle();
   const specOps = specOperations(spec);
   const handlers = createHandlers({ storage, engine, version: VERSION, startedAt: new Date().toISOString() });
   const ids = requestIds();

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { escapePointer, formatErrors, SpecValidator } from '@sims/testkit';
-import { loadSpec } from '../src/http/spec.js';
+import { loadBundle } from '@sims/spec/runtime';
 import { checkResponse } from '../fuzz/checks.js';
 import { RequestGenerator } from '../fuzz/generator.js';
 import { IdPool, KINDS } from '../fuzz/ids.js';
@@ -8,7 +8,7 @@ import { formatReport } from '../fuzz/report.js';
 import { runFuzz } from '../fuzz/runner.js';
 import { materialize, type WireResponse } from '../fuzz/wire.js';
 
-const validator = new SpecValidator(loadSpec());
+const validator = new SpecValidator(loadBundle());
 const generator = new RequestGenerator(validator);
 const keys = { main: 'sk_main', foreign: 'sk_foreign' };
 

@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { buildApp, type AppOptions } from '../src/app.js';
 import { QueueOnlyEngine } from '../src/engine/queue-only.js';
 import { ApiError } from '../src/http/errors.js';
-import { loadSpec } from '../src/http/spec.js';
+import { loadBundle } from '@sims/spec/runtime';
 import type { Context } from '../src/http/types.js';
 import { createWorkspace } from '../src/keys.js';
 import { openSqliteStorage, type SqliteStorage } from '../src/storage/sqlite/index.js';
@@ -34,7 +34,7 @@ afterEach(async () => {
 
 /** A copy of the bundled spec with the `Idempotency-Key` header parameter spelled `spelling`. */
 function specSpelling(spelling: string): Record<string, unknown> {
-  const spec = structuredClone(loadSpec());
+  const spec = structuredClone(loadBundle());
   const stack: unknown[] = [spec];
   while (stack.length) {
     const node = stack.pop();

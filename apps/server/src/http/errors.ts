@@ -1,13 +1,16 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import type { components } from '@sims/api-types';
-import { errorStatuses, loadBundle } from '@sims/spec/runtime';
+import { ERROR_STATUS } from '@sims/api-types/error-status';
 
 export type ErrorCode = components['schemas']['ErrorCode'];
 export type FieldError = components['schemas']['FieldError'];
 export type ErrorBody = components['schemas']['Error'];
 
-/** Each code's HTTP status, from the `x-status` map the spec declares on ErrorCode. */
-const STATUS = errorStatuses(loadBundle()) as Record<ErrorCode, number>;
+/**
+ * Each code's HTTP status: the `x-status` map the spec declares on ErrorCode, generated into
+ * `@sims/api-types` (so the server does not parse the bundle a second time at start-up).
+ */
+const STATUS: Record<ErrorCode, number> = ERROR_STATUS;
 
 /** An error answered with the spec's error body. Throw it from anywhere in a request. */
 export class ApiError extends Error {

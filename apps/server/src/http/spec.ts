@@ -21,9 +21,6 @@ export interface SpecOperation {
   headerNames: string[];
 }
 
-/** The bundled spec (the app, its tests and the fuzzer load it through this name). */
-export { loadBundle as loadSpec } from '@sims/spec/runtime';
-
 const ref = (pointer: string) => ({ $ref: `${SPEC_ID}#${pointer}` });
 
 /** Every operation of the bundled spec, with the route schemas that validate its requests. */

@@ -1,5 +1,6 @@
 import type { Socket } from 'node:net';
-import type { Server } from 'node:http';
+import { type Server, STATUS_CODES } from 'node:http';
+import { ERROR_STATUS } from '@sims/api-types/error-status';
 import type { FastifyHttpOptions } from 'fastify';
 import type { ErrorCode } from './errors.js';
 
@@ -46,24 +47,25 @@ export function transportOptions(timeouts: TimeoutConfig, nextRequestId: () => s
  */
 function answerClientError(error: NodeJS.ErrnoException, socket: Socket, requestId: string): void {
   if (error.code === 'ECONNRESET' || socket.destroyed) return;
-  const [status, reason, code, message] = describe(error.code);
+  const [code, message] = describe(error.code);
+  const status = ERROR_STATUS[code];
   if (socket.writable) {
     const body = JSON.stringify({ status: 'error', error: { code, message, request_id: requestId } });
     socket.write(
-      `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
+      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
         `X-Request-Id: ${requestId}\r\nConnection: close\r\n\r\n${body}`,
     );
   }
   socket.destroy();
 }
 
-function describe(nodeCode: string | undefined): [number, string, ErrorCode, string] {
+function describe(nodeCode: string | undefined): [ErrorCode, string] {
   switch (nodeCode) {
     case 'ERR_HTTP_REQUEST_TIMEOUT':
-      return [408, 'Request Timeout', 'request_timeout', 'The request was not received in time.'];
+      return ['request_timeout', 'The request was not received in time.'];
     case 'HPE_HEADER_OVERFLOW':
-      return [431, 'Request Header Fields Too Large', 'headers_too_large', 'The request headers are too large.'];
+      return ['headers_too_large', 'The request headers are too large.'];
     default:
-      return [400, 'Bad Request', 'bad_request', 'The request is not valid HTTP.'];
+      return ['bad_request', 'The request is not valid HTTP.'];
   }
 }
