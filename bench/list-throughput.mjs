@@ -133,7 +133,14 @@ async function serve(dataDir) {
   const child = spawn(process.execPath, ['apps/server/dist/main.js'], {
     cwd: root,
     stdio: ['ignore', 'ignore', 'pipe'],
-    env: { ...process.env, SIMS_HOST: '127.0.0.1', PORT: String(port), SIMS_DATA_DIR: dataDir, SIMS_RATE_LIMIT_MAX: '0', SIMS_LOG_LEVEL: 'warn' },
+    env: {
+      ...process.env,
+      SIMS_HOST: '127.0.0.1',
+      PORT: String(port),
+      SIMS_DATA_DIR: dataDir,
+      SIMS_RATE_LIMIT_MAX: '0',
+      SIMS_LOG_LEVEL: 'warn',
+    },
   });
   children.push(child);
   let output = '';
