@@ -1,16 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { raw, seed, apiClient, startTestServer, type TestServer } from './support/server.js';
+import { describe, expect, it } from 'vitest';
+import { raw, seededServerForFile } from './support/server.js';
 import { responseProblems, strictSpec } from './support/strict-spec.js';
 
 /** Each malformed or invalid request answers the spec's error body with the right status and code, never a 500. */
-let server: TestServer;
-let ids: Awaited<ReturnType<typeof seed>>;
-
-beforeAll(async () => {
-  server = await startTestServer();
-  ids = await seed(apiClient(server.url, server.key));
-});
-afterAll(() => server.stop());
+const context = seededServerForFile();
 
 interface Row {
   what: string;
@@ -41,7 +34,7 @@ const rows: Row[] = [
   { what: 'a number for a string', operationId: 'createSimulationSuite', method: 'POST', url: '/simulation_suites', body: json({ name: 'x', model_id: 42 }), status: 422, code: 'validation_failed', detail: 'body /model_id' },
   { what: 'a string for an array', operationId: 'createSimulationCase', method: 'POST', url: '/simulation_cases', body: json({ ...validCase, success_criteria: 'z' }), status: 422, code: 'validation_failed', detail: 'body /success_criteria' },
   { what: 'a missing required field', operationId: 'createSimulationCase', method: 'POST', url: '/simulation_cases', body: json({ name: 'x', prompt: 'y', call_success_type: 'all' }), status: 422, code: 'validation_failed', detail: 'body /success_criteria' },
-  { what: 'an unknown field', operationId: 'updateSimulationScenario', method: 'PUT', url: () => `/simulation_scenarios/${ids.scenarioId}`, body: json({ title: 'x' }), status: 422, code: 'validation_failed', detail: 'body /title' },
+  { what: 'an unknown field', operationId: 'updateSimulationScenario', method: 'PUT', url: () => `/simulation_scenarios/${context.ids.scenarioId}`, body: json({ title: 'x' }), status: 422, code: 'validation_failed', detail: 'body /title' },
   { what: 'an unknown enum value', operationId: 'createSimulationCase', method: 'POST', url: '/simulation_cases', body: json({ ...validCase, call_success_type: 'most' }), status: 422, code: 'validation_failed', detail: 'body /call_success_type' },
   { what: 'an empty criteria list', operationId: 'createSimulationCase', method: 'POST', url: '/simulation_cases', body: json({ ...validCase, success_criteria: [] }), status: 422, code: 'validation_failed', detail: 'body /success_criteria' },
   { what: 'an unknown check kind', operationId: 'createSimulationCase', method: 'POST', url: '/simulation_cases', body: json({ ...validCase, checks: [{ kind: 'sentiment', text: 'x' }] }), status: 422, code: 'validation_failed', detail: 'body /checks/0' },
@@ -81,12 +74,13 @@ describe('bad input', () => {
   it.each(rows)('$what answers $status $code', async (row) => {
     const url = typeof row.url === 'function' ? row.url() : row.url;
     let body = row.body;
-    if (row.what === 'an unknown scenario to generate from') body = json({ agent_id: ids.agentId, scenario_ids: ['missing-scenario'] });
+    if (row.what === 'an unknown scenario to generate from')
+      body = json({ agent_id: context.ids.agentId, scenario_ids: ['missing-scenario'] });
     const {
       status,
       json: answer,
       response,
-    } = await raw(server.url + url, { method: row.method, key: server.key, body, headers: row.headers });
+    } = await raw(context.server.url + url, { method: row.method, key: context.server.key, body, headers: row.headers });
     expect(status).toBe(row.status);
     expect(answer.error.code).toBe(row.code);
     expect(answer.error.request_id).toBe(response.headers.get('x-request-id'));
@@ -111,7 +105,7 @@ describe('bad input', () => {
       '{"a":'.repeat(1000),
     ];
     for (const body of bodies) {
-      const { status } = await raw(`${server.url}/agents`, { method: 'POST', key: server.key, body });
+      const { status } = await raw(`${context.server.url}/agents`, { method: 'POST', key: context.server.key, body });
       expect([400, 422], body.slice(0, 20)).toContain(status);
     }
   });

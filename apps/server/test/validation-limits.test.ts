@@ -1,12 +1,12 @@
 import { rm } from 'node:fs/promises';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { configFromEnv } from '../src/config.js';
 import { MAX_DETAILS, toApiError } from '../src/http/errors.js';
 import { canonical, requestHash } from '../src/http/idempotency.js';
 import { MAX_JSON_DEPTH, tooDeep } from '../src/http/json-body.js';
 import { DETAIL_NODE_LIMIT, withinNodes } from '../src/http/validation.js';
 import { startServer } from '../src/server.js';
-import { apiClient, raw, seed, startTestServer, tempDir, type TestServer } from './support/server.js';
+import { raw, seededServerForFile, tempDir } from './support/server.js';
 import { seededRandom } from './support/random.js';
 import { responseProblems } from './support/strict-spec.js';
 
@@ -14,19 +14,12 @@ import { responseProblems } from './support/strict-spec.js';
  * Issue 9, items 1 and 4: no request body, however large or deep, stalls the server or answers 500;
  * validation answers are bounded, and the server answers others meanwhile and afterwards.
  */
-let server: TestServer;
-let ids: Awaited<ReturnType<typeof seed>>;
-
-beforeAll(async () => {
-  server = await startTestServer();
-  ids = await seed(apiClient(server.url, server.key));
-});
-afterAll(() => server.stop());
+const context = seededServerForFile();
 
 const validCase = { name: 'x', prompt: 'p', success_criteria: ['ok'], call_success_type: 'all' };
 type Detail = { location: string; field: string; message: string };
 const post = (path: string, body: string, headers: Record<string, string> = {}) =>
-  raw(server.url + path, { method: 'POST', key: server.key, body, headers });
+  raw(context.server.url + path, { method: 'POST', key: context.server.key, body, headers });
 const fields = (answer: { error: { details?: Detail[] } }) => (answer.error.details ?? []).map((d) => `${d.location} ${d.field}`);
 
 /** A 422 in the spec's shape for `operationId`, with at most MAX_DETAILS details. */
@@ -42,7 +35,7 @@ function expectBounded422(result: Awaited<ReturnType<typeof raw>>, operationId: 
 describe('large invalid bodies (item 1)', () => {
   it('a case with 20,000 empty checks answers a small 422 naming the array as too long, while /health answers', async () => {
     const body = JSON.stringify({ ...validCase, checks: Array.from({ length: 20_000 }, () => ({})) });
-    const [bad, health] = await Promise.all([post('/simulation_cases', body), raw(`${server.origin}/health`)]);
+    const [bad, health] = await Promise.all([post('/simulation_cases', body), raw(`${context.server.origin}/health`)]);
     expectBounded422(bad, 'createSimulationCase');
     expect(bad.json.error.details).toContainEqual({ location: 'body', field: '/checks', message: 'must NOT have more than 25 items' });
     expect(bad.text.length).toBeLessThan(2_000);
@@ -52,7 +45,7 @@ describe('large invalid bodies (item 1)', () => {
 
   it('100,000 wrong-typed success criteria answer a small 422 naming the array as too long, while /health answers', async () => {
     const body = JSON.stringify({ ...validCase, success_criteria: Array.from({ length: 100_000 }, () => 1) });
-    const [bad, health] = await Promise.all([post('/simulation_cases', body), raw(`${server.origin}/health`)]);
+    const [bad, health] = await Promise.all([post('/simulation_cases', body), raw(`${context.server.origin}/health`)]);
     expectBounded422(bad, 'createSimulationCase');
     expect(bad.json.error.details).toContainEqual({
       location: 'body',
@@ -94,7 +87,7 @@ describe('large invalid bodies (item 1)', () => {
 
   it('query parameters: 60 over-long model_ids answer a bounded 422 naming the parameter', async () => {
     const query = Array.from({ length: 60 }, (_, i) => `model_ids=${'m'.repeat(101)}${i}`).join('&');
-    const bad = await raw(`${server.url}/simulation_suites?${query}`, { key: server.key });
+    const bad = await raw(`${context.server.url}/simulation_suites?${query}`, { key: context.server.key });
     expectBounded422(bad, 'listSimulationSuites');
     expect(new Set(fields(bad.json))).toEqual(new Set(['query model_ids']));
   });
@@ -141,7 +134,7 @@ const depthDetail = { location: 'body', field: deepPointer(MAX_JSON_DEPTH + 1), 
 
 describe('deeply nested bodies (item 4)', () => {
   const simulation = (levels: number) =>
-    `{"simulation_case_id":${JSON.stringify(ids.caseIds[0])},"target_agent_id":${JSON.stringify(ids.agentId)},"custom_variables":${nested(levels)}}`;
+    `{"simulation_case_id":${JSON.stringify(context.ids.caseIds[0])},"target_agent_id":${JSON.stringify(context.ids.agentId)},"custom_variables":${nested(levels)}}`;
 
   it.each([5_000, MAX_JSON_DEPTH + 1])(
     'custom_variables nested to body depth %i answers 422 naming the first value too deep',
@@ -174,9 +167,9 @@ describe('deeply nested bodies (item 4)', () => {
     expect(bad.json.error.details).toEqual([
       { location: 'body', field: '/0'.repeat(MAX_JSON_DEPTH), message: `is nested deeper than ${MAX_JSON_DEPTH} levels` },
     ]);
-    const health = await raw(`${server.origin}/health`);
+    const health = await raw(`${context.server.origin}/health`);
     expect(health.status).toBe(200);
-    const listed = await raw(`${server.url}/agents`, { key: server.key });
+    const listed = await raw(`${context.server.url}/agents`, { key: context.server.key });
     expect(listed.status).toBe(200);
   });
 });

@@ -2,6 +2,7 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import createClient from 'openapi-fetch';
+import { afterAll, beforeAll } from 'vitest';
 import type { paths } from '@sims/api-types';
 import { startServer, type EngineFactory, type RunningServer } from '../../src/server.js';
 import { ENGINE_DEFAULTS, type RateLimitConfig } from '../../src/config.js';
@@ -69,6 +70,22 @@ export async function raw(url: string, init: { method?: string; key?: string; bo
     json = undefined;
   }
   return { response, status: response.status, text, json: json as any };
+}
+
+export type Seeded = Awaited<ReturnType<typeof seed>>;
+
+/**
+ * For a test file: a server with a seeded workspace, started before the file's tests and stopped
+ * after them. Read `server` and `ids` inside tests (they are set once `beforeAll` has run).
+ */
+export function seededServerForFile(): { server: TestServer; ids: Seeded } {
+  const shared = {} as { server: TestServer; ids: Seeded };
+  beforeAll(async () => {
+    shared.server = await startTestServer();
+    shared.ids = await seed(apiClient(shared.server.url, shared.server.key));
+  });
+  afterAll(() => shared.server.stop());
+  return shared;
 }
 
 /** Creates an agent, a suite for it and cases in the suite; answers their ids. */
