@@ -6,7 +6,6 @@ import { simsJson } from './support/seed.js';
 import { startTestServer, type TestServer } from './support/server.js';
 
 function draft(name: string): CaseDraft {
-  // Built loosely so the test does not depend on which optional draft fields the engine has grown.
   return {
     category: 'task_completion',
     scenario_id: null,
@@ -16,7 +15,7 @@ function draft(name: string): CaseDraft {
     call_success_type: 'all',
     checks: [],
     caller_turns: [],
-  } as unknown as CaseDraft;
+  };
 }
 
 /**
