@@ -1,0 +1,47 @@
+// What the bench scripts share: a free loopback port, the built reference server started on a data
+// directory, and the median of repeated measurements.
+import { spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
+
+/** The repository's root, where `apps/server/dist/main.js` is run from. */
+export const root = fileURLToPath(new URL('..', import.meta.url));
+
+/** A TCP port free on 127.0.0.1 at the time of asking. */
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * The built server (`apps/server/dist/main.js`) on `dataDir`, listening on 127.0.0.1 whatever
+ * SIMS_HOST the caller has set, without rate limit; `env` adds to or overrides the environment
+ * (SIMS_LOG_LEVEL, say). Resolves once it has printed its banner (the database line comes last),
+ * rejects with what it printed if it exits first. The caller stops it with `child.kill('SIGTERM')`.
+ */
+export async function serveBuilt(dataDir, env = {}) {
+  const port = await freePort();
+  const child = spawn(process.execPath, ['apps/server/dist/main.js'], {
+    cwd: root,
+    stdio: ['ignore', 'ignore', 'pipe'],
+    env: { ...process.env, SIMS_RATE_LIMIT_MAX: '0', ...env, SIMS_HOST: '127.0.0.1', PORT: String(port), SIMS_DATA_DIR: dataDir },
+  });
+  let output = '';
+  await new Promise((resolve, reject) => {
+    child.stderr.on('data', (chunk) => {
+      output += chunk;
+      if (/Database\s+\S+\n/.test(output)) resolve();
+    });
+    child.on('exit', (code) => reject(new Error(`the server exited with ${code}:\n${output}`)));
+  });
+  return { child, api: `http://127.0.0.1:${port}/v2` };
+}
+
+/** The middle value (the upper one of an even count). */
+export const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
