@@ -1,4 +1,4 @@
-import type { ValidateFunction } from 'ajv/dist/2020.js';
+import type { Ajv2020, ValidateFunction } from 'ajv/dist/2020.js';
 import type { FastifySchemaCompiler } from 'fastify';
 import { createAjv } from '@sims/spec/runtime';
 
@@ -40,21 +40,38 @@ export function withinNodes(value: unknown, limit: number): boolean {
  * oversized array fails on `maxItems` before any item is looked at. Only a small invalid request
  * is validated again with every error reported, so that a client fixing a hand-written body sees
  * all its mistakes at once.
+ *
+ * Both are compiled on first use rather than when Fastify registers the route: compiling every
+ * operation's schemas twice (and four Ajv instances) was most of the server's start-up time. The
+ * first request of an operation compiles its fail-fast validator; the detailed one waits for the
+ * first invalid request. The answers are the same as with eager compilation.
  */
-function failFastThenDetailed(fast: ValidateFunction, detailed: ValidateFunction) {
+function failFastThenDetailed(compileFast: () => ValidateFunction, compileDetailed: () => ValidateFunction) {
+  let fast: ValidateFunction | undefined;
+  let detailed: ValidateFunction | undefined;
   const validate = (data: unknown, context?: Parameters<ValidateFunction>[1]): boolean => {
+    fast ??= compileFast();
     if (fast(data, context)) {
       validate.errors = null;
       return true;
     }
-    const errors = withinNodes(data, DETAIL_NODE_LIMIT) && !detailed(data, context) ? detailed.errors : fast.errors;
+    let errors = fast.errors;
+    if (withinNodes(data, DETAIL_NODE_LIMIT)) {
+      detailed ??= compileDetailed();
+      if (!detailed(data, context)) errors = detailed.errors;
+    }
     validate.errors = (errors ?? []).slice(0, MAX_ERRORS);
     return false;
   };
   validate.errors = null as ValidateFunction['errors'];
   // Fastify hands Ajv the request as parent data (so defaults can replace a missing root) only
-  // when the function carries Ajv's `schemaEnv`.
-  validate.schemaEnv = fast.schemaEnv;
+  // when the function carries Ajv's `schemaEnv`; it reads it just before each call.
+  Object.defineProperty(validate, 'schemaEnv', {
+    get: () => {
+      fast ??= compileFast();
+      return fast.schemaEnv;
+    },
+  });
   return validate;
 }
 
@@ -63,14 +80,31 @@ function failFastThenDetailed(fast: ValidateFunction, detailed: ValidateFunction
  * whole spec loaded, so route schemas are `$ref`s into it. Bodies are validated strictly (a string is
  * never taken for a number); query, path and header values arrive as strings and are coerced, and a
  * single value of an array parameter becomes a one-item array.
+ *
+ * Each of the four Ajv instances is made on first use, and none checks schemas against the JSON
+ * Schema meta-schema (compiling the meta-schema cost about a quarter of a second per instance at
+ * start-up): the bundled spec is checked against it once, by the spec's tests and the server's
+ * `validation-lazy` test, not at every start.
  */
 export function validatorCompiler(spec: object): FastifySchemaCompiler<unknown> {
-  const make = (coerce: boolean, allErrors: boolean) =>
-    createAjv(spec, { allErrors, useDefaults: true, coerceTypes: coerce ? 'array' : false, removeAdditional: false });
+  const make = (coerce: boolean, allErrors: boolean) => {
+    let ajv: Ajv2020 | undefined;
+    return () =>
+      (ajv ??= createAjv(spec, {
+        allErrors,
+        useDefaults: true,
+        coerceTypes: coerce ? 'array' : false,
+        removeAdditional: false,
+        validateSchema: false,
+      }));
+  };
   const body = { fast: make(false, false), detailed: make(false, true) };
   const parameters = { fast: make(true, false), detailed: make(true, true) };
   return ({ schema, httpPart }) => {
     const ajv = httpPart === 'body' ? body : parameters;
-    return failFastThenDetailed(ajv.fast.compile(schema as object), ajv.detailed.compile(schema as object));
+    return failFastThenDetailed(
+      () => ajv.fast().compile(schema as object),
+      () => ajv.detailed().compile(schema as object),
+    );
   };
 }
