@@ -26,6 +26,7 @@ gate() { # name, command...
 rm -rf ./*/.vitest ./*/*/.vitest
 gate lint-spec pnpm lint:spec
 gate types-drift bash -c 'pnpm turbo run generate --force --output-logs=errors-only && git diff --exit-code -- packages/api-types'
+gate contract pnpm contract:check
 gate lint pnpm lint
 gate knip pnpm knip
 gate typecheck pnpm turbo run typecheck --output-logs=errors-only
