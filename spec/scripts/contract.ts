@@ -211,7 +211,7 @@ function fieldName(schemaPath: Path): string {
     } else if ((segment === 'oneOf' || segment === 'anyOf' || segment === 'allOf') && typeof next === 'number') {
       if (i + 2 < end) field += `(${segment} ${next})`;
       i++;
-    } else if (segment === 'additionalProperties') {
+    } else if (segment === 'additionalProperties' && i + 1 < end) {
       field += '.*';
     }
   }

@@ -110,6 +110,22 @@ describe('breaking changes fail the check, naming the place', () => {
       at: '#/paths/~1simulations/get/parameters/0',
     },
     {
+      // Strict clients of the reference refuse a value they do not know (spec/README.md, decision 18).
+      name: 'adding an enum value to a response',
+      mutate: (s: any) => schemas(s).SimulationStatus.enum.push('queued'),
+      place: 'GET /simulations › response 200 (application/json) › response.items[].status: enum value "queued" added',
+      at: '#/components/schemas/SimulationStatus/enum/3',
+    },
+    {
+      name: 'a change the diff tool cannot classify (the status of an error code)',
+      mutate: (s: any) => {
+        schemas(s).ErrorCode['x-status'].not_found = 410;
+      },
+      place:
+        'POST /simulation_cases › response 404 (application/json) › error.code: `not_found` changed from 404 to 410 [not classified by the diff tool: treated as breaking]',
+      at: '#/components/schemas/ErrorCode/x-status/not_found',
+    },
+    {
       // In a webhook the API is the client: what the agent answers is what we accept.
       name: 'no longer accepting a field of the webhook answer',
       mutate: (s: any) => delete schemas(s).AgentTurnReply.properties.end_call,
@@ -121,7 +137,8 @@ describe('breaking changes fail the check, naming the place', () => {
     const outcome = checkContract(current, published, stamp);
     expect(outcome.ok).toBe(false);
     expect(outcome.report).toContain('breaking change(s) against the published 2.0.0');
-    const [what, where] = place.split(/: (?=[^:]*$)/) as [string, string];
+    const cut = place.indexOf(': ', place.lastIndexOf('›'));
+    const [what, where] = [place.slice(0, cut), place.slice(cut + 2)];
     expect(outcome.report).toContain(`  - ${where}, at ${at}`);
     expect(outcome.report).toContain(`      in ${what}`);
     expect(outcome.report).toContain('raise the major version of info.version');
@@ -173,6 +190,17 @@ describe('additions and documentation pass', () => {
       ok: true,
       report: 'contract: no breaking change against the published 2.0.0 (additions or documentation only).',
     });
+  });
+
+  it('fails on closing a request body that was open (api-smart-diff alone calls it non-breaking)', () => {
+    const open: any = structuredClone(published);
+    delete open.components.schemas.SimulationSuiteCreateIn.additionalProperties;
+    const outcome = checkContract(published, open, snapshotContract(open, undefined, undefined).files!.stamp);
+    expect(outcome.ok).toBe(false);
+    expect(outcome.report).toContain(
+      '  - `additionalProperties` false added, at #/components/schemas/SimulationSuiteCreateIn/additionalProperties',
+    );
+    expect(outcome.report).toContain('      in POST /simulation_suites › request body (application/json)\n');
   });
 
   it('passes the unchanged bundle as identical', () => {
