@@ -8,7 +8,8 @@
 // days; each simulation finished (completed and passed, completed and not passed, or failed) with a
 // timeline of 6 to 20 events (failed ones 2). In-progress runs are left out: a starting server
 // fails or resumes them, which would change the data under the measurement. Both databases also
-// hold the largest session the API allows (100 simulations, two days old) and a legacy session of
+// hold the largest session the API allows (100 simulations, 20 days old: below the first page of
+// sessions at either size, so that page holds the same mix in both) and a legacy session of
 // 1,000 simulations written straight into storage, as before the 100-per-session limit, a year old.
 //
 // Each server runs in its own process with the log level users run with (SIMS_LOG_LEVEL unset:
@@ -16,7 +17,7 @@
 // and the medians are compared, so that a burst of other work on the machine does not land on one
 // side only.
 //
-//   pnpm bench:scale   (BENCH_SMALL=1000, BENCH_LARGE=100000, BENCH_ROUNDS=3, BENCH_DURATION=4 seconds
+//   pnpm bench:scale   (BENCH_SMALL=1000, BENCH_LARGE=100000, BENCH_ROUNDS=5, BENCH_DURATION=3 seconds
 //                       per measurement, BENCH_CONNECTIONS=10, BENCH_LOG_LEVEL=info)
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
@@ -28,14 +29,15 @@ import { median, root, serveBuilt } from './support.mjs';
 const { createWorkspace, openSqliteStorage } = await import(join(root, 'apps/server/dist/index.js'));
 const small = Number(process.env.BENCH_SMALL ?? 1_000);
 const large = Number(process.env.BENCH_LARGE ?? 100_000);
-const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
-const duration = Number(process.env.BENCH_DURATION ?? 4);
+const rounds = Number(process.env.BENCH_ROUNDS ?? 5);
+const duration = Number(process.env.BENCH_DURATION ?? 3);
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 10);
 const logLevel = process.env.BENCH_LOG_LEVEL ?? 'info';
 const TARGET = 2;
 const DAY = 86_400_000;
 const SPAN = 180 * DAY;
 const SUITE_SIZE = 25;
+const LARGEST_AGE = 20 * DAY;
 /** Of every 30 runs of history, 25 are one suite's session and 5 are single runs, each its own session. */
 const SINGLES_PER_SUITE_RUN = 5;
 const END = Date.now() - 3_600_000;
@@ -236,15 +238,15 @@ async function seed(dataDir, history) {
             const one = suites[(s + single + 1) % suites.length];
             session([one.cases[single]], one.agent, null, iso(Date.parse(at) + (single + 1) * 60_000));
           }
-          if (largestId === undefined && written >= historyRuns - 2 * (historyRuns / 180))
-            largestId = session(largest.cases, largest.agent, largest.suite, iso(END - 2 * DAY));
+          if (largestId === undefined && written >= historyRuns * (1 - LARGEST_AGE / SPAN))
+            largestId = session(largest.cases, largest.agent, largest.suite, iso(END - LARGEST_AGE));
         }
       });
       await Promise.all(pending.splice(0));
     }
     if (largestId === undefined)
       batch(() => {
-        largestId = session(largest.cases, largest.agent, largest.suite, iso(END - 2 * DAY));
+        largestId = session(largest.cases, largest.agent, largest.suite, iso(END - LARGEST_AGE));
       });
     await Promise.all(pending);
     return { key: minted.key, largestId, legacyId };
