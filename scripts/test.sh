@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# The whole check, as CI runs it: set-up, spec lint, generated-types drift, Biome (format and lint),
-# knip (unused files, exports and dependencies), typecheck, every test.
+# The whole check, as CI runs it: set-up, spec lint, generated-types drift, the contract's breaking-change gate,
+# Biome (format and lint), knip (unused files, exports and dependencies), typecheck, every test.
 # Prints a final "N passed, N failed" line (tests plus gates) and exits non-zero on any failure.
 set -uo pipefail
 cd "$(dirname "$0")/.."
