@@ -1,0 +1,748 @@
+/**
+ * The networked storage: PostgreSQL, for several server processes on one database (issue 11). It
+ * answers exactly as the SQLite storage does (the storage contract tests run the same cases on both):
+ * the same ordering, paging, filters, tenancy, idempotency and run log.
+ *
+ * Driver: `pg` (node-postgres), not `postgres` (postgres.js). Both work on Node 20; `pg` because the
+ * job queues this storage is meant to carry runs for (pg-boss 10, graphile-worker 0.17) are built on
+ * it, so the server keeps one driver and one kind of pool; and because its explicit `Pool` and
+ * `PoolClient` make plain what runs on one connection (a transaction, the migration's advisory lock).
+ * Statements are named, so each connection parses a statement once.
+ */
+import pg from 'pg';
+import { COUNTED_STATUSES, NO_SIMULATIONS } from '../session-counters.js';
+import type {
+  AgentRecord,
+  ApiKeyRecord,
+  CaseRecord,
+  IdempotencyClaim,
+  Page,
+  PageRequest,
+  Patch,
+  RunInput,
+  ScenarioRecord,
+  SessionCounters,
+  SessionRecord,
+  SessionView,
+  SimulationRecord,
+  SimulationSummary,
+  Storage,
+  SuiteRecord,
+  TimelineItem,
+  WorkspaceRecord,
+} from '../types.js';
+import { migrate } from './migrations.js';
+import { AppendQueue, insertEvents } from './run-log.js';
+
+type Row = Record<string, unknown>;
+type Queryable = pg.Pool | pg.PoolClient;
+
+/** Statement names by SQL text: the same text is prepared once per connection and reused. */
+const names = new Map<string, string>();
+const nameOf = (text: string) => {
+  let name = names.get(text);
+  if (!name) {
+    name = `sims-${names.size + 1}`;
+    names.set(text, name);
+  }
+  return name;
+};
+
+/** A WHERE clause assembled from optional filters, always within one workspace. */
+class Where {
+  readonly clauses: string[] = ['workspace_id = $1'];
+  readonly params: unknown[];
+
+  constructor(workspace_id: string) {
+    this.params = [workspace_id];
+  }
+  /** The placeholder of a new parameter. */
+  param(value: unknown): string {
+    this.params.push(value);
+    return `$${this.params.length}`;
+  }
+  add(clause: string): this {
+    this.clauses.push(clause);
+    return this;
+  }
+  eq(column: string, value: string): this {
+    return this.add(`${column} = ${this.param(value)}`);
+  }
+  search(term: string | undefined): this {
+    return term ? this.add(`strpos(name_folded, ${this.param(fold(term))}) > 0`) : this;
+  }
+  dates(range: { start_date?: string; end_date?: string }): this {
+    if (range.start_date) this.add(`created_at >= ${this.param(range.start_date)}`);
+    if (range.end_date) this.add(`created_at <= ${this.param(range.end_date)}`);
+    return this;
+  }
+  toString(): string {
+    return `WHERE ${this.clauses.join(' AND ')}`;
+  }
+}
+
+/** How names are searched: as SQLite's `fold`, JavaScript's lower case (see migrations.ts). */
+const fold = (value: string) => value.toLowerCase();
+const json = (value: unknown) => JSON.stringify(value);
+
+const toAgent = (row: Row): AgentRecord => ({
+  id: row.id as string,
+  workspace_id: row.workspace_id as string,
+  name: row.name as string,
+  prompt: row.prompt as string,
+  connector: JSON.parse(row.connector as string) as AgentRecord['connector'],
+  agent_type: row.agent_type as AgentRecord['agent_type'],
+  avatar_url: row.avatar_url as string | null,
+  phone_number: row.phone_number as string | null,
+  created_at: row.created_at as string,
+  updated_at: row.updated_at as string,
+});
+
+const toSuite = (row: Row): SuiteRecord => ({
+  id: row.id as string,
+  workspace_id: row.workspace_id as string,
+  name: row.name as string,
+  model_id: row.model_id as string,
+  language: row.language as string,
+  created_at: row.created_at as string,
+  updated_at: row.updated_at as string,
+});
+
+const toCase = (row: Row): CaseRecord => ({
+  simulation_case_id: row.id as string,
+  workspace_id: row.workspace_id as string,
+  suite_id: row.suite_id as string | null,
+  name: row.name as string,
+  prompt: row.prompt as string,
+  type: row.type as CaseRecord['type'],
+  success_criteria: JSON.parse(row.success_criteria as string) as string[],
+  call_success_type: row.call_success_type as CaseRecord['call_success_type'],
+  checks: JSON.parse(row.checks as string) as CaseRecord['checks'],
+  caller_turns: JSON.parse(row.caller_turns as string) as string[],
+  base_agent_id: row.base_agent_id as string | null,
+  created_at: row.created_at as string,
+  updated_at: row.updated_at as string,
+});
+
+const toScenario = (row: Row): ScenarioRecord => ({
+  id: row.id as string,
+  workspace_id: row.workspace_id as string,
+  name: row.name as string,
+  description: row.description as string,
+  created_at: row.created_at as string,
+  updated_at: row.updated_at as string,
+});
+
+const toSession = (row: Row): SessionRecord => ({
+  simulation_session_id: row.id as string,
+  workspace_id: row.workspace_id as string,
+  suite_id: row.suite_id as string | null,
+  target_agent_id: row.target_agent_id as string | null,
+  created_at: row.created_at as string,
+});
+
+const toKey = (row: Row): ApiKeyRecord => ({
+  id: row.id as string,
+  workspace_id: row.workspace_id as string,
+  name: row.name as string,
+  prefix: row.prefix as string,
+  created_at: row.created_at as string,
+  revoked_at: row.revoked_at as string | null,
+});
+
+/**
+ * A simulation is a row: the columns that change while it runs (status, updated_at), the rest of the
+ * read-out as a JSON document (`body`), and its timeline as rows of `simulation_events`, appended as
+ * they happen; `updated_at` reads as that of the row or of the last event, whichever is later (as in
+ * SQLite, whose layout this is).
+ */
+const LAST_EVENT_AT = '(SELECT at FROM simulation_events WHERE simulation_id = simulations.id ORDER BY seq DESC LIMIT 1) AS last_event_at';
+const SIMULATION_COLUMNS = `simulations.status, simulations.updated_at, simulations.body,
+  (SELECT '[' || string_agg(item, ',' ORDER BY seq) || ']' FROM simulation_events WHERE simulation_id = simulations.id) AS timeline,
+  ${LAST_EVENT_AT}`;
+const SUMMARY_COLUMNS = `simulations.status, simulations.updated_at, simulations.body, NULL AS timeline, ${LAST_EVENT_AT}`;
+
+/** What a summary leaves out (see `SimulationSummary`), set to null as SQLite's `json_set` does: in place, or added last. */
+const SUMMARY_NULLS = ['simulation_case_prompt', 'success_criteria', 'custom_variables', 'success_criteria_analysis'] as const;
+
+/** The counters but the total, each the number of runs in its status (the statuses are constants of the code). */
+const COUNTERS_SQL = Object.entries(COUNTED_STATUSES)
+  .map(([name, status]) => `(count(*) FILTER (WHERE status = '${status}'))::int AS ${name}`)
+  .join(', ');
+
+function toRecord(row: Row, timeline: TimelineItem[] | null): SimulationRecord {
+  const simulation = JSON.parse(row.body as string) as SimulationRecord;
+  const last = row.last_event_at as string | null;
+  simulation.status = row.status as SimulationRecord['status'];
+  simulation.updated_at = last !== null && last > (row.updated_at as string) ? last : (row.updated_at as string);
+  simulation.timeline = timeline;
+  return simulation;
+}
+
+const toSimulation = (row: Row): SimulationRecord =>
+  toRecord(row, row.timeline === null ? [] : (JSON.parse(row.timeline as string) as TimelineItem[]));
+const toSummary = (row: Row): SimulationSummary => {
+  const summary = toRecord(row, null) as Record<string, unknown>;
+  for (const field of SUMMARY_NULLS) summary[field] = null;
+  return summary as SimulationSummary;
+};
+
+/** What the body leaves to the columns and the events. */
+const bodyOf = (s: SimulationRecord) => {
+  const { status: _status, updated_at: _updated, timeline: _timeline, ...body } = s;
+  return json(body);
+};
+
+type Store = (value: never) => unknown;
+const asIs: Store = (value) => value;
+const asJson: Store = (value) => json(value);
+
+/** Columns of a record that an update may change, mapped to how they are stored; a new name is searched folded. */
+function assignments<T extends object>(patch: Patch<T>, columns: Partial<Record<keyof T, Store>>, params: unknown[]) {
+  const sets: string[] = [];
+  for (const [field, value] of Object.entries(patch)) {
+    const store = columns[field as keyof T];
+    if (!store || value === undefined) continue;
+    params.push(store(value as never));
+    sets.push(`${field} = $${params.length}`);
+    if (field === 'name') {
+      params.push(fold(value as string));
+      sets.push(`name_folded = $${params.length}`);
+    }
+  }
+  return sets;
+}
+
+export interface PostgresStorageOptions {
+  /** Connections in the pool (default 10). */
+  maxConnections?: number;
+}
+
+export class PostgresStorage implements Storage {
+  readonly pool: pg.Pool;
+  private readonly appends: AppendQueue;
+
+  constructor(connectionString: string, options: PostgresStorageOptions = {}) {
+    this.pool = new pg.Pool({ connectionString, max: options.maxConnections ?? 10 });
+    // An idle connection that the server drops is removed from the pool, which opens another when
+    // next needed; without a listener the pool's 'error' event would end the process.
+    this.pool.on('error', () => {});
+    this.appends = new AppendQueue(this.pool);
+  }
+
+  /** Applies the migrations not yet applied (waiting for another process doing it); answers the versions applied now. */
+  migrate(): Promise<number[]> {
+    return migrate(this.pool);
+  }
+
+  private async query(text: string, values: unknown[] = [], db: Queryable = this.pool): Promise<Row[]> {
+    return (await db.query({ name: nameOf(text), text, values })).rows;
+  }
+
+  private async transaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      const result = await work(client);
+      await client.query('COMMIT');
+      client.release();
+      return result;
+    } catch (error) {
+      // A connection whose rollback fails is not given back to the pool.
+      await client.query('ROLLBACK').then(
+        () => client.release(),
+        (rollbackError: Error) => client.release(rollbackError),
+      );
+      throw error;
+    }
+  }
+
+  private async page<T>(table: string, where: Where, page: PageRequest, map: (row: Row) => T, columns = '*'): Promise<Page<T>> {
+    const offset = (page.page_number - 1) * page.page_size;
+    const n = where.params.length;
+    const rows = await this.query(
+      `SELECT ${columns} FROM ${table} ${where} ORDER BY created_at DESC, seq DESC LIMIT $${n + 1} OFFSET $${n + 2}`,
+      [...where.params, page.page_size, offset],
+    );
+    // A page short of full holds the last rows, so it tells the total; only a full page, or one past
+    // the end, needs counting.
+    const last = rows.length < page.page_size && (rows.length > 0 || offset === 0);
+    const total = last ? offset + rows.length : await this.count(table, where);
+    return { items: rows.map(map), total };
+  }
+
+  /**
+   * Counted: PostgreSQL counts from an index, and totals kept by triggers (as SQLite keeps them)
+   * would make every insert of a workspace wait on one row of totals, across all processes.
+   */
+  private async count(table: string, where: Where): Promise<number> {
+    const rows = await this.query(`SELECT count(*)::int AS n FROM ${table} ${where}`, where.params);
+    return rows[0]!.n as number;
+  }
+
+  private async one<T>(table: string, workspace_id: string, id: string, map: (row: Row) => T): Promise<T | undefined> {
+    const [row] = await this.query(`SELECT * FROM ${table} WHERE workspace_id = $1 AND id = $2`, [workspace_id, id]);
+    return row ? map(row) : undefined;
+  }
+
+  private async remove(table: string, workspace_id: string, id: string, db: Queryable = this.pool): Promise<boolean> {
+    const result = await db.query({
+      name: nameOf(`DELETE FROM ${table} WHERE workspace_id = $1 AND id = $2`),
+      text: `DELETE FROM ${table} WHERE workspace_id = $1 AND id = $2`,
+      values: [workspace_id, id],
+    });
+    return (result.rowCount ?? 0) > 0;
+  }
+
+  private async patch<T extends object>(
+    table: string,
+    workspace_id: string,
+    id: string,
+    patch: Patch<T>,
+    columns: Partial<Record<keyof T, Store>>,
+    map: (row: Row) => T,
+  ): Promise<T | undefined> {
+    const params: unknown[] = [workspace_id, id];
+    const sets = assignments(patch, columns, params);
+    if (!sets.length) return this.one(table, workspace_id, id, map);
+    const [row] = await this.query(`UPDATE ${table} SET ${sets.join(', ')} WHERE workspace_id = $1 AND id = $2 RETURNING *`, params);
+    return row ? map(row) : undefined;
+  }
+
+  readonly workspaces: Storage['workspaces'] = {
+    create: async (w: WorkspaceRecord) => {
+      await this.query('INSERT INTO workspaces (id, name, created_at) VALUES ($1, $2, $3)', [w.id, w.name, w.created_at]);
+    },
+    list: async () => (await this.query('SELECT id, name, created_at FROM workspaces ORDER BY seq')) as unknown as WorkspaceRecord[],
+    get: async (id) => {
+      const [row] = await this.query('SELECT id, name, created_at FROM workspaces WHERE id = $1', [id]);
+      return row as WorkspaceRecord | undefined;
+    },
+  };
+
+  readonly apiKeys: Storage['apiKeys'] = {
+    create: async (k) => {
+      await this.query(
+        'INSERT INTO api_keys (id, workspace_id, name, prefix, hash, created_at, revoked_at) VALUES ($1, $2, $3, $4, $5, $6, $7)',
+        [k.id, k.workspace_id, k.name, k.prefix, k.hash, k.created_at, k.revoked_at],
+      );
+    },
+    findActiveByHash: async (hash) => {
+      const [row] = await this.query('SELECT * FROM api_keys WHERE hash = $1 AND revoked_at IS NULL', [hash]);
+      return row ? toKey(row) : undefined;
+    },
+    list: async (workspace_id) => {
+      const rows = workspace_id
+        ? await this.query('SELECT * FROM api_keys WHERE workspace_id = $1 ORDER BY seq', [workspace_id])
+        : await this.query('SELECT * FROM api_keys ORDER BY seq');
+      return rows.map(toKey);
+    },
+    revoke: async (idOrPrefix, at) =>
+      this.transaction(async (client) => {
+        const rows = await this.query(
+          'SELECT * FROM api_keys WHERE (id = $1 OR prefix = $1) AND revoked_at IS NULL FOR UPDATE',
+          [idOrPrefix],
+          client,
+        );
+        if (rows.length !== 1) return undefined;
+        await this.query('UPDATE api_keys SET revoked_at = $1 WHERE id = $2', [at, rows[0]!.id], client);
+        return { ...toKey(rows[0]!), revoked_at: at };
+      }),
+  };
+
+  readonly agents: Storage['agents'] = {
+    create: async (a) => {
+      await this.query(
+        `INSERT INTO agents (id, workspace_id, name, name_folded, prompt, connector, agent_type, avatar_url, phone_number, created_at, updated_at)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+        [
+          a.id,
+          a.workspace_id,
+          a.name,
+          fold(a.name),
+          a.prompt,
+          json(a.connector),
+          a.agent_type,
+          a.avatar_url,
+          a.phone_number,
+          a.created_at,
+          a.updated_at,
+        ],
+      );
+    },
+    get: async (ws, id) => this.one('agents', ws, id, toAgent),
+    getMany: async (ws, ids) => {
+      const unique = [...new Set(ids)];
+      if (!unique.length) return new Map();
+      const rows = await this.query('SELECT * FROM agents WHERE workspace_id = $1 AND id = ANY($2::text[])', [ws, unique]);
+      return new Map(rows.map((row) => [row.id as string, toAgent(row)]));
+    },
+    list: async (ws, filter, page) => this.page('agents', new Where(ws).search(filter.search), page, toAgent),
+    update: async (ws, id, patch) =>
+      this.patch<AgentRecord>(
+        'agents',
+        ws,
+        id,
+        patch,
+        {
+          name: asIs,
+          prompt: asIs,
+          connector: asJson,
+          agent_type: asIs,
+          avatar_url: asIs,
+          phone_number: asIs,
+          updated_at: asIs,
+        },
+        toAgent,
+      ),
+    delete: async (ws, id) => this.remove('agents', ws, id),
+  };
+
+  readonly suites: Storage['suites'] = {
+    create: async (s) => {
+      await this.query(
+        `INSERT INTO suites (id, workspace_id, name, name_folded, model_id, language, created_at, updated_at)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+        [s.id, s.workspace_id, s.name, fold(s.name), s.model_id, s.language, s.created_at, s.updated_at],
+      );
+    },
+    get: async (ws, id) => this.one('suites', ws, id, toSuite),
+    list: async (ws, filter, page) => {
+      const where = new Where(ws).search(filter.search).dates(filter);
+      const models = [...new Set(filter.model_ids ?? [])];
+      if (models.length === 1) where.eq('model_id', models[0]!);
+      else if (models.length) where.add(`model_id = ANY(${where.param(models)}::text[])`);
+      return this.page('suites', where, page, toSuite);
+    },
+    update: async (ws, id, patch) =>
+      this.patch<SuiteRecord>('suites', ws, id, patch, { name: asIs, model_id: asIs, language: asIs, updated_at: asIs }, toSuite),
+    delete: async (ws, id) =>
+      this.transaction(async (client) => {
+        await this.query('DELETE FROM cases WHERE workspace_id = $1 AND suite_id = $2', [ws, id], client);
+        return this.remove('suites', ws, id, client);
+      }),
+  };
+
+  readonly cases: Storage['cases'] = {
+    create: async (c) => {
+      await this.query(
+        `INSERT INTO cases (id, workspace_id, suite_id, name, name_folded, prompt, type, success_criteria, call_success_type, checks,
+          caller_turns, base_agent_id, created_at, updated_at)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
+        [
+          c.simulation_case_id,
+          c.workspace_id,
+          c.suite_id,
+          c.name,
+          fold(c.name),
+          c.prompt,
+          c.type,
+          json(c.success_criteria),
+          c.call_success_type,
+          json(c.checks),
+          json(c.caller_turns),
+          c.base_agent_id,
+          c.created_at,
+          c.updated_at,
+        ],
+      );
+    },
+    get: async (ws, id) => this.one('cases', ws, id, toCase),
+    list: async (ws, filter, page) => {
+      const where = new Where(ws).search(filter.search);
+      if (filter.suite_id) where.eq('suite_id', filter.suite_id);
+      if (filter.simulation_case_type) where.eq('type', filter.simulation_case_type);
+      return this.page('cases', where, page, toCase);
+    },
+    listInSuites: async (ws, suiteIds) => {
+      if (!suiteIds.length) return [];
+      const rows = await this.query(
+        'SELECT * FROM cases WHERE workspace_id = $1 AND suite_id = ANY($2::text[]) ORDER BY suite_id, created_at, seq',
+        [ws, suiteIds],
+      );
+      return rows.map(toCase);
+    },
+    countInSuite: async (ws, suiteId) => this.count('cases', new Where(ws).eq('suite_id', suiteId)),
+    listByAgent: async (ws, agentId, limit) => {
+      const rows = await this.query(
+        `SELECT * FROM cases WHERE workspace_id = $1 AND (base_agent_id = $2
+          OR suite_id IN (SELECT id FROM suites WHERE workspace_id = $1 AND model_id = $2))
+        ORDER BY created_at DESC, seq DESC LIMIT $3`,
+        [ws, agentId, limit],
+      );
+      return rows.map(toCase);
+    },
+    update: async (ws, id, patch) =>
+      this.patch<CaseRecord>(
+        'cases',
+        ws,
+        id,
+        patch,
+        {
+          name: asIs,
+          prompt: asIs,
+          success_criteria: asJson,
+          call_success_type: asIs,
+          checks: asJson,
+          caller_turns: asJson,
+          suite_id: asIs,
+          updated_at: asIs,
+        },
+        toCase,
+      ),
+    delete: async (ws, id) => this.remove('cases', ws, id),
+  };
+
+  readonly scenarios: Storage['scenarios'] = {
+    create: async (s) => {
+      await this.query(
+        `INSERT INTO scenarios (id, workspace_id, name, name_folded, description, created_at, updated_at)
+        VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+        [s.id, s.workspace_id, s.name, fold(s.name), s.description, s.created_at, s.updated_at],
+      );
+    },
+    get: async (ws, id) => this.one('scenarios', ws, id, toScenario),
+    all: async (ws) => (await this.query('SELECT * FROM scenarios WHERE workspace_id = $1 ORDER BY created_at, seq', [ws])).map(toScenario),
+    list: async (ws, filter, page) => this.page('scenarios', new Where(ws).search(filter.search).dates(filter), page, toScenario),
+    update: async (ws, id, patch) =>
+      this.patch<ScenarioRecord>('scenarios', ws, id, patch, { name: asIs, description: asIs, updated_at: asIs }, toScenario),
+    delete: async (ws, id) => this.remove('scenarios', ws, id),
+  };
+
+  /** Sessions with their simulations, in full or as summaries, and their counters: two queries for any number of sessions. */
+  private async sessionViews<S extends SimulationRecord>(
+    ws: string,
+    sessions: SessionRecord[],
+    summaries: boolean,
+  ): Promise<SessionView<S>[]> {
+    if (!sessions.length) return [];
+    const ids = sessions.map((s) => s.simulation_session_id);
+    const [rows, counters] = await Promise.all([
+      this.query(
+        `SELECT session_id, ${summaries ? SUMMARY_COLUMNS : SIMULATION_COLUMNS} FROM simulations
+        WHERE workspace_id = $1 AND session_id = ANY($2::text[]) ORDER BY session_id, created_at, seq`,
+        [ws, ids],
+      ),
+      this.countSessions(ws, ids),
+    ]);
+    const bySession = new Map<string, S[]>(ids.map((id) => [id, []]));
+    for (const row of rows) bySession.get(row.session_id as string)!.push((summaries ? toSummary(row) : toSimulation(row)) as S);
+    return sessions.map((session) => ({
+      ...session,
+      simulations: bySession.get(session.simulation_session_id)!,
+      ...counters.get(session.simulation_session_id)!,
+    }));
+  }
+
+  /** Counted in SQL on the status column, by the statuses `COUNTED_STATUSES` assigns each counter. */
+  private async countSessions(ws: string, ids: string[]): Promise<Map<string, SessionCounters>> {
+    const rows = await this.query(
+      `SELECT session_id, count(*)::int AS total_simulations, ${COUNTERS_SQL}
+      FROM simulations WHERE workspace_id = $1 AND session_id = ANY($2::text[]) GROUP BY session_id`,
+      [ws, ids],
+    );
+    const found = new Map(rows.map((row) => [row.session_id as string, row]));
+    return new Map(
+      ids.map((id) => {
+        const row = found.get(id);
+        return [
+          id,
+          row
+            ? {
+                total_simulations: row.total_simulations as number,
+                completed_simulations: row.completed_simulations as number,
+                failed_simulations: row.failed_simulations as number,
+                pending_simulations: row.pending_simulations as number,
+              }
+            : { ...NO_SIMULATIONS },
+        ];
+      }),
+    );
+  }
+
+  readonly sessions: Storage['sessions'] = {
+    createRuns: async (session, simulations, inputs) => {
+      await this.transaction(async (client) => {
+        if (session)
+          await this.query(
+            'INSERT INTO sessions (id, workspace_id, suite_id, target_agent_id, created_at) VALUES ($1, $2, $3, $4, $5)',
+            [session.simulation_session_id, session.workspace_id, session.suite_id, session.target_agent_id, session.created_at],
+            client,
+          );
+        if (!simulations.length) return;
+        // One statement for all the runs, a column an array, in the order given (their insertion order).
+        const column = <T>(pick: (s: SimulationRecord) => T) => simulations.map(pick);
+        await this.query(
+          `INSERT INTO simulations (id, workspace_id, session_id, case_id, target_agent_id, status, created_at, updated_at, body, run_input)
+          SELECT id, workspace_id, session_id, case_id, target_agent_id, status, created_at, updated_at, body, run_input
+          FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[])
+            WITH ORDINALITY AS r(id, workspace_id, session_id, case_id, target_agent_id, status, created_at, updated_at, body, run_input, n)
+          ORDER BY n`,
+          [
+            column((s) => s.simulation_id),
+            column((s) => s.workspace_id),
+            column((s) => s.simulation_session_id),
+            column((s) => s.simulation_case_id),
+            column((s) => s.target_agent_id),
+            column((s) => s.status),
+            column((s) => s.created_at),
+            column((s) => s.updated_at),
+            column(bodyOf),
+            column((s) => (inputs?.has(s.simulation_id) ? json(inputs.get(s.simulation_id)) : null)),
+          ],
+          client,
+        );
+      });
+    },
+    get: async (ws, id) => this.one('sessions', ws, id, toSession),
+    view: async (ws, id) => {
+      const session = await this.one('sessions', ws, id, toSession);
+      return session ? (await this.sessionViews<SimulationRecord>(ws, [session], false))[0] : undefined;
+    },
+    list: async (ws, filter, page) => {
+      const where = new Where(ws).dates(filter);
+      if (filter.target_agent_id) where.eq('target_agent_id', filter.target_agent_id);
+      const { items, total } = await this.page('sessions', where, page, toSession);
+      return { items: await this.sessionViews<SimulationSummary>(ws, items, true), total };
+    },
+    countSimulations: async (ws, id) => this.count('simulations', new Where(ws).eq('session_id', id)),
+    counters: async (ws, ids) => (ids.length ? this.countSessions(ws, [...new Set(ids)]) : new Map()),
+  };
+
+  /**
+   * Sets fields of a simulation's document with its `updated_at`, and the status when given; throws
+   * if there is no such simulation. Read and written under the row's lock, in JavaScript: a field
+   * already there keeps its place, a new one goes last, as SQLite's `json_set` does.
+   */
+  private async updateSimulation(
+    client: pg.PoolClient,
+    id: string,
+    at: string,
+    fields: Record<string, unknown>,
+    status?: SimulationRecord['status'],
+  ): Promise<void> {
+    const [row] = await this.query('SELECT body FROM simulations WHERE id = $1 FOR UPDATE', [id], client);
+    if (!row) throw new Error(`no simulation ${id}`);
+    const body = JSON.parse(row.body as string) as Record<string, unknown>;
+    for (const [key, value] of Object.entries(fields)) if (value !== undefined) body[key] = value;
+    await this.query(
+      'UPDATE simulations SET status = coalesce($2, status), updated_at = $3, body = $4 WHERE id = $1',
+      [id, status ?? null, at, json(body)],
+      client,
+    );
+  }
+
+  readonly simulations: Storage['simulations'] = {
+    get: async (ws, id) => {
+      const [row] = await this.query(`SELECT ${SIMULATION_COLUMNS} FROM simulations WHERE workspace_id = $1 AND id = $2`, [ws, id]);
+      return row ? toSimulation(row) : undefined;
+    },
+    list: async (ws, filter, page) => {
+      const where = new Where(ws).dates(filter);
+      if (filter.simulation_session_id) where.eq('session_id', filter.simulation_session_id);
+      if (filter.status) where.eq('status', filter.status);
+      if (filter.target_agent_id) where.eq('target_agent_id', filter.target_agent_id);
+      return this.page('simulations', where, page, toSimulation, SIMULATION_COLUMNS);
+    },
+    listUnfinished: async (limit) =>
+      (
+        await this.query(
+          `SELECT ${SIMULATION_COLUMNS} FROM simulations WHERE status = 'in-progress' ORDER BY created_at, seq LIMIT $1`,
+          // Beyond bigint's range means no limit (the engine asks for Number.MAX_SAFE_INTEGER).
+          [Math.min(limit, Number.MAX_SAFE_INTEGER)],
+        )
+      ).map(toSimulation),
+    runInput: async (id) => {
+      const [row] = await this.query('SELECT run_input FROM simulations WHERE id = $1', [id]);
+      if (!row) return undefined;
+      return row.run_input ? (JSON.parse(row.run_input as string) as RunInput) : { checks: [], caller_turns: [] };
+    },
+    markStarted: async (id, at, details = {}) =>
+      this.transaction((client) => this.updateSimulation(client, id, at, { ...details, started_at: at })),
+    appendTimeline: (id, items, at) => this.appends.add({ id, items, at }),
+    finish: async (id, { status, events, ...result }, at) => {
+      // Events still waiting to be written come before the result (the engine awaits its appends).
+      await this.appends.idle();
+      await this.transaction(async (client) => {
+        await this.updateSimulation(client, id, at, { ...result, finished_at: at }, status);
+        if (events?.length) await insertEvents(client, [{ id, items: events, at }]);
+      });
+    },
+  };
+
+  readonly idempotency: Storage['idempotency'] = {
+    claim: async (ws, key, hash, at, ttlMs) => {
+      const cutoff = new Date(Date.parse(at) - ttlMs).toISOString();
+      await this.query('DELETE FROM idempotency_keys WHERE workspace_id = $1 AND key = $2 AND created_at < $3', [ws, key, cutoff]);
+      // Another process may claim, complete or release the same key meanwhile: insert if absent
+      // (waiting for a concurrent insert to commit), else read what it holds; if it was released
+      // between the two, claim again.
+      for (;;) {
+        const inserted = await this.query(
+          `INSERT INTO idempotency_keys (workspace_id, key, request_hash, created_at) VALUES ($1, $2, $3, $4)
+          ON CONFLICT (workspace_id, key) DO NOTHING RETURNING 1`,
+          [ws, key, hash, at],
+        );
+        if (inserted.length) return { state: 'claimed' } satisfies IdempotencyClaim;
+        const [row] = await this.query(
+          'SELECT request_hash, status, content_type, body FROM idempotency_keys WHERE workspace_id = $1 AND key = $2',
+          [ws, key],
+        );
+        if (!row) continue;
+        if (row.request_hash !== hash) return { state: 'mismatch' };
+        if (row.status === null) return { state: 'in_flight' };
+        return { state: 'replay', status: row.status as number, content_type: row.content_type as string, body: row.body as string };
+      }
+    },
+    complete: async (ws, key, response) => {
+      await this.query('UPDATE idempotency_keys SET status = $1, content_type = $2, body = $3 WHERE workspace_id = $4 AND key = $5', [
+        response.status,
+        response.content_type,
+        response.body,
+        ws,
+        key,
+      ]);
+    },
+    release: async (ws, key) => {
+      await this.query('DELETE FROM idempotency_keys WHERE workspace_id = $1 AND key = $2 AND status IS NULL', [ws, key]);
+    },
+  };
+
+  /**
+   * Claims left by a process that stopped mid-request can never complete: the SQLite storage frees
+   * them all at start. Right for one process; with several on one database this would free claims
+   * that another live process holds (see `openPostgresStorage`).
+   */
+  async releaseAbandonedClaims(): Promise<void> {
+    await this.query('DELETE FROM idempotency_keys WHERE status IS NULL');
+  }
+
+  async ping(): Promise<void> {
+    await this.query('SELECT 1');
+  }
+
+  private closing: Promise<void> | undefined;
+
+  close(): Promise<void> {
+    this.closing ??= this.appends.idle().then(() => this.pool.end());
+    return this.closing;
+  }
+}
+
+/**
+ * Opens the storage on `postgres://…`, applies the migrations (several processes may start at once)
+ * and, as the SQLite storage does for its one process, frees the idempotency claims left by a
+ * stopped process. The last is right while one server process uses the database; the multi-process
+ * roles (issue 11, item 3) must scope it to the claims of processes known to be gone.
+ */
+export async function openPostgresStorage(connectionString: string, options: PostgresStorageOptions = {}): Promise<PostgresStorage> {
+  const storage = new PostgresStorage(connectionString, options);
+  try {
+    await storage.migrate();
+    await storage.releaseAbandonedClaims();
+  } catch (error) {
+    await storage.close();
+    throw error;
+  }
+  return storage;
+}

@@ -1,0 +1,657 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import pg from 'pg';
+import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
+import { openPostgresStorage, PostgresStorage } from '../src/storage/postgres/index.js';
+import { migrations as postgresMigrations } from '../src/storage/postgres/migrations.js';
+import { openSqliteStorage } from '../src/storage/sqlite/index.js';
+import type {
+  AgentRecord,
+  CaseRecord,
+  ScenarioRecord,
+  SessionRecord,
+  SimulationRecord,
+  Storage,
+  SuiteRecord,
+  TimelineItem,
+} from '../src/storage/types.js';
+import { createDatabase, startPostgres, type TestPostgres } from './support/postgres.js';
+// Declares the `postgresUrl` that its global set-up provides.
+import type {} from './support/postgres-setup.js';
+import { tempDir } from './support/server.js';
+
+/**
+ * The storage contract (issue 11, item 1): the same cases run on the embedded SQLite storage and on
+ * PostgreSQL, each test on a fresh store (a new SQLite file; a new schema of this file's own
+ * PostgreSQL database), so that both answer every method alike — ordering, paging, filters,
+ * tenancy, the run log and its counters, idempotency and keys.
+ *
+ * PostgreSQL is the run's server from the `postgres-setup.ts` global set-up when vitest has it, or
+ * else one this file starts and stops itself.
+ */
+let server: TestPostgres | undefined;
+let database: { url: string; drop(): Promise<void> } | undefined;
+
+beforeAll(async () => {
+  let url = inject('postgresUrl');
+  if (!url) {
+    server = await startPostgres();
+    url = server.url;
+  }
+  database = await createDatabase(url);
+}, 120_000);
+
+afterAll(async () => {
+  await database?.drop();
+  await server?.stop();
+});
+
+/** A new schema in the file's database, and the URL whose connections use it. */
+async function freshSchema(): Promise<string> {
+  const schema = `t_${randomBytes(6).toString('hex')}`;
+  const client = new pg.Client({ connectionString: database!.url });
+  await client.connect();
+  await client.query(`CREATE SCHEMA ${schema}`);
+  await client.end();
+  return `${database!.url}?options=${encodeURIComponent(`-c search_path=${schema}`)}`;
+}
+
+const opened: Storage[] = [];
+afterEach(async () => {
+  for (const storage of opened.splice(0)) await storage.close();
+});
+
+const factories: Array<{ name: string; open(): Promise<Storage> }> = [
+  { name: 'SQLite', open: async () => openSqliteStorage(join(await tempDir(), 'sims.db')) },
+  { name: 'PostgreSQL', open: async () => openPostgresStorage(await freshSchema(), { maxConnections: 4 }) },
+];
+
+/** Increasing timestamps; `tick(0)` repeats the last one (records created in one request share theirs). */
+let clock = Date.parse('2025-05-01T08:00:00.000Z');
+const tick = (ms = 1000) => {
+  clock += ms;
+  return new Date(clock).toISOString();
+};
+
+const WS = 'ws-a';
+const OTHER = 'ws-b';
+const page = (page_number: number, page_size: number) => ({ page_number, page_size });
+
+const agentOf = (ws: string, name: string, extra: Partial<AgentRecord> = {}): AgentRecord => {
+  const at = tick();
+  return {
+    id: randomUUID(),
+    workspace_id: ws,
+    name,
+    prompt: `You are ${name}.`,
+    connector: { kind: 'http', url: 'https://agent.example/turn', headers: { 'X-Secret': 's3cret' } },
+    agent_type: 'inbound',
+    avatar_url: null,
+    phone_number: null,
+    created_at: at,
+    updated_at: at,
+    ...extra,
+  } as AgentRecord;
+};
+
+const suiteOf = (ws: string, name: string, model_id: string): SuiteRecord => {
+  const at = tick();
+  return { id: randomUUID(), workspace_id: ws, name, model_id, language: 'en', created_at: at, updated_at: at };
+};
+
+const caseOf = (ws: string, name: string, extra: Partial<CaseRecord> = {}): CaseRecord => {
+  const at = tick();
+  return {
+    simulation_case_id: randomUUID(),
+    workspace_id: ws,
+    suite_id: null,
+    name,
+    prompt: `Ask about ${name}`,
+    type: 'custom',
+    success_criteria: ['Polite', 'Answers «the question»'],
+    call_success_type: 'all',
+    checks: [{ type: 'contains', value: 'open' }] as unknown as CaseRecord['checks'],
+    caller_turns: ['Hi', 'Bye [END_CALL]'],
+    base_agent_id: null,
+    created_at: at,
+    updated_at: at,
+    ...extra,
+  };
+};
+
+const scenarioOf = (ws: string, name: string): ScenarioRecord => {
+  const at = tick();
+  return { id: randomUUID(), workspace_id: ws, name, description: `When ${name}`, created_at: at, updated_at: at };
+};
+
+const sessionOf = (ws: string, target_agent_id: string | null = 'agent-1', at = tick()): SessionRecord => ({
+  simulation_session_id: randomUUID(),
+  workspace_id: ws,
+  suite_id: null,
+  target_agent_id,
+  created_at: at,
+});
+
+const runOf = (session: SessionRecord, n: number, extra: Partial<SimulationRecord> = {}): SimulationRecord =>
+  ({
+    simulation_id: randomUUID(),
+    simulation_session_id: session.simulation_session_id,
+    simulation_case_id: `case-${n}`,
+    simulation_case_name: `Case ${n}`,
+    simulation_case_prompt: `Prompt ${n}`,
+    success_criteria: ['Hours given', 'Polite'],
+    call_success_type: 'all',
+    persona_agent_id: null,
+    persona_phone_number: null,
+    target_agent_id: session.target_agent_id ?? 'agent-1',
+    agent_name: 'Nora',
+    agent_avatar_url: null,
+    target_phone_number: null,
+    target_call_id: null,
+    custom_variables: n % 2 ? { shop: 'Nörthwind', n } : null,
+    status: 'in-progress',
+    workspace_id: session.workspace_id,
+    created_at: session.created_at,
+    updated_at: session.created_at,
+    error_info: null,
+    recording_url: null,
+    timeline: [],
+    success_criteria_analysis: null,
+    max_turns: 20,
+    started_at: null,
+    finished_at: null,
+    ...extra,
+  }) as SimulationRecord;
+
+const event = (i: number, sender_type: TimelineItem['sender_type'] = i % 2 ? 'agent' : 'persona'): TimelineItem => ({
+  sender_type,
+  type: 'message',
+  value: `turn ${i} — «ünïcödé» "quoted" \\ back\nslash`,
+  timestamp: (i * 0.5).toFixed(3),
+  timestamp_datetime: tick(),
+});
+
+const ids = <T>(items: T[], id: (item: T) => string) => items.map(id);
+
+describe.each(factories)('storage contract on $name', (factory) => {
+  async function fresh(): Promise<Storage> {
+    const storage = await factory.open();
+    opened.push(storage);
+    for (const ws of [WS, OTHER]) await storage.workspaces.create({ id: ws, name: `Workspace ${ws}`, created_at: tick() });
+    return storage;
+  }
+
+  it('keeps workspaces and keys: lookup by hash, listing in creation order, revoke by id or unique prefix', async () => {
+    const storage = await fresh();
+    expect((await storage.workspaces.list()).map((w) => w.id)).toEqual([WS, OTHER]);
+    expect(await storage.workspaces.get(OTHER)).toEqual({ id: OTHER, name: `Workspace ${OTHER}`, created_at: expect.any(String) });
+    expect(await storage.workspaces.get('nope')).toBeUndefined();
+    await expect(storage.workspaces.create({ id: WS, name: 'again', created_at: tick() })).rejects.toThrow();
+
+    const key = (id: string, ws: string, prefix: string) => ({
+      id,
+      workspace_id: ws,
+      name: `key ${id}`,
+      prefix,
+      hash: `hash-${id}`,
+      created_at: tick(),
+      revoked_at: null,
+    });
+    await storage.apiKeys.create(key('k1', WS, 'sims_abc1'));
+    await storage.apiKeys.create(key('k2', OTHER, 'sims_abc2'));
+    await storage.apiKeys.create(key('k3', WS, 'sims_dup'));
+    await storage.apiKeys.create(key('k4', WS, 'sims_dup'));
+    await expect(storage.apiKeys.create(key('k5', 'no-such-workspace', 'x'))).rejects.toThrow();
+
+    expect((await storage.apiKeys.findActiveByHash('hash-k2'))?.workspace_id).toBe(OTHER);
+    expect(await storage.apiKeys.findActiveByHash('hash-k2')).not.toHaveProperty('hash');
+    expect(ids(await storage.apiKeys.list(), (k) => k.id)).toEqual(['k1', 'k2', 'k3', 'k4']);
+    expect(ids(await storage.apiKeys.list(WS), (k) => k.id)).toEqual(['k1', 'k3', 'k4']);
+
+    expect(await storage.apiKeys.revoke('sims_dup', tick())).toBeUndefined();
+    const at = tick();
+    expect(await storage.apiKeys.revoke('sims_abc1', at)).toMatchObject({ id: 'k1', revoked_at: at });
+    expect(await storage.apiKeys.findActiveByHash('hash-k1')).toBeUndefined();
+    expect(await storage.apiKeys.revoke('k1', tick())).toBeUndefined();
+    expect(await storage.apiKeys.revoke('k3', at)).toMatchObject({ id: 'k3', revoked_at: at });
+    // With k3 revoked, the shared prefix names one active key.
+    expect(await storage.apiKeys.revoke('sims_dup', at)).toMatchObject({ id: 'k4' });
+    expect((await storage.apiKeys.list(WS)).map((k) => k.revoked_at)).toEqual([at, at, at]);
+    expect((await storage.apiKeys.list(OTHER))[0]!.revoked_at).toBeNull();
+  });
+
+  it('creates, reads, lists, searches, updates and deletes agents within their workspace', async () => {
+    const storage = await fresh();
+    const names = ['Nora', 'ÉLODIE support', 'nora two', 'Bob', 'Ünïcode NORA'];
+    const agents = names.map((n) => agentOf(WS, n));
+    for (const a of agents) await storage.agents.create(a);
+    const foreign = agentOf(OTHER, 'Nora elsewhere');
+    await storage.agents.create(foreign);
+
+    expect(await storage.agents.get(WS, agents[1]!.id)).toStrictEqual(agents[1]);
+    expect(await storage.agents.get(OTHER, agents[1]!.id)).toBeUndefined();
+    const many = await storage.agents.getMany(WS, [agents[0]!.id, agents[0]!.id, foreign.id, agents[3]!.id, 'missing']);
+    expect([...many.keys()].sort()).toEqual([agents[0]!.id, agents[3]!.id].sort());
+    expect(await storage.agents.getMany(WS, [])).toEqual(new Map());
+
+    const all = await storage.agents.list(WS, {}, page(1, 2));
+    expect(all.total).toBe(5);
+    expect(ids(all.items, (a) => a.id)).toEqual([agents[4]!.id, agents[3]!.id]);
+    expect(ids((await storage.agents.list(WS, {}, page(3, 2))).items, (a) => a.id)).toEqual([agents[0]!.id]);
+    expect(await storage.agents.list(WS, {}, page(4, 2))).toEqual({ items: [], total: 5 });
+
+    const nora = await storage.agents.list(WS, { search: 'NoRa' }, page(1, 10));
+    expect(ids(nora.items, (a) => a.name)).toEqual(['Ünïcode NORA', 'nora two', 'Nora']);
+    expect(nora.total).toBe(3);
+    expect(ids((await storage.agents.list(WS, { search: 'élodie' }, page(1, 10))).items, (a) => a.name)).toEqual(['ÉLODIE support']);
+    expect(ids((await storage.agents.list(WS, { search: 'ünï' }, page(1, 10))).items, (a) => a.name)).toEqual(['Ünïcode NORA']);
+    expect((await storage.agents.list(WS, { search: '%' }, page(1, 10))).total).toBe(0);
+
+    const at = tick();
+    const updated = await storage.agents.update(WS, agents[3]!.id, { name: 'Bobby Ünï', connector: { kind: 'builtin' }, updated_at: at });
+    expect(updated).toStrictEqual({ ...agents[3], name: 'Bobby Ünï', connector: { kind: 'builtin' }, updated_at: at });
+    expect(ids((await storage.agents.list(WS, { search: 'BOBBY ü' }, page(1, 10))).items, (a) => a.id)).toEqual([agents[3]!.id]);
+    expect(await storage.agents.update(WS, agents[3]!.id, {})).toStrictEqual(updated);
+    expect(await storage.agents.update(OTHER, agents[3]!.id, { name: 'hijack' })).toBeUndefined();
+    expect((await storage.agents.get(WS, agents[3]!.id))!.name).toBe('Bobby Ünï');
+
+    expect(await storage.agents.delete(OTHER, agents[0]!.id)).toBe(false);
+    expect(await storage.agents.delete(WS, agents[0]!.id)).toBe(true);
+    expect(await storage.agents.delete(WS, agents[0]!.id)).toBe(false);
+    expect((await storage.agents.list(WS, {}, page(1, 10))).total).toBe(4);
+    expect(ids((await storage.agents.list(OTHER, {}, page(1, 10))).items, (a) => a.id)).toEqual([foreign.id]);
+  });
+
+  it('lists suites by agent, name and date window; deleting a suite deletes its cases', async () => {
+    const storage = await fresh();
+    const suites = [suiteOf(WS, 'Billing', 'agent-1'), suiteOf(WS, 'Hours', 'agent-2'), suiteOf(WS, 'billing again', 'agent-1')];
+    for (const s of suites) await storage.suites.create(s);
+    await storage.suites.create(suiteOf(OTHER, 'Billing', 'agent-1'));
+    const byModel = async (model_ids: string[]) => ids((await storage.suites.list(WS, { model_ids }, page(1, 10))).items, (s) => s.name);
+    expect(await byModel(['agent-1'])).toEqual(['billing again', 'Billing']);
+    expect(await byModel(['agent-1', 'agent-2', 'agent-1'])).toEqual(['billing again', 'Hours', 'Billing']);
+    expect(await byModel(['nobody'])).toEqual([]);
+    expect(ids((await storage.suites.list(WS, { search: 'BILL' }, page(1, 1))).items, (s) => s.name)).toEqual(['billing again']);
+    expect((await storage.suites.list(WS, { search: 'BILL' }, page(1, 1))).total).toBe(2);
+    const window = { start_date: suites[1]!.created_at, end_date: suites[2]!.created_at };
+    expect(ids((await storage.suites.list(WS, window, page(1, 10))).items, (s) => s.id)).toEqual([suites[2]!.id, suites[1]!.id]);
+    expect((await storage.suites.list(WS, { end_date: suites[0]!.created_at }, page(1, 10))).total).toBe(1);
+
+    const at = tick();
+    expect(await storage.suites.update(WS, suites[1]!.id, { model_id: 'agent-1', updated_at: at })).toStrictEqual({
+      ...suites[1],
+      model_id: 'agent-1',
+      updated_at: at,
+    });
+    expect(await byModel(['agent-1'])).toEqual(['billing again', 'Hours', 'Billing']);
+
+    const inSuite = [caseOf(WS, 'one', { suite_id: suites[0]!.id }), caseOf(WS, 'two', { suite_id: suites[0]!.id })];
+    const loose = caseOf(WS, 'loose');
+    for (const c of [...inSuite, loose]) await storage.cases.create(c);
+    expect(await storage.suites.delete(OTHER, suites[0]!.id)).toBe(false);
+    expect(await storage.suites.delete(WS, suites[0]!.id)).toBe(true);
+    expect(await storage.suites.get(WS, suites[0]!.id)).toBeUndefined();
+    expect(await storage.cases.get(WS, inSuite[0]!.simulation_case_id)).toBeUndefined();
+    expect(await storage.cases.get(WS, loose.simulation_case_id)).toStrictEqual(loose);
+  });
+
+  it('lists cases by suite, type and name; groups them by suite; finds those of an agent', async () => {
+    const storage = await fresh();
+    const [s1, s2] = [suiteOf(WS, 'S1', 'agent-1'), suiteOf(WS, 'S2', 'agent-2')];
+    await storage.suites.create(s1);
+    await storage.suites.create(s2);
+    const cases = [
+      caseOf(WS, 'Opening hours', { suite_id: s2.id }),
+      caseOf(WS, 'Refund', { suite_id: s1.id, type: 'agent_based', base_agent_id: 'agent-3' }),
+    ];
+    // Two created in one request: ties are broken by insertion order.
+    const at = tick();
+    cases.push(
+      caseOf(WS, 'Refund late', { suite_id: s1.id, created_at: at, updated_at: at }),
+      caseOf(WS, 'Refund early', { suite_id: s2.id, created_at: at, updated_at: at }),
+      caseOf(WS, 'Based', { type: 'agent_based', base_agent_id: 'agent-2' }),
+    );
+    for (const c of cases) await storage.cases.create(c);
+    await storage.cases.create(caseOf(OTHER, 'Refund', { suite_id: s1.id }));
+    const names = async (filter: Parameters<Storage['cases']['list']>[1]) =>
+      ids((await storage.cases.list(WS, filter, page(1, 10))).items, (c) => c.name);
+
+    expect(await storage.cases.get(WS, cases[1]!.simulation_case_id)).toStrictEqual(cases[1]);
+    expect(await names({})).toEqual(['Based', 'Refund early', 'Refund late', 'Refund', 'Opening hours']);
+    expect(await names({ suite_id: s1.id })).toEqual(['Refund late', 'Refund']);
+    expect(await names({ simulation_case_type: 'agent_based' })).toEqual(['Based', 'Refund']);
+    expect(await names({ suite_id: s1.id, simulation_case_type: 'custom' })).toEqual(['Refund late']);
+    expect(await names({ search: 'refund', suite_id: s2.id })).toEqual(['Refund early']);
+    expect((await storage.cases.list(WS, { suite_id: s1.id }, page(2, 1))).total).toBe(2);
+
+    expect(await storage.cases.countInSuite(WS, s1.id)).toBe(2);
+    expect(await storage.cases.countInSuite(OTHER, s2.id)).toBe(0);
+    const grouped = await storage.cases.listInSuites(WS, [s2.id, s1.id]);
+    const expected = [s1.id, s2.id].sort().flatMap((suite) => cases.filter((c) => c.suite_id === suite).map((c) => c.simulation_case_id));
+    expect(ids(grouped, (c) => c.simulation_case_id)).toEqual(expected);
+    expect(await storage.cases.listInSuites(WS, [])).toEqual([]);
+
+    // agent-2: based on it, or in a suite bound to it; newest first, limited.
+    expect(ids(await storage.cases.listByAgent(WS, 'agent-2', 10), (c) => c.name)).toEqual(['Based', 'Refund early', 'Opening hours']);
+    expect(ids(await storage.cases.listByAgent(WS, 'agent-2', 2), (c) => c.name)).toEqual(['Based', 'Refund early']);
+    expect(await storage.cases.listByAgent(OTHER, 'agent-2', 10)).toEqual([]);
+
+    const moved = await storage.cases.update(WS, cases[0]!.simulation_case_id, {
+      suite_id: s1.id,
+      checks: [],
+      caller_turns: ['Only this'],
+      success_criteria: ['One'],
+      updated_at: tick(),
+    });
+    expect(moved).toMatchObject({ suite_id: s1.id, checks: [], caller_turns: ['Only this'], success_criteria: ['One'] });
+    expect(await storage.cases.countInSuite(WS, s1.id)).toBe(3);
+    expect(await storage.cases.update(OTHER, cases[0]!.simulation_case_id, { name: 'x' })).toBeUndefined();
+    expect(await storage.cases.delete(WS, cases[0]!.simulation_case_id)).toBe(true);
+    expect(await storage.cases.countInSuite(WS, s1.id)).toBe(2);
+  });
+
+  it('keeps scenarios: all oldest first, lists newest first within a date window', async () => {
+    const storage = await fresh();
+    const scenarios = ['Angry caller', 'Calm caller', 'angry again'].map((n) => scenarioOf(WS, n));
+    for (const s of scenarios) await storage.scenarios.create(s);
+    await storage.scenarios.create(scenarioOf(OTHER, 'Angry elsewhere'));
+    expect(await storage.scenarios.all(WS)).toStrictEqual(scenarios);
+    expect(ids((await storage.scenarios.list(WS, { search: 'ANGRY' }, page(1, 10))).items, (s) => s.name)).toEqual([
+      'angry again',
+      'Angry caller',
+    ]);
+    expect((await storage.scenarios.list(WS, { start_date: scenarios[1]!.created_at }, page(1, 10))).total).toBe(2);
+    const at = tick();
+    expect(await storage.scenarios.update(WS, scenarios[0]!.id, { description: 'Shouting', updated_at: at })).toStrictEqual({
+      ...scenarios[0],
+      description: 'Shouting',
+      updated_at: at,
+    });
+    expect(await storage.scenarios.get(OTHER, scenarios[0]!.id)).toBeUndefined();
+    expect(await storage.scenarios.delete(WS, scenarios[0]!.id)).toBe(true);
+    expect(ids(await storage.scenarios.all(WS), (s) => s.name)).toEqual(['Calm caller', 'angry again']);
+  });
+
+  it('creates sessions with their runs; reads them in full, lists them with summaries and counters', async () => {
+    const storage = await fresh();
+    const first = sessionOf(WS, 'agent-1');
+    const second = sessionOf(WS, 'agent-2');
+    const runs1 = [runOf(first, 1), runOf(first, 2), runOf(first, 3)];
+    const runs2 = [runOf(second, 4)];
+    const input = { checks: [{ type: 'contains', value: 'x' }] as unknown as CaseRecord['checks'], caller_turns: ['Hi'] };
+    await storage.sessions.createRuns(first, runs1, new Map([[runs1[0]!.simulation_id, input]]));
+    await storage.sessions.createRuns(second, runs2);
+    // More runs in an existing session (no session record given).
+    const later = tick();
+    const extra = runOf(first, 5, { created_at: later, updated_at: later });
+    await storage.sessions.createRuns(undefined, [extra]);
+    const foreign = sessionOf(OTHER);
+    await storage.sessions.createRuns(foreign, [runOf(foreign, 6)]);
+    await expect(storage.sessions.createRuns(undefined, [runOf(sessionOf(WS), 7)])).rejects.toThrow();
+    // A failed creation leaves nothing behind: the session and its runs are one transaction.
+    const broken = sessionOf(WS);
+    const dup = runOf(broken, 8);
+    await expect(storage.sessions.createRuns(broken, [dup, { ...dup }])).rejects.toThrow();
+    expect(await storage.sessions.get(WS, broken.simulation_session_id)).toBeUndefined();
+
+    expect(await storage.sessions.get(WS, first.simulation_session_id)).toStrictEqual(first);
+    expect(await storage.sessions.get(OTHER, first.simulation_session_id)).toBeUndefined();
+    const view = (await storage.sessions.view(WS, first.simulation_session_id))!;
+    expect(view.simulations).toStrictEqual([...runs1, extra]);
+    expect(view).toMatchObject({ total_simulations: 4, pending_simulations: 4, completed_simulations: 0, failed_simulations: 0 });
+    expect(await storage.sessions.view(OTHER, first.simulation_session_id)).toBeUndefined();
+
+    const listed = await storage.sessions.list(WS, {}, page(1, 10));
+    expect(listed.total).toBe(2);
+    expect(ids(listed.items, (s) => s.simulation_session_id)).toEqual([second.simulation_session_id, first.simulation_session_id]);
+    expect(listed.items[1]!.simulations).toStrictEqual(
+      [...runs1, extra].map((s) => ({
+        ...s,
+        timeline: null,
+        simulation_case_prompt: null,
+        success_criteria: null,
+        custom_variables: null,
+        success_criteria_analysis: null,
+      })),
+    );
+    expect(listed.items[1]).toMatchObject({ total_simulations: 4, pending_simulations: 4 });
+    expect(
+      ids((await storage.sessions.list(WS, { target_agent_id: 'agent-2' }, page(1, 10))).items, (s) => s.simulation_session_id),
+    ).toEqual([second.simulation_session_id]);
+    expect(await storage.sessions.list(WS, { target_agent_id: 'nobody' }, page(1, 10))).toEqual({ items: [], total: 0 });
+    expect((await storage.sessions.list(WS, { start_date: second.created_at }, page(1, 10))).total).toBe(1);
+
+    expect(await storage.sessions.countSimulations(WS, first.simulation_session_id)).toBe(4);
+    expect(await storage.sessions.countSimulations(WS, foreign.simulation_session_id)).toBe(0);
+    const counters = await storage.sessions.counters(WS, [second.simulation_session_id, foreign.simulation_session_id, 'none']);
+    expect([...counters.keys()]).toEqual([second.simulation_session_id, foreign.simulation_session_id, 'none']);
+    expect(counters.get(second.simulation_session_id)).toStrictEqual({
+      total_simulations: 1,
+      completed_simulations: 0,
+      failed_simulations: 0,
+      pending_simulations: 1,
+    });
+    expect(counters.get(foreign.simulation_session_id)!.total_simulations).toBe(0);
+    expect(await storage.sessions.counters(WS, [])).toEqual(new Map());
+
+    expect(await storage.simulations.runInput(runs1[0]!.simulation_id)).toStrictEqual(input);
+    expect(await storage.simulations.runInput(runs1[1]!.simulation_id)).toStrictEqual({ checks: [], caller_turns: [] });
+    expect(await storage.simulations.runInput('missing')).toBeUndefined();
+  });
+
+  it('lists simulations by session, status, agent and date, newest first, ties in insertion order reversed, with exact totals', async () => {
+    const storage = await fresh();
+    const sessions = [sessionOf(WS, 'agent-1'), sessionOf(WS, 'agent-2'), sessionOf(WS, 'agent-1')];
+    const runs: SimulationRecord[] = [];
+    for (const [i, session] of sessions.entries()) {
+      const batch = [0, 1, 2, 3].map((n) => runOf(session, i * 10 + n));
+      runs.push(...batch);
+      await storage.sessions.createRuns(session, batch);
+    }
+    const foreign = sessionOf(OTHER, 'agent-1');
+    await storage.sessions.createRuns(foreign, [runOf(foreign, 99)]);
+    // Finish some: statuses to filter by.
+    const statuses: Array<SimulationRecord['status']> = [];
+    for (const [i, run] of runs.entries()) {
+      const status = (['in-progress', 'completed', 'failed'] as const)[i % 3]!;
+      statuses.push(status);
+      if (status !== 'in-progress')
+        await storage.simulations.finish(run.simulation_id, { status, success_criteria_analysis: null, error_info: null }, tick());
+    }
+    const newestFirst = [...runs].reverse();
+    for (const filter of [
+      {},
+      { status: 'completed' as const },
+      { target_agent_id: 'agent-1' },
+      { target_agent_id: 'agent-1', status: 'in-progress' as const },
+      { simulation_session_id: sessions[1]!.simulation_session_id },
+      { simulation_session_id: sessions[2]!.simulation_session_id, status: 'failed' as const },
+      { start_date: sessions[1]!.created_at, end_date: sessions[1]!.created_at },
+    ]) {
+      const expected = newestFirst.filter((r) => {
+        const i = runs.indexOf(r);
+        return (
+          (!('status' in filter) || statuses[i] === filter.status) &&
+          (!('target_agent_id' in filter) || r.target_agent_id === filter.target_agent_id) &&
+          (!('simulation_session_id' in filter) || r.simulation_session_id === filter.simulation_session_id) &&
+          (!('start_date' in filter) || r.created_at === filter.start_date)
+        );
+      });
+      for (const size of [1, 3, 100]) {
+        const seen: string[] = [];
+        for (let n = 1; n <= Math.ceil(expected.length / size) + 1; n += 1) {
+          const got = await storage.simulations.list(WS, filter, page(n, size));
+          expect(got.total, `${JSON.stringify(filter)} size ${size} page ${n}`).toBe(expected.length);
+          seen.push(...ids(got.items, (s) => s.simulation_id));
+        }
+        expect(seen).toEqual(ids(expected, (r) => r.simulation_id));
+      }
+    }
+    const one = runs[1]!;
+    expect(await storage.simulations.get(WS, one.simulation_id)).toMatchObject({ status: 'completed', timeline: [] });
+    expect(await storage.simulations.get(OTHER, one.simulation_id)).toBeUndefined();
+    expect((await storage.simulations.list(OTHER, {}, page(1, 10))).total).toBe(1);
+  });
+
+  it('lists unfinished runs across workspaces, oldest first, up to the limit', async () => {
+    const storage = await fresh();
+    const a = sessionOf(WS);
+    const b = sessionOf(OTHER);
+    const runsA = [runOf(a, 1), runOf(a, 2)];
+    const runsB = [runOf(b, 3)];
+    await storage.sessions.createRuns(a, runsA);
+    await storage.sessions.createRuns(b, runsB);
+    await storage.simulations.finish(
+      runsA[0]!.simulation_id,
+      { status: 'completed', success_criteria_analysis: null, error_info: null },
+      tick(),
+    );
+    expect(ids(await storage.simulations.listUnfinished(10), (s) => s.simulation_id)).toEqual([
+      runsA[1]!.simulation_id,
+      runsB[0]!.simulation_id,
+    ]);
+    expect(ids(await storage.simulations.listUnfinished(1), (s) => s.simulation_id)).toEqual([runsA[1]!.simulation_id]);
+    expect(await storage.simulations.listUnfinished(Number.MAX_SAFE_INTEGER)).toHaveLength(2);
+  });
+
+  it('appends the run log in order, refuses only an append to a run that is gone, and finishes with late events after', async () => {
+    const storage = await fresh();
+    const session = sessionOf(WS);
+    const [one, two] = [runOf(session, 1), runOf(session, 2)];
+    await storage.sessions.createRuns(session, [one, two]);
+    const startedAt = tick();
+    await storage.simulations.markStarted(one.simulation_id, startedAt, { target_call_id: 'call-1', persona_agent_id: 'persona-9' });
+    expect(await storage.simulations.get(WS, one.simulation_id)).toStrictEqual({
+      ...one,
+      started_at: startedAt,
+      target_call_id: 'call-1',
+      persona_agent_id: 'persona-9',
+      updated_at: startedAt,
+    });
+    await expect(storage.simulations.markStarted('missing', tick())).rejects.toThrow(/no simulation/);
+
+    const items = [event(0), event(1), event(2), event(3), event(4)];
+    await storage.simulations.appendTimeline(one.simulation_id, [items[0]!], items[0]!.timestamp_datetime!);
+    // Appends of one turn, not awaited one by one: each run's events keep the order they were given.
+    const settled = await Promise.allSettled([
+      storage.simulations.appendTimeline(one.simulation_id, [items[1]!], tick()),
+      storage.simulations.appendTimeline(two.simulation_id, [items[2]!], tick()),
+      storage.simulations.appendTimeline('no-such-run', [event(9)], tick()),
+      storage.simulations.appendTimeline(one.simulation_id, [items[3]!, items[4]!], items[4]!.timestamp_datetime!),
+    ]);
+    expect(settled.map((s) => s.status)).toEqual(['fulfilled', 'fulfilled', 'rejected', 'fulfilled']);
+    const running = (await storage.simulations.get(WS, one.simulation_id))!;
+    expect(running.timeline).toStrictEqual([items[0], items[1], items[3], items[4]]);
+    // While it runs, a run was last updated by its last event.
+    expect(running.updated_at).toBe(items[4]!.timestamp_datetime);
+    expect(running.status).toBe('in-progress');
+    expect((await storage.simulations.get(WS, two.simulation_id))!.timeline).toStrictEqual([items[2]]);
+
+    const finishedAt = tick();
+    const analysis = [
+      { criterion: 'Polite', passed: true, reasoning: 'It was.' },
+    ] as unknown as SimulationRecord['success_criteria_analysis'];
+    await storage.simulations.finish(
+      one.simulation_id,
+      { status: 'completed', success_criteria_analysis: analysis, error_info: null, recording_url: 'https://rec.example/1' },
+      finishedAt,
+    );
+    const late = [event(5, 'system')];
+    await storage.simulations.finish(
+      two.simulation_id,
+      {
+        status: 'failed',
+        success_criteria_analysis: null,
+        error_info: { code: 503, type: 'interrupted', message: 'x' },
+        events: late,
+      },
+      tick(),
+    );
+    const [a, b] = [(await storage.simulations.get(WS, one.simulation_id))!, (await storage.simulations.get(WS, two.simulation_id))!];
+    expect(a).toStrictEqual({
+      ...running,
+      status: 'completed',
+      success_criteria_analysis: analysis,
+      recording_url: 'https://rec.example/1',
+      finished_at: finishedAt,
+      updated_at: finishedAt,
+    });
+    expect(b).toMatchObject({ status: 'failed', timeline: [items[2], ...late], error_info: { code: 503, type: 'interrupted' } });
+    // Fields set by finishing keep their place in the record.
+    expect(Object.keys(a)).toEqual(Object.keys(running));
+    expect((await storage.sessions.counters(WS, [session.simulation_session_id])).get(session.simulation_session_id)).toStrictEqual({
+      total_simulations: 2,
+      completed_simulations: 1,
+      failed_simulations: 1,
+      pending_simulations: 0,
+    });
+    expect((await storage.simulations.list(WS, { status: 'completed' }, page(1, 1))).total).toBe(1);
+    expect(await storage.simulations.listUnfinished(10)).toEqual([]);
+    await expect(
+      storage.simulations.finish('no-such-run', { status: 'failed', success_criteria_analysis: null, error_info: null }, tick()),
+    ).rejects.toThrow(/no simulation/);
+  });
+
+  it('claims, replays, refuses and releases idempotency keys per workspace, and forgets them after their time', async () => {
+    const storage = await fresh();
+    const { idempotency } = storage;
+    const ttl = 60_000;
+    const at = tick();
+    expect(await idempotency.claim(WS, 'k', 'h1', at, ttl)).toEqual({ state: 'claimed' });
+    expect(await idempotency.claim(WS, 'k', 'h1', tick(), ttl)).toEqual({ state: 'in_flight' });
+    expect(await idempotency.claim(WS, 'k', 'h2', tick(), ttl)).toEqual({ state: 'mismatch' });
+    expect(await idempotency.claim(OTHER, 'k', 'h2', tick(), ttl)).toEqual({ state: 'claimed' });
+    await idempotency.complete(WS, 'k', { status: 201, content_type: 'application/json', body: '{"ok":true}' });
+    expect(await idempotency.claim(WS, 'k', 'h1', tick(), ttl)).toEqual({
+      state: 'replay',
+      status: 201,
+      content_type: 'application/json',
+      body: '{"ok":true}',
+    });
+    // A completed answer is not released; an unfinished claim is.
+    await idempotency.release(WS, 'k');
+    expect((await idempotency.claim(WS, 'k', 'h1', tick(), ttl)).state).toBe('replay');
+    await idempotency.release(OTHER, 'k');
+    expect(await idempotency.claim(OTHER, 'k', 'h3', tick(), ttl)).toEqual({ state: 'claimed' });
+    // After its time a key is claimed afresh, whatever it held.
+    const later = new Date(Date.parse(at) + ttl + 1).toISOString();
+    expect(await idempotency.claim(WS, 'k', 'h2', later, ttl)).toEqual({ state: 'claimed' });
+    const claims = await Promise.all([1, 2, 3, 4].map(() => idempotency.claim(WS, 'race', 'h', tick(0), ttl)));
+    expect(claims.filter((c) => c.state === 'claimed')).toHaveLength(1);
+    expect(claims.filter((c) => c.state === 'in_flight')).toHaveLength(3);
+  });
+
+  it('answers ping, and closes once however often asked', async () => {
+    const storage = await fresh();
+    await storage.ping();
+    await storage.close();
+    await storage.close();
+  });
+});
+
+describe('PostgreSQL migrations', () => {
+  it('are applied once when several processes start at once, and not again at the next start', async () => {
+    const url = await freshSchema();
+    const storages = Array.from({ length: 3 }, () => new PostgresStorage(url, { maxConnections: 2 }));
+    opened.push(...storages);
+    const applied = await Promise.all(storages.map((s) => s.migrate()));
+    expect(applied.flat().sort()).toEqual(postgresMigrations.map((m) => m.version));
+    expect(await storages[0]!.migrate()).toEqual([]);
+    const { rows } = await storages[1]!.pool.query('SELECT version FROM schema_migrations ORDER BY version');
+    expect(rows.map((r) => r.version)).toEqual(postgresMigrations.map((m) => m.version));
+    await storages[2]!.workspaces.create({ id: WS, name: 'After', created_at: tick() });
+    expect(await storages[0]!.workspaces.list()).toHaveLength(1);
+  });
+
+  it('keep text ordered byte by byte and names searched as JavaScript lower-cases them, whatever the database locale', async () => {
+    const storage = await openPostgresStorage(await freshSchema());
+    opened.push(storage);
+    await storage.workspaces.create({ id: WS, name: 'W', created_at: tick() });
+    const { rows } = await storage.pool.query(
+      `SELECT table_name, column_name FROM information_schema.columns
+      WHERE table_schema = current_schema() AND data_type = 'text' AND table_name <> 'schema_migrations'
+        AND coalesce(collation_name, '') <> 'C'`,
+    );
+    expect(rows).toEqual([]);
+  });
+});
