@@ -275,6 +275,7 @@ const READS = [
   ['list, page_size 100', () => '/simulations?page_size=100', 1],
   ['list, status=failed', () => '/simulations?page_size=10&status=failed', 1],
   ['list, last 7 days', () => `/simulations?page_size=10&start_date=${iso(END - 7 * DAY)}`, 1],
+  ['list, last 90 days', () => `/simulations?page_size=10&start_date=${iso(END - 90 * DAY)}`, 1],
   ['list, failed in the last 30 days', () => `/simulations?page_size=10&status=failed&start_date=${iso(END - 30 * DAY)}`, 1],
   ['list, page 90 of page_size 10', () => '/simulations?page_size=10&page_number=90', 1],
   ['sessions list, page_size 10', () => '/simulations/sessions?page_size=10', 1],
