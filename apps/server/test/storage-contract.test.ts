@@ -1,10 +1,10 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
 import { openPostgresStorage, PostgresStorage } from '../src/storage/postgres/index.js';
 import { migrations as postgresMigrations } from '../src/storage/postgres/migrations.js';
-import { openSqliteStorage } from '../src/storage/sqlite/index.js';
+import { SimulationEngine } from '../src/engine/simulation-engine.js';
+import { openStorage } from '../src/storage/open.js';
 import type {
   AgentRecord,
   CaseRecord,
@@ -61,9 +61,10 @@ afterEach(async () => {
   for (const storage of opened.splice(0)) await storage.close();
 });
 
+/** Each store opened as the server would open it, from its location. */
 const factories: Array<{ name: string; open(): Promise<Storage> }> = [
-  { name: 'SQLite', open: async () => openSqliteStorage(join(await tempDir(), 'sims.db')) },
-  { name: 'PostgreSQL', open: async () => openPostgresStorage(await freshSchema(), { maxConnections: 4 }) },
+  { name: 'SQLite', open: async () => openStorage({ dataDir: await tempDir() }) },
+  { name: 'PostgreSQL', open: async () => openStorage({ dataDir: '/nonexistent', databaseUrl: await freshSchema() }) },
 ];
 
 /** Increasing timestamps; `tick(0)` repeats the last one (records created in one request share theirs). */
@@ -590,6 +591,68 @@ describe.each(factories)('storage contract on $name', (factory) => {
     await expect(
       storage.simulations.finish('no-such-run', { status: 'failed', success_criteria_analysis: null, error_info: null }, tick()),
     ).rejects.toThrow(/no simulation/);
+  });
+
+  it('carries a run of the engine: started, its events in order, finished once, and restarts recover what was left', async () => {
+    const storage = await fresh();
+    const agent = agentOf(WS, 'Nora', { connector: { kind: 'builtin' } } as Partial<AgentRecord>);
+    await storage.agents.create(agent);
+    const session = sessionOf(WS, agent.id);
+    const [run, left, interrupted] = [1, 2, 3].map((n) => runOf(session, n, { target_agent_id: agent.id }));
+    const input = { checks: [], caller_turns: ['Hi, when are you open?', 'Thanks, goodbye. [END_CALL]'] };
+    await storage.sessions.createRuns(session, [run!, left!, interrupted!], new Map([[run!.simulation_id, input]]));
+    // As a process that stopped mid-run left it.
+    await storage.simulations.markStarted(interrupted!.simulation_id, tick());
+
+    const engine = new SimulationEngine(storage, { concurrency: 2, timeoutMs: 30_000, allowPrivateNetworks: false, llm: {} });
+    // Queued runs are resumed, and one that was running is recorded as interrupted.
+    await engine.start();
+    const settled = async (id: string) => {
+      for (let i = 0; i < 3000; i += 1) {
+        const read = (await storage.simulations.get(WS, id))!;
+        if (read.status !== 'in-progress') return read;
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+      throw new Error(`run ${id} never finished`);
+    };
+    const [done, resumed, failed] = [
+      await settled(run!.simulation_id),
+      await settled(left!.simulation_id),
+      await settled(interrupted!.simulation_id),
+    ];
+    await engine.stop();
+
+    expect(done.status, JSON.stringify(done.error_info)).toBe('completed');
+    expect(done.started_at).not.toBeNull();
+    expect(done.finished_at).not.toBeNull();
+    const turns = done.timeline!.filter((item) => item.type === 'message');
+    expect(new Set(turns.map((item) => item.sender_type))).toEqual(new Set(['persona', 'agent']));
+    expect(turns.filter((item) => item.sender_type === 'persona').map((item) => item.value)).toEqual([
+      'Hi, when are you open?',
+      'Thanks, goodbye.',
+    ]);
+    const times = done.timeline!.map((item) => item.timestamp_datetime!);
+    expect(times).toEqual([...times].sort());
+    expect(resumed.status).toBe('completed');
+    expect(failed).toMatchObject({ status: 'failed', error_info: { code: 503 } });
+    expect(failed.timeline!.at(-1)).toMatchObject({ sender_type: 'system', type: 'error' });
+
+    const counters = async () => (await storage.sessions.counters(WS, [session.simulation_session_id])).get(session.simulation_session_id);
+    expect(await counters()).toStrictEqual({
+      total_simulations: 3,
+      completed_simulations: 2,
+      failed_simulations: 1,
+      pending_simulations: 0,
+    });
+    // Finishing again rewrites the result; the counters follow the status, never counting a run twice.
+    await storage.simulations.finish(run!.simulation_id, { status: 'failed', success_criteria_analysis: null, error_info: null }, tick());
+    expect(await counters()).toStrictEqual({
+      total_simulations: 3,
+      completed_simulations: 1,
+      failed_simulations: 2,
+      pending_simulations: 0,
+    });
+    expect((await storage.simulations.get(WS, run!.simulation_id))!.timeline).toStrictEqual(done.timeline);
   });
 
   it('claims, replays, refuses and releases idempotency keys per workspace, and forgets them after their time', async () => {

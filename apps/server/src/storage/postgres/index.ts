@@ -657,8 +657,11 @@ export class PostgresStorage implements Storage {
       if (!row) return undefined;
       return row.run_input ? (JSON.parse(row.run_input as string) as RunInput) : { checks: [], caller_turns: [] };
     },
-    markStarted: async (id, at, details = {}) =>
-      this.transaction((client) => this.updateSimulation(client, id, at, { ...details, started_at: at })),
+    // After the events queued before it, as the SQLite storage commits the engine's writes in order.
+    markStarted: async (id, at, details = {}) => {
+      await this.appends.idle();
+      await this.transaction((client) => this.updateSimulation(client, id, at, { ...details, started_at: at }));
+    },
     appendTimeline: (id, items, at) => this.appends.add({ id, items, at }),
     finish: async (id, { status, events, ...result }, at) => {
       // Events still waiting to be written come before the result (the engine awaits its appends).
