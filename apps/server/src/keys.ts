@@ -9,6 +9,49 @@ const KEY_PREFIX = 'sk_';
  */
 export const hashKey = (key: string) => createHash('sha256').update(key).digest('hex');
 
+/** The most keys `ActiveKeys` remembers; past it the cache starts over, so no number of keys can grow it without bound. */
+const CACHED_KEYS_MAX = 10_000;
+
+/**
+ * The active key for a request's bearer token, remembered by hash so that a repeat costs a change
+ * check instead of a key query. `changed` must answer true whenever a key may have been created,
+ * revoked or deleted since it was last called, by this process or another (for SQLite,
+ * `keysChangeProbe`): every look-up calls it first and forgets every key when it does, so a revoked
+ * key is refused on its next request whatever was cached. Without `changed`, nothing is cached.
+ * Unknown keys are not remembered.
+ */
+export class ActiveKeys {
+  private readonly byHash = new Map<string, ApiKeyRecord>();
+  /** Bumped when the cache is emptied, so that a query answered before a change is not cached after it. */
+  private generation = 0;
+
+  constructor(
+    private readonly storage: Storage,
+    private readonly changed?: () => boolean,
+  ) {}
+
+  /** The active key, or undefined; synchronous when it was cached and nothing has changed since. */
+  find(key: string): ApiKeyRecord | undefined | Promise<ApiKeyRecord | undefined> {
+    const hash = hashKey(key);
+    if (!this.changed) return this.storage.apiKeys.findActiveByHash(hash);
+    if (this.changed()) {
+      this.byHash.clear();
+      this.generation += 1;
+    }
+    return this.byHash.get(hash) ?? this.load(hash);
+  }
+
+  private async load(hash: string): Promise<ApiKeyRecord | undefined> {
+    const generation = this.generation;
+    const record = await this.storage.apiKeys.findActiveByHash(hash);
+    if (record && generation === this.generation) {
+      if (this.byHash.size >= CACHED_KEYS_MAX) this.byHash.clear();
+      this.byHash.set(hash, record);
+    }
+    return record;
+  }
+}
+
 export interface MintedKey {
   key: string;
   record: ApiKeyRecord;

@@ -2,8 +2,10 @@ import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import type { RateLimitConfig } from '../config.js';
 import { ApiError } from '../http/errors.js';
 import { RateLimiter } from '../http/rate-limit.js';
-import { hashKey } from '../keys.js';
-import type { Storage } from '../storage/types.js';
+import { ActiveKeys } from '../keys.js';
+import { SqliteStorage } from '../storage/sqlite/index.js';
+import { keysChangeProbe } from '../storage/sqlite/keys-version.js';
+import type { ApiKeyRecord, Storage } from '../storage/types.js';
 import { appWide } from './app-wide.js';
 
 declare module 'fastify' {
@@ -22,21 +24,36 @@ function bearer(header: string | undefined): string | undefined {
   return match?.[1];
 }
 
+/** How a storage tells that its keys may have changed, where it can; without it keys are looked up on every request. */
+function keysChanged(storage: Storage): (() => boolean) | undefined {
+  return storage instanceof SqliteStorage ? keysChangeProbe(storage.db) : undefined;
+}
+
 /** Rate limit, then authentication, for one app: its limiter counts per API key, or per address without one. */
 export class Admission {
   private readonly limiter: RateLimiter;
+  private readonly keys: ActiveKeys;
 
   constructor(
-    private readonly storage: Storage,
+    storage: Storage,
     private readonly rateLimit: RateLimitConfig,
   ) {
     this.limiter = new RateLimiter(rateLimit);
+    this.keys = new ActiveKeys(storage, keysChanged(storage));
   }
 
-  /** Counts the request and sets its workspace; throws the `ApiError` to answer when it may not go on. */
-  async admit(request: FastifyRequest, secured: boolean): Promise<void> {
+  /**
+   * Counts the request and sets its workspace; throws the `ApiError` to answer when it may not go on.
+   * Synchronous (no promise to wait for) when the key was cached and no key has changed since.
+   */
+  admit(request: FastifyRequest, secured: boolean): void | Promise<void> {
     const key = bearer(request.headers.authorization);
-    const record = key ? await this.storage.apiKeys.findActiveByHash(hashKey(key)) : undefined;
+    const found = key ? this.keys.find(key) : undefined;
+    if (found instanceof Promise) return found.then((record) => this.decide(request, secured, record));
+    this.decide(request, secured, found);
+  }
+
+  private decide(request: FastifyRequest, secured: boolean, record: ApiKeyRecord | undefined): void {
     const wait = this.limiter.hit(record ? `key:${record.id}` : `ip:${request.ip}`);
     if (wait > 0) {
       const { max, windowMs } = this.rateLimit;
@@ -56,5 +73,16 @@ export class Admission {
 
 /** Every request is admitted before routing goes on; only routes marked `secured` need a key. */
 export const authentication: FastifyPluginAsync<{ admission: Admission }> = appWide('authentication', async (app, { admission }) => {
-  app.addHook('onRequest', (request) => admission.admit(request, request.routeOptions.config.secured === true));
+  // A callback hook, so that an admission decided synchronously costs no promise.
+  app.addHook('onRequest', (request, _reply, done) => {
+    let pending: void | Promise<void>;
+    try {
+      pending = admission.admit(request, request.routeOptions.config.secured === true);
+    } catch (error) {
+      done(error as Error);
+      return;
+    }
+    if (pending) pending.then(() => done(), done);
+    else done();
+  });
 });
