@@ -20,12 +20,13 @@ export async function sendResult(reply: FastifyReply, result: AnyResult, recorde
       .code(200)
       .type('application/x-ndjson')
       .send(Readable.from(ndjsonLines(result.ndjson, recorder)));
+  // Awaited only when there is a recorder: most answers have none, and waiting on nothing still costs a turn.
   if (!('body' in result)) {
-    await recorder?.complete({ status: result.status, content_type: 'application/json', body: '' });
+    if (recorder) await recorder.complete({ status: result.status, content_type: 'application/json', body: '' });
     return reply.code(result.status).send();
   }
   const text = JSON.stringify(result.body);
-  await recorder?.complete({ status: result.status, content_type: 'application/json', body: text });
+  if (recorder) await recorder.complete({ status: result.status, content_type: 'application/json', body: text });
   return reply.code(result.status).type('application/json').send(text);
 }
 

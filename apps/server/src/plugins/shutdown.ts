@@ -15,7 +15,9 @@ export const shutdown: FastifyPluginAsync = appWide('shutdown', async (app) => {
     if (closing) reply.header('connection', 'close');
     done();
   });
-  app.addHook('onResponse', async () => {
+  // Callback hooks here and above: they run on every request, and an async one costs a promise each time.
+  app.addHook('onResponse', (_request, _reply, done) => {
     if (closing) setImmediate(() => app.server.closeIdleConnections());
+    done();
   });
 });
