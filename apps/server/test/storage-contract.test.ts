@@ -172,6 +172,11 @@ const event = (i: number, sender_type: TimelineItem['sender_type'] = i % 2 ? 'ag
   timestamp_datetime: tick(),
 });
 
+const ANALYSIS: SimulationRecord['success_criteria_analysis'] = {
+  success: true,
+  evaluations: [{ criterion: 'Polite', success: true, verdict: 'passed', reasoning: 'It was «polite».' }],
+};
+
 const ids = <T>(items: T[], id: (item: T) => string) => items.map(id);
 
 describe.each(factories)('storage contract on $name', (factory) => {
@@ -416,6 +421,7 @@ describe.each(factories)('storage contract on $name', (factory) => {
       })),
     );
     expect(listed.items[1]).toMatchObject({ total_simulations: 4, pending_simulations: 4 });
+    expect(listed.items[1]!.simulations.map((s) => Object.keys(s))).toEqual(view.simulations.map((s) => Object.keys(s)));
     expect(
       ids((await storage.sessions.list(WS, { target_agent_id: 'agent-2' }, page(1, 10))).items, (s) => s.simulation_session_id),
     ).toEqual([second.simulation_session_id]);
@@ -549,9 +555,7 @@ describe.each(factories)('storage contract on $name', (factory) => {
     expect((await storage.simulations.get(WS, two.simulation_id))!.timeline).toStrictEqual([items[2]]);
 
     const finishedAt = tick();
-    const analysis = [
-      { criterion: 'Polite', passed: true, reasoning: 'It was.' },
-    ] as unknown as SimulationRecord['success_criteria_analysis'];
+    const analysis = ANALYSIS;
     await storage.simulations.finish(
       one.simulation_id,
       { status: 'completed', success_criteria_analysis: analysis, error_info: null, recording_url: 'https://rec.example/1' },
@@ -689,6 +693,48 @@ describe.each(factories)('storage contract on $name', (factory) => {
     await storage.ping();
     await storage.close();
     await storage.close();
+  });
+});
+
+describe('both storages', () => {
+  it('answer the same writes with the same JSON, byte for byte (keys in the same order)', async () => {
+    const stores = await Promise.all(factories.map((f) => f.open()));
+    opened.push(...stores);
+    const base = Date.parse('2025-09-01T10:00:00.000Z');
+    const at = (s: number) => new Date(base + s * 1000).toISOString();
+    const agent = { ...agentOf(WS, 'Nora Ünï'), id: 'agent-x', created_at: at(1), updated_at: at(1) };
+    const suite = { ...suiteOf(WS, 'Suite', agent.id), id: 'suite-x', created_at: at(2), updated_at: at(2) };
+    const kase = caseOf(WS, 'Case', { simulation_case_id: 'case-x', suite_id: suite.id, created_at: at(3), updated_at: at(3) });
+    const session = { ...sessionOf(WS, agent.id, at(4)), simulation_session_id: 'session-x' };
+    const { custom_variables: _dropped, ...withoutVariables } = runOf(session, 2, { simulation_id: 'run-b' });
+    const runs = [runOf(session, 1, { simulation_id: 'run-a' }), withoutVariables as SimulationRecord];
+    const reads = await Promise.all(
+      stores.map(async (storage) => {
+        await storage.workspaces.create({ id: WS, name: 'W', created_at: at(0) });
+        await storage.agents.create(agent);
+        await storage.suites.create(suite);
+        await storage.cases.create(kase);
+        await storage.sessions.createRuns(session, runs);
+        await storage.simulations.markStarted('run-a', at(5), { target_call_id: 'call-1' });
+        await storage.simulations.appendTimeline('run-a', [{ ...event(1), timestamp_datetime: at(6) }], at(6));
+        await storage.simulations.finish(
+          'run-a',
+          { status: 'completed', success_criteria_analysis: ANALYSIS, error_info: null, recording_url: 'https://rec.example/a' },
+          at(7),
+        );
+        await storage.agents.update(WS, agent.id, { name: 'Nora', updated_at: at(8) });
+        return JSON.stringify([
+          await storage.agents.list(WS, {}, page(1, 10)),
+          await storage.suites.list(WS, { model_ids: [agent.id] }, page(1, 10)),
+          await storage.cases.list(WS, { suite_id: suite.id }, page(1, 10)),
+          await storage.sessions.view(WS, session.simulation_session_id),
+          await storage.sessions.list(WS, {}, page(1, 10)),
+          await storage.simulations.list(WS, {}, page(1, 1)),
+          await storage.simulations.listUnfinished(10),
+        ]);
+      }),
+    );
+    expect(reads[1]).toBe(reads[0]);
   });
 });
 

@@ -170,8 +170,9 @@ const COUNTERS_SQL = Object.entries(COUNTED_STATUSES)
   .map(([name, status]) => `(count(*) FILTER (WHERE status = '${status}'))::int AS ${name}`)
   .join(', ');
 
-function toRecord(row: Row, timeline: TimelineItem[] | null): SimulationRecord {
+function toRecord(row: Row, timeline: TimelineItem[] | null, nulls: readonly string[] = []): SimulationRecord {
   const simulation = JSON.parse(row.body as string) as SimulationRecord;
+  for (const field of nulls) (simulation as Record<string, unknown>)[field] = null;
   const last = row.last_event_at as string | null;
   simulation.status = row.status as SimulationRecord['status'];
   simulation.updated_at = last !== null && last > (row.updated_at as string) ? last : (row.updated_at as string);
@@ -181,11 +182,7 @@ function toRecord(row: Row, timeline: TimelineItem[] | null): SimulationRecord {
 
 const toSimulation = (row: Row): SimulationRecord =>
   toRecord(row, row.timeline === null ? [] : (JSON.parse(row.timeline as string) as TimelineItem[]));
-const toSummary = (row: Row): SimulationSummary => {
-  const summary = toRecord(row, null) as Record<string, unknown>;
-  for (const field of SUMMARY_NULLS) summary[field] = null;
-  return summary as SimulationSummary;
-};
+const toSummary = (row: Row): SimulationSummary => toRecord(row, null, SUMMARY_NULLS) as SimulationSummary;
 
 /** What the body leaves to the columns and the events. */
 const bodyOf = (s: SimulationRecord) => {
