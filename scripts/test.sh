@@ -14,6 +14,7 @@ if ! command -v "${CHROMIUM_PATH:-chromium}" >/dev/null 2>&1; then
   { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; } >/dev/null 2>&1 \
     || echo "could not install chromium"
 fi
+bash scripts/ensure-postgres.sh || echo "could not install postgresql"
 
 results=.ci-results
 rm -rf "$results" && mkdir -p "$results"

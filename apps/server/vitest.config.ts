@@ -11,7 +11,7 @@ export default defineConfig({
         test: {
           name: 'server',
           include: ['test/**/*.test.ts'],
-          exclude: ['test/contract/client-flow.test.ts'],
+          exclude: ['test/contract/client-flow.test.ts', 'test/storage-contract.test.ts'],
           globalSetup: ['test/support/global-setup.ts'],
         },
       },
@@ -21,6 +21,15 @@ export default defineConfig({
           name: 'client-flow',
           include: ['test/contract/client-flow.test.ts'],
           globalSetup: ['test/support/client-flow-setup.ts'],
+        },
+      },
+      {
+        extends: true,
+        // The storage contract on SQLite and on a throw-away PostgreSQL 15 (started by the set-up).
+        test: {
+          name: 'storage',
+          include: ['test/storage-contract.test.ts'],
+          globalSetup: ['test/support/postgres-setup.ts'],
         },
       },
     ],
