@@ -1,8 +1,14 @@
 // Throughput of the reference server, in one run, against two baselines on the same machine:
 // a bare Fastify route answering a fixed JSON object, and the Prism mock of the same operations.
-// Each target runs in its own process; autocannon drives them one after another from this one.
+// Each target runs in its own process; autocannon drives them one after another from this one, and
+// the three are measured in turn BENCH_RUNS times, so that each run's ratios come from side-by-side
+// figures and the spread between runs shows how much the machine's other load moved them.
 //
-//   pnpm bench:server                       (BENCH_DURATION=10 seconds per measurement, BENCH_CONNECTIONS=10)
+// The server logs at the level a user runs it with: SIMS_LOG_LEVEL's default (info: a JSON line on
+// stdout per request received and one per answer), read and dropped by this process; BENCH_LOG_LEVEL
+// sets another. The bare Fastify route has no logger, as `Fastify()` comes.
+//
+//   pnpm bench:server     (BENCH_DURATION=10 seconds per measurement, BENCH_CONNECTIONS=10, BENCH_RUNS=2)
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -15,6 +21,14 @@ import autocannon from 'autocannon';
 const root = fileURLToPath(new URL('..', import.meta.url));
 const duration = Number(process.env.BENCH_DURATION ?? 10);
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 10);
+const runs = Number(process.env.BENCH_RUNS ?? 2);
+// The level a user gets without setting SIMS_LOG_LEVEL, read from the server's own configuration.
+const { configFromEnv } = await import(new URL('../apps/server/dist/config.js', import.meta.url).href);
+const defaultLogLevel = configFromEnv({}).logLevel;
+const logLevel = process.env.BENCH_LOG_LEVEL || defaultLogLevel;
+/** The targets of issue 10: the server's throughput as a ratio of the bare route's and of Prism's. */
+const TARGETS = { 'GET /simulation_cases/{id}': 0.6, 'GET /simulation_cases?page_size=10': 0.5 };
+const PRISM_TARGET = 10;
 const children = [];
 
 function freePort() {
@@ -28,15 +42,24 @@ function freePort() {
   });
 }
 
-/** Spawns a process and resolves once `ready(output)` is true for what it printed. */
+/**
+ * Spawns a process and resolves once `ready(output)` is true for what it printed. From then on its
+ * output is read and dropped (a server logging at info prints a line per request), so that keeping
+ * it costs this process, which also drives the load, nothing.
+ */
 function start(args, { env = {}, ready }) {
   const child = spawn(process.execPath, args, { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   children.push(child);
   let output = '';
+  let started = false;
   return new Promise((resolve, reject) => {
     const onData = (chunk) => {
+      if (started) return;
       output += chunk;
-      if (ready(output)) resolve({ child, output });
+      if (ready(output)) {
+        started = true;
+        resolve({ child, output });
+      }
     };
     child.stdout.on('data', onData);
     child.stderr.on('data', onData);
@@ -56,8 +79,8 @@ async function waitForHttp(url) {
   throw new Error(`${url} did not answer`);
 }
 
-async function measure(title, url, headers = {}) {
-  await autocannon({ url, connections, duration: 1, headers }); // warm-up: JIT, caches, keep-alive sockets
+async function measure(title, url, headers = {}, warmUp = true) {
+  if (warmUp) await autocannon({ url, connections, duration: 1, headers }); // JIT, caches, keep-alive sockets
   const result = await autocannon({ url, connections, duration, headers });
   const ok = result['2xx'];
   if (result.non2xx || result.errors || !ok) throw new Error(`${title}: ${result.non2xx} non-2xx, ${result.errors} errors`);
@@ -68,11 +91,11 @@ async function measure(title, url, headers = {}) {
 }
 
 async function main() {
-  // The reference server, built, on an empty temporary database, without rate limit, logging warnings only.
+  // The reference server, built, on an empty temporary database, without rate limit, logging at `logLevel`.
   const dataDir = mkdtempSync(join(tmpdir(), 'sims-bench-'));
   const serverPort = await freePort();
   const { output } = await start(['apps/server/dist/main.js'], {
-    env: { PORT: String(serverPort), SIMS_DATA_DIR: dataDir, SIMS_RATE_LIMIT_MAX: '0', SIMS_LOG_LEVEL: 'warn' },
+    env: { PORT: String(serverPort), SIMS_DATA_DIR: dataDir, SIMS_RATE_LIMIT_MAX: '0', SIMS_LOG_LEVEL: logLevel },
     ready: (text) => /sk_[A-Za-z0-9_-]{43}/.test(text),
   });
   const key = output.match(/sk_[A-Za-z0-9_-]{43}/)[0];
@@ -126,22 +149,40 @@ async function main() {
   const mock = `http://127.0.0.1:${prismPort}`;
   await waitForHttp(mock);
 
-  console.log(`autocannon: ${connections} connections, ${duration} s per measurement, Node ${process.version}\n`);
-  const ratios = [];
+  console.log(`autocannon: ${connections} connections, ${duration} s per measurement, ${runs} runs, Node ${process.version}`);
+  console.log(
+    `reference server: log level ${logLevel}${logLevel === defaultLogLevel ? ' (the default)' : ''}, JSON lines on stdout read and dropped; ` +
+      'bare Fastify: no logger; both answer the same JSON text\n',
+  );
   const operations = [
     ['GET /simulation_cases/{id}', `/simulation_cases/${caseId}`, '/fixed/case'],
     ['GET /simulation_cases?page_size=10', '/simulation_cases?page_size=10', '/fixed/list'],
   ];
-  for (const [label, path, fixedPath] of operations) {
-    console.log(label);
-    const server = await measure('reference server (SQLite, auth, validation)', api + path, auth);
-    const bare = await measure('bare Fastify route, the same JSON, fixed', `http://127.0.0.1:${barePort}${fixedPath}`);
-    const prismRate = await measure('Prism mock of the same operation', mock + path, auth);
-    ratios.push({ label, vsBare: server / bare, vsPrism: server / prismRate });
-    console.log('');
+  const ratios = new Map(operations.map(([label]) => [label, []]));
+  for (let run = 1; run <= runs; run += 1) {
+    for (const [label, path, fixedPath] of operations) {
+      console.log(`run ${run}: ${label}`);
+      const warmUp = run === 1;
+      const server = await measure('reference server (SQLite, auth, validation)', api + path, auth, warmUp);
+      const bare = await measure('bare Fastify route, the same JSON, fixed', `http://127.0.0.1:${barePort}${fixedPath}`, {}, warmUp);
+      const prismRate = await measure('Prism mock of the same operation', mock + path, auth, warmUp);
+      ratios.get(label).push({ vsBare: server / bare, vsPrism: server / prismRate });
+      console.log('');
+    }
   }
-  console.log('Reference server throughput as a ratio of:');
-  for (const r of ratios) console.log(`  ${r.label.padEnd(36)} bare Fastify ${r.vsBare.toFixed(2)}   Prism mock ${r.vsPrism.toFixed(2)}`);
+  const range = (values) => {
+    const low = Math.min(...values).toFixed(2);
+    const high = Math.max(...values).toFixed(2);
+    return (low === high ? low : `${low}–${high}`).padStart(9);
+  };
+  console.log(`Reference server throughput as a ratio of (range over ${runs} runs; target in brackets):`);
+  for (const [label, measured] of ratios) {
+    const vsBare = measured.map((r) => r.vsBare);
+    const vsPrism = measured.map((r) => r.vsPrism);
+    console.log(
+      `  ${label.padEnd(36)} bare Fastify ${range(vsBare)} [≥ ${TARGETS[label]}]   Prism mock ${range(vsPrism)} [≥ ${PRISM_TARGET}]`,
+    );
+  }
   rmSync(dataDir, { recursive: true, force: true });
 }
 
