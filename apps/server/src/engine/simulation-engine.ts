@@ -1,4 +1,4 @@
-import { createRunnerPool, PoolClearedError, runSimulation, type LlmConfig, type RunnerPool } from '@sims/engine';
+import { createRunnerPool, PoolClearedError, runSimulation, type LlmConfig, type RunnerPool, type TimelineItem } from '@sims/engine';
 import type { SimulationRecord, Storage, StoredConnector } from '../storage/types.js';
 import { checkConnectorUrl, toEngineConnector } from './connectors.js';
 import { planCases } from './plan-cases.js';
@@ -106,11 +106,7 @@ export class SimulationEngine implements Engine {
     const id = simulation.simulation_id;
     const controller = new AbortController();
     this.running.set(id, controller);
-    let appends: Promise<void> = Promise.resolve();
-    // Events stored in order so far: after a failed append the rest wait for `finish`, so that the
-    // stored timeline is always the runner's, in order, however storage fared during the run.
-    let stored = 0;
-    let broken = false;
+    const log = this.eventLog(id);
     try {
       await this.storage.simulations.markStarted(id, now());
       const agent = await this.storage.agents.get(simulation.workspace_id, simulation.target_agent_id);
@@ -139,21 +135,9 @@ export class SimulationEngine implements Engine {
         },
         simulationId: id,
         network: { allowPrivateNetworks: this.config.allowPrivateNetworks },
-        // Each event is stored as it happens (in order), so that a client polling sees the call progress.
-        onEvent: (item) => {
-          appends = appends
-            .then(async () => {
-              if (broken) return;
-              await this.storage.simulations.appendTimeline(id, [item], item.timestamp_datetime);
-              stored += 1;
-            })
-            .catch((error: unknown) => {
-              broken = true;
-              this.log.warn({ err: error, simulation_id: id }, 'could not store a timeline event; the rest are stored with the result');
-            });
-        },
+        onEvent: log.add,
       });
-      await appends;
+      const stored = await log.close();
       await this.storage.simulations.finish(
         id,
         {
@@ -165,7 +149,7 @@ export class SimulationEngine implements Engine {
         now(),
       );
     } catch (error) {
-      await appends;
+      await log.close();
       this.log.warn({ err: error, simulation_id: id }, 'simulation runner failed');
       await this.fail(id, 500, 'runner_error', `The runner failed: ${error instanceof Error ? error.message : String(error)}`).catch(
         () => {},
@@ -173,6 +157,61 @@ export class SimulationEngine implements Engine {
     } finally {
       this.running.delete(id);
     }
+  }
+
+  /**
+   * Stores a run's events as they happen, in order, so that a client polling sees the call progress.
+   * The first goes at once; later ones gather for a turn of the event loop (an agent's answer and the
+   * caller's next line go in one append, one commit), and at most one append of a run is in flight:
+   * events that come meanwhile go in the next. After a failed append the rest wait for `finish`, so
+   * that the stored timeline is always the runner's, in order, however storage fared during the run.
+   * `close` stores what is left and answers how many events are stored; the others go with the result.
+   */
+  private eventLog(id: string) {
+    const events: TimelineItem[] = [];
+    let stored = 0;
+    let sent = 0;
+    let broken = false;
+    let inFlight: Promise<void> | undefined;
+    let scheduled: NodeJS.Immediate | undefined;
+    const send = () => {
+      if (broken || inFlight || sent === events.length) return;
+      const items = events.slice(sent);
+      sent = events.length;
+      inFlight = this.storage.simulations
+        .appendTimeline(id, items, items.at(-1)!.timestamp_datetime)
+        .then(
+          () => {
+            stored += items.length;
+          },
+          (error: unknown) => {
+            broken = true;
+            this.log.warn({ err: error, simulation_id: id }, 'could not store timeline events; the rest are stored with the result');
+          },
+        )
+        .finally(() => {
+          inFlight = undefined;
+          send();
+        });
+    };
+    return {
+      add: (item: TimelineItem) => {
+        events.push(item);
+        if (sent === 0) send();
+        else
+          scheduled ??= setImmediate(() => {
+            scheduled = undefined;
+            send();
+          });
+      },
+      close: async () => {
+        if (scheduled) clearImmediate(scheduled);
+        scheduled = undefined;
+        send();
+        while (inFlight) await inFlight;
+        return stored;
+      },
+    };
   }
 
   private async fail(id: string, code: number, type: string, message: string): Promise<void> {

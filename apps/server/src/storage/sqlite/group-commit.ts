@@ -1,32 +1,47 @@
 import type { Database } from 'better-sqlite3';
 
-interface Waiting<T> {
-  entry: T;
+interface Waiting {
+  write: () => void;
   resolve(): void;
   reject(error: unknown): void;
 }
 
 /**
  * Writes that arrive in the same turn of the event loop are committed in one transaction: with many
- * runs at once, the events of a turn come together, and a commit (a write to the WAL) costs more
- * than the rows it carries. Each entry is still written on its own (a savepoint each), so one that
- * fails (its run is gone) fails alone; each promise settles once its entry is committed or refused.
+ * runs at once, the writes of a turn (runs starting, events, runs finishing) come together, and a
+ * commit (a write to the WAL) costs more than the rows it carries. They are written in the order
+ * they came. Each write still succeeds or fails on its own: when one fails (its run is gone), the
+ * batch is rolled back and written again with a savepoint around each write, so that only that one is
+ * refused. Each promise settles once its write is committed or refused.
  */
-export class GroupCommit<T> {
-  private waiting: Waiting<T>[] = [];
+export class GroupCommit {
+  private waiting: Waiting[] = [];
   private scheduled = false;
-  private readonly writeOne: (entry: T) => void;
+  private readonly all: (batch: Waiting[]) => void;
+  private readonly each: (batch: Waiting[]) => Map<Waiting, unknown>;
 
-  constructor(
-    private readonly db: Database,
-    write: (entry: T) => void,
-  ) {
-    this.writeOne = db.transaction(write);
+  constructor(db: Database) {
+    this.all = db.transaction((batch: Waiting[]) => {
+      for (const waiting of batch) waiting.write();
+    });
+    // A nested better-sqlite3 transaction is a savepoint: a write that throws is undone alone.
+    const one = db.transaction((write: () => void) => write());
+    this.each = db.transaction((batch: Waiting[]) => {
+      const refused = new Map<Waiting, unknown>();
+      for (const waiting of batch) {
+        try {
+          one(waiting.write);
+        } catch (error) {
+          refused.set(waiting, error);
+        }
+      }
+      return refused;
+    });
   }
 
-  add(entry: T): Promise<void> {
+  add(write: () => void): Promise<void> {
     return new Promise((resolve, reject) => {
-      this.waiting.push({ entry, resolve, reject });
+      this.waiting.push({ write, resolve, reject });
       if (!this.scheduled) {
         this.scheduled = true;
         setImmediate(() => this.flush());
@@ -34,22 +49,19 @@ export class GroupCommit<T> {
     });
   }
 
-  /** Commits what is waiting now; also called before a write that must come after it. */
+  /** Commits what is waiting now; also called before a write or a close that must come after it. */
   flush(): void {
     this.scheduled = false;
     const batch = this.waiting.splice(0);
     if (!batch.length) return;
-    const refused = new Map<Waiting<T>, unknown>();
+    let refused = new Map<Waiting, unknown>();
     try {
-      this.db.transaction(() => {
-        for (const waiting of batch) {
-          try {
-            this.writeOne(waiting.entry);
-          } catch (error) {
-            refused.set(waiting, error);
-          }
-        }
-      })();
+      try {
+        this.all(batch);
+      } catch {
+        // Rolled back as a whole: find the writes that fail, one savepoint each (rare).
+        refused = this.each(batch);
+      }
     } catch (error) {
       for (const waiting of batch) waiting.reject(error);
       return;
