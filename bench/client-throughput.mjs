@@ -1,12 +1,21 @@
-// Throughput of @sims/client against raw fetch: the same GET to one local node:http server,
-// client and raw fetch alternating round by round in one process, so both see the same machine
-// load. Prints the client's throughput as a ratio of raw fetch (1.00 = no overhead).
+// Throughput of @sims/client against a bare openapi-fetch client and raw fetch: the same GET to one
+// local node:http server, the three taking turns round by round (in a rotating order) in one process,
+// so all see the same machine load. Prints each one's throughput as a ratio of raw fetch (1.00 = no
+// overhead) and the client's as a ratio of bare openapi-fetch: what the client's own layers (auth,
+// request ids, user agent, time-out, retries) cost over the library it is built on. The client runs
+// with its defaults (30 s time-out, retries on) unless CLIENT_OPTIONS says otherwise.
 //
 //   pnpm bench:client                      (builds the client, then runs this)
 //   ROUNDS=10 REQUESTS=2000 CONCURRENCY=8 node bench/client-throughput.mjs
 import { createServer } from 'node:http';
+import { createRequire } from 'node:module';
 import { performance } from 'node:perf_hooks';
+import { pathToFileURL } from 'node:url';
 import { createSimulationsClient } from '../packages/client/dist/index.js';
+
+// The openapi-fetch the client itself is built on.
+const fromClient = createRequire(new URL('../packages/client/package.json', import.meta.url));
+const { default: createClient } = await import(pathToFileURL(fromClient.resolve('openapi-fetch/dist/index.mjs')).href);
 
 const ROUNDS = Number(process.env.ROUNDS ?? 8);
 const REQUESTS = Number(process.env.REQUESTS ?? 2_000);
@@ -34,11 +43,16 @@ await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
 const base = `http://127.0.0.1:${server.address().port}`;
 
 const client = createSimulationsClient({ apiKey: API_KEY, baseUrl: base, ...JSON.parse(process.env.CLIENT_OPTIONS ?? '{}') });
+const bare = createClient({ baseUrl: base, headers: { Authorization: `Bearer ${API_KEY}` } });
 const simulationId = 'sim-bench';
 
 const viaClient = async () => {
   const { data, error } = await client.GET('/simulations/{simulation_id}', { params: { path: { simulation_id: simulationId } } });
   if (error || data?.status !== 'ok') throw new Error('client request failed');
+};
+const viaBare = async () => {
+  const { data, error } = await bare.GET('/simulations/{simulation_id}', { params: { path: { simulation_id: simulationId } } });
+  if (error || data?.status !== 'ok') throw new Error('bare openapi-fetch request failed');
 };
 const viaFetch = async () => {
   const response = await fetch(`${base}/simulations/${encodeURIComponent(simulationId)}`, {
@@ -66,33 +80,34 @@ const median = (values) => {
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 };
 
+const kinds = { 'raw fetch': viaFetch, 'bare openapi-fetch': viaBare, '@sims/client': viaClient };
+const names = Object.keys(kinds);
+const rate = Object.fromEntries(names.map((name) => [name, []]));
+const ratios = { 'bare openapi-fetch / raw fetch': [], '@sims/client / raw fetch': [], '@sims/client / bare openapi-fetch': [] };
+
 try {
-  await round(viaFetch); // warm-up: JIT and keep-alive connections
-  await round(viaClient);
-  const client_ = [];
-  const raw = [];
-  const ratios = [];
+  for (const name of names) await round(kinds[name]); // warm-up: JIT and keep-alive connections
   for (let i = 0; i < ROUNDS; i++) {
-    // Alternate which goes first so that neither always runs on a warmer machine.
-    let c;
-    let f;
-    if (i % 2 === 0) {
-      f = await round(viaFetch);
-      c = await round(viaClient);
-    } else {
-      c = await round(viaClient);
-      f = await round(viaFetch);
+    // Rotate which goes first so that none always runs on a warmer (or busier) machine.
+    const got = {};
+    for (let k = 0; k < names.length; k++) {
+      const name = names[(i + k) % names.length];
+      got[name] = await round(kinds[name]);
+      rate[name].push(got[name]);
     }
-    client_.push(c);
-    raw.push(f);
-    ratios.push(c / f);
+    ratios['bare openapi-fetch / raw fetch'].push(got['bare openapi-fetch'] / got['raw fetch']);
+    ratios['@sims/client / raw fetch'].push(got['@sims/client'] / got['raw fetch']);
+    ratios['@sims/client / bare openapi-fetch'].push(got['@sims/client'] / got['bare openapi-fetch']);
   }
-  console.log(`node ${process.version}, ${ROUNDS} rounds x ${REQUESTS} GETs, concurrency ${CONCURRENCY}`);
-  console.log(`raw fetch   median ${median(raw).toFixed(0)} req/s`);
-  console.log(`@sims/client median ${median(client_).toFixed(0)} req/s`);
   console.log(
-    `client/raw throughput ratio: median ${median(ratios).toFixed(3)} (min ${Math.min(...ratios).toFixed(3)}, max ${Math.max(...ratios).toFixed(3)})`,
+    `node ${process.version}, ${ROUNDS} rounds x ${REQUESTS} GETs, concurrency ${CONCURRENCY}, client options ${process.env.CLIENT_OPTIONS ?? '{}'}`,
   );
+  for (const name of names) console.log(`${name.padEnd(19)} median ${median(rate[name]).toFixed(0)} req/s`);
+  for (const [name, values] of Object.entries(ratios)) {
+    console.log(
+      `${name.padEnd(34)} throughput ratio: median ${median(values).toFixed(3)} (min ${Math.min(...values).toFixed(3)}, max ${Math.max(...values).toFixed(3)})`,
+    );
+  }
 } finally {
   server.close();
   server.closeAllConnections?.();

@@ -1,6 +1,6 @@
 import createClient, { type Client } from 'openapi-fetch';
 import type { paths } from '@sims/api-types';
-import { authMiddleware, requestIdMiddleware, throwOnErrorMiddleware, userAgentMiddleware } from './middleware.js';
+import { identityMiddleware, throwOnErrorMiddleware } from './middleware.js';
 import { createTransport, type FetchLike, type RetryOptions } from './transport.js';
 import { createHelpers, type SimulationsHelpers } from './helpers.js';
 import { VERSION } from './version.js';
@@ -70,13 +70,17 @@ export function createSimulationsClient(options: SimulationsClientOptions): Simu
   const baseFetch: FetchLike = options.fetch ?? ((request, init) => globalThis.fetch(request, init));
   const client = createClient<paths>({
     baseUrl,
-    fetch: createTransport(baseFetch, { timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS, retry: options.retry }),
+    fetch: createTransport(baseFetch, {
+      timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+      retry: options.retry,
+      // The global fetch honours `init.signal`; a fetch given by the caller gets the signal on its Request.
+      signalInInit: options.fetch === undefined,
+    }),
   });
 
-  client.use(authMiddleware(options.apiKey), requestIdMiddleware(options.requestId));
   const agent = `sims-client/${VERSION}`;
-  if (options.userAgent) client.use(userAgentMiddleware(`${options.userAgent} ${agent}`));
-  else if (!runsInBrowser()) client.use(userAgentMiddleware(agent));
+  const userAgent = options.userAgent ? `${options.userAgent} ${agent}` : runsInBrowser() ? undefined : agent;
+  client.use(identityMiddleware({ apiKey: options.apiKey, requestId: options.requestId, userAgent }));
   if (options.throwOnError) client.use(throwOnErrorMiddleware());
 
   return Object.assign(client, createHelpers(client));

@@ -5,36 +5,27 @@ import { randomId } from './ids.js';
 /** A fresh request id, `req_` and 32 hex digits. */
 const newRequestId = () => `req_${randomId()}`;
 
-/** Sends the API key as a bearer token on every request. */
-export function authMiddleware(apiKey: string): Middleware {
-  const value = `Bearer ${apiKey}`;
-  return {
-    onRequest({ request }) {
-      request.headers.set('Authorization', value);
-    },
-  };
-}
-
 /**
- * Gives every call an `X-Request-Id` unless the caller set one. The server echoes it, so one id
- * names the call in both sides' logs, and it stays the same across retries of the call.
+ * What the client adds to every request, in one middleware so that a call pays one `onRequest`
+ * (openapi-fetch awaits each middleware's hook in turn): the API key as a bearer token; an
+ * `X-Request-Id` unless the caller set one (the server echoes it, so one id names the call in both
+ * sides' logs, and it stays the same across retries of the call); and `User-Agent` when given.
  */
-export function requestIdMiddleware(generate: () => string = newRequestId): Middleware {
+export function identityMiddleware(options: { apiKey: string; requestId?: () => string; userAgent?: string }): Middleware {
+  const authorization = `Bearer ${options.apiKey}`;
+  const generate = options.requestId ?? newRequestId;
+  const { userAgent } = options;
   return {
     onRequest({ request }) {
-      if (!request.headers.has('x-request-id')) request.headers.set('X-Request-Id', generate());
+      const { headers } = request;
+      headers.set('Authorization', authorization);
+      if (!headers.has('x-request-id')) headers.set('X-Request-Id', generate());
+      if (userAgent !== undefined) headers.set('User-Agent', userAgent);
     },
     onResponse({ request, response }) {
+      if (response.ok) return;
       const sent = request.headers.get('x-request-id');
-      if (sent !== null && !response.ok) rememberRequestId(response, sent);
-    },
-  };
-}
-
-export function userAgentMiddleware(userAgent: string): Middleware {
-  return {
-    onRequest({ request }) {
-      request.headers.set('User-Agent', userAgent);
+      if (sent !== null) rememberRequestId(response, sent);
     },
   };
 }

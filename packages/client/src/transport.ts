@@ -39,6 +39,13 @@ export interface TransportOptions {
   /** Time-out of each attempt until the answer's headers arrive; 0 or undefined for none. */
   timeoutMs?: number;
   retry?: RetryOptions | false;
+  /**
+   * `baseFetch` honours `init.signal` as the standard `fetch` does (which makes the `Request` it
+   * sends from the one it is given and `init`): an attempt's time-out signal then goes in `init`
+   * rather than in a copy of the request, which would be copied once more inside `fetch`. Off by
+   * default, since a test's or a caller's fetch may look only at the request's own signal.
+   */
+  signalInInit?: boolean;
 }
 
 const IDEMPOTENT_METHODS = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE', 'TRACE']);
@@ -65,6 +72,7 @@ export function backoffDelay(retryIndex: number, baseDelayMs: number, maxDelayMs
   return capped / 2 + random() * (capped / 2);
 }
 
+/** The reason an attempt's own signal is aborted with when its time is up; made only then (an Error captures a stack). */
 class AttemptTimeout extends Error {}
 
 /**
@@ -75,25 +83,28 @@ class AttemptTimeout extends Error {}
 export function createTransport(baseFetch: FetchLike, options: TransportOptions = {}): FetchLike {
   const timeoutMs = options.timeoutMs && options.timeoutMs > 0 ? options.timeoutMs : undefined;
   const retry = options.retry === false ? { ...RETRY_DEFAULTS, maxRetries: 0 } : { ...RETRY_DEFAULTS, ...options.retry };
+  const signalInInit = options.signalInInit === true;
 
   const attempt = async (request: Request, init: RequestInit | undefined): Promise<Response> => {
     if (timeoutMs === undefined) return baseFetch(request, init);
     const controller = new AbortController();
-    const marker = new AttemptTimeout();
-    const onAbort = () => controller.abort(request.signal.reason);
-    if (request.signal.aborted) controller.abort(request.signal.reason);
-    else request.signal.addEventListener('abort', onAbort, { once: true });
-    const timer = setTimeout(() => controller.abort(marker), timeoutMs);
+    const { signal } = request;
+    const onAbort = () => controller.abort(signal.reason);
+    if (signal.aborted) controller.abort(signal.reason);
+    else signal.addEventListener('abort', onAbort, { once: true });
+    const timer = setTimeout(() => controller.abort(new AttemptTimeout()), timeoutMs);
     try {
-      return await baseFetch(new Request(request, { signal: controller.signal }), init);
+      return await (signalInInit
+        ? baseFetch(request, { ...init, signal: controller.signal })
+        : baseFetch(new Request(request, { signal: controller.signal }), init));
     } catch (error) {
-      if (controller.signal.reason === marker && !request.signal.aborted) {
+      if (controller.signal.reason instanceof AttemptTimeout && !signal.aborted) {
         throw timeoutError(`${request.method} ${request.url} timed out after ${timeoutMs} ms`);
       }
       throw error;
     } finally {
       clearTimeout(timer);
-      request.signal.removeEventListener('abort', onAbort);
+      signal.removeEventListener('abort', onAbort);
     }
   };
 
