@@ -624,11 +624,13 @@ export class SqliteStorage implements Storage {
     if (!changed) throw new Error(`no simulation ${id}`);
   }
 
-  /** One INSERT an event, numbered after the run's last (read through the primary key). */
+  /** One INSERT an event, numbered after the run's last (read once a batch, through the primary key). */
   private appendEvents(id: string, items: TimelineItem[], at: string): void {
-    const insert = this.sql(`INSERT INTO simulation_events (simulation_id, seq, at, item)
-      SELECT ?, coalesce(max(seq) + 1, 0), ?, ? FROM simulation_events WHERE simulation_id = ?`);
-    for (const item of items) insert.run(id, at, json(item), id);
+    if (!items.length) return;
+    const last = this.sql('SELECT max(seq) AS seq FROM simulation_events WHERE simulation_id = ?').get(id) as { seq: number | null };
+    const insert = this.sql('INSERT INTO simulation_events (simulation_id, seq, at, item) VALUES (?, ?, ?, ?)');
+    let seq = (last.seq ?? -1) + 1;
+    for (const item of items) insert.run(id, seq++, at, json(item));
   }
 
   readonly simulations: Storage['simulations'] = {
