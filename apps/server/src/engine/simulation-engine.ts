@@ -178,8 +178,10 @@ export class SimulationEngine implements Engine {
       if (broken || inFlight || sent === events.length) return;
       const items = events.slice(sent);
       sent = events.length;
-      inFlight = this.storage.simulations
-        .appendTimeline(id, items, items.at(-1)!.timestamp_datetime)
+      // A storage that throws rather than rejects is failed the same way.
+      inFlight = new Promise<void>((resolve) =>
+        resolve(this.storage.simulations.appendTimeline(id, items, items.at(-1)!.timestamp_datetime)),
+      )
         .then(
           () => {
             stored += items.length;
