@@ -8,15 +8,12 @@
 //   pnpm turbo run build --filter=@sims/server && node bench/list-throughput.mjs
 //   (BENCH_RUNS=15000, BENCH_ROUNDS=3, BENCH_DURATION=10 seconds per measurement, BENCH_CONNECTIONS=10)
 import { randomUUID } from 'node:crypto';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
+import { median, root, serveBuilt } from './support.mjs';
 
-const root = fileURLToPath(new URL('..', import.meta.url));
 const { createWorkspace, openSqliteStorage } = await import(join(root, 'apps/server/dist/index.js'));
 const runs = Number(process.env.BENCH_RUNS ?? 15_000);
 const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -25,17 +22,6 @@ const connections = Number(process.env.BENCH_CONNECTIONS ?? 10);
 const RUNS_PER_SESSION = 10;
 const children = [];
 const dirs = [];
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** A finished run as the engine leaves it: a conversation of eight turns and a verdict. */
 function finishedRun(session, agent, at, i) {
@@ -127,31 +113,11 @@ async function seed(dataDir, count) {
   }
 }
 
-/** The built server on `dataDir`; resolves once it serves. */
+/** The built server on `dataDir` at log level `warn`; stopped with the others at the end. */
 async function serve(dataDir) {
-  const port = await freePort();
-  const child = spawn(process.execPath, ['apps/server/dist/main.js'], {
-    cwd: root,
-    stdio: ['ignore', 'ignore', 'pipe'],
-    env: {
-      ...process.env,
-      SIMS_HOST: '127.0.0.1',
-      PORT: String(port),
-      SIMS_DATA_DIR: dataDir,
-      SIMS_RATE_LIMIT_MAX: '0',
-      SIMS_LOG_LEVEL: 'warn',
-    },
-  });
-  children.push(child);
-  let output = '';
-  await new Promise((resolve, reject) => {
-    child.stderr.on('data', (chunk) => {
-      output += chunk;
-      if (/Database\s+\S+\n/.test(output)) resolve();
-    });
-    child.on('exit', (code) => reject(new Error(`the server exited with ${code}:\n${output}`)));
-  });
-  return { child, api: `http://127.0.0.1:${port}/v2` };
+  const served = await serveBuilt(dataDir, { SIMS_LOG_LEVEL: 'warn' });
+  children.push(served.child);
+  return served;
 }
 
 async function measure(title, url, headers) {
@@ -159,8 +125,6 @@ async function measure(title, url, headers) {
   if (result.non2xx || result.errors || !result['2xx']) throw new Error(`${title}: ${result.non2xx} non-2xx, ${result.errors} errors`);
   return result.requests.average;
 }
-
-const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
 async function main() {
   const histories = [

@@ -12,15 +12,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { configFromEnv, startServer } from '../apps/server/dist/index.js';
+import { median } from './support.mjs';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 20);
 const BASELINE = Number(process.env.BENCH_BASELINE ?? 200);
 
-const median = (values) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-};
 const ms = (value) => `${value.toFixed(2).padStart(9)} ms`;
 
 async function main() {
