@@ -12,6 +12,7 @@ import { createRequire } from 'node:module';
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import { createSimulationsClient } from '../packages/client/dist/index.js';
+import { median } from './support.mjs';
 
 // The openapi-fetch the client itself is built on.
 const fromClient = createRequire(new URL('../packages/client/package.json', import.meta.url));
@@ -73,12 +74,6 @@ async function round(send) {
   );
   return REQUESTS / ((performance.now() - start) / 1000);
 }
-
-const median = (values) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-};
 
 const kinds = { 'raw fetch': viaFetch, 'bare openapi-fetch': viaBare, '@sims/client': viaClient };
 const names = Object.keys(kinds);

@@ -11,13 +11,11 @@
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
+import { freePort, median, root } from './support.mjs';
 
-const root = fileURLToPath(new URL('..', import.meta.url));
 const serverMain = join(root, 'apps/server/dist/main.js');
 const runs = Number(process.env.BENCH_RUNS ?? 11);
 const POLL_MS = 2;
@@ -31,17 +29,6 @@ const app = Fastify({ logger: { level: 'info' } });
 app.get('/health', async () => ({ status: 'ok' }));
 await app.listen({ host: '127.0.0.1', port: Number(process.env.PORT) });
 `;
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** One `GET /health`, without keep-alive: resolves to the status, or undefined when nothing answers yet. */
 function health(port) {
@@ -92,12 +79,6 @@ async function coldStart(args, env) {
     await gone;
   }
 }
-
-const median = (values) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-};
 
 // A data directory with a migrated database and its first workspace, as a restart finds it.
 const existing = tempDir();
