@@ -12,8 +12,10 @@ export interface RateLimitConfig {
 export interface ServerConfig {
   host: string;
   port: number;
-  /** Folder of the SQLite database file (`sims.db`). */
+  /** Folder of the SQLite database file (`sims.db`), the default storage. */
   dataDir: string;
+  /** A `postgres://` URL (`SIMS_DATABASE_URL`): store in PostgreSQL instead of SQLite. */
+  databaseUrl?: string;
   rateLimit: RateLimitConfig;
   /** Largest accepted request body, in bytes. */
   bodyLimit: number;
@@ -76,6 +78,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfi
     host: env.SIMS_HOST || '127.0.0.1',
     port: integer(env, 'PORT', 4010),
     dataDir: resolve(env.SIMS_DATA_DIR || 'data'),
+    ...(env.SIMS_DATABASE_URL ? { databaseUrl: env.SIMS_DATABASE_URL } : {}),
     rateLimit: {
       max: integer(env, 'SIMS_RATE_LIMIT_MAX', 600),
       windowMs: integer(env, 'SIMS_RATE_LIMIT_WINDOW_MS', 60_000),

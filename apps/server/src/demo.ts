@@ -160,8 +160,8 @@ export async function runDemo(options: { serve?: boolean } = {}): Promise<{ pass
   });
   try {
     const key = server.firstStart?.key;
-    if (!key) throw new Error(`the demo needs an empty database; ${server.dbFile} already has workspaces (unset SIMS_DATA_DIR)`);
-    out(`Simulations API demo — server on ${server.url} (database ${server.dbFile})`);
+    if (!key) throw new Error(`the demo needs an empty database; ${server.database} already has workspaces (unset SIMS_DATA_DIR)`);
+    out(`Simulations API demo — server on ${server.url} (database ${server.database})`);
     const api = createSimulationsClient({ baseUrl: server.url, apiKey: key, retry: false });
 
     const agent = await unwrap(

@@ -1,10 +1,9 @@
 #!/usr/bin/env node
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { configFromEnv } from './config.js';
 import { createWorkspace, mintKey } from './keys.js';
 import { startServer } from './server.js';
-import { openSqliteStorage } from './storage/sqlite/index.js';
+import { openStorage } from './storage/open.js';
 import { DatabaseLockedError } from './storage/sqlite/lock.js';
 
 const USAGE = `Usage: sims-server [command] [options]
@@ -19,7 +18,8 @@ Commands:
   workspaces create --name NAME        create a workspace and mint its first key
   workspaces list                      list workspaces
 
-Environment: PORT (4010), SIMS_HOST (127.0.0.1), SIMS_DATA_DIR (./data), SIMS_LOG_LEVEL (info),
+Environment: PORT (4010), SIMS_HOST (127.0.0.1), SIMS_DATA_DIR (./data), SIMS_DATABASE_URL (a postgres:// URL:
+PostgreSQL instead of SQLite; one server per database for now), SIMS_LOG_LEVEL (info),
 SIMS_RATE_LIMIT_MAX (600, 0 = off), SIMS_RATE_LIMIT_WINDOW_MS (60000), SIMS_SHUTDOWN_GRACE_MS (10000),
 SIMS_REQUEST_TIMEOUT_MS (30000), SIMS_HEADERS_TIMEOUT_MS (10000), SIMS_KEEP_ALIVE_TIMEOUT_MS (5000),
 SIMS_CONCURRENCY (4), SIMS_SIMULATION_TIMEOUT_MS (120000), SIMS_ALLOW_PRIVATE_NETWORKS (false),
@@ -33,7 +33,7 @@ async function serve(): Promise<void> {
   const server = await startServer(configFromEnv());
   say(`Simulations API  ${server.url}`);
   say(`API reference    ${server.origin}/docs`);
-  say(`Database         ${server.dbFile}`);
+  say(`Database         ${server.database}`);
   if (server.firstStart) {
     say();
     say(`First start: created workspace "${server.firstStart.workspace.name}" (${server.firstStart.workspace.id}).`);
@@ -66,7 +66,8 @@ async function admin(command: string, args: string[]): Promise<void> {
     allowPositionals: true,
     options: { workspace: { type: 'string' }, name: { type: 'string' } },
   });
-  const storage = openSqliteStorage(join(configFromEnv().dataDir, 'sims.db'));
+  const { dataDir, databaseUrl } = configFromEnv();
+  const storage = await openStorage({ dataDir, databaseUrl });
   try {
     const [group, action] = [command, positionals[0]];
     if (group === 'workspaces' && action === 'create') {

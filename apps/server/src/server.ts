@@ -5,7 +5,7 @@ import { ENGINE_DEFAULTS, type ServerConfig } from './config.js';
 import { SimulationEngine } from './engine/simulation-engine.js';
 import type { Engine } from './engine/types.js';
 import { bootstrap } from './keys.js';
-import { openSqliteStorage, type SqliteStorage } from './storage/sqlite/index.js';
+import { describeLocation, openStorage } from './storage/open.js';
 import { lockDatabase } from './storage/sqlite/lock.js';
 import type { Storage, WorkspaceRecord } from './storage/types.js';
 
@@ -16,7 +16,8 @@ export interface RunningServer {
   /** Base URL of the API, ending in `/v2`. */
   url: string;
   origin: string;
-  dbFile: string;
+  /** Where the data is: the SQLite file, or the PostgreSQL URL without its password. */
+  database: string;
   /** Set on the first start with an empty database: the workspace made and its key, shown once. */
   firstStart?: { workspace: WorkspaceRecord; key: string };
   /** Stops taking connections, lets in-flight requests finish (up to the grace period), then closes the database. */
@@ -27,18 +28,18 @@ export interface RunningServer {
 export type EngineFactory = (storage: Storage) => Engine;
 
 /**
- * Opens the database under the data directory, applies migrations and serves until `stop`. Throws
- * `DatabaseLockedError` when another server holds the database: the lock comes before anything is
- * migrated or recovered.
+ * Opens the database (SQLite under the data directory, or PostgreSQL at `databaseUrl`), applies
+ * migrations and serves until `stop`. On SQLite, throws `DatabaseLockedError` when another server
+ * holds the file: the lock comes before anything is migrated or recovered.
  */
 export async function startServer(config: ServerConfig, createEngine?: EngineFactory): Promise<RunningServer> {
-  const dbFile = join(config.dataDir, 'sims.db');
-  const lock = lockDatabase(dbFile);
-  let storage: SqliteStorage;
+  const location = { dataDir: config.dataDir, databaseUrl: config.databaseUrl };
+  const lock = config.databaseUrl ? undefined : lockDatabase(join(config.dataDir, 'sims.db'));
+  let storage: Storage;
   try {
-    storage = openSqliteStorage(dbFile);
+    storage = await openStorage(location);
   } catch (error) {
-    lock.release();
+    lock?.release();
     throw error;
   }
   // The engine logs through the app's logger, made after it.
@@ -69,7 +70,7 @@ export async function startServer(config: ServerConfig, createEngine?: EngineFac
     await app?.close();
     await engine.stop();
     await storage.close();
-    lock.release();
+    lock?.release();
     throw error;
   }
   const address = app.server.address();
@@ -87,7 +88,7 @@ export async function startServer(config: ServerConfig, createEngine?: EngineFac
       }
       await engine.stop();
       await storage.close();
-      lock.release();
+      lock?.release();
     })();
     return stopping;
   };
@@ -97,7 +98,7 @@ export async function startServer(config: ServerConfig, createEngine?: EngineFac
     engine,
     url: `${origin}/v2`,
     origin,
-    dbFile,
+    database: describeLocation(location),
     stop,
     ...(first ? { firstStart: { workspace: first.workspace, key: first.minted.key } } : {}),
   };

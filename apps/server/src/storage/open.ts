@@ -23,3 +23,15 @@ export async function openStorage(location: StorageLocation): Promise<Storage> {
   }
   return openSqliteStorage(join(location.dataDir, 'sims.db'));
 }
+
+/** Where the data is, fit to print: the SQLite file, or the PostgreSQL URL with its password masked. */
+export function describeLocation(location: StorageLocation): string {
+  if (!location.databaseUrl) return join(location.dataDir, 'sims.db');
+  try {
+    const url = new URL(location.databaseUrl);
+    if (url.password) url.password = '***';
+    return url.toString();
+  } catch {
+    return 'postgres://…';
+  }
+}
