@@ -251,7 +251,8 @@ describe('a database written by the release before (migration 5)', () => {
 
     const storage = new SqliteStorage(file);
     open.push(storage);
-    expect(storage.db.prepare('SELECT max(version) AS v FROM schema_migrations').get()).toEqual({ v: 5 });
+    expect(storage.db.prepare('SELECT max(version) AS v FROM schema_migrations').get()).toEqual({ v: 7 });
+    expect(migrations.at(-1)!.version).toBe(7);
     const expected = (id: string) => before.get(id)!;
     const inSession = (session: SessionRecord) =>
       runs.filter((r) => r.simulation_session_id === session.simulation_session_id).map((r) => expected(r.simulation_id));
@@ -309,6 +310,107 @@ describe('a database written by the release before (migration 5)', () => {
       timeline: [...expected(running).timeline!, next],
       updated_at: at,
     });
+  });
+});
+
+describe('a database written by the release with migration 5 (events keyed by run id and number)', () => {
+  it('keeps every timeline in order, numbers the runs, and appends after the last event in arrival order', async () => {
+    const file = join(await tempDir(), 'sims.db');
+    const db = new BetterSqlite3(file);
+    db.exec('CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)');
+    for (const m of migrations.filter((m) => m.version <= 5)) {
+      db.exec(m.sql);
+      db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(m.version, m.name, tick());
+    }
+    db.prepare('INSERT INTO workspaces VALUES (?, ?, ?)').run(WS, 'Main', tick());
+    const session: SessionRecord = {
+      simulation_session_id: randomUUID(),
+      workspace_id: WS,
+      suite_id: null,
+      target_agent_id: 'agent-1',
+      created_at: tick(),
+    };
+    db.prepare('INSERT INTO sessions (id, workspace_id, suite_id, target_agent_id, created_at) VALUES (?, ?, ?, ?, ?)').run(
+      session.simulation_session_id,
+      WS,
+      null,
+      'agent-1',
+      session.created_at,
+    );
+    const runs = [0, 1, 2].map((n) => runOf(session, n, { created_at: tick(), updated_at: tick() }));
+    // As that release stored a run: the status and updated_at in their columns, the rest as the document.
+    for (const { status, updated_at, timeline: _timeline, ...body } of runs) {
+      db.prepare(`INSERT INTO simulations (id, workspace_id, session_id, case_id, target_agent_id, status, created_at, updated_at, body, run_input)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)`).run(
+        body.simulation_id,
+        WS,
+        session.simulation_session_id,
+        body.simulation_case_id,
+        'agent-1',
+        status,
+        body.created_at,
+        updated_at,
+        JSON.stringify(body),
+      );
+    }
+    const [a, b, c] = runs.map((r) => r.simulation_id) as [string, string, string];
+    // Events of two runs interleaved, as runs going at once wrote them; the third run has none yet.
+    const written = new Map<string, Array<{ item: TimelineItem; at: string }>>([
+      [a, []],
+      [b, []],
+    ]);
+    for (const id of [a, b, a, b, a]) {
+      const log = written.get(id)!;
+      const entry = { item: event(log.length), at: tick() };
+      db.prepare('INSERT INTO simulation_events (simulation_id, seq, at, item) VALUES (?, ?, ?, ?)').run(
+        id,
+        log.length,
+        entry.at,
+        JSON.stringify(entry.item),
+      );
+      log.push(entry);
+    }
+    db.close();
+
+    const storage = new SqliteStorage(file);
+    open.push(storage);
+    expect(storage.db.prepare('SELECT max(version) AS v FROM schema_migrations').get()).toEqual({ v: 7 });
+    const expected = (run: SimulationRecord): SimulationRecord => {
+      const log = written.get(run.simulation_id) ?? [];
+      return { ...run, timeline: log.map((e) => e.item), updated_at: log.at(-1)?.at ?? run.updated_at };
+    };
+    for (const run of runs) expect(await storage.simulations.get(WS, run.simulation_id)).toStrictEqual(expected(run));
+    // Numbered in creation order; the events moved keep their numbers, a run's together.
+    expect(storage.db.prepare('SELECT simulation_id FROM simulation_runs ORDER BY run').pluck().all()).toEqual([a, b, c]);
+    expect(storage.db.prepare('SELECT run, n FROM simulation_events ORDER BY seq').raw().all()).toEqual([
+      [1, 0],
+      [1, 1],
+      [1, 2],
+      [2, 0],
+      [2, 1],
+    ]);
+
+    // Appends of one turn go to the end of the table in the order they came, each numbered after its run's last.
+    const next = [event(7), event(8), event(9)];
+    const at = tick();
+    await Promise.all([
+      storage.simulations.appendTimeline(b, [next[0]!], at),
+      storage.simulations.appendTimeline(c, [next[1]!], at),
+      storage.simulations.appendTimeline(a, [next[2]!], at),
+    ]);
+    expect(storage.db.prepare('SELECT run, n FROM simulation_events ORDER BY seq DESC LIMIT 3').raw().all()).toEqual([
+      [1, 3],
+      [3, 0],
+      [2, 2],
+    ]);
+    expect((await storage.simulations.get(WS, a))!.timeline).toStrictEqual([...expected(runs[0]!).timeline!, next[2]]);
+    expect((await storage.simulations.get(WS, b))!.timeline).toStrictEqual([...expected(runs[1]!).timeline!, next[0]]);
+    expect(await storage.simulations.get(WS, c)).toStrictEqual({ ...runs[2]!, timeline: [next[1]], updated_at: at });
+
+    // A run created now gets the next number, whoever writes it.
+    const later = runOf(session, 3, { created_at: tick(), updated_at: tick() });
+    await storage.sessions.createRuns(undefined, [later]);
+    expect(storage.db.prepare('SELECT run FROM simulation_runs WHERE simulation_id = ?').pluck().get(later.simulation_id)).toBe(4);
   });
 });
 

@@ -24,7 +24,7 @@ import type {
 } from '../types.js';
 import { GroupCommit } from './group-commit.js';
 import { migrate } from './migrations.js';
-import { keptTotal } from './totals.js';
+import { keptDayTotal, keptTotal } from './totals.js';
 
 type Row = Record<string, unknown>;
 type Param = string | number | null;
@@ -33,8 +33,10 @@ type Param = string | number | null;
 class Where {
   readonly clauses: string[] = ['workspace_id = ?'];
   readonly params: Param[];
-  /** The equality filters by column, as long as there are only those (a kept total may answer then). */
+  /** The equality filters by column, as long as there are only those and a date window (a kept total may answer then). */
   equal: Map<string, string> | undefined = new Map();
+  /** The date window, when there is one: `created_at` from `start_date` to `end_date`, both included. */
+  range: { start_date?: string; end_date?: string } | undefined;
 
   constructor(readonly workspace_id: string) {
     this.params = [workspace_id];
@@ -60,8 +62,19 @@ class Where {
    * rather than the filter's index; `likelihood` states that a window keeps a good part of history.
    */
   dates(range: { start_date?: string; end_date?: string }): this {
-    if (range.start_date) this.add('likelihood(created_at >= ?, 0.5)', range.start_date);
-    if (range.end_date) this.add('likelihood(created_at <= ?, 0.5)', range.end_date);
+    const start_date = range.start_date || undefined;
+    const end_date = range.end_date || undefined;
+    if (start_date === undefined && end_date === undefined) return this;
+    this.range = { start_date, end_date };
+    // Not `add`: the equality filters beside a window still have a total, kept per day.
+    if (start_date !== undefined) {
+      this.clauses.push('likelihood(created_at >= ?, 0.5)');
+      this.params.push(start_date);
+    }
+    if (end_date !== undefined) {
+      this.clauses.push('likelihood(created_at <= ?, 0.5)');
+      this.params.push(end_date);
+    }
     return this;
   }
   toString(): string {
@@ -70,6 +83,22 @@ class Where {
 }
 
 const json = (value: unknown) => JSON.stringify(value);
+
+const DAY_MS = 86_400_000;
+const UTC_DAY = /^\d{4}-\d{2}-\d{2}$/;
+
+/**
+ * The UTC day a date bound falls on (its first ten characters, as the day totals are keyed) and the
+ * next day's date; null when the bound does not start with a real date of years 0000–9998 (the bounds
+ * the handlers pass are `toISOString()` of the normalised instant, so this is a guard for other callers).
+ */
+function utcDay(bound: string): { day: string; next: string } | null {
+  const day = bound.slice(0, 10);
+  const ms = Date.parse(`${day}T00:00:00.000Z`);
+  if (!UTC_DAY.test(day) || Number.isNaN(ms) || new Date(ms).toISOString().slice(0, 10) !== day) return null;
+  const next = new Date(ms + DAY_MS).toISOString().slice(0, 10);
+  return UTC_DAY.test(next) ? { day, next } : null;
+}
 const placeholders = (n: number) => Array.from({ length: n }, () => '?').join(', ');
 
 const toAgent = (row: Row): AgentRecord => ({
@@ -131,20 +160,23 @@ const toSession = (row: Row): SessionRecord => ({
 /**
  * A simulation is a row: the columns that change while it runs (status, updated_at), the rest of the
  * read-out as a JSON document (`body`), and its timeline as rows of `simulation_events`, one row
- * an event, appended as they happen (migration 5). Reads put them together in one statement: the
- * timeline is gathered per run by its primary key, in the order appended; `updated_at` is that of
- * the row, or of the last event when later (appending an event writes nothing but the event).
+ * an event, appended as they happen (migration 5) in arrival order (migration 6). Reads put them
+ * together in one statement: the timeline is gathered through the run's number (`simulation_runs`)
+ * and the index on (run, n), in the order appended; `updated_at` is that of the row, or of the last
+ * event when later (appending an event writes nothing but the event).
  */
+const RUN_OF = '(SELECT run FROM simulation_runs WHERE simulation_id = simulations.id)';
+const LAST_EVENT_AT = `(SELECT at FROM simulation_events WHERE run = ${RUN_OF} ORDER BY n DESC LIMIT 1) AS last_event_at`;
 const SIMULATION_COLUMNS = `simulations.status, simulations.updated_at, simulations.body,
-  (SELECT '[' || group_concat(item, ',' ORDER BY seq) || ']' FROM simulation_events WHERE simulation_id = simulations.id) AS timeline,
-  (SELECT at FROM simulation_events WHERE simulation_id = simulations.id ORDER BY seq DESC LIMIT 1) AS last_event_at`;
+  (SELECT '[' || group_concat(item, ',' ORDER BY n) || ']' FROM simulation_events WHERE run = ${RUN_OF}) AS timeline,
+  ${LAST_EVENT_AT}`;
 
 /** Summaries (see `SimulationSummary`) are cut in SQL, so a page of sessions never reads a timeline. */
 const SUMMARY_COLUMNS = `simulations.status, simulations.updated_at,
   json_set(simulations.body, '$.simulation_case_prompt', NULL, '$.success_criteria', NULL, '$.custom_variables', NULL,
     '$.success_criteria_analysis', NULL) AS body,
   NULL AS timeline,
-  (SELECT at FROM simulation_events WHERE simulation_id = simulations.id ORDER BY seq DESC LIMIT 1) AS last_event_at`;
+  ${LAST_EVENT_AT}`;
 
 /** The counters but the total, each the sum of runs in its status (the statuses are constants of the code). */
 const COUNTERS_SQL = Object.entries(COUNTED_STATUSES)
@@ -251,6 +283,7 @@ export class SqliteStorage implements Storage {
 
   /** From the totals the triggers keep when there is one for these filters, else counted. */
   private count(table: string, where: Where): number {
+    if (where.range) return this.countWindow(table, where, where.range);
     const kept = where.equal && keptTotal(table, [...where.equal.keys()]);
     if (kept) {
       const [key1 = '', key2 = ''] = kept.by.map((column) => where.equal!.get(column)!);
@@ -263,6 +296,33 @@ export class SqliteStorage implements Storage {
       return row?.n ?? 0;
     }
     return (this.sql(`SELECT count(*) AS n FROM ${table} ${where}`).get(...where.params) as { n: number }).n;
+  }
+
+  /**
+   * A date window's total: the totals kept per UTC day for the days strictly inside it, plus a count
+   * of the rows of its first and last days (read through the index, a day's rows at most). Exact
+   * because `created_at` is always `toISOString()`: a row of a day strictly between the first and the
+   * last is inside the window, and compares as text below the next day's date and above the day's own.
+   * Counted whole when no total is kept per day for the filters, or a bound is not such a date.
+   */
+  private countWindow(table: string, where: Where, range: { start_date?: string; end_date?: string }): number {
+    const kept = where.equal && keptDayTotal(table, [...where.equal.keys()]);
+    const first = range.start_date === undefined ? undefined : utcDay(range.start_date);
+    const last = range.end_date === undefined ? undefined : utcDay(range.end_date);
+    const counted = (extra = '', ...params: Param[]) =>
+      (this.sql(`SELECT count(*) AS n FROM ${table} ${where}${extra}`).get(...where.params, ...params) as { n: number }).n;
+    if (!kept || first === null || last === null || (first && last && first.day >= last.day)) return counted();
+    const [key1 = '', key2 = ''] = kept.by.map((column) => where.equal!.get(column)!);
+    const inside = this.sql(`SELECT coalesce(sum(n), 0) AS n FROM list_day_totals
+      WHERE workspace_id = ? AND list = ? AND key1 = ? AND key2 = ? AND day > ? AND day < ?`).get(
+      where.workspace_id,
+      kept.list,
+      key1,
+      key2,
+      first?.day ?? '',
+      last?.day ?? '~',
+    ) as { n: number };
+    return inside.n + (first ? counted(' AND created_at < ?', first.next) : 0) + (last ? counted(' AND created_at >= ?', last.day) : 0);
   }
 
   private one<T>(table: string, workspace_id: string, id: string, map: (row: Row) => T): T | undefined {
@@ -624,13 +684,18 @@ export class SqliteStorage implements Storage {
     if (!changed) throw new Error(`no simulation ${id}`);
   }
 
-  /** One INSERT an event, numbered after the run's last (read once a batch, through the primary key). */
+  /**
+   * One INSERT an event, at the end of the table (arrival order), numbered after the run's last: the
+   * run's number and its last event's are read once a batch, through the indexes.
+   */
   private appendEvents(id: string, items: TimelineItem[], at: string): void {
     if (!items.length) return;
-    const last = this.sql('SELECT max(seq) AS seq FROM simulation_events WHERE simulation_id = ?').get(id) as { seq: number | null };
-    const insert = this.sql('INSERT INTO simulation_events (simulation_id, seq, at, item) VALUES (?, ?, ?, ?)');
-    let seq = (last.seq ?? -1) + 1;
-    for (const item of items) insert.run(id, seq++, at, json(item));
+    const last = this.sql(`SELECT run, (SELECT max(n) FROM simulation_events WHERE simulation_events.run = simulation_runs.run) AS n
+      FROM simulation_runs WHERE simulation_id = ?`).get(id) as { run: number; n: number | null } | undefined;
+    if (!last) throw new Error(`no simulation ${id}`);
+    const insert = this.sql('INSERT INTO simulation_events (run, n, at, item) VALUES (?, ?, ?, ?)');
+    let n = (last.n ?? -1) + 1;
+    for (const item of items) insert.run(last.run, n++, at, json(item));
   }
 
   readonly simulations: Storage['simulations'] = {

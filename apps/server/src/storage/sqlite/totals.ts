@@ -37,44 +37,80 @@ export function keptTotal(table: string, columns: string[]): { list: string; by:
 /** SQL for a kept total's key in a trigger: `OLD`/`NEW` row values, '' for no filter or a NULL. */
 const keys = (kept: Kept, row: 'OLD' | 'NEW') => [0, 1].map((i) => (kept.by[i] ? `coalesce(${row}.${kept.by[i]}, '')` : `''`)).join(', ');
 
-function triggers(table: string): string {
-  const kept = KEPT_TOTALS.filter((k) => k.table === table);
-  const add = (row: 'NEW') => `INSERT INTO list_totals (workspace_id, list, key1, key2, n) VALUES
-      ${kept.map((k) => `(${row}.workspace_id, '${listName(k)}', ${keys(k, row)}, 1)`).join(',\n      ')}
-      ON CONFLICT (workspace_id, list, key1, key2) DO UPDATE SET n = n + 1;`;
+/**
+ * Where totals are kept: `list_totals` holds one per list and key; `list_day_totals` one per UTC day
+ * besides (the day a row was created, the first ten characters of `created_at`, which is always
+ * written by `toISOString()`).
+ */
+interface Keeping {
+  into: 'list_totals' | 'list_day_totals';
+  triggers: 'totals' | 'day_totals';
+  kept: readonly Kept[];
+  day: boolean;
+}
+
+function triggers({ into, kept: all, day, triggers: suffix }: Keeping, table: string): string {
+  const kept = all.filter((k) => k.table === table);
+  const key = day ? ', day' : '';
+  const dayOf = (row: 'OLD' | 'NEW') => (day ? `, substr(${row}.created_at, 1, 10)` : '');
+  const add = (row: 'NEW') => `INSERT INTO ${into} (workspace_id, list, key1, key2${key}, n) VALUES
+      ${kept.map((k) => `(${row}.workspace_id, '${listName(k)}', ${keys(k, row)}${dayOf(row)}, 1)`).join(',\n      ')}
+      ON CONFLICT (workspace_id, list, key1, key2${key}) DO UPDATE SET n = n + 1;`;
   const remove = (
     row: 'OLD',
-  ) => `UPDATE list_totals SET n = n - 1 WHERE workspace_id = ${row}.workspace_id AND (list, key1, key2) IN (VALUES
-      ${kept.map((k) => `('${listName(k)}', ${keys(k, row)})`).join(',\n      ')});`;
-  const columns = [...new Set(kept.flatMap((k) => k.by))];
+  ) => `UPDATE ${into} SET n = n - 1 WHERE workspace_id = ${row}.workspace_id AND (list, key1, key2${key}) IN (VALUES
+      ${kept.map((k) => `('${listName(k)}', ${keys(k, row)}${dayOf(row)})`).join(',\n      ')});`;
+  const columns = [...new Set([...kept.flatMap((k) => k.by), ...(day ? ['created_at'] : [])])];
   // Only a change of a counted column moves a row between totals (a run's timeline appends do not).
   const changed = columns.map((c) => `OLD.${c} IS NOT NEW.${c}`).join(' OR ');
   return `
-    CREATE TRIGGER ${table}_totals_insert AFTER INSERT ON ${table} BEGIN ${add('NEW')} END;
-    CREATE TRIGGER ${table}_totals_delete AFTER DELETE ON ${table} BEGIN ${remove('OLD')} END;
+    CREATE TRIGGER ${table}_${suffix}_insert AFTER INSERT ON ${table} BEGIN ${add('NEW')} END;
+    CREATE TRIGGER ${table}_${suffix}_delete AFTER DELETE ON ${table} BEGIN ${remove('OLD')} END;
     ${
       columns.length
-        ? `CREATE TRIGGER ${table}_totals_update AFTER UPDATE OF ${columns.join(', ')} ON ${table} WHEN ${changed}
+        ? `CREATE TRIGGER ${table}_${suffix}_update AFTER UPDATE OF ${columns.join(', ')} ON ${table} WHEN ${changed}
       BEGIN ${remove('OLD')} ${add('NEW')} END;`
         : ''
     }`;
 }
 
-function backfill(kept: Kept): string {
+function backfill({ into, day }: Keeping, kept: Kept): string {
   const key = (i: number) => (kept.by[i] ? `coalesce(${kept.by[i]}, '')` : `''`);
-  return `INSERT INTO list_totals (workspace_id, list, key1, key2, n)
+  return day
+    ? `INSERT INTO ${into} (workspace_id, list, key1, key2, day, n)
+    SELECT workspace_id, '${listName(kept)}', ${key(0)}, ${key(1)}, substr(created_at, 1, 10), count(*) FROM ${kept.table} GROUP BY 1, 3, 4, 5;`
+    : `INSERT INTO ${into} (workspace_id, list, key1, key2, n)
     SELECT workspace_id, '${listName(kept)}', ${key(0)}, ${key(1)}, count(*) FROM ${kept.table} GROUP BY 1, 3, 4;`;
 }
 
-export const keptTotalsSql = `
-  CREATE TABLE list_totals (
+function keptSql(keeping: Keeping): string {
+  return `
+  CREATE TABLE ${keeping.into} (
     workspace_id TEXT NOT NULL,
     list TEXT NOT NULL,
     key1 TEXT NOT NULL,
-    key2 TEXT NOT NULL,
+    key2 TEXT NOT NULL,${keeping.day ? '\n    day TEXT NOT NULL,' : ''}
     n INTEGER NOT NULL,
-    PRIMARY KEY (workspace_id, list, key1, key2)
+    PRIMARY KEY (workspace_id, list, key1, key2${keeping.day ? ', day' : ''})
   ) WITHOUT ROWID;
-  ${KEPT_TOTALS.map(backfill).join('\n  ')}
-  ${[...new Set(KEPT_TOTALS.map((k) => k.table))].map(triggers).join('\n')}
+  ${keeping.kept.map((kept) => backfill(keeping, kept)).join('\n  ')}
+  ${[...new Set(keeping.kept.map((k) => k.table))].map((table) => triggers(keeping, table)).join('\n')}
 `;
+}
+
+export const keptTotalsSql = keptSql({ into: 'list_totals', triggers: 'totals', kept: KEPT_TOTALS, day: false });
+
+/**
+ * The lists with a date window that grow with history (runs and sessions) keep their totals per UTC
+ * day as well (migration 7, frozen with it like migration 4): a window's total is then the sum of the
+ * whole days inside it and a count of the rows of its first and last days only, whatever its width.
+ */
+const KEPT_DAY_TOTALS: readonly Kept[] = KEPT_TOTALS.filter((k) => k.table === 'sessions' || k.table === 'simulations');
+
+export const keptDayTotalsSql = keptSql({ into: 'list_day_totals', triggers: 'day_totals', kept: KEPT_DAY_TOTALS, day: true });
+
+/** Where a total is kept per day for exactly these filter columns. */
+export function keptDayTotal(table: string, columns: string[]): { list: string; by: readonly string[] } | undefined {
+  const kept = keptTotal(table, columns);
+  return kept && KEPT_DAY_TOTALS.some((k) => k.table === table && listName(k) === kept.list) ? kept : undefined;
+}
