@@ -4,21 +4,20 @@
 // the three are measured in turn BENCH_RUNS times, so that each run's ratios come from side-by-side
 // figures and the spread between runs shows how much the machine's other load moved them.
 //
-// The server logs at the level a user runs it with: SIMS_LOG_LEVEL's default (info: a JSON line on
-// stdout per request received and one per answer), read and dropped by this process; BENCH_LOG_LEVEL
-// sets another. The bare Fastify route has no logger, as `Fastify()` comes.
+// Both log at the level a user runs the server with: SIMS_LOG_LEVEL's default (info), or BENCH_LOG_LEVEL.
+// The server writes its JSON lines (one per request at info) on stdout; the bare Fastify route has
+// Fastify's own logger at the same level, JSON on stdout too (two lines per request at info, as
+// Fastify comes); this process reads both outputs through a pipe and drops them.
 //
 //   pnpm bench:server     (BENCH_DURATION=10 seconds per measurement, BENCH_CONNECTIONS=10, BENCH_RUNS=2)
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
+import { freePort, root } from './support.mjs';
 
-const root = fileURLToPath(new URL('..', import.meta.url));
 const duration = Number(process.env.BENCH_DURATION ?? 10);
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 10);
 const runs = Number(process.env.BENCH_RUNS ?? 2);
@@ -30,17 +29,6 @@ const logLevel = process.env.BENCH_LOG_LEVEL || defaultLogLevel;
 const TARGETS = { 'GET /simulation_cases/{id}': 0.6, 'GET /simulation_cases?page_size=10': 0.5 };
 const PRISM_TARGET = 10;
 const children = [];
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /**
  * Spawns a process and resolves once `ready(output)` is true for what it printed. From then on its
@@ -130,7 +118,7 @@ async function main() {
       '-e',
       `
     import Fastify from ${JSON.stringify(require.resolve('fastify'))};
-    const app = Fastify();
+    const app = Fastify({ logger: { level: ${JSON.stringify(logLevel)} } });
     const one = ${fixedCase};
     const list = ${fixedList};
     app.get('/fixed/case', async () => one);
@@ -152,7 +140,7 @@ async function main() {
   console.log(`autocannon: ${connections} connections, ${duration} s per measurement, ${runs} runs, Node ${process.version}`);
   console.log(
     `reference server: log level ${logLevel}${logLevel === defaultLogLevel ? ' (the default)' : ''}, JSON lines on stdout read and dropped; ` +
-      'bare Fastify: no logger; both answer the same JSON text\n',
+      `bare Fastify: Fastify's own logger at ${logLevel}, JSON lines on stdout read and dropped; both answer the same JSON text\n`,
   );
   const operations = [
     ['GET /simulation_cases/{id}', `/simulation_cases/${caseId}`, '/fixed/case'],

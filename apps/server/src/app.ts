@@ -4,6 +4,7 @@ import type { RateLimitConfig } from './config.js';
 import type { Engine } from './engine/types.js';
 import { createHandlers } from './handlers/index.js';
 import { requestIds } from './http/request-ids.js';
+import { requestLogController } from './http/request-log.js';
 import { loadBundle } from '@sims/spec/runtime';
 import { specOperations } from './http/spec.js';
 import { TIMEOUT_DEFAULTS, transportOptions, type TimeoutConfig } from './http/transport.js';
@@ -25,6 +26,8 @@ export interface AppOptions {
   timeouts?: TimeoutConfig;
   /** A pino level (`info`, `warn`, `silent`…); logs are JSON lines on stdout. */
   logLevel?: string;
+  /** Where the JSON log lines go instead of stdout (the tests read them). */
+  logStream?: { write(line: string): void };
   /** The bundled spec; defaults to `@sims/spec/openapi.json`. */
   spec?: Record<string, unknown>;
 }
@@ -47,7 +50,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const admission = new Admission(storage, options.rateLimit);
 
   const app = Fastify({
-    logger: { level: options.logLevel ?? 'info', redact: ['req.headers.authorization'] },
+    logger: { level: options.logLevel ?? 'info', ...(options.logStream && { stream: options.logStream }) },
+    logController: requestLogController(),
     bodyLimit,
     genReqId: ids.forRequest,
     requestIdHeader: false,

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsync, FastifyRequest, FastifyServerOptions } from 'fastify';
 import { ApiError, errorBody, sendError, toApiError, headerNameTable } from '../http/errors.js';
+import { logCompleted } from '../http/request-log.js';
 import type { Admission } from './auth.js';
 import { appWide } from './app-wide.js';
 
@@ -17,6 +18,7 @@ function noResourceAt(request: FastifyRequest): ApiError {
 export function unroutable(admission: Admission): NonNullable<FastifyServerOptions['frameworkErrors']> {
   return async (_error, request, reply) => {
     reply.header('x-request-id', request.id);
+    reply.raw.once('finish', () => logCompleted(request, reply));
     try {
       // Before routing there is no route config: such a path is under an operation, which needs a key.
       await admission.admit(request, true);
