@@ -1,8 +1,9 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ActiveKeys, hashKey, mintKey } from '../src/keys.js';
-import { openSqliteStorage, type SqliteStorage } from '../src/storage/sqlite/index.js';
-import { keysChangeProbe } from '../src/storage/sqlite/keys-version.js';
+import { buildApp } from '../src/app.js';
+import { QueueOnlyEngine } from '../src/engine/queue-only.js';
+import { openSqliteStorage } from '../src/storage/sqlite/index.js';
 import type { ApiKeyRecord, Storage } from '../src/storage/types.js';
 import { raw, startTestServer, type TestServer } from './support/server.js';
 
@@ -66,10 +67,31 @@ describe('the key cache of a running server', () => {
   });
 });
 
-describe('keysChangeProbe', () => {
+describe('two apps on one storage', () => {
+  it('each refuses a revoked key on its next request (each has a probe of its own)', async () => {
+    const storage = openSqliteStorage(':memory:');
+    const apps = await Promise.all(
+      [1, 2].map(() => buildApp({ storage, engine: new QueueOnlyEngine(), rateLimit: { max: 0, windowMs: 60_000 }, logLevel: 'silent' })),
+    );
+    try {
+      await storage.workspaces.create({ id: 'w', name: 'Two apps', created_at: new Date().toISOString() });
+      const { key, record } = await mintKey(storage, 'w', 'shared');
+      const get = async (app: (typeof apps)[number]) =>
+        (await app.inject({ method: 'GET', url: '/v2/agents', headers: { authorization: `Bearer ${key}` } })).statusCode;
+      for (const app of apps) expect([await get(app), await get(app)]).toEqual([200, 200]);
+      await storage.apiKeys.revoke(record.id, new Date().toISOString());
+      for (const app of apps) expect(await get(app)).toBe(401);
+    } finally {
+      for (const app of apps) await app.close();
+      await storage.close();
+    }
+  });
+});
+
+describe("SQLite's apiKeys.changeProbe", () => {
   it('tells writes on its own connection and commits from another connection, and nothing else', async () => {
     const file = join(server.dataDir, 'sims.db');
-    const probe = keysChangeProbe((server.storage as SqliteStorage).db);
+    const probe = server.storage.apiKeys.changeProbe!();
     expect(probe()).toBe(false);
     await server.storage.workspaces.list();
     expect(probe()).toBe(false);

@@ -48,7 +48,11 @@ function agentListItem(agent: AgentRecord | undefined): Schemas['AgentListItem']
 }
 
 export function caseView(record: CaseRecord, agents: Map<string, AgentRecord>): Schemas['SimulationCaseReadOut'] {
-  const agent = record.base_agent_id ? agents.get(record.base_agent_id) : undefined;
+  return caseWithAgentView(record, record.base_agent_id ? agents.get(record.base_agent_id) : undefined);
+}
+
+/** A case read-out from the case and its base agent (undefined when it has none). */
+export function caseWithAgentView(record: CaseRecord, agent: AgentRecord | undefined): Schemas['SimulationCaseReadOut'] {
   return {
     simulation_case_id: record.simulation_case_id,
     workspace_id: record.workspace_id,

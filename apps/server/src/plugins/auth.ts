@@ -3,8 +3,6 @@ import type { RateLimitConfig } from '../config.js';
 import { ApiError } from '../http/errors.js';
 import { RateLimiter } from '../http/rate-limit.js';
 import { ActiveKeys } from '../keys.js';
-import { SqliteStorage } from '../storage/sqlite/index.js';
-import { keysChangeProbe } from '../storage/sqlite/keys-version.js';
 import type { ApiKeyRecord, Storage } from '../storage/types.js';
 import { appWide } from './app-wide.js';
 
@@ -24,11 +22,6 @@ function bearer(header: string | undefined): string | undefined {
   return match?.[1];
 }
 
-/** How a storage tells that its keys may have changed, where it can; without it keys are looked up on every request. */
-function keysChanged(storage: Storage): (() => boolean) | undefined {
-  return storage instanceof SqliteStorage ? keysChangeProbe(storage.db) : undefined;
-}
-
 /** Rate limit, then authentication, for one app: its limiter counts per API key, or per address without one. */
 export class Admission {
   private readonly limiter: RateLimiter;
@@ -39,7 +32,8 @@ export class Admission {
     private readonly rateLimit: RateLimitConfig,
   ) {
     this.limiter = new RateLimiter(rateLimit);
-    this.keys = new ActiveKeys(storage, keysChanged(storage));
+    // A storage that cannot tell when keys change (PostgreSQL) has no probe: keys are then looked up on every request.
+    this.keys = new ActiveKeys(storage, storage.apiKeys.changeProbe?.());
   }
 
   /**

@@ -62,6 +62,12 @@ export interface CaseRecord {
   updated_at: string;
 }
 
+/** A case and its base agent (undefined when it has none, or the agent is gone), as read-outs embed it. */
+export interface CaseWithAgent {
+  record: CaseRecord;
+  agent: AgentRecord | undefined;
+}
+
 export interface SessionRecord {
   simulation_session_id: string;
   workspace_id: string;
@@ -174,6 +180,13 @@ export interface Storage {
     list(workspace_id?: string): Promise<ApiKeyRecord[]>;
     /** Revokes by id or by prefix; answers the revoked key, or undefined if none matched exactly one. */
     revoke(idOrPrefix: string, at: string): Promise<ApiKeyRecord | undefined>;
+    /**
+     * Where the storage can tell cheaply: a new probe, which answers true whenever a key may have been
+     * created, revoked or deleted (by any process) since its previous call, and may answer true more
+     * often. A cache of key look-ups asks it before every use (see `ActiveKeys`); without it, every
+     * request looks its key up.
+     */
+    changeProbe?(): () => boolean;
   };
   agents: {
     create(record: AgentRecord): Promise<void>;
@@ -194,7 +207,11 @@ export interface Storage {
   cases: {
     create(record: CaseRecord): Promise<void>;
     get(workspace_id: string, id: string): Promise<CaseRecord | undefined>;
+    /** The case and its base agent, read together (one statement where the storage can). */
+    getWithAgent(workspace_id: string, id: string): Promise<CaseWithAgent | undefined>;
     list(workspace_id: string, filter: CaseFilter, page: PageRequest): Promise<Page<CaseRecord>>;
+    /** `list`'s page, each case with its base agent, read together. */
+    listWithAgents(workspace_id: string, filter: CaseFilter, page: PageRequest): Promise<Page<CaseWithAgent>>;
     /** Cases of the suites, grouped by suite, oldest first within each. */
     listInSuites(workspace_id: string, suite_ids: string[]): Promise<CaseRecord[]>;
     countInSuite(workspace_id: string, suite_id: string): Promise<number>;

@@ -14,7 +14,9 @@ import { COUNTED_STATUSES, NO_SIMULATIONS } from '../session-counters.js';
 import type {
   AgentRecord,
   ApiKeyRecord,
+  CaseFilter,
   CaseRecord,
+  CaseWithAgent,
   IdempotencyClaim,
   Page,
   PageRequest,
@@ -81,6 +83,14 @@ class Where {
   }
 }
 
+/** The cases a case filter keeps. */
+function caseWhere(ws: string, filter: CaseFilter): Where {
+  const where = new Where(ws).search(filter.search);
+  if (filter.suite_id) where.eq('suite_id', filter.suite_id);
+  if (filter.simulation_case_type) where.eq('type', filter.simulation_case_type);
+  return where;
+}
+
 /** How names are searched: as SQLite's `fold`, JavaScript's lower case (see migrations.ts). */
 const fold = (value: string) => value.toLowerCase();
 const json = (value: unknown) => JSON.stringify(value);
@@ -122,6 +132,15 @@ const toCase = (row: Row): CaseRecord => ({
   base_agent_id: row.base_agent_id as string | null,
   created_at: row.created_at as string,
   updated_at: row.updated_at as string,
+});
+
+/** A case row's base agent as one more column (its row as JSON), so that cases and their agents are read in one query. */
+const WITH_BASE_AGENT =
+  '*, (SELECT row_to_json(a) FROM agents a WHERE a.id = cases.base_agent_id AND a.workspace_id = cases.workspace_id) AS base_agent';
+
+const toCaseWithAgent = (row: Row): CaseWithAgent => ({
+  record: toCase(row),
+  agent: row.base_agent ? toAgent(row.base_agent as Row) : undefined,
 });
 
 const toScenario = (row: Row): ScenarioRecord => ({
@@ -277,8 +296,8 @@ export class PostgresStorage implements Storage {
     return rows[0]!.n as number;
   }
 
-  private async one<T>(table: string, workspace_id: string, id: string, map: (row: Row) => T): Promise<T | undefined> {
-    const [row] = await this.query(`SELECT * FROM ${table} WHERE workspace_id = $1 AND id = $2`, [workspace_id, id]);
+  private async one<T>(table: string, workspace_id: string, id: string, map: (row: Row) => T, columns = '*'): Promise<T | undefined> {
+    const [row] = await this.query(`SELECT ${columns} FROM ${table} WHERE workspace_id = $1 AND id = $2`, [workspace_id, id]);
     return row ? map(row) : undefined;
   }
 
@@ -445,12 +464,9 @@ export class PostgresStorage implements Storage {
       );
     },
     get: async (ws, id) => this.one('cases', ws, id, toCase),
-    list: async (ws, filter, page) => {
-      const where = new Where(ws).search(filter.search);
-      if (filter.suite_id) where.eq('suite_id', filter.suite_id);
-      if (filter.simulation_case_type) where.eq('type', filter.simulation_case_type);
-      return this.page('cases', where, page, toCase);
-    },
+    getWithAgent: async (ws, id) => this.one('cases', ws, id, toCaseWithAgent, WITH_BASE_AGENT),
+    list: async (ws, filter, page) => this.page('cases', caseWhere(ws, filter), page, toCase),
+    listWithAgents: async (ws, filter, page) => this.page('cases', caseWhere(ws, filter), page, toCaseWithAgent, WITH_BASE_AGENT),
     listInSuites: async (ws, suiteIds) => {
       if (!suiteIds.length) return [];
       const rows = await this.query(

@@ -5,7 +5,9 @@ import { COUNTED_STATUSES, NO_SIMULATIONS } from '../session-counters.js';
 import type {
   AgentRecord,
   ApiKeyRecord,
+  CaseFilter,
   CaseRecord,
+  CaseWithAgent,
   RunInput,
   IdempotencyClaim,
   Page,
@@ -23,6 +25,7 @@ import type {
   WorkspaceRecord,
 } from '../types.js';
 import { GroupCommit } from './group-commit.js';
+import { keysChangeProbe } from './keys-version.js';
 import { migrate } from './migrations.js';
 import { keptDayTotal, keptTotal } from './totals.js';
 
@@ -112,6 +115,21 @@ const toAgent = (row: Row): AgentRecord => ({
   phone_number: row.phone_number as string | null,
   created_at: row.created_at as string,
   updated_at: row.updated_at as string,
+});
+
+/**
+ * A case row's base agent as one more column (a JSON object of the agent's row), so that a case and
+ * its agent, or a page of cases and theirs, are read in one statement: every statement outside a
+ * transaction takes and releases the database's read lock.
+ */
+const WITH_BASE_AGENT = `*, (SELECT json_object('id', a.id, 'workspace_id', a.workspace_id, 'name', a.name, 'prompt', a.prompt,
+    'connector', a.connector, 'agent_type', a.agent_type, 'avatar_url', a.avatar_url, 'phone_number', a.phone_number,
+    'created_at', a.created_at, 'updated_at', a.updated_at)
+  FROM agents a WHERE a.id = cases.base_agent_id AND a.workspace_id = cases.workspace_id) AS base_agent`;
+
+const toCaseWithAgent = (row: Row): CaseWithAgent => ({
+  record: toCase(row),
+  agent: typeof row.base_agent === 'string' ? toAgent(JSON.parse(row.base_agent) as Row) : undefined,
 });
 
 const toSuite = (row: Row): SuiteRecord => ({
@@ -325,9 +343,18 @@ export class SqliteStorage implements Storage {
     return inside.n + (first ? counted(' AND created_at < ?', first.next) : 0) + (last ? counted(' AND created_at >= ?', last.day) : 0);
   }
 
-  private one<T>(table: string, workspace_id: string, id: string, map: (row: Row) => T): T | undefined {
-    const row = this.sql(`SELECT * FROM ${table} WHERE workspace_id = ? AND id = ?`).get(workspace_id, id) as Row | undefined;
+  private one<T>(table: string, workspace_id: string, id: string, map: (row: Row) => T, columns = '*'): T | undefined {
+    const row = this.sql(`SELECT ${columns} FROM ${table} WHERE workspace_id = ? AND id = ?`).get(workspace_id, id) as Row | undefined;
     return row ? map(row) : undefined;
+  }
+
+  private caseWhere(ws: string, filter: CaseFilter): Where {
+    const where = new Where(ws).search('name', filter.search);
+    if (filter.suite_id) where.eq('suite_id', filter.suite_id);
+    // Beside a suite (see simulations.list for the `+`).
+    if (filter.suite_id && filter.simulation_case_type) where.add('+type = ?', filter.simulation_case_type);
+    else if (filter.simulation_case_type) where.eq('type', filter.simulation_case_type);
+    return where;
   }
 
   private remove(table: string, workspace_id: string, id: string): boolean {
@@ -386,6 +413,7 @@ export class SqliteStorage implements Storage {
       this.sql('UPDATE api_keys SET revoked_at = ? WHERE id = ?').run(at, rows[0]!.id);
       return { ...toKey(rows[0]!), revoked_at: at };
     },
+    changeProbe: () => keysChangeProbe(this.db),
   };
 
   readonly agents: Storage['agents'] = {
@@ -499,14 +527,9 @@ export class SqliteStorage implements Storage {
       );
     },
     get: async (ws, id) => this.one('cases', ws, id, toCase),
-    list: async (ws, filter, page) => {
-      const where = new Where(ws).search('name', filter.search);
-      if (filter.suite_id) where.eq('suite_id', filter.suite_id);
-      // Beside a suite (see simulations.list for the `+`).
-      if (filter.suite_id && filter.simulation_case_type) where.add('+type = ?', filter.simulation_case_type);
-      else if (filter.simulation_case_type) where.eq('type', filter.simulation_case_type);
-      return this.page('cases', where, page, toCase);
-    },
+    getWithAgent: async (ws, id) => this.one('cases', ws, id, toCaseWithAgent, WITH_BASE_AGENT),
+    list: async (ws, filter, page) => this.page('cases', this.caseWhere(ws, filter), page, toCase),
+    listWithAgents: async (ws, filter, page) => this.page('cases', this.caseWhere(ws, filter), page, toCaseWithAgent, WITH_BASE_AGENT),
     listInSuites: async (ws, suiteIds) => {
       if (!suiteIds.length) return [];
       // Ordered by suite first, as the index is, so that several suites need no sort.

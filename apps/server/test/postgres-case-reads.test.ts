@@ -1,0 +1,162 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import pg from 'pg';
+import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
+import { openStorage } from '../src/storage/open.js';
+import type { AgentRecord, CaseRecord, Storage } from '../src/storage/types.js';
+import { createDatabase, startPostgres, type TestPostgres } from './support/postgres.js';
+// Declares the `postgresUrl` that its global set-up provides.
+import type {} from './support/postgres-setup.js';
+import { tempDir } from './support/server.js';
+
+/**
+ * A case read with its base agent (`cases.getWithAgent`, `cases.listWithAgents`, one statement each
+ * on both storages) answers exactly what a case read and then its agents read (`cases.get`/`list`,
+ * `agents.getMany`) answer, on SQLite and on PostgreSQL: same page, same total, the agent only from
+ * the case's own workspace.
+ */
+let server: TestPostgres | undefined;
+let database: { url: string; drop(): Promise<void> } | undefined;
+
+beforeAll(async () => {
+  let url = inject('postgresUrl');
+  if (!url) {
+    server = await startPostgres();
+    url = server.url;
+  }
+  database = await createDatabase(url);
+}, 120_000);
+
+afterAll(async () => {
+  await database?.drop();
+  await server?.stop();
+});
+
+async function freshSchema(): Promise<string> {
+  const schema = `t_${randomBytes(6).toString('hex')}`;
+  const client = new pg.Client({ connectionString: database!.url });
+  await client.connect();
+  await client.query(`CREATE SCHEMA ${schema}`);
+  await client.end();
+  return `${database!.url}?options=${encodeURIComponent(`-c search_path=${schema}`)}`;
+}
+
+const opened: Storage[] = [];
+afterEach(async () => {
+  for (const storage of opened.splice(0)) await storage.close();
+});
+
+const factories: Array<{ name: string; open(): Promise<Storage> }> = [
+  { name: 'SQLite', open: async () => openStorage({ dataDir: await tempDir() }) },
+  { name: 'PostgreSQL', open: async () => openStorage({ dataDir: '/nonexistent', databaseUrl: await freshSchema() }) },
+];
+
+let clock = Date.parse('2025-06-01T08:00:00.000Z');
+const tick = () => {
+  clock += 1000;
+  return new Date(clock).toISOString();
+};
+
+const agentOf = (ws: string, name: string, extra: Partial<AgentRecord> = {}): AgentRecord => {
+  const at = tick();
+  return {
+    id: randomUUID(),
+    workspace_id: ws,
+    name,
+    prompt: `You are ${name}.`,
+    connector: { kind: 'http', url: 'https://agent.example/turn', headers: { 'X-Secret': 's3cret' } },
+    agent_type: 'inbound',
+    avatar_url: 'https://agent.example/a.png',
+    phone_number: '+15550100',
+    created_at: at,
+    updated_at: at,
+    ...extra,
+  } as AgentRecord;
+};
+
+const caseOf = (ws: string, name: string, base_agent_id: string | null, suite_id: string | null = null): CaseRecord => {
+  const at = tick();
+  return {
+    simulation_case_id: randomUUID(),
+    workspace_id: ws,
+    suite_id,
+    name,
+    prompt: `Ask about ${name}`,
+    type: 'custom',
+    success_criteria: ['Polite'],
+    call_success_type: 'all',
+    checks: [],
+    caller_turns: ['Hi'],
+    base_agent_id,
+    created_at: at,
+    updated_at: at,
+  };
+};
+
+/** What the handlers read before: the cases, then their agents by id within the workspace. */
+async function readApart(storage: Storage, ws: string, records: CaseRecord[]) {
+  const agents = await storage.agents.getMany(
+    ws,
+    records.flatMap((c) => (c.base_agent_id ? [c.base_agent_id] : [])),
+  );
+  return records.map((record) => ({ record, agent: record.base_agent_id ? agents.get(record.base_agent_id) : undefined }));
+}
+
+describe.each(factories)('cases with their agents ($name)', ({ open }) => {
+  async function seeded() {
+    const storage = await open();
+    opened.push(storage);
+    for (const id of ['ws-a', 'ws-b']) await storage.workspaces.create({ id, name: id, created_at: tick() });
+    const agent = agentOf('ws-a', 'Support');
+    const other = agentOf('ws-b', 'Elsewhere');
+    await storage.agents.create(agent);
+    await storage.agents.create(other);
+    const cases = [
+      caseOf('ws-a', 'Refund', agent.id),
+      caseOf('ws-a', 'No agent', null),
+      caseOf('ws-a', 'Agent gone', randomUUID()),
+      // An id of another workspace's agent names no agent here.
+      caseOf('ws-a', 'Foreign agent', other.id),
+      caseOf('ws-a', 'Refund again', agent.id),
+      caseOf('ws-b', 'Other workspace', other.id),
+    ];
+    for (const record of cases) await storage.cases.create(record);
+    return { storage, agent, cases };
+  }
+
+  it('reads one case with its agent as a case read and an agent read answer them', async () => {
+    const { storage, agent, cases } = await seeded();
+    for (const record of cases.filter((c) => c.workspace_id === 'ws-a')) {
+      const expected = (await readApart(storage, 'ws-a', [(await storage.cases.get('ws-a', record.simulation_case_id))!]))[0];
+      expect(await storage.cases.getWithAgent('ws-a', record.simulation_case_id)).toEqual(expected);
+    }
+    expect((await storage.cases.getWithAgent('ws-a', cases[0]!.simulation_case_id))?.agent).toEqual(agent);
+    expect((await storage.cases.getWithAgent('ws-a', cases[3]!.simulation_case_id))?.agent).toBeUndefined();
+    expect(await storage.cases.getWithAgent('ws-a', cases[5]!.simulation_case_id)).toBeUndefined();
+    expect(await storage.cases.getWithAgent('ws-b', cases[0]!.simulation_case_id)).toBeUndefined();
+    expect(await storage.cases.getWithAgent('ws-a', 'missing')).toBeUndefined();
+  });
+
+  it('reads a page of cases with their agents as a page read and an agents read answer them, total included', async () => {
+    const { storage } = await seeded();
+    for (const [filter, page] of [
+      [{}, { page_number: 1, page_size: 2 }],
+      [{}, { page_number: 2, page_size: 2 }],
+      [{}, { page_number: 3, page_size: 2 }],
+      [{}, { page_number: 1, page_size: 10 }],
+      [{ search: 'refund' }, { page_number: 1, page_size: 1 }],
+      [{ simulation_case_type: 'custom' as const }, { page_number: 4, page_size: 2 }],
+    ] as const) {
+      const apart = await storage.cases.list('ws-a', filter, page);
+      const together = await storage.cases.listWithAgents('ws-a', filter, page);
+      expect(together).toEqual({ items: await readApart(storage, 'ws-a', apart.items), total: apart.total });
+    }
+    const all = await storage.cases.listWithAgents('ws-a', {}, { page_number: 1, page_size: 10 });
+    expect(all.items.map(({ record, agent }) => [record.name, agent?.name])).toEqual([
+      ['Refund again', 'Support'],
+      ['Foreign agent', undefined],
+      ['Agent gone', undefined],
+      ['No agent', undefined],
+      ['Refund', 'Support'],
+    ]);
+  });
+});
