@@ -9,10 +9,9 @@ import type {} from './support/postgres-setup.js';
 import { tempDir } from './support/server.js';
 
 /**
- * A case read with its base agent (`cases.getWithAgent`, `cases.listWithAgents`, one statement each
- * on both storages) answers exactly what a case read and then its agents read (`cases.get`/`list`,
- * `agents.getMany`) answer, on SQLite and on PostgreSQL: same page, same total, the agent only from
- * the case's own workspace.
+ * A case read with its base agent (`cases.getWithAgent`, one statement on both storages) answers
+ * exactly what a case read and then an agents read (`cases.get`, `agents.getMany`) answer, on SQLite
+ * and on PostgreSQL, the agent only from the case's own workspace.
  */
 let server: TestPostgres | undefined;
 let database: { url: string; drop(): Promise<void> } | undefined;
@@ -92,7 +91,7 @@ const caseOf = (ws: string, name: string, base_agent_id: string | null, suite_id
   };
 };
 
-/** What the handlers read before: the cases, then their agents by id within the workspace. */
+/** What the handler read before: the case, then its agent by id within the workspace. */
 async function readApart(storage: Storage, ws: string, records: CaseRecord[]) {
   const agents = await storage.agents.getMany(
     ws,
@@ -134,29 +133,5 @@ describe.each(factories)('cases with their agents ($name)', ({ open }) => {
     expect(await storage.cases.getWithAgent('ws-a', cases[5]!.simulation_case_id)).toBeUndefined();
     expect(await storage.cases.getWithAgent('ws-b', cases[0]!.simulation_case_id)).toBeUndefined();
     expect(await storage.cases.getWithAgent('ws-a', 'missing')).toBeUndefined();
-  });
-
-  it('reads a page of cases with their agents as a page read and an agents read answer them, total included', async () => {
-    const { storage } = await seeded();
-    for (const [filter, page] of [
-      [{}, { page_number: 1, page_size: 2 }],
-      [{}, { page_number: 2, page_size: 2 }],
-      [{}, { page_number: 3, page_size: 2 }],
-      [{}, { page_number: 1, page_size: 10 }],
-      [{ search: 'refund' }, { page_number: 1, page_size: 1 }],
-      [{ simulation_case_type: 'custom' as const }, { page_number: 4, page_size: 2 }],
-    ] as const) {
-      const apart = await storage.cases.list('ws-a', filter, page);
-      const together = await storage.cases.listWithAgents('ws-a', filter, page);
-      expect(together).toEqual({ items: await readApart(storage, 'ws-a', apart.items), total: apart.total });
-    }
-    const all = await storage.cases.listWithAgents('ws-a', {}, { page_number: 1, page_size: 10 });
-    expect(all.items.map(({ record, agent }) => [record.name, agent?.name])).toEqual([
-      ['Refund again', 'Support'],
-      ['Foreign agent', undefined],
-      ['Agent gone', undefined],
-      ['No agent', undefined],
-      ['Refund', 'Support'],
-    ]);
   });
 });

@@ -56,7 +56,7 @@ export function caseHandlers(deps: Deps): CaseHandlers {
 
     async listSimulationCases({ workspace_id, query }) {
       const page = paging(query);
-      const { items, total } = await storage.cases.listWithAgents(
+      const { items, total } = await storage.cases.list(
         workspace_id,
         {
           search: query.search,
@@ -65,13 +65,7 @@ export function caseHandlers(deps: Deps): CaseHandlers {
         },
         page,
       );
-      return ok(
-        paginated(
-          items.map(({ record, agent }) => caseWithAgentView(record, agent)),
-          total,
-          page,
-        ),
-      );
+      return ok(paginated(await caseViews(deps, workspace_id, items), total, page));
     },
 
     async getSimulationCase({ workspace_id, params }) {

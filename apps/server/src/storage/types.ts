@@ -210,8 +210,6 @@ export interface Storage {
     /** The case and its base agent, read together (one statement where the storage can). */
     getWithAgent(workspace_id: string, id: string): Promise<CaseWithAgent | undefined>;
     list(workspace_id: string, filter: CaseFilter, page: PageRequest): Promise<Page<CaseRecord>>;
-    /** `list`'s page, each case with its base agent, read together. */
-    listWithAgents(workspace_id: string, filter: CaseFilter, page: PageRequest): Promise<Page<CaseWithAgent>>;
     /** Cases of the suites, grouped by suite, oldest first within each. */
     listInSuites(workspace_id: string, suite_ids: string[]): Promise<CaseRecord[]>;
     countInSuite(workspace_id: string, suite_id: string): Promise<number>;

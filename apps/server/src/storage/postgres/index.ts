@@ -14,7 +14,6 @@ import { COUNTED_STATUSES, NO_SIMULATIONS } from '../session-counters.js';
 import type {
   AgentRecord,
   ApiKeyRecord,
-  CaseFilter,
   CaseRecord,
   CaseWithAgent,
   IdempotencyClaim,
@@ -83,14 +82,6 @@ class Where {
   }
 }
 
-/** The cases a case filter keeps. */
-function caseWhere(ws: string, filter: CaseFilter): Where {
-  const where = new Where(ws).search(filter.search);
-  if (filter.suite_id) where.eq('suite_id', filter.suite_id);
-  if (filter.simulation_case_type) where.eq('type', filter.simulation_case_type);
-  return where;
-}
-
 /** How names are searched: as SQLite's `fold`, JavaScript's lower case (see migrations.ts). */
 const fold = (value: string) => value.toLowerCase();
 const json = (value: unknown) => JSON.stringify(value);
@@ -134,7 +125,7 @@ const toCase = (row: Row): CaseRecord => ({
   updated_at: row.updated_at as string,
 });
 
-/** A case row's base agent as one more column (its row as JSON), so that cases and their agents are read in one query. */
+/** A case row's base agent as one more column (its row as JSON), so that a case and its agent are read in one query. */
 const WITH_BASE_AGENT =
   '*, (SELECT row_to_json(a) FROM agents a WHERE a.id = cases.base_agent_id AND a.workspace_id = cases.workspace_id) AS base_agent';
 
@@ -465,8 +456,12 @@ export class PostgresStorage implements Storage {
     },
     get: async (ws, id) => this.one('cases', ws, id, toCase),
     getWithAgent: async (ws, id) => this.one('cases', ws, id, toCaseWithAgent, WITH_BASE_AGENT),
-    list: async (ws, filter, page) => this.page('cases', caseWhere(ws, filter), page, toCase),
-    listWithAgents: async (ws, filter, page) => this.page('cases', caseWhere(ws, filter), page, toCaseWithAgent, WITH_BASE_AGENT),
+    list: async (ws, filter, page) => {
+      const where = new Where(ws).search(filter.search);
+      if (filter.suite_id) where.eq('suite_id', filter.suite_id);
+      if (filter.simulation_case_type) where.eq('type', filter.simulation_case_type);
+      return this.page('cases', where, page, toCase);
+    },
     listInSuites: async (ws, suiteIds) => {
       if (!suiteIds.length) return [];
       const rows = await this.query(
