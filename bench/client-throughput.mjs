@@ -3,7 +3,10 @@
 // so all see the same machine load. Prints each one's throughput as a ratio of raw fetch (1.00 = no
 // overhead) and the client's as a ratio of bare openapi-fetch: what the client's own layers (auth,
 // request ids, user agent, time-out, retries) cost over the library it is built on. The client runs
-// with its defaults (30 s time-out, retries on) unless CLIENT_OPTIONS says otherwise.
+// with its defaults (30 s time-out, retries on) unless CLIENT_OPTIONS says otherwise. All three send the
+// same headers, so the server and fetch do the same work for each: the client's documented
+// Authorization, X-Request-Id and User-Agent, the other two with a fixed id of the same length (making
+// a fresh id per call is part of what the client's layers cost).
 //
 //   pnpm bench:client                      (builds the client, then runs this)
 //   ROUNDS=10 REQUESTS=2000 CONCURRENCY=8 node bench/client-throughput.mjs
@@ -11,7 +14,7 @@ import { createServer } from 'node:http';
 import { createRequire } from 'node:module';
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
-import { createSimulationsClient } from '../packages/client/dist/index.js';
+import { createSimulationsClient, VERSION } from '../packages/client/dist/index.js';
 import { median } from './support.mjs';
 
 // The openapi-fetch the client itself is built on.
@@ -22,6 +25,12 @@ const ROUNDS = Number(process.env.ROUNDS ?? 8);
 const REQUESTS = Number(process.env.REQUESTS ?? 2_000);
 const CONCURRENCY = Number(process.env.CONCURRENCY ?? 8);
 const API_KEY = 'sk_bench';
+/** What the client sends on every call (with its own fresh X-Request-Id), sent by the other two as well. */
+const HEADERS = {
+  Authorization: `Bearer ${API_KEY}`,
+  'X-Request-Id': `req_${'0'.repeat(32)}`,
+  'User-Agent': `sims-client/${VERSION}`,
+};
 
 const body = JSON.stringify({
   status: 'ok',
@@ -44,7 +53,7 @@ await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
 const base = `http://127.0.0.1:${server.address().port}`;
 
 const client = createSimulationsClient({ apiKey: API_KEY, baseUrl: base, ...JSON.parse(process.env.CLIENT_OPTIONS ?? '{}') });
-const bare = createClient({ baseUrl: base, headers: { Authorization: `Bearer ${API_KEY}` } });
+const bare = createClient({ baseUrl: base, headers: HEADERS });
 const simulationId = 'sim-bench';
 
 const viaClient = async () => {
@@ -56,9 +65,7 @@ const viaBare = async () => {
   if (error || data?.status !== 'ok') throw new Error('bare openapi-fetch request failed');
 };
 const viaFetch = async () => {
-  const response = await fetch(`${base}/simulations/${encodeURIComponent(simulationId)}`, {
-    headers: { Authorization: `Bearer ${API_KEY}` },
-  });
+  const response = await fetch(`${base}/simulations/${encodeURIComponent(simulationId)}`, { headers: HEADERS });
   const json = await response.json();
   if (!response.ok || json.status !== 'ok') throw new Error('fetch request failed');
 };
@@ -97,6 +104,7 @@ try {
   console.log(
     `node ${process.version}, ${ROUNDS} rounds x ${REQUESTS} GETs, concurrency ${CONCURRENCY}, client options ${process.env.CLIENT_OPTIONS ?? '{}'}`,
   );
+  console.log('all three send Authorization, X-Request-Id and User-Agent: the client a fresh id per call, the others a fixed one');
   for (const name of names) console.log(`${name.padEnd(19)} median ${median(rate[name]).toFixed(0)} req/s`);
   for (const [name, values] of Object.entries(ratios)) {
     console.log(

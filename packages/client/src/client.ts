@@ -1,7 +1,7 @@
 import createClient, { type Client } from 'openapi-fetch';
 import type { paths } from '@sims/api-types';
 import { identityMiddleware, throwOnErrorMiddleware } from './middleware.js';
-import { createTransport, type FetchLike, type RetryOptions } from './transport.js';
+import { ClientRequest, createTransport, type FetchLike, type RetryOptions } from './transport.js';
 import { createHelpers, type SimulationsHelpers } from './helpers.js';
 import { VERSION } from './version.js';
 
@@ -70,6 +70,7 @@ export function createSimulationsClient(options: SimulationsClientOptions): Simu
   const baseFetch: FetchLike = options.fetch ?? ((request, init) => globalThis.fetch(request, init));
   const client = createClient<paths>({
     baseUrl,
+    Request: ClientRequest,
     fetch: createTransport(baseFetch, {
       timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
       retry: options.retry,
