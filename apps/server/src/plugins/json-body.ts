@@ -11,7 +11,7 @@ const ignoreBody: preParsingHookHandler = (request, _reply, _payload, done) => {
   delete request.headers['content-type'];
   delete request.headers['transfer-encoding'];
   request.headers['content-length'] = '0';
-  // A callback rather than an async function: it runs on every GET, and a promise each time costs.
+  // A callback rather than an async function: it runs on every DELETE, and a promise each time costs.
   done(null);
 };
 
@@ -23,6 +23,9 @@ export const jsonBody: FastifyPluginAsync<{ bodyLimit: number }> = appWide('json
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit }, parseJsonBody);
   app.addHook('onRoute', (route) => {
+    // Fastify never reads a body on GET or HEAD, so those routes need no hook (it ran on every read).
+    const methods = Array.isArray(route.method) ? route.method : [route.method];
+    if (methods.every((method) => method === 'GET' || method === 'HEAD')) return;
     if (route.config?.operationId !== undefined && !route.schema?.body && !route.preParsing) route.preParsing = ignoreBody;
   });
 });
