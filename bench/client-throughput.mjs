@@ -9,10 +9,12 @@
 // a fresh id per call is part of what the client's layers cost).
 //
 //   pnpm bench:client                      (builds the client, then runs this)
-//   ROUNDS=10 REQUESTS=2000 CONCURRENCY=8 node bench/client-throughput.mjs
+//   ROUNDS=30 REQUESTS=500 CONCURRENCY=8 node bench/client-throughput.mjs
 import { createServer } from 'node:http';
 import { createRequire } from 'node:module';
 import { performance } from 'node:perf_hooks';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { pathToFileURL } from 'node:url';
 import { createSimulationsClient, VERSION } from '../packages/client/dist/index.js';
 import { median } from './support.mjs';
@@ -21,8 +23,8 @@ import { median } from './support.mjs';
 const fromClient = createRequire(new URL('../packages/client/package.json', import.meta.url));
 const { default: createClient } = await import(pathToFileURL(fromClient.resolve('openapi-fetch/dist/index.mjs')).href);
 
-const ROUNDS = Number(process.env.ROUNDS ?? 8);
-const REQUESTS = Number(process.env.REQUESTS ?? 2_000);
+const ROUNDS = Number(process.env.ROUNDS ?? 30);
+const REQUESTS = Number(process.env.REQUESTS ?? 500);
 const CONCURRENCY = Number(process.env.CONCURRENCY ?? 8);
 const API_KEY = 'sk_bench';
 /** What the client sends on every call (with its own fresh X-Request-Id), sent by the other two as well. */
@@ -70,22 +72,39 @@ const viaFetch = async () => {
   if (!response.ok || json.status !== 'ok') throw new Error('fetch request failed');
 };
 
-/** Sends `REQUESTS` requests, `CONCURRENCY` at a time; answers requests per second. */
+// Each round starts on a clean heap, so that one kind's garbage is collected in its own round, not in
+// the next kind's: what a kind allocates is part of its cost.
+setFlagsFromString('--expose-gc');
+const collectGarbage = runInNewContext('gc');
+
+/**
+ * Sends `REQUESTS` requests, `CONCURRENCY` at a time; answers requests per second of wall time and of
+ * this process's CPU time (client and server together: the server's share is the same for all three).
+ * The CPU figure barely moves when other work on the machine takes turns on the cores; wall time does.
+ */
 async function round(send) {
+  collectGarbage();
   let next = 0;
   const start = performance.now();
+  const cpuStart = process.cpuUsage();
   await Promise.all(
     Array.from({ length: CONCURRENCY }, async () => {
       while (next++ < REQUESTS) await send();
     }),
   );
-  return REQUESTS / ((performance.now() - start) / 1000);
+  const cpu = process.cpuUsage(cpuStart);
+  return { wall: REQUESTS / ((performance.now() - start) / 1000), cpu: REQUESTS / ((cpu.user + cpu.system) / 1e6) };
 }
 
 const kinds = { 'raw fetch': viaFetch, 'bare openapi-fetch': viaBare, '@sims/client': viaClient };
 const names = Object.keys(kinds);
 const rate = Object.fromEntries(names.map((name) => [name, []]));
-const ratios = { 'bare openapi-fetch / raw fetch': [], '@sims/client / raw fetch': [], '@sims/client / bare openapi-fetch': [] };
+const pairs = [
+  ['bare openapi-fetch', 'raw fetch'],
+  ['@sims/client', 'raw fetch'],
+  ['@sims/client', 'bare openapi-fetch'],
+];
+const ratios = { wall: pairs.map(() => []), cpu: pairs.map(() => []) };
 
 try {
   for (const name of names) await round(kinds[name]); // warm-up: JIT and keep-alive connections
@@ -97,19 +116,28 @@ try {
       got[name] = await round(kinds[name]);
       rate[name].push(got[name]);
     }
-    ratios['bare openapi-fetch / raw fetch'].push(got['bare openapi-fetch'] / got['raw fetch']);
-    ratios['@sims/client / raw fetch'].push(got['@sims/client'] / got['raw fetch']);
-    ratios['@sims/client / bare openapi-fetch'].push(got['@sims/client'] / got['bare openapi-fetch']);
+    for (const measure of ['wall', 'cpu']) {
+      for (const [p, [a, b]] of pairs.entries()) ratios[measure][p].push(got[a][measure] / got[b][measure]);
+    }
   }
   console.log(
     `node ${process.version}, ${ROUNDS} rounds x ${REQUESTS} GETs, concurrency ${CONCURRENCY}, client options ${process.env.CLIENT_OPTIONS ?? '{}'}`,
   );
   console.log('all three send Authorization, X-Request-Id and User-Agent: the client a fresh id per call, the others a fixed one');
-  for (const name of names) console.log(`${name.padEnd(19)} median ${median(rate[name]).toFixed(0)} req/s`);
-  for (const [name, values] of Object.entries(ratios)) {
-    console.log(
-      `${name.padEnd(34)} throughput ratio: median ${median(values).toFixed(3)} (min ${Math.min(...values).toFixed(3)}, max ${Math.max(...values).toFixed(3)})`,
-    );
+  for (const name of names) {
+    const wall = median(rate[name].map((r) => r.wall)).toFixed(0);
+    const cpu = median(rate[name].map((r) => r.cpu)).toFixed(0);
+    console.log(`${name.padEnd(19)} median ${wall} req/s, ${cpu} req per CPU second`);
+  }
+  for (const [measure, label] of [
+    ['wall', 'throughput ratio'],
+    ['cpu', 'per-CPU-second ratio'],
+  ]) {
+    pairs.forEach(([a, b], p) => {
+      const values = ratios[measure][p];
+      const spread = `(min ${Math.min(...values).toFixed(3)}, max ${Math.max(...values).toFixed(3)})`;
+      console.log(`${`${a} / ${b}`.padEnd(34)} ${label}: median ${median(values).toFixed(3)} ${spread}`);
+    });
   }
 } finally {
   server.close();
