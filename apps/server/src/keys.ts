@@ -15,9 +15,10 @@ const CACHED_KEYS_MAX = 10_000;
 /**
  * The active key for a request's bearer token, remembered by hash so that a repeat costs a change
  * check instead of a key query. `changed` must answer true whenever a key may have been created,
- * revoked or deleted since it was last called, by this process or another (for SQLite,
- * `keysChangeProbe`): every look-up calls it first and forgets every key when it does, so a revoked
- * key is refused on its next request whatever was cached. Without `changed`, nothing is cached.
+ * revoked or deleted since it was last called, by this process or another (a probe of the storage's
+ * `apiKeys.changeProbe`, one per cache): every look-up calls it first and forgets every key when it
+ * does, so a revoked key is refused on its next request whatever was cached. Without `changed`,
+ * nothing is cached.
  * Unknown keys are not remembered.
  */
 export class ActiveKeys {
