@@ -251,8 +251,8 @@ describe('a database written by the release before (migration 5)', () => {
 
     const storage = new SqliteStorage(file);
     open.push(storage);
-    expect(storage.db.prepare('SELECT max(version) AS v FROM schema_migrations').get()).toEqual({ v: 7 });
-    expect(migrations.at(-1)!.version).toBe(7);
+    expect(storage.db.prepare('SELECT max(version) AS v FROM schema_migrations').get()).toEqual({ v: 8 });
+    expect(migrations.at(-1)!.version).toBe(8);
     const expected = (id: string) => before.get(id)!;
     const inSession = (session: SessionRecord) =>
       runs.filter((r) => r.simulation_session_id === session.simulation_session_id).map((r) => expected(r.simulation_id));
@@ -374,7 +374,7 @@ describe('a database written by the release with migration 5 (events keyed by ru
 
     const storage = new SqliteStorage(file);
     open.push(storage);
-    expect(storage.db.prepare('SELECT max(version) AS v FROM schema_migrations').get()).toEqual({ v: 7 });
+    expect(storage.db.prepare('SELECT max(version) AS v FROM schema_migrations').get()).toEqual({ v: 8 });
     const expected = (run: SimulationRecord): SimulationRecord => {
       const log = written.get(run.simulation_id) ?? [];
       return { ...run, timeline: log.map((e) => e.item), updated_at: log.at(-1)?.at ?? run.updated_at };
@@ -469,6 +469,20 @@ describe('the run log', () => {
     expect(settled.map((s) => s.status)).toEqual(['fulfilled', 'fulfilled', 'rejected', 'fulfilled']);
     expect((await storage.simulations.get(WS, one))!.timeline).toStrictEqual([items[0], items[2], items[3]]);
     expect((await storage.simulations.get(WS, two))!.timeline).toStrictEqual([items[1]]);
+    // The batch was rolled back and written again: the storage counts each log's end afresh, so the
+    // events are numbered on from where they are, with no gap and no number taken twice.
+    const more = [event(4), event(5)] as const;
+    await storage.simulations.appendTimeline(one, [more[0]], tick());
+    await storage.simulations.appendTimeline(two, [more[1]], tick());
+    const numbers = (id: string) =>
+      storage.db
+        .prepare('SELECT n FROM simulation_events WHERE run = (SELECT run FROM simulation_runs WHERE simulation_id = ?) ORDER BY n')
+        .pluck()
+        .all(id);
+    expect(numbers(one)).toEqual([0, 1, 2, 3]);
+    expect(numbers(two)).toEqual([0, 1]);
+    expect((await storage.simulations.get(WS, one))!.timeline).toStrictEqual([items[0], items[2], items[3], more[0]]);
+    expect((await storage.simulations.get(WS, two))!.timeline).toStrictEqual([items[1], more[1]]);
   });
 
   it('finishes with the status in its column only, the timeline as appended, and late events after it', async () => {

@@ -106,6 +106,7 @@ export async function runSimulation(options: RunSimulationOptions): Promise<Simu
   if (options.signal?.aborted) onOuterAbort();
   options.signal?.addEventListener('abort', onOuterAbort, { once: true });
   const signal = controller.signal;
+  const untilAborted = abortRace(signal);
 
   const finish = (endedBy: EndedBy, analysis: Analysis | null, error_info?: ErrorInfo): SimulationResult => ({
     timeline,
@@ -141,7 +142,6 @@ export async function runSimulation(options: RunSimulationOptions): Promise<Simu
               signal,
               ...(options.simulationId ? { simulationId: options.simulationId } : {}),
             }),
-            signal,
           );
         } catch (error) {
           if (error instanceof EngineError || signal.aborted) throw error;
@@ -159,7 +159,7 @@ export async function runSimulation(options: RunSimulationOptions): Promise<Simu
       endedBy = 'agent';
       if (!(await agentTurn())) {
         for (;;) {
-          const move: PersonaMove = await untilAborted(persona.next({ conversation: [...conversation], signal }), signal);
+          const move: PersonaMove = await untilAborted(persona.next({ conversation: [...conversation], signal }));
           if (typeof move?.message === 'string' && move.message.trim()) {
             turns += 1;
             conversation.push({ role: 'persona', content: move.message.trim() });
@@ -231,23 +231,20 @@ function toErrorInfo(error: unknown, stop: 'timeout' | 'interrupted' | undefined
 }
 
 /**
- * Settles with the work, or rejects as soon as the signal aborts: a connector that ignores its
- * signal cannot hold the simulation past its time-out. A throw inside `work` itself is caught too.
+ * Settles each step with its work, or rejects it as soon as the signal aborts: a connector that
+ * ignores its signal cannot hold the simulation past its time-out. A throw inside the work itself is
+ * caught too. The steps of a call are awaited one after another, so one abort listener for the whole
+ * call rejects the step in progress (one listener added and removed per step cost about as much as a
+ * builtin agent's answer).
  */
-function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(new Error('aborted'));
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(new Error('aborted'));
-    signal.addEventListener('abort', onAbort, { once: true });
-    Promise.resolve(work).then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(error);
-      },
-    );
-  });
+function abortRace(signal: AbortSignal): <T>(work: Promise<T>) => Promise<T> {
+  let rejectStep: ((error: Error) => void) | undefined;
+  signal.addEventListener('abort', () => rejectStep?.(new Error('aborted')), { once: true });
+  return <T>(work: Promise<T>) => {
+    if (signal.aborted) return Promise.reject(new Error('aborted'));
+    return new Promise<T>((resolve, reject) => {
+      rejectStep = reject;
+      Promise.resolve(work).then(resolve, reject);
+    });
+  };
 }

@@ -20,7 +20,11 @@ export class GroupCommit {
   private readonly all: (batch: Waiting[]) => void;
   private readonly each: (batch: Waiting[]) => Map<Waiting, unknown>;
 
-  constructor(db: Database) {
+  /** `rolledBack` is told when writes that ran were undone, for state kept beside the database. */
+  constructor(
+    db: Database,
+    private readonly rolledBack: () => void = () => {},
+  ) {
     this.all = db.transaction((batch: Waiting[]) => {
       for (const waiting of batch) waiting.write();
     });
@@ -60,9 +64,11 @@ export class GroupCommit {
         this.all(batch);
       } catch {
         // Rolled back as a whole: find the writes that fail, one savepoint each (rare).
+        this.rolledBack();
         refused = this.each(batch);
       }
     } catch (error) {
+      this.rolledBack();
       for (const waiting of batch) waiting.reject(error);
       return;
     }

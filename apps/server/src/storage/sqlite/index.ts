@@ -252,6 +252,12 @@ export class SqliteStorage implements Storage {
   private readonly statements = new Map<string, Statement>();
   /** The engine's writes (runs starting, events, runs finishing), committed a turn of the event loop at a time. */
   private readonly writes: GroupCommit;
+  /**
+   * Where the log of each running simulation ends (its run number and last event number), so that an
+   * append is only INSERTs: read from the database at a run's first append, dropped when it finishes,
+   * and forgotten whole when a batch of writes is rolled back (the numbers it counted were undone).
+   */
+  private readonly logEnds = new Map<string, { run: number; n: number }>();
 
   constructor(readonly file: string) {
     if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
@@ -271,7 +277,7 @@ export class SqliteStorage implements Storage {
       (value: unknown) => (typeof value === 'string' ? value.toLowerCase() : value) as string,
     );
     migrate(this.db);
-    this.writes = new GroupCommit(this.db);
+    this.writes = new GroupCommit(this.db, () => this.logEnds.clear());
   }
 
   /** Prepared statements are compiled once per SQL text and reused. */
@@ -709,12 +715,18 @@ export class SqliteStorage implements Storage {
    */
   private appendEvents(id: string, items: TimelineItem[], at: string): void {
     if (!items.length) return;
-    const last = this.sql(`SELECT run, (SELECT max(n) FROM simulation_events WHERE simulation_events.run = simulation_runs.run) AS n
-      FROM simulation_runs WHERE simulation_id = ?`).get(id) as { run: number; n: number | null } | undefined;
-    if (!last) throw new Error(`no simulation ${id}`);
+    let end = this.logEnds.get(id);
+    if (!end) {
+      const last = this.sql(`SELECT run, (SELECT max(n) FROM simulation_events WHERE simulation_events.run = simulation_runs.run) AS n
+        FROM simulation_runs WHERE simulation_id = ?`).get(id) as { run: number; n: number | null } | undefined;
+      if (!last) throw new Error(`no simulation ${id}`);
+      end = { run: last.run, n: last.n ?? -1 };
+    }
     const insert = this.sql('INSERT INTO simulation_events (run, n, at, item) VALUES (?, ?, ?, ?)');
-    let n = (last.n ?? -1) + 1;
-    for (const item of items) insert.run(last.run, n++, at, json(item));
+    let n = end.n;
+    for (const item of items) insert.run(end.run, ++n, at, json(item));
+    // Only once every row is in: a write that throws leaves the log's end as it was.
+    this.logEnds.set(id, { run: end.run, n });
   }
 
   readonly simulations: Storage['simulations'] = {
@@ -759,6 +771,7 @@ export class SqliteStorage implements Storage {
       this.writes.add(() => {
         this.updateSimulation(id, at, { ...result, finished_at: at }, status);
         if (events?.length) this.appendEvents(id, events, at);
+        this.logEnds.delete(id);
       }),
   };
 

@@ -1,5 +1,5 @@
 import type { Database } from 'better-sqlite3';
-import { keptDayTotalsSql, keptTotalsSql } from './totals.js';
+import { keptDayTotalsSql, keptTotalsSql, plainTotalsTriggersSql } from './totals.js';
 
 /**
  * Versioned schema changes, applied in order at start-up, each in its own transaction. Never edit a
@@ -214,6 +214,11 @@ export const migrations: Migration[] = [
     version: 7,
     name: 'list totals per UTC day, so that a date window is summed, not counted',
     sql: keptDayTotalsSql,
+  },
+  {
+    version: 8,
+    name: 'list totals: plain delete and update triggers, each total moved only by a change of its own columns',
+    sql: plainTotalsTriggersSql,
   },
 ];
 

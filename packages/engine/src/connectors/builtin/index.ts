@@ -1,4 +1,3 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import { EngineError } from '../../errors.js';
 import type { AgentConnection, ConnectionContext } from '../connector.js';
 import { createShopSupport, SHOP_SUPPORT_PROMPT } from './shop-support.js';
@@ -38,9 +37,24 @@ export function createBuiltinConnection(builtin: string, context: ConnectionCont
   if (!entry) throw new EngineError(424, 'unknown_builtin_agent', `there is no builtin agent "${builtin}"`);
   const connection = entry.create(context);
   if (latencyMs <= 0) return connection;
+  // One abort listener per signal (a call passes the same one every turn), not one per answer.
+  let listening: AbortSignal | undefined;
+  let cancel: (() => void) | undefined;
   return {
     async turn(request) {
-      await sleep(latencyMs, undefined, { signal: request.signal });
+      const { signal } = request;
+      if (signal?.aborted) throw new Error('aborted');
+      if (signal && signal !== listening) {
+        listening = signal;
+        signal.addEventListener('abort', () => cancel?.(), { once: true });
+      }
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(resolve, latencyMs);
+        cancel = () => {
+          clearTimeout(timer);
+          reject(new Error('aborted'));
+        };
+      });
       return connection.turn(request);
     },
   };
