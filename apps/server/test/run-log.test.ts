@@ -434,6 +434,26 @@ describe('the run log', () => {
   const row = (storage: SqliteStorage, id: string) =>
     storage.db.prepare('SELECT status, updated_at, body FROM simulations WHERE id = ?').get(id);
 
+  it('numbers the runs it creates in the order given, with their totals, and no insert trigger does it', async () => {
+    const { storage, session, runs } = await fresh();
+    const more = [runOf(session, 3), runOf(session, 4, { status: 'completed' })];
+    await storage.sessions.createRuns(undefined, more);
+    const numbered = storage.db.prepare('SELECT simulation_id FROM simulation_runs ORDER BY run').pluck().all();
+    expect(numbered).toEqual([...runs, ...more].map((r) => r.simulation_id));
+    const total = (list: string, key1 = '', key2 = '') =>
+      storage.db
+        .prepare('SELECT n FROM list_totals WHERE workspace_id = ? AND list = ? AND key1 = ? AND key2 = ?')
+        .pluck()
+        .get(WS, list, key1, key2);
+    expect(total('simulations')).toBe(4);
+    expect(total('simulations by status', 'in-progress')).toBe(3);
+    expect(total('simulations by target_agent_id and status', more[1]!.target_agent_id!, 'completed')).toBe(1);
+    const days = storage.db.prepare("SELECT sum(n) FROM list_day_totals WHERE workspace_id = ? AND list = 'simulations'").pluck().get(WS);
+    expect(days).toBe(4);
+    const triggers = storage.db.prepare("SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'simulations'").pluck().all();
+    expect(triggers.filter((name) => String(name).endsWith('_insert') || name === 'simulations_run_number')).toEqual([]);
+  });
+
   it("appends an event as one row and leaves the run's row as it was", async () => {
     const { storage, runs } = await fresh();
     const id = runs[0]!.simulation_id;

@@ -26,7 +26,7 @@ import type {
 import { GroupCommit } from './group-commit.js';
 import { keysChangeProbe } from './keys-version.js';
 import { migrate } from './migrations.js';
-import { keptDayTotal, keptTotal } from './totals.js';
+import { insertedTotals, keptDayTotal, keptTotal } from './totals.js';
 
 type Row = Record<string, unknown>;
 type Param = string | number | null;
@@ -651,6 +651,12 @@ export class SqliteStorage implements Storage {
       const insertSimulation =
         this.sql(`INSERT INTO simulations (id, workspace_id, session_id, case_id, target_agent_id, status, created_at, updated_at, body, run_input)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+      // Numbered and counted here rather than by insert triggers (see `insertedTotals`).
+      const insertRun = this.sql('INSERT INTO simulation_runs (simulation_id) VALUES (?)');
+      const addTotal = this.sql(`INSERT INTO list_totals (workspace_id, list, key1, key2, n) VALUES (?, ?, ?, ?, ?)
+        ON CONFLICT (workspace_id, list, key1, key2) DO UPDATE SET n = n + excluded.n`);
+      const addDayTotal = this.sql(`INSERT INTO list_day_totals (workspace_id, list, key1, key2, day, n) VALUES (?, ?, ?, ?, ?, ?)
+        ON CONFLICT (workspace_id, list, key1, key2, day) DO UPDATE SET n = n + excluded.n`);
       this.db.transaction(() => {
         if (session)
           insertSession.run(
@@ -673,7 +679,11 @@ export class SqliteStorage implements Storage {
             bodyOf(s),
             inputs?.has(s.simulation_id) ? json(inputs.get(s.simulation_id)) : null,
           );
+          insertRun.run(s.simulation_id);
         }
+        const { totals, dayTotals } = insertedTotals('simulations', simulations);
+        for (const total of totals) addTotal.run(...total);
+        for (const total of dayTotals) addDayTotal.run(...total);
       })();
     },
     get: async (ws, id) => this.one('sessions', ws, id, toSession),

@@ -217,8 +217,11 @@ export const migrations: Migration[] = [
   },
   {
     version: 8,
-    name: 'list totals: plain delete and update triggers, each total moved only by a change of its own columns',
-    sql: plainTotalsTriggersSql,
+    name: 'list totals: plain delete and update triggers, each total moved only by a change of its own columns; runs numbered and counted by their insert, not by triggers',
+    sql: `${plainTotalsTriggersSql}
+      DROP TRIGGER simulations_totals_insert;
+      DROP TRIGGER simulations_day_totals_insert;
+      DROP TRIGGER simulations_run_number;`,
   },
 ];
 
