@@ -10,10 +10,10 @@
  * Statements are named, so each connection parses a statement once.
  */
 import pg from 'pg';
+import { bodyOf, type Row, toAgent, toCase, toKey, toRecord, toScenario, toSession, toSimulation, toSuite } from '../rows.js';
 import { COUNTED_STATUSES, NO_SIMULATIONS } from '../session-counters.js';
 import type {
   AgentRecord,
-  ApiKeyRecord,
   CaseRecord,
   CaseWithAgent,
   IdempotencyClaim,
@@ -29,13 +29,11 @@ import type {
   SimulationSummary,
   Storage,
   SuiteRecord,
-  TimelineItem,
   WorkspaceRecord,
 } from '../types.js';
 import { migrate } from './migrations.js';
 import { AppendQueue, insertEvents } from './run-log.js';
 
-type Row = Record<string, unknown>;
 type Queryable = pg.Pool | pg.PoolClient;
 
 /** Statement names by SQL text: the same text is prepared once per connection and reused. */
@@ -86,45 +84,6 @@ class Where {
 const fold = (value: string) => value.toLowerCase();
 const json = (value: unknown) => JSON.stringify(value);
 
-const toAgent = (row: Row): AgentRecord => ({
-  id: row.id as string,
-  workspace_id: row.workspace_id as string,
-  name: row.name as string,
-  prompt: row.prompt as string,
-  connector: JSON.parse(row.connector as string) as AgentRecord['connector'],
-  agent_type: row.agent_type as AgentRecord['agent_type'],
-  avatar_url: row.avatar_url as string | null,
-  phone_number: row.phone_number as string | null,
-  created_at: row.created_at as string,
-  updated_at: row.updated_at as string,
-});
-
-const toSuite = (row: Row): SuiteRecord => ({
-  id: row.id as string,
-  workspace_id: row.workspace_id as string,
-  name: row.name as string,
-  model_id: row.model_id as string,
-  language: row.language as string,
-  created_at: row.created_at as string,
-  updated_at: row.updated_at as string,
-});
-
-const toCase = (row: Row): CaseRecord => ({
-  simulation_case_id: row.id as string,
-  workspace_id: row.workspace_id as string,
-  suite_id: row.suite_id as string | null,
-  name: row.name as string,
-  prompt: row.prompt as string,
-  type: row.type as CaseRecord['type'],
-  success_criteria: JSON.parse(row.success_criteria as string) as string[],
-  call_success_type: row.call_success_type as CaseRecord['call_success_type'],
-  checks: JSON.parse(row.checks as string) as CaseRecord['checks'],
-  caller_turns: JSON.parse(row.caller_turns as string) as string[],
-  base_agent_id: row.base_agent_id as string | null,
-  created_at: row.created_at as string,
-  updated_at: row.updated_at as string,
-});
-
 /** A case row's base agent as one more column (its row as JSON), so that a case and its agent are read in one query. */
 const WITH_BASE_AGENT =
   '*, (SELECT row_to_json(a) FROM agents a WHERE a.id = cases.base_agent_id AND a.workspace_id = cases.workspace_id) AS base_agent';
@@ -132,32 +91,6 @@ const WITH_BASE_AGENT =
 const toCaseWithAgent = (row: Row): CaseWithAgent => ({
   record: toCase(row),
   agent: row.base_agent ? toAgent(row.base_agent as Row) : undefined,
-});
-
-const toScenario = (row: Row): ScenarioRecord => ({
-  id: row.id as string,
-  workspace_id: row.workspace_id as string,
-  name: row.name as string,
-  description: row.description as string,
-  created_at: row.created_at as string,
-  updated_at: row.updated_at as string,
-});
-
-const toSession = (row: Row): SessionRecord => ({
-  simulation_session_id: row.id as string,
-  workspace_id: row.workspace_id as string,
-  suite_id: row.suite_id as string | null,
-  target_agent_id: row.target_agent_id as string | null,
-  created_at: row.created_at as string,
-});
-
-const toKey = (row: Row): ApiKeyRecord => ({
-  id: row.id as string,
-  workspace_id: row.workspace_id as string,
-  name: row.name as string,
-  prefix: row.prefix as string,
-  created_at: row.created_at as string,
-  revoked_at: row.revoked_at as string | null,
 });
 
 /**
@@ -180,25 +113,7 @@ const COUNTERS_SQL = Object.entries(COUNTED_STATUSES)
   .map(([name, status]) => `(count(*) FILTER (WHERE status = '${status}'))::int AS ${name}`)
   .join(', ');
 
-function toRecord(row: Row, timeline: TimelineItem[] | null, nulls: readonly string[] = []): SimulationRecord {
-  const simulation = JSON.parse(row.body as string) as SimulationRecord;
-  for (const field of nulls) (simulation as Record<string, unknown>)[field] = null;
-  const last = row.last_event_at as string | null;
-  simulation.status = row.status as SimulationRecord['status'];
-  simulation.updated_at = last !== null && last > (row.updated_at as string) ? last : (row.updated_at as string);
-  simulation.timeline = timeline;
-  return simulation;
-}
-
-const toSimulation = (row: Row): SimulationRecord =>
-  toRecord(row, row.timeline === null ? [] : (JSON.parse(row.timeline as string) as TimelineItem[]));
 const toSummary = (row: Row): SimulationSummary => toRecord(row, null, SUMMARY_NULLS) as SimulationSummary;
-
-/** What the body leaves to the columns and the events. */
-const bodyOf = (s: SimulationRecord) => {
-  const { status: _status, updated_at: _updated, timeline: _timeline, ...body } = s;
-  return json(body);
-};
 
 type Store = (value: never) => unknown;
 const asIs: Store = (value) => value;

@@ -1,10 +1,10 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import BetterSqlite3, { type Database, type Statement } from 'better-sqlite3';
+import { bodyOf, type Row, toAgent, toCase, toKey, toRecord, toScenario, toSession, toSimulation, toSuite } from '../rows.js';
 import { COUNTED_STATUSES, NO_SIMULATIONS } from '../session-counters.js';
 import type {
   AgentRecord,
-  ApiKeyRecord,
   CaseRecord,
   CaseWithAgent,
   RunInput,
@@ -28,7 +28,6 @@ import { keysChangeProbe } from './keys-version.js';
 import { migrate } from './migrations.js';
 import { insertedTotals, keptDayTotal, keptTotal } from './totals.js';
 
-type Row = Record<string, unknown>;
 type Param = string | number | null;
 
 /** A WHERE clause assembled from optional filters, always within one workspace. */
@@ -103,19 +102,6 @@ function utcDay(bound: string): { day: string; next: string } | null {
 }
 const placeholders = (n: number) => Array.from({ length: n }, () => '?').join(', ');
 
-const toAgent = (row: Row): AgentRecord => ({
-  id: row.id as string,
-  workspace_id: row.workspace_id as string,
-  name: row.name as string,
-  prompt: row.prompt as string,
-  connector: JSON.parse(row.connector as string) as AgentRecord['connector'],
-  agent_type: row.agent_type as AgentRecord['agent_type'],
-  avatar_url: row.avatar_url as string | null,
-  phone_number: row.phone_number as string | null,
-  created_at: row.created_at as string,
-  updated_at: row.updated_at as string,
-});
-
 /**
  * A case row's base agent as one more column (a JSON object of the agent's row), so that a case and
  * its agent are read in one statement: every statement outside a transaction takes and releases the
@@ -129,49 +115,6 @@ const WITH_BASE_AGENT = `*, (SELECT json_object('id', a.id, 'workspace_id', a.wo
 const toCaseWithAgent = (row: Row): CaseWithAgent => ({
   record: toCase(row),
   agent: typeof row.base_agent === 'string' ? toAgent(JSON.parse(row.base_agent) as Row) : undefined,
-});
-
-const toSuite = (row: Row): SuiteRecord => ({
-  id: row.id as string,
-  workspace_id: row.workspace_id as string,
-  name: row.name as string,
-  model_id: row.model_id as string,
-  language: row.language as string,
-  created_at: row.created_at as string,
-  updated_at: row.updated_at as string,
-});
-
-const toCase = (row: Row): CaseRecord => ({
-  simulation_case_id: row.id as string,
-  workspace_id: row.workspace_id as string,
-  suite_id: row.suite_id as string | null,
-  name: row.name as string,
-  prompt: row.prompt as string,
-  type: row.type as CaseRecord['type'],
-  success_criteria: JSON.parse(row.success_criteria as string) as string[],
-  call_success_type: row.call_success_type as CaseRecord['call_success_type'],
-  checks: JSON.parse(row.checks as string) as CaseRecord['checks'],
-  caller_turns: JSON.parse(row.caller_turns as string) as string[],
-  base_agent_id: row.base_agent_id as string | null,
-  created_at: row.created_at as string,
-  updated_at: row.updated_at as string,
-});
-
-const toScenario = (row: Row): ScenarioRecord => ({
-  id: row.id as string,
-  workspace_id: row.workspace_id as string,
-  name: row.name as string,
-  description: row.description as string,
-  created_at: row.created_at as string,
-  updated_at: row.updated_at as string,
-});
-
-const toSession = (row: Row): SessionRecord => ({
-  simulation_session_id: row.id as string,
-  workspace_id: row.workspace_id as string,
-  suite_id: row.suite_id as string | null,
-  target_agent_id: row.target_agent_id as string | null,
-  created_at: row.created_at as string,
 });
 
 /**
@@ -200,33 +143,7 @@ const COUNTERS_SQL = Object.entries(COUNTED_STATUSES)
   .map(([name, status]) => `sum(status = '${status}') AS ${name}`)
   .join(', ');
 
-function toRecord(row: Row, timeline: TimelineItem[] | null): SimulationRecord {
-  const simulation = JSON.parse(row.body as string) as SimulationRecord;
-  const last = row.last_event_at as string | null;
-  simulation.status = row.status as SimulationRecord['status'];
-  simulation.updated_at = last !== null && last > (row.updated_at as string) ? last : (row.updated_at as string);
-  simulation.timeline = timeline;
-  return simulation;
-}
-
-const toSimulation = (row: Row): SimulationRecord =>
-  toRecord(row, row.timeline === null ? [] : (JSON.parse(row.timeline as string) as TimelineItem[]));
 const toSummary = (row: Row): SimulationSummary => toRecord(row, null) as SimulationSummary;
-
-/** What the body leaves to the columns and the events (see SIMULATION_COLUMNS). */
-const bodyOf = (s: SimulationRecord) => {
-  const { status: _status, updated_at: _updated, timeline: _timeline, ...body } = s;
-  return json(body);
-};
-
-const toKey = (row: Row): ApiKeyRecord => ({
-  id: row.id as string,
-  workspace_id: row.workspace_id as string,
-  name: row.name as string,
-  prefix: row.prefix as string,
-  created_at: row.created_at as string,
-  revoked_at: row.revoked_at as string | null,
-});
 
 /** Columns of a record that an update may change, mapped to how they are stored. */
 function assignments<T extends object>(patch: Patch<T>, columns: Partial<Record<keyof T, (value: never) => Param>>) {

@@ -1,0 +1,105 @@
+import type {
+  AgentRecord,
+  ApiKeyRecord,
+  CaseRecord,
+  ScenarioRecord,
+  SessionRecord,
+  SimulationRecord,
+  SuiteRecord,
+  TimelineItem,
+} from './types.js';
+
+/**
+ * Rows as both storages read them, and the records they make: SQLite and PostgreSQL store the same
+ * columns (JSON as text), so one mapper per record serves both.
+ */
+export type Row = Record<string, unknown>;
+
+export const toAgent = (row: Row): AgentRecord => ({
+  id: row.id as string,
+  workspace_id: row.workspace_id as string,
+  name: row.name as string,
+  prompt: row.prompt as string,
+  connector: JSON.parse(row.connector as string) as AgentRecord['connector'],
+  agent_type: row.agent_type as AgentRecord['agent_type'],
+  avatar_url: row.avatar_url as string | null,
+  phone_number: row.phone_number as string | null,
+  created_at: row.created_at as string,
+  updated_at: row.updated_at as string,
+});
+
+export const toSuite = (row: Row): SuiteRecord => ({
+  id: row.id as string,
+  workspace_id: row.workspace_id as string,
+  name: row.name as string,
+  model_id: row.model_id as string,
+  language: row.language as string,
+  created_at: row.created_at as string,
+  updated_at: row.updated_at as string,
+});
+
+export const toCase = (row: Row): CaseRecord => ({
+  simulation_case_id: row.id as string,
+  workspace_id: row.workspace_id as string,
+  suite_id: row.suite_id as string | null,
+  name: row.name as string,
+  prompt: row.prompt as string,
+  type: row.type as CaseRecord['type'],
+  success_criteria: JSON.parse(row.success_criteria as string) as string[],
+  call_success_type: row.call_success_type as CaseRecord['call_success_type'],
+  checks: JSON.parse(row.checks as string) as CaseRecord['checks'],
+  caller_turns: JSON.parse(row.caller_turns as string) as string[],
+  base_agent_id: row.base_agent_id as string | null,
+  created_at: row.created_at as string,
+  updated_at: row.updated_at as string,
+});
+
+export const toScenario = (row: Row): ScenarioRecord => ({
+  id: row.id as string,
+  workspace_id: row.workspace_id as string,
+  name: row.name as string,
+  description: row.description as string,
+  created_at: row.created_at as string,
+  updated_at: row.updated_at as string,
+});
+
+export const toSession = (row: Row): SessionRecord => ({
+  simulation_session_id: row.id as string,
+  workspace_id: row.workspace_id as string,
+  suite_id: row.suite_id as string | null,
+  target_agent_id: row.target_agent_id as string | null,
+  created_at: row.created_at as string,
+});
+
+export const toKey = (row: Row): ApiKeyRecord => ({
+  id: row.id as string,
+  workspace_id: row.workspace_id as string,
+  name: row.name as string,
+  prefix: row.prefix as string,
+  created_at: row.created_at as string,
+  revoked_at: row.revoked_at as string | null,
+});
+
+/**
+ * A simulation from its row: the document (`body`), with the status of its column, the later of the
+ * row's and the last event's `updated_at`, the timeline given, and `nulls` set to null in place (the
+ * fields a summary leaves out).
+ */
+export function toRecord(row: Row, timeline: TimelineItem[] | null, nulls: readonly string[] = []): SimulationRecord {
+  const simulation = JSON.parse(row.body as string) as SimulationRecord;
+  for (const field of nulls) (simulation as Record<string, unknown>)[field] = null;
+  const last = row.last_event_at as string | null;
+  simulation.status = row.status as SimulationRecord['status'];
+  simulation.updated_at = last !== null && last > (row.updated_at as string) ? last : (row.updated_at as string);
+  simulation.timeline = timeline;
+  return simulation;
+}
+
+export const toSimulation = (row: Row): SimulationRecord =>
+  toRecord(row, row.timeline === null ? [] : (JSON.parse(row.timeline as string) as TimelineItem[]));
+
+/** What a simulation's row keeps in `body`: all but the columns (status, updated_at) and the events. */
+export const bodyOf = (s: SimulationRecord): string => {
+  const { status: _status, updated_at: _updated, timeline: _timeline, ...body } = s;
+  return JSON.stringify(body);
+};
