@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SimulationEngine } from '../src/engine/simulation-engine.js';
 import { SqliteStorage } from '../src/storage/sqlite/index.js';
-import type { SessionRecord, SimulationRecord, TimelineItem } from '../src/storage/types.js';
+import type { SessionRecord, TimelineItem } from '../src/storage/types.js';
+import { runOf } from './support/records.js';
 import { tempDir } from './support/server.js';
 
 /**
@@ -54,37 +55,8 @@ async function fresh(runs: number) {
     target_agent_id: 'agent-1',
     created_at: tick(),
   };
-  const records = Array.from(
-    { length: runs },
-    (_, n) =>
-      ({
-        simulation_id: randomUUID(),
-        simulation_session_id: session.simulation_session_id,
-        simulation_case_id: `case-${n}`,
-        simulation_case_name: `Case ${n}`,
-        simulation_case_prompt: 'You want to know the opening hours.',
-        success_criteria: [],
-        call_success_type: 'all',
-        persona_agent_id: null,
-        persona_phone_number: null,
-        target_agent_id: 'agent-1',
-        agent_name: 'Nora',
-        agent_avatar_url: null,
-        target_phone_number: null,
-        target_call_id: null,
-        custom_variables: null,
-        status: 'in-progress',
-        workspace_id: WS,
-        created_at: session.created_at,
-        updated_at: session.created_at,
-        error_info: null,
-        recording_url: null,
-        timeline: [],
-        success_criteria_analysis: null,
-        max_turns: 20,
-        started_at: null,
-        finished_at: null,
-      }) as SimulationRecord,
+  const records = Array.from({ length: runs }, (_, n) =>
+    runOf(session, n, { simulation_case_prompt: 'You want to know the opening hours.', success_criteria: [], custom_variables: null }),
   );
   await storage.sessions.createRuns(session, records);
   return { storage, ids: records.map((r) => r.simulation_id), records };

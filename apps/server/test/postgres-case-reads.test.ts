@@ -1,53 +1,14 @@
-import { randomBytes, randomUUID } from 'node:crypto';
-import pg from 'pg';
-import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
-import { openStorage } from '../src/storage/open.js';
+import { randomUUID } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
 import type { AgentRecord, CaseRecord, Storage } from '../src/storage/types.js';
-import { createDatabase, startPostgres, type TestPostgres } from './support/postgres.js';
-// Declares the `postgresUrl` that its global set-up provides.
-import type {} from './support/postgres-setup.js';
-import { tempDir } from './support/server.js';
+import { storesForFile } from './support/stores.js';
 
 /**
  * A case read with its base agent (`cases.getWithAgent`, one statement on both storages) answers
  * exactly what a case read and then an agents read (`cases.get`, `agents.getMany`) answer, on SQLite
  * and on PostgreSQL, the agent only from the case's own workspace.
  */
-let server: TestPostgres | undefined;
-let database: { url: string; drop(): Promise<void> } | undefined;
-
-beforeAll(async () => {
-  let url = inject('postgresUrl');
-  if (!url) {
-    server = await startPostgres();
-    url = server.url;
-  }
-  database = await createDatabase(url);
-}, 120_000);
-
-afterAll(async () => {
-  await database?.drop();
-  await server?.stop();
-});
-
-async function freshSchema(): Promise<string> {
-  const schema = `t_${randomBytes(6).toString('hex')}`;
-  const client = new pg.Client({ connectionString: database!.url });
-  await client.connect();
-  await client.query(`CREATE SCHEMA ${schema}`);
-  await client.end();
-  return `${database!.url}?options=${encodeURIComponent(`-c search_path=${schema}`)}`;
-}
-
-const opened: Storage[] = [];
-afterEach(async () => {
-  for (const storage of opened.splice(0)) await storage.close();
-});
-
-const factories: Array<{ name: string; open(): Promise<Storage> }> = [
-  { name: 'SQLite', open: async () => openStorage({ dataDir: await tempDir() }) },
-  { name: 'PostgreSQL', open: async () => openStorage({ dataDir: '/nonexistent', databaseUrl: await freshSchema() }) },
-];
+const { factories } = storesForFile();
 
 let clock = Date.parse('2025-06-01T08:00:00.000Z');
 const tick = () => {
@@ -103,7 +64,6 @@ async function readApart(storage: Storage, ws: string, records: CaseRecord[]) {
 describe.each(factories)('cases with their agents ($name)', ({ open }) => {
   async function seeded() {
     const storage = await open();
-    opened.push(storage);
     for (const id of ['ws-a', 'ws-b']) await storage.workspaces.create({ id, name: id, created_at: tick() });
     const agent = agentOf('ws-a', 'Support');
     const other = agentOf('ws-b', 'Elsewhere');

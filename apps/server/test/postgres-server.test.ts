@@ -1,31 +1,14 @@
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ENGINE_DEFAULTS } from '../src/config.js';
 import { startServer, type RunningServer } from '../src/server.js';
-import { createDatabase, startPostgres, type TestPostgres } from './support/postgres.js';
-// Declares the `postgresUrl` that its global set-up provides.
-import type {} from './support/postgres-setup.js';
 import { apiClient, tempDir } from './support/server.js';
+import { storesForFile } from './support/stores.js';
 
 /**
  * The server on PostgreSQL (`SIMS_DATABASE_URL`, issue 11): the first start makes the workspace and
  * its key, a suite runs to the end with its counters, and a restart on the same database keeps it all.
  */
-let postgres: TestPostgres | undefined;
-let database: { url: string; drop(): Promise<void> };
-
-beforeAll(async () => {
-  let url = inject('postgresUrl');
-  if (!url) {
-    postgres = await startPostgres();
-    url = postgres.url;
-  }
-  database = await createDatabase(url);
-}, 120_000);
-
-afterAll(async () => {
-  await database?.drop();
-  await postgres?.stop();
-});
+const { databaseUrl } = storesForFile();
 
 async function serve(databaseUrl: string): Promise<RunningServer> {
   return startServer({
@@ -43,7 +26,7 @@ async function serve(databaseUrl: string): Promise<RunningServer> {
 
 describe('the server on PostgreSQL', () => {
   it('runs a suite, keeps every record across a restart, and never prints the password', async () => {
-    const withPassword = new URL(database.url);
+    const withPassword = new URL(databaseUrl());
     withPassword.password = 'not-needed-with-trust';
     const first = await serve(withPassword.toString());
     let sessionId: string;
@@ -93,7 +76,7 @@ describe('the server on PostgreSQL', () => {
       await first.stop();
     }
 
-    const second = await serve(database.url);
+    const second = await serve(databaseUrl());
     try {
       expect(second.firstStart).toBeUndefined();
       const api = apiClient(second.url, key);

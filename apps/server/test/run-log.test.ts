@@ -6,6 +6,7 @@ import { SimulationEngine } from '../src/engine/simulation-engine.js';
 import { SqliteStorage } from '../src/storage/sqlite/index.js';
 import { migrations } from '../src/storage/sqlite/migrations.js';
 import type { SessionRecord, SimulationRecord, SimulationSummary, TimelineItem } from '../src/storage/types.js';
+import { eventAt, runOf } from './support/records.js';
 import { tempDir } from './support/server.js';
 
 /**
@@ -25,44 +26,7 @@ afterEach(async () => {
   for (const handle of open.splice(0)) await handle.close();
 });
 
-const event = (i: number, sender_type: TimelineItem['sender_type'] = i % 2 ? 'agent' : 'persona'): TimelineItem => ({
-  sender_type,
-  type: 'message',
-  value: `turn ${i} — «ünïcödé» "quoted" \\ back\nslash`,
-  timestamp: (i * 0.5).toFixed(3),
-  timestamp_datetime: tick(),
-});
-
-const runOf = (session: SessionRecord, n: number, extra: Partial<SimulationRecord> = {}): SimulationRecord =>
-  ({
-    simulation_id: randomUUID(),
-    simulation_session_id: session.simulation_session_id,
-    simulation_case_id: `case-${n}`,
-    simulation_case_name: `Case ${n}`,
-    simulation_case_prompt: `Prompt ${n}`,
-    success_criteria: ['Hours given', 'Polite'],
-    call_success_type: 'all',
-    persona_agent_id: null,
-    persona_phone_number: null,
-    target_agent_id: 'agent-1',
-    agent_name: 'Nora',
-    agent_avatar_url: null,
-    target_phone_number: null,
-    target_call_id: null,
-    custom_variables: n % 2 ? { shop: 'Nörthwind', n } : null,
-    status: 'in-progress',
-    workspace_id: session.workspace_id,
-    created_at: session.created_at,
-    updated_at: session.created_at,
-    error_info: null,
-    recording_url: null,
-    timeline: [],
-    success_criteria_analysis: null,
-    max_turns: 20,
-    started_at: null,
-    finished_at: null,
-    ...extra,
-  }) as SimulationRecord;
+const event = (i: number, sender_type?: TimelineItem['sender_type']): TimelineItem => eventAt(i, tick(), sender_type);
 
 /**
  * How the release before this one wrote runs (apps/server/src/storage/sqlite/index.ts before

@@ -1,10 +1,8 @@
-import { randomBytes, randomUUID } from 'node:crypto';
-import pg from 'pg';
-import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
+import { randomUUID } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
 import { openPostgresStorage, PostgresStorage } from '../src/storage/postgres/index.js';
 import { migrations as postgresMigrations } from '../src/storage/postgres/migrations.js';
 import { SimulationEngine } from '../src/engine/simulation-engine.js';
-import { openStorage } from '../src/storage/open.js';
 import type {
   AgentRecord,
   CaseRecord,
@@ -15,10 +13,8 @@ import type {
   SuiteRecord,
   TimelineItem,
 } from '../src/storage/types.js';
-import { createDatabase, startPostgres, type TestPostgres } from './support/postgres.js';
-// Declares the `postgresUrl` that its global set-up provides.
-import type {} from './support/postgres-setup.js';
-import { tempDir } from './support/server.js';
+import { eventAt, runOf } from './support/records.js';
+import { storesForFile } from './support/stores.js';
 
 /**
  * The storage contract (issue 11, item 1): the same cases run on the embedded SQLite storage and on
@@ -29,43 +25,7 @@ import { tempDir } from './support/server.js';
  * PostgreSQL is the run's server from the `postgres-setup.ts` global set-up when vitest has it, or
  * else one this file starts and stops itself.
  */
-let server: TestPostgres | undefined;
-let database: { url: string; drop(): Promise<void> } | undefined;
-
-beforeAll(async () => {
-  let url = inject('postgresUrl');
-  if (!url) {
-    server = await startPostgres();
-    url = server.url;
-  }
-  database = await createDatabase(url);
-}, 120_000);
-
-afterAll(async () => {
-  await database?.drop();
-  await server?.stop();
-});
-
-/** A new schema in the file's database, and the URL whose connections use it. */
-async function freshSchema(): Promise<string> {
-  const schema = `t_${randomBytes(6).toString('hex')}`;
-  const client = new pg.Client({ connectionString: database!.url });
-  await client.connect();
-  await client.query(`CREATE SCHEMA ${schema}`);
-  await client.end();
-  return `${database!.url}?options=${encodeURIComponent(`-c search_path=${schema}`)}`;
-}
-
-const opened: Storage[] = [];
-afterEach(async () => {
-  for (const storage of opened.splice(0)) await storage.close();
-});
-
-/** Each store opened as the server would open it, from its location. */
-const factories: Array<{ name: string; open(): Promise<Storage> }> = [
-  { name: 'SQLite', open: async () => openStorage({ dataDir: await tempDir() }) },
-  { name: 'PostgreSQL', open: async () => openStorage({ dataDir: '/nonexistent', databaseUrl: await freshSchema() }) },
-];
+const { factories, freshSchema, closeAfterTest } = storesForFile();
 
 /** Increasing timestamps; `tick(0)` repeats the last one (records created in one request share theirs). */
 let clock = Date.parse('2025-05-01T08:00:00.000Z');
@@ -133,44 +93,7 @@ const sessionOf = (ws: string, target_agent_id: string | null = 'agent-1', at = 
   created_at: at,
 });
 
-const runOf = (session: SessionRecord, n: number, extra: Partial<SimulationRecord> = {}): SimulationRecord =>
-  ({
-    simulation_id: randomUUID(),
-    simulation_session_id: session.simulation_session_id,
-    simulation_case_id: `case-${n}`,
-    simulation_case_name: `Case ${n}`,
-    simulation_case_prompt: `Prompt ${n}`,
-    success_criteria: ['Hours given', 'Polite'],
-    call_success_type: 'all',
-    persona_agent_id: null,
-    persona_phone_number: null,
-    target_agent_id: session.target_agent_id ?? 'agent-1',
-    agent_name: 'Nora',
-    agent_avatar_url: null,
-    target_phone_number: null,
-    target_call_id: null,
-    custom_variables: n % 2 ? { shop: 'Nörthwind', n } : null,
-    status: 'in-progress',
-    workspace_id: session.workspace_id,
-    created_at: session.created_at,
-    updated_at: session.created_at,
-    error_info: null,
-    recording_url: null,
-    timeline: [],
-    success_criteria_analysis: null,
-    max_turns: 20,
-    started_at: null,
-    finished_at: null,
-    ...extra,
-  }) as SimulationRecord;
-
-const event = (i: number, sender_type: TimelineItem['sender_type'] = i % 2 ? 'agent' : 'persona'): TimelineItem => ({
-  sender_type,
-  type: 'message',
-  value: `turn ${i} — «ünïcödé» "quoted" \\ back\nslash`,
-  timestamp: (i * 0.5).toFixed(3),
-  timestamp_datetime: tick(),
-});
+const event = (i: number, sender_type?: TimelineItem['sender_type']): TimelineItem => eventAt(i, tick(), sender_type);
 
 const ANALYSIS: SimulationRecord['success_criteria_analysis'] = {
   success: true,
@@ -182,7 +105,6 @@ const ids = <T>(items: T[], id: (item: T) => string) => items.map(id);
 describe.each(factories)('storage contract on $name', (factory) => {
   async function fresh(): Promise<Storage> {
     const storage = await factory.open();
-    opened.push(storage);
     for (const ws of [WS, OTHER]) await storage.workspaces.create({ id: ws, name: `Workspace ${ws}`, created_at: tick() });
     return storage;
   }
@@ -699,7 +621,6 @@ describe.each(factories)('storage contract on $name', (factory) => {
 describe('both storages', () => {
   it('answer the same writes with the same JSON, byte for byte (keys in the same order)', async () => {
     const stores = await Promise.all(factories.map((f) => f.open()));
-    opened.push(...stores);
     const base = Date.parse('2025-09-01T10:00:00.000Z');
     const at = (s: number) => new Date(base + s * 1000).toISOString();
     const agent = { ...agentOf(WS, 'Nora Ünï'), id: 'agent-x', created_at: at(1), updated_at: at(1) };
@@ -741,8 +662,7 @@ describe('both storages', () => {
 describe('PostgreSQL migrations', () => {
   it('are applied once when several processes start at once, and not again at the next start', async () => {
     const url = await freshSchema();
-    const storages = Array.from({ length: 3 }, () => new PostgresStorage(url, { maxConnections: 2 }));
-    opened.push(...storages);
+    const storages = Array.from({ length: 3 }, () => closeAfterTest(new PostgresStorage(url, { maxConnections: 2 })));
     const applied = await Promise.all(storages.map((s) => s.migrate()));
     expect(applied.flat().sort()).toEqual(postgresMigrations.map((m) => m.version));
     expect(await storages[0]!.migrate()).toEqual([]);
@@ -753,8 +673,7 @@ describe('PostgreSQL migrations', () => {
   });
 
   it('keep text ordered byte by byte and names searched as JavaScript lower-cases them, whatever the database locale', async () => {
-    const storage = await openPostgresStorage(await freshSchema());
-    opened.push(storage);
+    const storage = closeAfterTest(await openPostgresStorage(await freshSchema()));
     await storage.workspaces.create({ id: WS, name: 'W', created_at: tick() });
     const { rows } = await storage.pool.query(
       `SELECT table_name, column_name FROM information_schema.columns
