@@ -9,7 +9,7 @@ import type {} from './postgres-setup.js';
 import { tempDir } from './server.js';
 
 /** A store opened by a test, with a name for `describe.each`. */
-export interface StoreFactory {
+interface StoreFactory {
   name: 'SQLite' | 'PostgreSQL';
   open(): Promise<Storage>;
 }
