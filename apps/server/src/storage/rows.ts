@@ -103,3 +103,65 @@ export const bodyOf = (s: SimulationRecord): string => {
   const { status: _status, updated_at: _updated, timeline: _timeline, ...body } = s;
   return JSON.stringify(body);
 };
+
+/**
+ * The stored columns of a record, named as in the tables and in their order: what both storages
+ * insert (the inverse of the mappers above). JSON columns are text on both.
+ */
+export const agentColumns = (a: AgentRecord): Row => ({
+  id: a.id,
+  workspace_id: a.workspace_id,
+  name: a.name,
+  prompt: a.prompt,
+  connector: JSON.stringify(a.connector),
+  agent_type: a.agent_type,
+  avatar_url: a.avatar_url,
+  phone_number: a.phone_number,
+  created_at: a.created_at,
+  updated_at: a.updated_at,
+});
+
+export const suiteColumns = (s: SuiteRecord): Row => ({
+  id: s.id,
+  workspace_id: s.workspace_id,
+  name: s.name,
+  model_id: s.model_id,
+  language: s.language,
+  created_at: s.created_at,
+  updated_at: s.updated_at,
+});
+
+export const caseColumns = (c: CaseRecord): Row => ({
+  id: c.simulation_case_id,
+  workspace_id: c.workspace_id,
+  suite_id: c.suite_id,
+  name: c.name,
+  prompt: c.prompt,
+  type: c.type,
+  success_criteria: JSON.stringify(c.success_criteria),
+  call_success_type: c.call_success_type,
+  checks: JSON.stringify(c.checks),
+  caller_turns: JSON.stringify(c.caller_turns),
+  base_agent_id: c.base_agent_id,
+  created_at: c.created_at,
+  updated_at: c.updated_at,
+});
+
+export const scenarioColumns = (s: ScenarioRecord): Row => ({
+  id: s.id,
+  workspace_id: s.workspace_id,
+  name: s.name,
+  description: s.description,
+  created_at: s.created_at,
+  updated_at: s.updated_at,
+});
+
+export const keyColumns = (k: ApiKeyRecord & { hash: string }): Row => ({
+  id: k.id,
+  workspace_id: k.workspace_id,
+  name: k.name,
+  prefix: k.prefix,
+  hash: k.hash,
+  created_at: k.created_at,
+  revoked_at: k.revoked_at,
+});

@@ -10,7 +10,23 @@
  * Statements are named, so each connection parses a statement once.
  */
 import pg from 'pg';
-import { bodyOf, type Row, toAgent, toCase, toKey, toRecord, toScenario, toSession, toSimulation, toSuite } from '../rows.js';
+import {
+  agentColumns,
+  bodyOf,
+  caseColumns,
+  keyColumns,
+  type Row,
+  scenarioColumns,
+  suiteColumns,
+  toAgent,
+  toCase,
+  toKey,
+  toRecord,
+  toScenario,
+  toSession,
+  toSimulation,
+  toSuite,
+} from '../rows.js';
 import { COUNTED_STATUSES, NO_SIMULATIONS } from '../session-counters.js';
 import type {
   AgentRecord,
@@ -157,6 +173,15 @@ export class PostgresStorage implements Storage {
     return migrate(this.pool);
   }
 
+  /** Inserts a record's columns (see `rows.ts`) into `table`. */
+  private async insert(table: string, columns: Row): Promise<void> {
+    const names = Object.keys(columns);
+    await this.query(
+      `INSERT INTO ${table} (${names.join(', ')}) VALUES (${names.map((_, i) => `$${i + 1}`).join(', ')})`,
+      Object.values(columns),
+    );
+  }
+
   private async query(text: string, values: unknown[] = [], db: Queryable = this.pool): Promise<Row[]> {
     return (await db.query({ name: nameOf(text), text, values })).rows;
   }
@@ -244,10 +269,7 @@ export class PostgresStorage implements Storage {
 
   readonly apiKeys: Storage['apiKeys'] = {
     create: async (k) => {
-      await this.query(
-        'INSERT INTO api_keys (id, workspace_id, name, prefix, hash, created_at, revoked_at) VALUES ($1, $2, $3, $4, $5, $6, $7)',
-        [k.id, k.workspace_id, k.name, k.prefix, k.hash, k.created_at, k.revoked_at],
-      );
+      await this.insert('api_keys', keyColumns(k));
     },
     findActiveByHash: async (hash) => {
       const [row] = await this.query('SELECT * FROM api_keys WHERE hash = $1 AND revoked_at IS NULL', [hash]);
@@ -274,23 +296,7 @@ export class PostgresStorage implements Storage {
 
   readonly agents: Storage['agents'] = {
     create: async (a) => {
-      await this.query(
-        `INSERT INTO agents (id, workspace_id, name, name_folded, prompt, connector, agent_type, avatar_url, phone_number, created_at, updated_at)
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
-        [
-          a.id,
-          a.workspace_id,
-          a.name,
-          fold(a.name),
-          a.prompt,
-          json(a.connector),
-          a.agent_type,
-          a.avatar_url,
-          a.phone_number,
-          a.created_at,
-          a.updated_at,
-        ],
-      );
+      await this.insert('agents', { ...agentColumns(a), name_folded: fold(a.name) });
     },
     get: async (ws, id) => this.one('agents', ws, id, toAgent),
     getMany: async (ws, ids) => {
@@ -322,11 +328,7 @@ export class PostgresStorage implements Storage {
 
   readonly suites: Storage['suites'] = {
     create: async (s) => {
-      await this.query(
-        `INSERT INTO suites (id, workspace_id, name, name_folded, model_id, language, created_at, updated_at)
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-        [s.id, s.workspace_id, s.name, fold(s.name), s.model_id, s.language, s.created_at, s.updated_at],
-      );
+      await this.insert('suites', { ...suiteColumns(s), name_folded: fold(s.name) });
     },
     get: async (ws, id) => this.one('suites', ws, id, toSuite),
     list: async (ws, filter, page) => {
@@ -347,27 +349,7 @@ export class PostgresStorage implements Storage {
 
   readonly cases: Storage['cases'] = {
     create: async (c) => {
-      await this.query(
-        `INSERT INTO cases (id, workspace_id, suite_id, name, name_folded, prompt, type, success_criteria, call_success_type, checks,
-          caller_turns, base_agent_id, created_at, updated_at)
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
-        [
-          c.simulation_case_id,
-          c.workspace_id,
-          c.suite_id,
-          c.name,
-          fold(c.name),
-          c.prompt,
-          c.type,
-          json(c.success_criteria),
-          c.call_success_type,
-          json(c.checks),
-          json(c.caller_turns),
-          c.base_agent_id,
-          c.created_at,
-          c.updated_at,
-        ],
-      );
+      await this.insert('cases', { ...caseColumns(c), name_folded: fold(c.name) });
     },
     get: async (ws, id) => this.one('cases', ws, id, toCase),
     getWithAgent: async (ws, id) => this.one('cases', ws, id, toCaseWithAgent, WITH_BASE_AGENT),
@@ -418,11 +400,7 @@ export class PostgresStorage implements Storage {
 
   readonly scenarios: Storage['scenarios'] = {
     create: async (s) => {
-      await this.query(
-        `INSERT INTO scenarios (id, workspace_id, name, name_folded, description, created_at, updated_at)
-        VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-        [s.id, s.workspace_id, s.name, fold(s.name), s.description, s.created_at, s.updated_at],
-      );
+      await this.insert('scenarios', { ...scenarioColumns(s), name_folded: fold(s.name) });
     },
     get: async (ws, id) => this.one('scenarios', ws, id, toScenario),
     all: async (ws) => (await this.query('SELECT * FROM scenarios WHERE workspace_id = $1 ORDER BY created_at, seq', [ws])).map(toScenario),

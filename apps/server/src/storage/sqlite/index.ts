@@ -1,7 +1,23 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import BetterSqlite3, { type Database, type Statement } from 'better-sqlite3';
-import { bodyOf, type Row, toAgent, toCase, toKey, toRecord, toScenario, toSession, toSimulation, toSuite } from '../rows.js';
+import {
+  agentColumns,
+  bodyOf,
+  caseColumns,
+  keyColumns,
+  type Row,
+  scenarioColumns,
+  suiteColumns,
+  toAgent,
+  toCase,
+  toKey,
+  toRecord,
+  toScenario,
+  toSession,
+  toSimulation,
+  toSuite,
+} from '../rows.js';
 import { COUNTED_STATUSES, NO_SIMULATIONS } from '../session-counters.js';
 import type {
   AgentRecord,
@@ -198,6 +214,12 @@ export class SqliteStorage implements Storage {
   }
 
   /** Prepared statements are compiled once per SQL text and reused. */
+  /** Inserts a record's columns (see `rows.ts`) into `table`. */
+  private insert(table: string, columns: Row): void {
+    const names = Object.keys(columns);
+    this.sql(`INSERT INTO ${table} (${names.join(', ')}) VALUES (${placeholders(names.length)})`).run(...Object.values(columns));
+  }
+
   private sql(text: string): Statement {
     let statement = this.statements.get(text);
     if (!statement) {
@@ -297,15 +319,7 @@ export class SqliteStorage implements Storage {
 
   readonly apiKeys: Storage['apiKeys'] = {
     create: async (k) => {
-      this.sql('INSERT INTO api_keys (id, workspace_id, name, prefix, hash, created_at, revoked_at) VALUES (?, ?, ?, ?, ?, ?, ?)').run(
-        k.id,
-        k.workspace_id,
-        k.name,
-        k.prefix,
-        k.hash,
-        k.created_at,
-        k.revoked_at,
-      );
+      this.insert('api_keys', keyColumns(k));
     },
     findActiveByHash: async (hash) => {
       const row = this.sql('SELECT * FROM api_keys WHERE hash = ? AND revoked_at IS NULL').get(hash) as Row | undefined;
@@ -331,19 +345,7 @@ export class SqliteStorage implements Storage {
 
   readonly agents: Storage['agents'] = {
     create: async (a) => {
-      this.sql(`INSERT INTO agents (id, workspace_id, name, prompt, connector, agent_type, avatar_url, phone_number, created_at, updated_at)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(
-        a.id,
-        a.workspace_id,
-        a.name,
-        a.prompt,
-        json(a.connector),
-        a.agent_type,
-        a.avatar_url,
-        a.phone_number,
-        a.created_at,
-        a.updated_at,
-      );
+      this.insert('agents', agentColumns(a));
     },
     get: async (ws, id) => this.one('agents', ws, id, toAgent),
     getMany: async (ws, ids) => {
@@ -378,15 +380,7 @@ export class SqliteStorage implements Storage {
 
   readonly suites: Storage['suites'] = {
     create: async (s) => {
-      this.sql('INSERT INTO suites (id, workspace_id, name, model_id, language, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)').run(
-        s.id,
-        s.workspace_id,
-        s.name,
-        s.model_id,
-        s.language,
-        s.created_at,
-        s.updated_at,
-      );
+      this.insert('suites', suiteColumns(s));
     },
     get: async (ws, id) => this.one('suites', ws, id, toSuite),
     list: async (ws, filter, page) => {
@@ -421,23 +415,7 @@ export class SqliteStorage implements Storage {
 
   readonly cases: Storage['cases'] = {
     create: async (c) => {
-      this.sql(`INSERT INTO cases (id, workspace_id, suite_id, name, prompt, type, success_criteria, call_success_type, checks, caller_turns,
-          base_agent_id, created_at, updated_at)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(
-        c.simulation_case_id,
-        c.workspace_id,
-        c.suite_id,
-        c.name,
-        c.prompt,
-        c.type,
-        json(c.success_criteria),
-        c.call_success_type,
-        json(c.checks),
-        json(c.caller_turns),
-        c.base_agent_id,
-        c.created_at,
-        c.updated_at,
-      );
+      this.insert('cases', caseColumns(c));
     },
     get: async (ws, id) => this.one('cases', ws, id, toCase),
     getWithAgent: async (ws, id) => this.one('cases', ws, id, toCaseWithAgent, WITH_BASE_AGENT),
@@ -486,14 +464,7 @@ export class SqliteStorage implements Storage {
 
   readonly scenarios: Storage['scenarios'] = {
     create: async (s) => {
-      this.sql('INSERT INTO scenarios (id, workspace_id, name, description, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)').run(
-        s.id,
-        s.workspace_id,
-        s.name,
-        s.description,
-        s.created_at,
-        s.updated_at,
-      );
+      this.insert('scenarios', scenarioColumns(s));
     },
     get: async (ws, id) => this.one('scenarios', ws, id, toScenario),
     all: async (ws) =>
