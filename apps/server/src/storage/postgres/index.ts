@@ -186,10 +186,14 @@ export class PostgresStorage implements Storage {
     return (await db.query({ name: nameOf(text), text, values })).rows;
   }
 
-  private async transaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  /**
+   * Runs `work` in one transaction on one connection. `begin` may ask for one snapshot for reads that
+   * must agree with each other (`REPEATABLE READ`): READ COMMITTED gives each statement its own.
+   */
+  private async transaction<T>(work: (client: pg.PoolClient) => Promise<T>, begin = 'BEGIN'): Promise<T> {
     const client = await this.pool.connect();
     try {
-      await client.query('BEGIN');
+      await client.query(begin);
       const result = await work(client);
       await client.query('COMMIT');
       client.release();
@@ -418,14 +422,21 @@ export class PostgresStorage implements Storage {
   ): Promise<SessionView<S>[]> {
     if (!sessions.length) return [];
     const ids = sessions.map((s) => s.simulation_session_id);
-    const [rows, counters] = await Promise.all([
-      this.query(
-        `SELECT session_id, ${summaries ? SUMMARY_COLUMNS : SIMULATION_COLUMNS} FROM simulations
-        WHERE workspace_id = $1 AND session_id = ANY($2::text[]) ORDER BY session_id, created_at, seq`,
-        [ws, ids],
-      ),
-      this.countSessions(ws, ids),
-    ]);
+    // One snapshot, so that the counters agree with the runs read with them (a run that finishes
+    // between two statements would otherwise be counted completed and read in progress).
+    const [rows, counters] = await this.transaction(
+      async (client) =>
+        [
+          await this.query(
+            `SELECT session_id, ${summaries ? SUMMARY_COLUMNS : SIMULATION_COLUMNS} FROM simulations
+          WHERE workspace_id = $1 AND session_id = ANY($2::text[]) ORDER BY session_id, created_at, seq`,
+            [ws, ids],
+            client,
+          ),
+          await this.countSessions(ws, ids, client),
+        ] as const,
+      'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY',
+    );
     const bySession = new Map<string, S[]>(ids.map((id) => [id, []]));
     for (const row of rows) bySession.get(row.session_id as string)!.push((summaries ? toSummary(row) : toSimulation(row)) as S);
     return sessions.map((session) => ({
@@ -436,11 +447,12 @@ export class PostgresStorage implements Storage {
   }
 
   /** Counted in SQL on the status column, by the statuses `COUNTED_STATUSES` assigns each counter. */
-  private async countSessions(ws: string, ids: string[]): Promise<Map<string, SessionCounters>> {
+  private async countSessions(ws: string, ids: string[], db: Queryable = this.pool): Promise<Map<string, SessionCounters>> {
     const rows = await this.query(
       `SELECT session_id, count(*)::int AS total_simulations, ${COUNTERS_SQL}
       FROM simulations WHERE workspace_id = $1 AND session_id = ANY($2::text[]) GROUP BY session_id`,
       [ws, ids],
+      db,
     );
     const found = new Map(rows.map((row) => [row.session_id as string, row]));
     return new Map(
