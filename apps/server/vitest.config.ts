@@ -11,7 +11,13 @@ export default defineConfig({
         test: {
           name: 'server',
           include: ['test/**/*.test.ts'],
-          exclude: ['test/contract/client-flow.test.ts', 'test/storage-contract.test.ts', 'test/postgres-*.test.ts'],
+          exclude: [
+            'test/contract/client-flow.test.ts',
+            'test/storage-contract.test.ts',
+            'test/postgres-*.test.ts',
+            'test/copy.test.ts',
+            'test/contract/postgres-*.test.ts',
+          ],
           globalSetup: ['test/support/global-setup.ts'],
         },
       },
@@ -28,7 +34,7 @@ export default defineConfig({
         // The storage contract on SQLite and on a throw-away PostgreSQL 15 (started by the set-up), and the server on PostgreSQL.
         test: {
           name: 'storage',
-          include: ['test/storage-contract.test.ts', 'test/postgres-*.test.ts'],
+          include: ['test/storage-contract.test.ts', 'test/postgres-*.test.ts', 'test/copy.test.ts'],
           globalSetup: ['test/support/postgres-setup.ts'],
         },
       },

@@ -1,15 +1,19 @@
 #!/usr/bin/env node
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { configFromEnv } from './config.js';
 import { createWorkspace, mintKey } from './keys.js';
 import { startServer } from './server.js';
-import { openStorage } from './storage/open.js';
+import { copyDatabase, TargetNotEmptyError } from './storage/copy.js';
+import { describeLocation, openStorage } from './storage/open.js';
 import { DatabaseLockedError } from './storage/sqlite/lock.js';
 
 const USAGE = `Usage: sims-server [command] [options]
 
 Commands:
-  serve (default)                      run the API on the embedded database
+  serve (default) [--role ROLE]        run the API and the simulations (ROLE all, the default); on PostgreSQL,
+                                       --role api serves the API only and --role worker runs simulations only
+                                       (serving /v2/health alone); several of each share one database
   demo [--serve]                       seed a demo suite on a fresh database, run it, print the verdicts
   keys create [--workspace ID] [--name NAME]
                                        mint an API key (the workspace may be omitted when there is one)
@@ -17,22 +21,30 @@ Commands:
   keys revoke ID_OR_PREFIX             revoke a key
   workspaces create --name NAME        create a workspace and mint its first key
   workspaces list                      list workspaces
+  copy --to POSTGRES_URL [--from DIR]  copy every record of the SQLite database (SIMS_DATA_DIR, or DIR) into
+                                       an empty PostgreSQL database; prints the count of each kind
 
 Environment: PORT (4010), SIMS_HOST (127.0.0.1), SIMS_DATA_DIR (./data), SIMS_DATABASE_URL (a postgres:// URL:
-PostgreSQL instead of SQLite; one server per database for now), SIMS_LOG_LEVEL (info),
+PostgreSQL instead of SQLite), SIMS_ROLE (all; as --role), SIMS_LOG_LEVEL (info),
 SIMS_RATE_LIMIT_MAX (600, 0 = off), SIMS_RATE_LIMIT_WINDOW_MS (60000), SIMS_SHUTDOWN_GRACE_MS (10000),
 SIMS_REQUEST_TIMEOUT_MS (30000), SIMS_HEADERS_TIMEOUT_MS (10000), SIMS_KEEP_ALIVE_TIMEOUT_MS (5000),
 SIMS_CONCURRENCY (4), SIMS_SIMULATION_TIMEOUT_MS (120000), SIMS_ALLOW_PRIVATE_NETWORKS (false),
+SIMS_QUEUE_POLL_MS (1000), SIMS_QUEUE_EXPIRY_MARGIN_MS (30000), SIMS_QUEUE_MAINTENANCE_MS (30000) (PostgreSQL),
 SIMS_LLM_BASE_URL, SIMS_LLM_MODEL, SIMS_LLM_API_KEY (an OpenAI-compatible model for caller, judge and
 generation; SIMS_LLM_PERSONA_*, SIMS_LLM_JUDGE_*, SIMS_LLM_GENERATOR_* per role; offline when unset).`;
 
 /** Human-readable lines go to stderr, so stdout carries only the JSON log. */
 const say = (line = '') => process.stderr.write(`${line}\n`);
 
-async function serve(): Promise<void> {
-  const server = await startServer(configFromEnv());
-  say(`Simulations API  ${server.url}`);
-  say(`API reference    ${server.origin}/docs`);
+async function serve(args: string[]): Promise<void> {
+  const { values } = parseArgs({ args, options: { role: { type: 'string' } } });
+  const server = await startServer(configFromEnv(values.role ? { ...process.env, SIMS_ROLE: values.role } : process.env));
+  if (server.role === 'worker') say(`Worker health    ${server.url}/health`);
+  else {
+    say(`Simulations API  ${server.url}`);
+    say(`API reference    ${server.origin}/docs`);
+  }
+  say(`Role             ${server.role}`);
   say(`Database         ${server.database}`);
   if (server.firstStart) {
     say();
@@ -105,17 +117,37 @@ async function admin(command: string, args: string[]): Promise<void> {
   }
 }
 
-const [command = 'serve', ...rest] = process.argv.slice(2);
+/** `copy`: the SQLite database into an empty PostgreSQL one; a non-empty target is refused with its reason alone. */
+async function copy(args: string[]): Promise<void> {
+  const { values } = parseArgs({ args, options: { from: { type: 'string' }, to: { type: 'string' } } });
+  if (!values.to) throw new Error('--to postgres://… is required');
+  const fromDir = values.from ? resolve(values.from) : configFromEnv().dataDir;
+  say(`copying ${describeLocation({ dataDir: fromDir })} to ${describeLocation({ dataDir: fromDir, databaseUrl: values.to })}`);
+  try {
+    for (const { kind, count } of await copyDatabase({ fromDir, toUrl: values.to })) process.stdout.write(`${kind}\t${count}\n`);
+  } catch (error) {
+    if (!(error instanceof TargetNotEmptyError)) throw error;
+    say(error.message);
+    process.exit(1);
+  }
+  say('copied; start the servers with SIMS_DATABASE_URL set to the new database');
+}
+
+const args = process.argv.slice(2);
+// `sims-server --role worker` is `sims-server serve --role worker`.
+const [command = 'serve', ...rest] = args[0]?.startsWith('--role') ? ['serve', ...args] : args;
 const run =
   command === 'serve'
-    ? serve()
+    ? serve(rest)
     : command === 'demo'
       ? import('./demo.js')
           .then(({ runDemo }) => runDemo({ serve: rest.includes('--serve') || process.env.SIMS_DEMO_SERVE === '1' }))
           .then(() => process.exit(0))
       : command === 'help' || command === '--help'
         ? Promise.resolve(say(USAGE))
-        : admin(command, rest);
+        : command === 'copy'
+          ? copy(rest)
+          : admin(command, rest);
 run.catch((error: unknown) => {
   say(error instanceof Error ? error.message : String(error));
   // A held database is not a usage mistake: its one line says what to do.

@@ -1,0 +1,306 @@
+import { execFile } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { ENGINE_DEFAULTS } from '../src/config.js';
+import { mintKey } from '../src/keys.js';
+import { startServer, type RunningServer } from '../src/server.js';
+import { copyDatabase, TargetNotEmptyError } from '../src/storage/copy.js';
+import { apiClient, type ApiClient, otherWorkspace, raw, seed, startTestServer, tempDir } from './support/server.js';
+import { storesForFile } from './support/stores.js';
+
+/**
+ * `sims-server copy` (issue 11): a SQLite database written through a real server — two workspaces,
+ * a revoked key, agents with secrets, suites run to the end with timelines and verdicts, replayable
+ * idempotent requests — copied to PostgreSQL, then read through a server on PostgreSQL: every get and
+ * every list page answers byte for byte what the SQLite server answered.
+ */
+const { freshSchema } = storesForFile();
+
+const execute = promisify(execFile);
+const tsx = createRequire(import.meta.url).resolve('tsx/cli');
+const main = fileURLToPath(new URL('../src/main.ts', import.meta.url));
+
+async function waitForSession(api: ApiClient, id: string): Promise<void> {
+  for (let i = 0; i < 400; i += 1) {
+    const session = (await api.GET('/simulations/session/{simulation_session_id}', { params: { path: { simulation_session_id: id } } }))
+      .data!.response;
+    if (session.pending_simulations === 0) return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`session ${id} did not finish`);
+}
+
+/** Writes a workspace's records through the API: what each kind of read then has to answer. */
+async function populate(
+  server: RunningServer,
+  key: string,
+  label: string,
+): Promise<{ executeKey: string; suiteId: string; agentId: string }> {
+  const api = apiClient(server.url, key);
+  const ids = await seed(api, 3);
+  // Secrets as written (headers, api_key) are stored and copied; reads show only that they are set.
+  const secret = await api.POST('/agents', {
+    body: {
+      name: `Ärger Büro ${label}`,
+      prompt: 'Webhook agent',
+      connector: { kind: 'http', url: 'https://agent.example.com/turn', headers: { Authorization: 'Bearer s3cret' } },
+    },
+  });
+  expect(secret.response.status).toBe(200);
+  await api.POST('/agents', {
+    body: {
+      name: `Model ${label}`,
+      prompt: 'Model agent',
+      connector: { kind: 'openai', base_url: 'https://llm.example.com/v1', model: 'm', api_key: 'sk-secret' },
+    },
+  });
+  await api.POST('/agents', { body: { name: `Builtin ${label}`, prompt: 'p', connector: { kind: 'builtin', latency_ms: 0 } } });
+  // Runs go to the suite's agent (a suite is executed against its own `model_id`).
+  const target = { id: ids.agentId };
+  const scripted = await api.POST('/simulation_cases', {
+    body: {
+      name: `Scripted ${label}`,
+      prompt: 'You ask for the opening hours.',
+      success_criteria: ['Agent answered', 'Agent was polite'],
+      call_success_type: 'any',
+      suite_id: ids.suiteId,
+      base_agent_id: ids.agentId,
+      caller_turns: ['When are you open?', 'Thanks'],
+      checks: [{ kind: 'contains', text: 'open', side: 'agent' }],
+    },
+  });
+  expect(scripted.response.status, scripted.response.statusText).toBe(200);
+  await api.PUT('/simulation_suites/{suite_id}', { params: { path: { suite_id: ids.suiteId } }, body: { name: `Renamed ${label}` } });
+  await api.POST('/simulation_scenarios', { body: { name: `Angry ${label}`, description: 'The caller is angry.' } });
+  const executeKey = `execute-${label}`;
+  const executed = await api.POST('/simulation_suites/{suite_id}/execute', {
+    params: {
+      path: { suite_id: ids.suiteId },
+      query: { target_agent_id: target.id, max_turns: 10 },
+      header: { 'Idempotency-Key': executeKey },
+    },
+  });
+  expect(executed.response.status, JSON.stringify(executed.error)).toBe(200);
+  const single = await api.POST('/simulations', {
+    body: {
+      simulation_case_id: ids.caseIds[0]!,
+      target_agent_id: target.id,
+      simulation_session_id: executed.data!.session_id,
+      custom_variables: { order_id: '42', nested: { a: [1, 2.5, 'x'] } },
+      max_turns: 10,
+    },
+  });
+  expect(single.response.status).toBe(200);
+  await waitForSession(api, executed.data!.session_id);
+  // A second session, and a deleted case whose runs keep their history.
+  const again = await api.POST('/simulation_suites/{suite_id}/execute', {
+    params: { path: { suite_id: ids.suiteId }, query: { target_agent_id: target.id, max_turns: 10 } },
+  });
+  await waitForSession(api, again.data!.session_id);
+  await api.DELETE('/simulation_cases/{simulation_case_id}', { params: { path: { simulation_case_id: ids.caseIds[1]! } } });
+  return { executeKey, suiteId: ids.suiteId, agentId: target.id };
+}
+
+type Items = { response: { items?: Array<Record<string, unknown>>; total?: number; pagination?: { total_records: number } } };
+
+/**
+ * Every read of the workspace as text, keyed by request: each list in pages of two (and with its
+ * filters), then every record by id as the lists name them. Ids come from the first server's lists;
+ * the same requests are replayed on the second.
+ */
+async function readAll(base: string, key: string, paths?: string[]): Promise<Map<string, string>> {
+  const answers = new Map<string, string>();
+  const get = async (path: string) => {
+    const answer = await raw(`${base}${path}`, { key });
+    answers.set(path, `${answer.status} ${answer.text}`);
+    return answer;
+  };
+  if (paths) {
+    for (const path of paths) await get(path);
+    return answers;
+  }
+  const paged = async (path: string) => {
+    const all: Array<Record<string, unknown>> = [];
+    for (let page = 1; page < 100; page += 1) {
+      const answer = await get(`${path}${path.includes('?') ? '&' : '?'}page_size=2&page_number=${page}`);
+      expect(answer.status, answer.text).toBe(200);
+      const items = (answer.json as Items).response.items ?? [];
+      all.push(...items);
+      if (items.length < 2) break;
+    }
+    return all;
+  };
+  const agents = await paged('/agents');
+  await paged('/agents?search=%C3%A4rger');
+  for (const agent of agents) {
+    await get(`/agents/${agent.id}`);
+    await get(`/simulation_cases/by_agent?agent_id=${agent.id}`);
+    await paged(`/simulations?target_agent_id=${agent.id}`);
+    await paged(`/simulations/sessions?target_agent_id=${agent.id}`);
+    await paged(`/simulation_suites?model_ids=${agent.id}`);
+  }
+  const suites = await paged('/simulation_suites');
+  await paged('/simulation_suites?search=renamed&start_date=2000-01-01T00:00:00Z');
+  for (const suite of suites) {
+    await get(`/simulation_suites/${suite.id}`);
+    await paged(`/simulation_cases?suite_id=${suite.id}`);
+  }
+  for (const c of await paged('/simulation_cases')) await get(`/simulation_cases/${c.simulation_case_id}`);
+  await paged('/simulation_cases?simulation_case_type=custom&search=case');
+  for (const s of await paged('/simulation_scenarios')) await get(`/simulation_scenarios/${s.id}`);
+  await paged('/simulation_scenarios?search=angry&end_date=2100-01-01T00:00:00Z');
+  for (const session of await paged('/simulations/sessions')) {
+    await get(`/simulations/session/${session.simulation_session_id}`);
+    await paged(`/simulations?simulation_session_id=${session.simulation_session_id}`);
+  }
+  for (const s of await paged('/simulations')) await get(`/simulations/${s.simulation_id}`);
+  for (const status of ['completed', 'failed', 'in-progress']) await paged(`/simulations?status=${status}`);
+  return answers;
+}
+
+const serveOn = async (databaseUrl: string) =>
+  startServer({
+    host: '127.0.0.1',
+    port: 0,
+    dataDir: await tempDir(),
+    databaseUrl,
+    rateLimit: { max: 0, windowMs: 60_000 },
+    bodyLimit: 1024 * 1024,
+    logLevel: 'silent',
+    shutdownGraceMs: 5_000,
+    engine: ENGINE_DEFAULTS,
+  });
+
+/** A SQLite database written through a real server, stopped: its data directory, keys and what it answered. */
+async function sqliteDatabase() {
+  const server = await startTestServer();
+  try {
+    const keyA = server.key;
+    const keyB = await otherWorkspace(server);
+    const workspaceA = (await server.storage.workspaces.list())[0]!.id;
+    const revoked = await mintKey(server.storage, workspaceA, 'old');
+    await server.storage.apiKeys.revoke(revoked.record.id, new Date().toISOString());
+    // Three agents with one `created_at`: lists break the tie by insertion order, which must survive.
+    const at = new Date().toISOString();
+    for (const name of ['Tie one', 'Tie two', 'Tie three'])
+      await server.storage.agents.create({
+        id: crypto.randomUUID(),
+        workspace_id: workspaceA,
+        name,
+        prompt: 'p',
+        connector: { kind: 'builtin' },
+        agent_type: 'inbound',
+        avatar_url: null,
+        phone_number: null,
+        created_at: at,
+        updated_at: at,
+      });
+    const a = await populate(server, keyA, 'A');
+    const b = await populate(server, keyB, 'B');
+    const answersA = await readAll(server.url, keyA);
+    const answersB = await readAll(server.url, keyB);
+    const replay = await raw(`${server.url}/simulation_suites/${a.suiteId}/execute?target_agent_id=${a.agentId}&max_turns=10`, {
+      method: 'POST',
+      key: keyA,
+      headers: { 'Idempotency-Key': a.executeKey },
+    });
+    return { dataDir: server.dataDir, keyA, keyB, revokedKey: revoked.key, answersA, answersB, a, b, replay };
+  } finally {
+    await server.stop();
+  }
+}
+
+describe('sims-server copy: SQLite to PostgreSQL', () => {
+  it('copies every record: every get and list page answers byte for byte, keys authenticate, the revoked one stays refused', async () => {
+    const source = await sqliteDatabase();
+    expect(source.answersA.size).toBeGreaterThan(80);
+    const target = await freshSchema();
+
+    const counts = Object.fromEntries((await copyDatabase({ fromDir: source.dataDir, toUrl: target })).map((c) => [c.kind, c.count]));
+    expect(counts).toMatchObject({ workspaces: 2, 'api keys': 3, agents: 11, suites: 2, cases: 6, scenarios: 4, sessions: 4 });
+    // Each workspace: 4 cases on the first run plus one single run, 3 on the second (one case was deleted after).
+    expect(counts.simulations).toBe(2 * (5 + 4));
+    expect(counts['timeline events']).toBeGreaterThan(counts.simulations! * 2);
+    expect(counts['idempotency records']).toBe(2);
+
+    const server = await serveOn(target);
+    try {
+      expect(server.firstStart).toBeUndefined();
+      const answersA = await readAll(server.url, source.keyA, [...source.answersA.keys()]);
+      const answersB = await readAll(server.url, source.keyB, [...source.answersB.keys()]);
+      for (const [path, answer] of source.answersA) expect(answersA.get(path), path).toBe(answer);
+      for (const [path, answer] of source.answersB) expect(answersB.get(path), path).toBe(answer);
+
+      expect((await raw(`${server.url}/agents`, { key: source.keyA })).status).toBe(200);
+      expect((await raw(`${server.url}/agents`, { key: source.keyB })).status).toBe(200);
+      expect((await raw(`${server.url}/agents`, { key: source.revokedKey })).status).toBe(401);
+      // The idempotent execute replays the stored answer on PostgreSQL too (no second session).
+      const replay = await raw(
+        `${server.url}/simulation_suites/${source.a.suiteId}/execute?target_agent_id=${source.a.agentId}&max_turns=10`,
+        {
+          method: 'POST',
+          key: source.keyA,
+          headers: { 'Idempotency-Key': source.a.executeKey },
+        },
+      );
+      expect(replay.status).toBe(source.replay.status);
+      expect(replay.text).toBe(source.replay.text);
+      // Keys listed in the same order with the same fields, revoked one included.
+      const keys = await server.storage.apiKeys.list();
+      expect(keys.map((k) => [k.name, k.revoked_at === null])).toEqual([
+        ['default', true],
+        ['default', true],
+        ['old', false],
+      ]);
+    } finally {
+      await server.stop();
+    }
+
+    // Into a database that holds records: refused, nothing written.
+    const again = copyDatabase({ fromDir: source.dataDir, toUrl: target });
+    await expect(again).rejects.toBeInstanceOf(TargetNotEmptyError);
+    await expect(again).rejects.toThrow(/not empty \(2 workspaces, 3 api keys, 11 agents/);
+  });
+
+  it('runs as a command: counts per kind on stdout and exit 0; exit 1 with the reason for a target that is not empty', async () => {
+    const dataDir = await tempDir();
+    const server = await startTestServer({ dataDir });
+    await apiClient(server.url, server.key).POST('/agents', { body: { name: 'Only agent', prompt: 'p' } });
+    await server.stop();
+    const target = await freshSchema();
+    const cli = (...args: string[]) => execute(process.execPath, [tsx, main, ...args], { env: { ...process.env, SIMS_DATA_DIR: dataDir } });
+
+    const { stdout, stderr } = await cli('copy', '--to', target);
+    expect(stdout.trim().split('\n')).toEqual([
+      'workspaces\t1',
+      'api keys\t1',
+      'agents\t1',
+      'suites\t0',
+      'cases\t0',
+      'scenarios\t0',
+      'sessions\t0',
+      'simulations\t0',
+      'timeline events\t0',
+      'idempotency records\t0',
+    ]);
+    expect(stderr).toContain('copied');
+
+    const refused = await cli('copy', '--from', dataDir, '--to', target).then(
+      () => undefined,
+      (error: { code: number; stdout: string; stderr: string }) => error,
+    );
+    expect(refused?.code).toBe(1);
+    expect(refused?.stdout).toBe('');
+    expect(refused?.stderr).toMatch(/not empty \(1 workspaces, 1 api keys, 1 agents\)/);
+    expect(refused?.stderr).not.toContain('Usage:');
+
+    const missing = await cli('copy', '--from', `${dataDir}/nowhere`, '--to', target).then(
+      () => undefined,
+      (error: { code: number; stderr: string }) => error,
+    );
+    expect(missing?.code).toBe(1);
+    expect(missing?.stderr).toContain('no SQLite database at');
+  });
+});
