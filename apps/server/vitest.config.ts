@@ -31,11 +31,13 @@ export default defineConfig({
       },
       {
         extends: true,
-        // The storage contract on SQLite and on a throw-away PostgreSQL 15 (started by the set-up), and the server on PostgreSQL.
+        // The storage contract on SQLite and on a throw-away PostgreSQL 15 (started by the set-up), the server on PostgreSQL
+        // (its contract flow through Prism among them), and the copy from SQLite to PostgreSQL.
         test: {
           name: 'storage',
-          include: ['test/storage-contract.test.ts', 'test/postgres-*.test.ts', 'test/copy.test.ts'],
-          globalSetup: ['test/support/postgres-setup.ts'],
+          include: ['test/storage-contract.test.ts', 'test/postgres-*.test.ts', 'test/copy.test.ts', 'test/contract/postgres-*.test.ts'],
+          // In this order: the second starts a server on the first's PostgreSQL, behind a validating Prism proxy.
+          globalSetup: ['test/support/postgres-setup.ts', 'test/support/postgres-proxy-setup.ts'],
         },
       },
     ],

@@ -295,7 +295,7 @@ async function nonEmpty(client: pg.PoolClient): Promise<CopyCount[]> {
  * read from SQLite in one snapshot. Answers the number of rows copied per kind, checked against a
  * count of the target's tables before committing.
  */
-export async function copySqliteToPostgres(source: Database, target: pg.Pool): Promise<CopyCount[]> {
+async function copySqliteToPostgres(source: Database, target: pg.Pool): Promise<CopyCount[]> {
   checkSchema(source);
   const client = await target.connect();
   let ok = false;
