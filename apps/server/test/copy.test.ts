@@ -1,7 +1,10 @@
 import { execFile } from 'node:child_process';
 import { createRequire } from 'node:module';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import BetterSqlite3 from 'better-sqlite3';
+import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { ENGINE_DEFAULTS } from '../src/config.js';
 import { mintKey } from '../src/keys.js';
@@ -160,6 +163,41 @@ async function readAll(base: string, key: string, paths?: string[]): Promise<Map
   return answers;
 }
 
+/**
+ * The stored rows on both sides, table by table: every SQLite column with its value, in SQLite's
+ * insertion order, against the same columns of PostgreSQL in its own (`seq`); events by run and number.
+ */
+async function storedRows(dataDir: string, url: string) {
+  const sqlite = new BetterSqlite3(join(dataDir, 'sims.db'), { readonly: true });
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const tables = ['workspaces', 'api_keys', 'agents', 'suites', 'cases', 'scenarios', 'sessions', 'simulations', 'idempotency_keys'];
+    const pairs = [];
+    for (const table of tables) {
+      // Idempotency records have no insertion order to keep (no list reads them): by key on both sides.
+      const [order, pgOrder] = table === 'idempotency_keys' ? ['workspace_id, key', 'workspace_id, key'] : ['rowid', 'seq'];
+      const rows = sqlite.prepare(`SELECT * FROM ${table} ORDER BY ${order}`).all() as Array<Record<string, unknown>>;
+      const columns = sqlite.prepare('SELECT name FROM pragma_table_info(?)').all(table) as Array<{ name: string }>;
+      const there = await client.query(`SELECT ${columns.map((c) => c.name).join(', ')} FROM ${table} ORDER BY ${pgOrder}`);
+      pairs.push({ table, sqlite: rows, postgres: there.rows });
+    }
+    const events = sqlite
+      .prepare(
+        'SELECT simulation_runs.simulation_id, n AS seq, at, item FROM simulation_events JOIN simulation_runs USING (run) ORDER BY simulation_id, n',
+      )
+      .all();
+    const pgEvents = await client.query(
+      'SELECT simulation_id, seq, at, item FROM simulation_events ORDER BY simulation_id COLLATE "C", seq',
+    );
+    pairs.push({ table: 'simulation_events', sqlite: events, postgres: pgEvents.rows });
+    return pairs;
+  } finally {
+    sqlite.close();
+    await client.end();
+  }
+}
+
 const serveOn = async (databaseUrl: string) =>
   startServer({
     host: '127.0.0.1',
@@ -224,6 +262,11 @@ describe('sims-server copy: SQLite to PostgreSQL', () => {
     expect(counts.simulations).toBe(2 * (5 + 4));
     expect(counts['timeline events']).toBeGreaterThan(counts.simulations! * 2);
     expect(counts['idempotency records']).toBe(2);
+    // Column by column as stored (hashes, JSON text, a run's own updated_at beside its events'), in insertion order.
+    for (const { table, sqlite, postgres } of await storedRows(source.dataDir, target)) {
+      expect(postgres.length, table).toBeGreaterThan(0);
+      expect(postgres, table).toEqual(sqlite);
+    }
 
     const server = await serveOn(target);
     try {
