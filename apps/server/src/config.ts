@@ -1,7 +1,16 @@
 import { resolve } from 'node:path';
 import { llmConfigFromEnv } from '@sims/engine';
-import type { EngineConfig } from './engine/simulation-engine.js';
+import type { EngineConfig } from './engine/runner.js';
 import { TIMEOUT_DEFAULTS, type TimeoutConfig } from './http/transport.js';
+import { QUEUE_DEFAULTS, type QueueConfig } from './queue/config.js';
+
+/**
+ * What a server process does: `all` serves the API and runs simulations (the default, and the only
+ * role on SQLite); on PostgreSQL, `api` serves the API and runs nothing, `worker` runs simulations
+ * from the queue and serves only the health check.
+ */
+export type Role = 'all' | 'api' | 'worker';
+const ROLES: readonly Role[] = ['all', 'api', 'worker'];
 
 export interface RateLimitConfig {
   /** Requests allowed per window and per API key (or per client address without a key); 0 turns the limit off. */
@@ -26,6 +35,10 @@ export interface ServerConfig {
   shutdownGraceMs: number;
   /** The simulation engine's settings; defaults when omitted. */
   engine?: EngineConfig;
+  /** `all` when omitted. */
+  role?: Role;
+  /** The run queue's settings on PostgreSQL; `QUEUE_DEFAULTS` when omitted. */
+  queue?: QueueConfig;
 }
 
 export const ENGINE_DEFAULTS: EngineConfig = { concurrency: 4, timeoutMs: 120_000, allowPrivateNetworks: false, llm: {} };
@@ -72,6 +85,12 @@ function positive(env: NodeJS.ProcessEnv, name: string, fallback: number): numbe
   return value;
 }
 
+function roleFromEnv(env: NodeJS.ProcessEnv): Role {
+  const role = env.SIMS_ROLE || 'all';
+  if (!(ROLES as readonly string[]).includes(role)) throw new Error(`SIMS_ROLE (--role) must be one of ${ROLES.join(', ')}, got "${role}"`);
+  return role as Role;
+}
+
 /** Every setting has a default, so the server starts with no configuration at all. */
 export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfig {
   return {
@@ -92,5 +111,11 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfi
     logLevel: env.SIMS_LOG_LEVEL || 'info',
     shutdownGraceMs: integer(env, 'SIMS_SHUTDOWN_GRACE_MS', 10_000),
     engine: engineConfigFromEnv(env),
+    role: roleFromEnv(env),
+    queue: {
+      pollMs: Math.max(500, integer(env, 'SIMS_QUEUE_POLL_MS', QUEUE_DEFAULTS.pollMs)),
+      expiryMarginMs: integer(env, 'SIMS_QUEUE_EXPIRY_MARGIN_MS', QUEUE_DEFAULTS.expiryMarginMs),
+      maintenanceMs: Math.max(1_000, integer(env, 'SIMS_QUEUE_MAINTENANCE_MS', QUEUE_DEFAULTS.maintenanceMs)),
+    },
   };
 }

@@ -570,15 +570,89 @@ describe.each(factories)('storage contract on $name', (factory) => {
       failed_simulations: 1,
       pending_simulations: 0,
     });
-    // Finishing again rewrites the result; the counters follow the status, never counting a run twice.
-    await storage.simulations.finish(run!.simulation_id, { status: 'failed', success_criteria_analysis: null, error_info: null }, tick());
+    // A result is written once: finishing again (a second delivery of the run's job) changes nothing.
+    expect(
+      await storage.simulations.finish(run!.simulation_id, { status: 'failed', success_criteria_analysis: null, error_info: null }, tick()),
+    ).toBe(false);
     expect(await counters()).toStrictEqual({
       total_simulations: 3,
-      completed_simulations: 1,
-      failed_simulations: 2,
+      completed_simulations: 2,
+      failed_simulations: 1,
       pending_simulations: 0,
     });
-    expect((await storage.simulations.get(WS, run!.simulation_id))!.timeline).toStrictEqual(done.timeline);
+    expect(await storage.simulations.get(WS, run!.simulation_id)).toStrictEqual(done);
+  });
+
+  it('starts a run once and writes its result once: a second start or finish changes no field, event or counter', async () => {
+    const storage = await fresh();
+    const session = sessionOf(WS);
+    const [one, two, three] = [runOf(session, 1), runOf(session, 2), runOf(session, 3)];
+    await storage.sessions.createRuns(session, [one, two, three]);
+    const startedAt = tick();
+    expect(await storage.simulations.markStarted(one.simulation_id, startedAt)).toBe(true);
+    // Another delivery of the run's job finds it started: nothing changes.
+    expect(await storage.simulations.markStarted(one.simulation_id, tick(), { target_call_id: 'second' })).toBe(false);
+    await storage.simulations.appendTimeline(one.simulation_id, [event(0)], tick());
+    const finishedAt = tick();
+    expect(
+      await storage.simulations.finish(
+        one.simulation_id,
+        { status: 'completed', success_criteria_analysis: ANALYSIS, error_info: null, events: [event(1)] },
+        finishedAt,
+      ),
+    ).toBe(true);
+    const result = (await storage.simulations.get(WS, one.simulation_id))!;
+    expect(result).toMatchObject({ status: 'completed', started_at: startedAt, finished_at: finishedAt, target_call_id: null });
+    expect(result.timeline).toHaveLength(2);
+    const counters = async () => (await storage.sessions.counters(WS, [session.simulation_session_id])).get(session.simulation_session_id);
+    const before = await counters();
+    const interrupted = { code: 503, type: 'interrupted', message: 'cut off' };
+    expect(
+      await storage.simulations.finish(
+        one.simulation_id,
+        { status: 'failed', success_criteria_analysis: null, error_info: interrupted, events: [event(2, 'system')] },
+        tick(),
+      ),
+    ).toBe(false);
+    expect(await storage.simulations.markStarted(one.simulation_id, tick())).toBe(false);
+    expect(await storage.simulations.get(WS, one.simulation_id)).toStrictEqual(result);
+    expect(await counters()).toStrictEqual(before);
+    expect((await storage.simulations.list(WS, { status: 'failed' }, page(1, 10))).total).toBe(0);
+    expect((await storage.simulations.list(WS, { status: 'completed' }, page(1, 10))).total).toBe(1);
+
+    // A queued run may be finished without starting (its agent is gone); then it cannot start.
+    expect(
+      await storage.simulations.finish(
+        two.simulation_id,
+        { status: 'failed', success_criteria_analysis: null, error_info: interrupted },
+        tick(),
+      ),
+    ).toBe(true);
+    expect(await storage.simulations.markStarted(two.simulation_id, tick())).toBe(false);
+    expect((await storage.simulations.get(WS, two.simulation_id))!.started_at).toBeNull();
+
+    // Two deliveries finishing at once: one result is written, and counted once.
+    const finishes = await Promise.all([
+      storage.simulations.finish(three.simulation_id, { status: 'completed', success_criteria_analysis: null, error_info: null }, tick()),
+      storage.simulations.finish(
+        three.simulation_id,
+        { status: 'failed', success_criteria_analysis: null, error_info: interrupted },
+        tick(),
+      ),
+    ]);
+    expect(finishes.filter(Boolean)).toHaveLength(1);
+    const third = (await storage.simulations.get(WS, three.simulation_id))!;
+    expect(third.status).toBe(finishes[0] ? 'completed' : 'failed');
+    expect(await counters()).toStrictEqual({
+      total_simulations: 3,
+      completed_simulations: finishes[0] ? 2 : 1,
+      failed_simulations: finishes[0] ? 1 : 2,
+      pending_simulations: 0,
+    });
+    await expect(storage.simulations.markStarted('no-such-run', tick())).rejects.toThrow(/no simulation/);
+    await expect(
+      storage.simulations.finish('no-such-run', { status: 'failed', success_criteria_analysis: null, error_info: null }, tick()),
+    ).rejects.toThrow(/no simulation/);
   });
 
   it('claims, replays, refuses and releases idempotency keys per workspace, and forgets them after their time', async () => {
@@ -681,5 +755,41 @@ describe('PostgreSQL migrations', () => {
         AND coalesce(collation_name, '') <> 'C'`,
     );
     expect(rows).toEqual([]);
+  });
+});
+
+describe('PostgreSQL idempotency across processes', () => {
+  const ttl = 60_000;
+  const open = async (url: string) => closeAfterTest(await openPostgresStorage(url));
+
+  it("leaves a live process's claims alone when another starts, and frees a gone process's claims", async () => {
+    const url = await freshSchema();
+    const first = await open(url);
+    await first.workspaces.create({ id: WS, name: 'W', created_at: tick() });
+    expect(await first.idempotency.claim(WS, 'live', 'h', tick(), ttl)).toEqual({ state: 'claimed' });
+    // Another API node starting does not take the first one's request for abandoned.
+    const second = await open(url);
+    expect(await second.idempotency.claim(WS, 'live', 'h', tick(), ttl)).toEqual({ state: 'in_flight' });
+    expect(await first.idempotency.claim(WS, 'live', 'h', tick(), ttl)).toEqual({ state: 'in_flight' });
+
+    // A process that stops leaves the processes on the database: its unfinished claims are free to a retry.
+    expect(await first.idempotency.claim(WS, 'stopped', 'h', tick(), ttl)).toEqual({ state: 'claimed' });
+    await first.idempotency.complete(WS, 'live', { status: 201, content_type: 'application/json', body: '{}' });
+    await first.close();
+    expect(await second.idempotency.claim(WS, 'stopped', 'h', tick(), ttl)).toEqual({ state: 'claimed' });
+    expect((await second.idempotency.claim(WS, 'live', 'h', tick(), ttl)).state).toBe('replay');
+
+    // A process that died (its connections gone, its heartbeat older than the lease): another one
+    // starting frees its claims, and one already running takes them over on the next claim.
+    const dying = await open(url);
+    expect(await dying.idempotency.claim(WS, 'died', 'h', tick(), ttl)).toEqual({ state: 'claimed' });
+    expect(await dying.idempotency.claim(WS, 'died-too', 'h', tick(), ttl)).toEqual({ state: 'claimed' });
+    await dying.pool.end();
+    await second.pool.query("UPDATE server_nodes SET seen_at = now() - interval '1 hour' WHERE id = $1", [dying.nodeId]);
+    expect(await second.idempotency.claim(WS, 'died', 'h2', tick(), ttl)).toEqual({ state: 'claimed' });
+    const third = await open(url);
+    const { rows } = await third.pool.query("SELECT key FROM idempotency_keys WHERE key = 'died-too'");
+    expect(rows).toEqual([]);
+    expect(await third.idempotency.claim(WS, 'stopped', 'h', tick(), ttl)).toEqual({ state: 'in_flight' });
   });
 });

@@ -249,15 +249,20 @@ export interface Storage {
     listUnfinished(limit: number): Promise<SimulationRecord[]>;
     /** For the engine: the checks and caller turns copied from the case when the run was created. */
     runInput(id: string): Promise<RunInput | undefined>;
-    /** For the engine: marks a queued simulation as running. */
-    markStarted(id: string, at: string, details?: Pick<Patch<SimulationRecord>, 'persona_agent_id' | 'target_call_id'>): Promise<void>;
+    /**
+     * For the engine: marks a queued simulation as running. Answers false, changing nothing, when it
+     * is not queued any more (another delivery of its job started it, or it finished): a run starts once.
+     */
+    markStarted(id: string, at: string, details?: Pick<Patch<SimulationRecord>, 'persona_agent_id' | 'target_call_id'>): Promise<boolean>;
     /** For the engine: appends events to the timeline as they happen, after those already stored. */
     appendTimeline(id: string, items: TimelineItem[], at: string): Promise<void>;
     /**
      * For the engine: the final status, verdicts or error. The timeline is the events appended so
      * far; `events` are appended with the result, for those the run could not store as they happened.
+     * A result is written once: when the run is no longer in progress, nothing changes (no field, no
+     * event, no counter) and the answer is false.
      */
-    finish(id: string, result: RunResult, at: string): Promise<void>;
+    finish(id: string, result: RunResult, at: string): Promise<boolean>;
   };
   idempotency: {
     /** Claims the key for a request with this hash, or reports what the key already holds (within `ttlMs`). */

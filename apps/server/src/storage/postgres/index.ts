@@ -9,6 +9,7 @@
  * `PoolClient` make plain what runs on one connection (a transaction, the migration's advisory lock).
  * Statements are named, so each connection parses a statement once.
  */
+import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import {
   agentColumns,
@@ -100,6 +101,13 @@ class Where {
 const fold = (value: string) => value.toLowerCase();
 const json = (value: unknown) => JSON.stringify(value);
 
+/**
+ * Whether the process that owns claim `k` is alive: its heartbeat is within the lease, an interval
+ * given as parameter `$n`. PostgreSQL's clock, so that the nodes' clocks need not agree.
+ */
+const ownerAlive = (n: number) =>
+  `EXISTS (SELECT 1 FROM server_nodes node WHERE node.id = k.owner AND node.seen_at > now() - $${n}::interval)`;
+
 /** A case row's base agent as one more column (its row as JSON), so that a case and its agent are read in one query. */
 const WITH_BASE_AGENT =
   '*, (SELECT row_to_json(a) FROM agents a WHERE a.id = cases.base_agent_id AND a.workspace_id = cases.workspace_id) AS base_agent';
@@ -154,18 +162,40 @@ function assignments<T extends object>(patch: Patch<T>, columns: Partial<Record<
 export interface PostgresStorageOptions {
   /** Connections in the pool (default 10). */
   maxConnections?: number;
+  /**
+   * How long a process's idempotency claims outlive its last heartbeat (default 30 s; it beats every
+   * sixth of that): after it, another process takes the process for gone and its claims for free.
+   */
+  nodeLeaseMs?: number;
 }
+
+/**
+ * Work done inside the transaction that creates runs, before it commits: the run queue sends their
+ * jobs there, so that a run is acknowledged (committed) exactly when its job is.
+ */
+export type RunsCreatedHook = (db: pg.PoolClient, simulations: SimulationRecord[]) => Promise<void>;
 
 export class PostgresStorage implements Storage {
   readonly pool: pg.Pool;
+  /** This process among those on the database: the owner of its idempotency claims. */
+  readonly nodeId = randomUUID();
   private readonly appends: AppendQueue;
+  private readonly nodeLeaseMs: number;
+  private heartbeat: NodeJS.Timeout | undefined;
+  private runsCreated: RunsCreatedHook | undefined;
 
   constructor(connectionString: string, options: PostgresStorageOptions = {}) {
+    this.nodeLeaseMs = options.nodeLeaseMs ?? 30_000;
     this.pool = new pg.Pool({ connectionString, max: options.maxConnections ?? 10 });
     // An idle connection that the server drops is removed from the pool, which opens another when
     // next needed; without a listener the pool's 'error' event would end the process.
     this.pool.on('error', () => {});
     this.appends = new AppendQueue(this.pool);
+  }
+
+  /** Sets (or, with undefined, removes) the work done in the transaction that creates runs. */
+  onRunsCreated(hook: RunsCreatedHook | undefined): void {
+    this.runsCreated = hook;
   }
 
   /** Applies the migrations not yet applied (waiting for another process doing it); answers the versions applied now. */
@@ -505,6 +535,7 @@ export class PostgresStorage implements Storage {
           ],
           client,
         );
+        if (this.runsCreated) await this.runsCreated(client, simulations);
       });
     },
     get: async (ws, id) => this.one('sessions', ws, id, toSession),
@@ -523,9 +554,11 @@ export class PostgresStorage implements Storage {
   };
 
   /**
-   * Sets fields of a simulation's document with its `updated_at`, and the status when given; throws
-   * if there is no such simulation. Read and written under the row's lock, in JavaScript: a field
-   * already there keeps its place, a new one goes last, as SQLite's `json_set` does.
+   * Sets fields of a simulation's document with its `updated_at`, and the status when given, if the
+   * run is still in progress (and, for `queued`, not started yet); answers whether it changed, and
+   * throws if there is no such simulation. Read and written under the row's lock, in JavaScript: a
+   * field already there keeps its place, a new one goes last, as SQLite's `json_set` does. The lock
+   * makes the check and the write one step for deliveries of one run on several workers.
    */
   private async updateSimulation(
     client: pg.PoolClient,
@@ -533,16 +566,20 @@ export class PostgresStorage implements Storage {
     at: string,
     fields: Record<string, unknown>,
     status?: SimulationRecord['status'],
-  ): Promise<void> {
-    const [row] = await this.query('SELECT body FROM simulations WHERE id = $1 FOR UPDATE', [id], client);
+    queued = false,
+  ): Promise<boolean> {
+    const [row] = await this.query('SELECT status, body FROM simulations WHERE id = $1 FOR UPDATE', [id], client);
     if (!row) throw new Error(`no simulation ${id}`);
+    if (row.status !== 'in-progress') return false;
     const body = JSON.parse(row.body as string) as Record<string, unknown>;
+    if (queued && body.started_at != null) return false;
     for (const [key, value] of Object.entries(fields)) if (value !== undefined) body[key] = value;
     await this.query(
       'UPDATE simulations SET status = coalesce($2, status), updated_at = $3, body = $4 WHERE id = $1',
       [id, status ?? null, at, json(body)],
       client,
     );
+    return true;
   }
 
   readonly simulations: Storage['simulations'] = {
@@ -573,15 +610,17 @@ export class PostgresStorage implements Storage {
     // After the events queued before it, as the SQLite storage commits the engine's writes in order.
     markStarted: async (id, at, details = {}) => {
       await this.appends.idle();
-      await this.transaction((client) => this.updateSimulation(client, id, at, { ...details, started_at: at }));
+      return this.transaction((client) => this.updateSimulation(client, id, at, { ...details, started_at: at }, undefined, true));
     },
     appendTimeline: (id, items, at) => this.appends.add({ id, items, at }),
     finish: async (id, { status, events, ...result }, at) => {
       // Events still waiting to be written come before the result (the engine awaits its appends).
       await this.appends.idle();
-      await this.transaction(async (client) => {
-        await this.updateSimulation(client, id, at, { ...result, finished_at: at }, status);
+      // A run no longer in progress keeps its result: a second finish changes nothing.
+      return this.transaction(async (client) => {
+        if (!(await this.updateSimulation(client, id, at, { ...result, finished_at: at }, status))) return false;
         if (events?.length) await insertEvents(client, [{ id, items: events, at }]);
+        return true;
       });
     },
   };
@@ -595,16 +634,25 @@ export class PostgresStorage implements Storage {
       // between the two, claim again.
       for (;;) {
         const inserted = await this.query(
-          `INSERT INTO idempotency_keys (workspace_id, key, request_hash, created_at) VALUES ($1, $2, $3, $4)
+          `INSERT INTO idempotency_keys (workspace_id, key, request_hash, created_at, owner) VALUES ($1, $2, $3, $4, $5)
           ON CONFLICT (workspace_id, key) DO NOTHING RETURNING 1`,
-          [ws, key, hash, at],
+          [ws, key, hash, at, this.nodeId],
         );
         if (inserted.length) return { state: 'claimed' } satisfies IdempotencyClaim;
         const [row] = await this.query(
-          'SELECT request_hash, status, content_type, body FROM idempotency_keys WHERE workspace_id = $1 AND key = $2',
-          [ws, key],
+          `SELECT request_hash, status, content_type, body, owner, ${ownerAlive(3)} AS alive
+          FROM idempotency_keys k WHERE workspace_id = $1 AND key = $2`,
+          [ws, key, `${this.nodeLeaseMs} milliseconds`],
         );
         if (!row) continue;
+        if (row.status === null && !row.alive) {
+          // Its process is gone (no heartbeat within the lease): its request can never complete.
+          await this.query(
+            'DELETE FROM idempotency_keys WHERE workspace_id = $1 AND key = $2 AND status IS NULL AND owner IS NOT DISTINCT FROM $3',
+            [ws, key, row.owner],
+          );
+          continue;
+        }
         if (row.request_hash !== hash) return { state: 'mismatch' };
         if (row.status === null) return { state: 'in_flight' };
         return { state: 'replay', status: row.status as number, content_type: row.content_type as string, body: row.body as string };
@@ -625,12 +673,20 @@ export class PostgresStorage implements Storage {
   };
 
   /**
-   * Claims left by a process that stopped mid-request can never complete: the SQLite storage frees
-   * them all at start. Right for one process; with several on one database this would free claims
-   * that another live process holds (see `openPostgresStorage`).
+   * Joins the processes on the database: records this one's heartbeat now and every sixth of the
+   * lease, and frees the claims of processes that are gone (no heartbeat within the lease; claims
+   * made before owners were recorded have none). Claims of live processes are theirs: with several
+   * API nodes on one database, a node starting frees only a dead node's claims.
    */
-  async releaseAbandonedClaims(): Promise<void> {
-    await this.query('DELETE FROM idempotency_keys WHERE status IS NULL');
+  async join(): Promise<void> {
+    const lease = `${this.nodeLeaseMs} milliseconds`;
+    const beat = () =>
+      this.query('INSERT INTO server_nodes (id, seen_at) VALUES ($1, now()) ON CONFLICT (id) DO UPDATE SET seen_at = now()', [this.nodeId]);
+    await beat();
+    await this.query(`DELETE FROM idempotency_keys k WHERE status IS NULL AND NOT ${ownerAlive(1)}`, [lease]);
+    await this.query('DELETE FROM server_nodes WHERE seen_at <= now() - $1::interval', [lease]);
+    this.heartbeat = setInterval(() => void beat().catch(() => {}), Math.max(1, Math.floor(this.nodeLeaseMs / 6)));
+    this.heartbeat.unref();
   }
 
   async ping(): Promise<void> {
@@ -639,23 +695,30 @@ export class PostgresStorage implements Storage {
 
   private closing: Promise<void> | undefined;
 
+  /** Leaves the processes on the database (its claims are then free to others) and closes the pool. */
   close(): Promise<void> {
-    this.closing ??= this.appends.idle().then(() => this.pool.end());
+    this.closing ??= (async () => {
+      await this.appends.idle();
+      if (this.heartbeat) {
+        clearInterval(this.heartbeat);
+        await this.query('DELETE FROM server_nodes WHERE id = $1', [this.nodeId]).catch(() => {});
+      }
+      // The pool may be gone already (the tests end it to play a process that died).
+      if (!this.pool.ending) await this.pool.end();
+    })();
     return this.closing;
   }
 }
 
 /**
  * Opens the storage on `postgres://…`, applies the migrations (several processes may start at once)
- * and, as the SQLite storage does for its one process, frees the idempotency claims left by a
- * stopped process. The last is right while one server process uses the database; the multi-process
- * roles (issue 11, item 3) must scope it to the claims of processes known to be gone.
+ * and joins the processes on the database, freeing the idempotency claims of those that are gone.
  */
 export async function openPostgresStorage(connectionString: string, options: PostgresStorageOptions = {}): Promise<PostgresStorage> {
   const storage = new PostgresStorage(connectionString, options);
   try {
     await storage.migrate();
-    await storage.releaseAbandonedClaims();
+    await storage.join();
   } catch (error) {
     await storage.close();
     throw error;

@@ -152,6 +152,17 @@ export const migrations: Migration[] = [
       );
     `,
   },
+  {
+    version: 2,
+    name: 'idempotency claims owned by a server process, processes known by their heartbeat',
+    sql: `
+      CREATE TABLE server_nodes (
+        id ${TEXT} PRIMARY KEY,
+        seen_at timestamptz NOT NULL
+      );
+      ALTER TABLE idempotency_keys ADD COLUMN owner ${TEXT};
+    `,
+  },
 ];
 
 /**

@@ -591,20 +591,27 @@ export class SqliteStorage implements Storage {
 
   /**
    * Sets fields of a simulation's document in place (`json_set`, no read into JavaScript) with its
-   * `updated_at`, and the status when given; throws if there is no such simulation.
+   * `updated_at`, and the status when given, if the run is still in progress (and, for `queued`, not
+   * started yet); answers whether it changed, and throws if there is no such simulation.
    */
-  private updateSimulation(id: string, at: string, fields: Record<string, unknown>, status?: SimulationRecord['status']): void {
+  private updateSimulation(
+    id: string,
+    at: string,
+    fields: Record<string, unknown>,
+    status?: SimulationRecord['status'],
+    queued = false,
+  ): boolean {
     const entries = Object.entries(fields).filter(([, value]) => value !== undefined);
     for (const [key] of entries) if (!/^\w+$/.test(key)) throw new Error(`not a simulation field: ${key}`);
     const paths = entries.map(([key]) => `'$.${key}', json(?)`).join(', ');
     const body = entries.length ? `, body = json_set(body, ${paths})` : '';
-    const changed = this.sql(`UPDATE simulations SET ${status ? 'status = ?, ' : ''}updated_at = ?${body} WHERE id = ?`).run(
-      ...(status ? [status] : []),
-      at,
-      ...entries.map(([, value]) => json(value)),
-      id,
-    ).changes;
-    if (!changed) throw new Error(`no simulation ${id}`);
+    const unstarted = queued ? " AND json_extract(body, '$.started_at') IS NULL" : '';
+    const changed = this.sql(
+      `UPDATE simulations SET ${status ? 'status = ?, ' : ''}updated_at = ?${body} WHERE id = ? AND status = 'in-progress'${unstarted}`,
+    ).run(...(status ? [status] : []), at, ...entries.map(([, value]) => json(value)), id).changes;
+    if (changed) return true;
+    if (!this.sql('SELECT 1 FROM simulations WHERE id = ?').get(id)) throw new Error(`no simulation ${id}`);
+    return false;
   }
 
   /**
@@ -662,15 +669,26 @@ export class SqliteStorage implements Storage {
       if (!row) return undefined;
       return row.run_input ? (JSON.parse(row.run_input as string) as RunInput) : { checks: [], caller_turns: [] };
     },
-    markStarted: (id, at, details = {}) => this.writes.add(() => this.updateSimulation(id, at, { ...details, started_at: at })),
+    markStarted: async (id, at, details = {}) => {
+      let started = false;
+      await this.writes.add(() => {
+        started = this.updateSimulation(id, at, { ...details, started_at: at }, undefined, true);
+      });
+      return started;
+    },
     appendTimeline: (id, items, at) => this.writes.add(() => this.appendEvents(id, items, at)),
     // After the events queued before it, as every engine write is committed in the order it came.
-    finish: (id, { status, events, ...result }, at) =>
-      this.writes.add(() => {
-        this.updateSimulation(id, at, { ...result, finished_at: at }, status);
-        if (events?.length) this.appendEvents(id, events, at);
+    // A run no longer in progress keeps its result: a second finish changes nothing (the triggers
+    // that move the totals see no update).
+    finish: async (id, { status, events, ...result }, at) => {
+      let finished = false;
+      await this.writes.add(() => {
+        finished = this.updateSimulation(id, at, { ...result, finished_at: at }, status);
+        if (finished && events?.length) this.appendEvents(id, events, at);
         this.logEnds.delete(id);
-      }),
+      });
+      return finished;
+    },
   };
 
   readonly idempotency: Storage['idempotency'] = {

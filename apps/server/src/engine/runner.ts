@@ -1,0 +1,202 @@
+import { runSimulation, type LlmConfig, type TimelineItem } from '@sims/engine';
+import type { SimulationRecord, Storage } from '../storage/types.js';
+import { toEngineConnector } from './connectors.js';
+
+export interface EngineConfig {
+  /** Simulations that run at once (the pool's size; on PostgreSQL, the jobs a worker takes at once). */
+  concurrency: number;
+  /** Per-simulation time-out of the whole conversation, in milliseconds (`408 timeout`). */
+  timeoutMs: number;
+  /** Whether `http`/`openai` agents may be on loopback and private addresses. */
+  allowPrivateNetworks: boolean;
+  /** OpenAI-compatible models for the caller, the judge and generation; offline parts when absent. */
+  llm: { persona?: LlmConfig; judge?: LlmConfig; generator?: LlmConfig };
+}
+
+export interface EngineLogger {
+  warn(details: object, message: string): void;
+  info(details: object, message: string): void;
+}
+
+export const silent: EngineLogger = { warn() {}, info() {} };
+const now = () => new Date().toISOString();
+
+/** How a run cut off by a process that stopped (or died) is closed. */
+const INTERRUPTED = {
+  code: 503,
+  type: 'interrupted',
+  message: 'The server stopped while this simulation was running, so its conversation was cut off; run the case again.',
+} as const;
+
+/**
+ * How `run` ended: `finished` (its result is recorded), `not-queued` (it had already started or
+ * finished elsewhere, so nothing was run or written), or `unrecorded` (storage failed to take the
+ * result; the run is still in progress).
+ */
+export type RunOutcome = 'finished' | 'not-queued' | 'unrecorded';
+
+/**
+ * Runs simulations and records everything about them through the storage: the one place a run is
+ * executed, for the in-process engine (SQLite) and for the queue's workers (PostgreSQL) alike. A run
+ * moves `in-progress` + `started_at: null` (queued) → `started_at` set, its timeline appended turn by
+ * turn → `completed` with the verdicts or `failed` with `error_info`, `finished_at` set. A run never
+ * throws: every failure is recorded on the simulation.
+ */
+export class SimulationRunner {
+  private readonly running = new Map<string, AbortController>();
+
+  constructor(
+    private readonly storage: Storage,
+    private readonly config: EngineConfig,
+    private readonly log: EngineLogger = silent,
+  ) {}
+
+  /** Runs one queued simulation to its result; never throws. */
+  async run(simulation: SimulationRecord): Promise<RunOutcome> {
+    const id = simulation.simulation_id;
+    const controller = new AbortController();
+    this.running.set(id, controller);
+    const log = this.eventLog(id);
+    try {
+      // A run starts once: a second delivery of its job finds it started (or finished) and runs nothing.
+      if (!(await this.storage.simulations.markStarted(id, now()))) return 'not-queued';
+      const agent = await this.storage.agents.get(simulation.workspace_id, simulation.target_agent_id);
+      if (!agent) {
+        await this.fail(id, 424, 'agent_not_found', `The agent ${simulation.target_agent_id} was deleted before the simulation ran.`);
+        return 'finished';
+      }
+      const input = (await this.storage.simulations.runInput(id)) ?? { checks: [], caller_turns: [] };
+      const result = await runSimulation({
+        case: {
+          name: simulation.simulation_case_name ?? '',
+          prompt: simulation.simulation_case_prompt ?? '',
+          success_criteria: simulation.success_criteria ?? [],
+          call_success_type: simulation.call_success_type ?? 'all',
+          checks: input.checks,
+          caller_turns: input.caller_turns,
+        },
+        agent: { id: agent.id, name: agent.name, prompt: agent.prompt, connector: toEngineConnector(agent.connector) },
+        customVariables: simulation.custom_variables ?? null,
+        maxTurns: simulation.max_turns,
+        timeoutMs: this.config.timeoutMs,
+        signal: controller.signal,
+        llm: {
+          ...(this.config.llm.persona ? { persona: this.config.llm.persona } : {}),
+          ...(this.config.llm.judge ? { judge: this.config.llm.judge } : {}),
+        },
+        simulationId: id,
+        network: { allowPrivateNetworks: this.config.allowPrivateNetworks },
+        onEvent: log.add,
+      });
+      const stored = await log.close();
+      await this.storage.simulations.finish(
+        id,
+        {
+          status: result.error_info ? 'failed' : 'completed',
+          success_criteria_analysis: result.analysis,
+          error_info: result.error_info ?? null,
+          events: result.timeline.slice(stored),
+        },
+        now(),
+      );
+      return 'finished';
+    } catch (error) {
+      await log.close();
+      this.log.warn({ err: error, simulation_id: id }, 'simulation runner failed');
+      return this.fail(id, 500, 'runner_error', `The runner failed: ${error instanceof Error ? error.message : String(error)}`).then(
+        () => 'finished' as const,
+        () => 'unrecorded' as const,
+      );
+    } finally {
+      this.running.delete(id);
+    }
+  }
+
+  /**
+   * Records a run that a process stopped (or died) in the middle of as `503 interrupted`: its
+   * conversation cannot be continued. Changes nothing if the run has finished meanwhile.
+   */
+  async interrupt(id: string): Promise<boolean> {
+    const at = now();
+    return this.storage.simulations.finish(
+      id,
+      {
+        status: 'failed',
+        success_criteria_analysis: null,
+        error_info: { ...INTERRUPTED },
+        events: [{ sender_type: 'system', type: 'error', value: INTERRUPTED.message, timestamp: null, timestamp_datetime: at }],
+      },
+      at,
+    );
+  }
+
+  /** Aborts every run going on; each is recorded `503 interrupted` as it stops. */
+  abortAll(): void {
+    for (const controller of this.running.values()) controller.abort();
+  }
+
+  /**
+   * Stores a run's events as they happen, in order, so that a client polling sees the call progress.
+   * The first goes at once; later ones gather for a turn of the event loop (an agent's answer and the
+   * caller's next line go in one append, one commit), and at most one append of a run is in flight:
+   * events that come meanwhile go in the next. After a failed append the rest wait for `finish`, so
+   * that the stored timeline is always the runner's, in order, however storage fared during the run.
+   * `close` stores what is left and answers how many events are stored; the others go with the result.
+   */
+  private eventLog(id: string) {
+    const events: TimelineItem[] = [];
+    let stored = 0;
+    let sent = 0;
+    let broken = false;
+    let inFlight: Promise<void> | undefined;
+    let scheduled: NodeJS.Immediate | undefined;
+    const send = () => {
+      if (broken || inFlight || sent === events.length) return;
+      const items = events.slice(sent);
+      sent = events.length;
+      // A storage that throws rather than rejects is failed the same way.
+      inFlight = new Promise<void>((resolve) =>
+        resolve(this.storage.simulations.appendTimeline(id, items, items.at(-1)!.timestamp_datetime)),
+      )
+        .then(
+          () => {
+            stored += items.length;
+          },
+          (error: unknown) => {
+            broken = true;
+            this.log.warn({ err: error, simulation_id: id }, 'could not store timeline events; the rest are stored with the result');
+          },
+        )
+        .finally(() => {
+          inFlight = undefined;
+          send();
+        });
+    };
+    return {
+      add: (item: TimelineItem) => {
+        events.push(item);
+        if (sent === 0) send();
+        else
+          scheduled ??= setImmediate(() => {
+            scheduled = undefined;
+            send();
+          });
+      },
+      close: async () => {
+        if (scheduled) clearImmediate(scheduled);
+        scheduled = undefined;
+        send();
+        while (inFlight) await inFlight;
+        return stored;
+      },
+    };
+  }
+
+  private async fail(id: string, code: number, type: string, message: string): Promise<void> {
+    await this.storage.simulations.finish(
+      id,
+      { status: 'failed', success_criteria_analysis: null, error_info: { code, type, message } },
+      now(),
+    );
+  }
+}
