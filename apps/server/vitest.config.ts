@@ -17,6 +17,8 @@ export default defineConfig({
             'test/postgres-*.test.ts',
             'test/copy.test.ts',
             'test/contract/postgres-*.test.ts',
+            'test/queue-*.test.ts',
+            'test/cluster.test.ts',
           ],
           globalSetup: ['test/support/global-setup.ts'],
         },
@@ -32,10 +34,18 @@ export default defineConfig({
       {
         extends: true,
         // The storage contract on SQLite and on a throw-away PostgreSQL 15 (started by the set-up), the server on PostgreSQL
-        // (its contract flow through Prism among them), and the copy from SQLite to PostgreSQL.
+        // (its contract flow through Prism among them), the copy from SQLite to PostgreSQL, the run queue, and a cluster of
+        // API and worker processes on one database.
         test: {
           name: 'storage',
-          include: ['test/storage-contract.test.ts', 'test/postgres-*.test.ts', 'test/copy.test.ts', 'test/contract/postgres-*.test.ts'],
+          include: [
+            'test/storage-contract.test.ts',
+            'test/postgres-*.test.ts',
+            'test/copy.test.ts',
+            'test/contract/postgres-*.test.ts',
+            'test/queue-*.test.ts',
+            'test/cluster.test.ts',
+          ],
           // In this order: the second starts a server on the first's PostgreSQL, behind a validating Prism proxy.
           globalSetup: ['test/support/postgres-setup.ts', 'test/support/postgres-proxy-setup.ts'],
         },

@@ -1,0 +1,311 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { components } from '@sims/api-types';
+import { QUEUE_SCHEMA, RUN_QUEUE } from '../src/queue/queue-engine.js';
+import { createDatabase, startPostgres, type TestPostgres } from './support/postgres.js';
+import type {} from './support/postgres-setup.js';
+import { apiClient, raw, tempDir, type ApiClient } from './support/server.js';
+
+/**
+ * The cluster (issue 11, item 5): two `--role api` and two `--role worker` processes on one
+ * PostgreSQL database, as an operator runs them. Three suites of twenty cases are executed through
+ * both API nodes while no worker runs (the API nodes run nothing: every run stays queued), then the
+ * workers start; one is killed with SIGKILL while it runs conversations. Afterwards every session
+ * reaches `pending 0`, its counters equal the states of its runs, each run has one result (one
+ * finish, one delivery that completed its job), and every run the API acknowledged exists and ended.
+ *
+ * The dead worker's runs come back through the queue's expiry: short here (a 6 s simulation time-out
+ * plus a 1 s margin, expired deliveries looked for every second), so that the test takes seconds.
+ */
+type Simulation = components['schemas']['SimulationReadOut'];
+
+const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
+const main = fileURLToPath(new URL('../src/main.ts', import.meta.url));
+
+interface Node {
+  child: ChildProcess;
+  /** `http://127.0.0.1:port/v2`. */
+  url: string;
+  key: string;
+  output: () => string;
+  exited: Promise<number | null>;
+}
+
+const nodes: Node[] = [];
+let postgres: TestPostgres | undefined;
+let database: { url: string; drop(): Promise<void> } | undefined;
+
+/** `sims-server --role <role>` in its own process (the test's tsx loader, so that SIGKILL kills the server itself). */
+async function startNode(role: 'api' | 'worker' | 'all', env: Record<string, string> = {}): Promise<Node> {
+  const child = spawn(process.execPath, ['--import', tsx, main, '--role', role], {
+    env: {
+      ...process.env,
+      PORT: '0',
+      SIMS_LOG_LEVEL: 'silent',
+      SIMS_RATE_LIMIT_MAX: '0',
+      SIMS_DATABASE_URL: database!.url,
+      SIMS_CONCURRENCY: '3',
+      SIMS_SIMULATION_TIMEOUT_MS: '6000',
+      SIMS_QUEUE_EXPIRY_MARGIN_MS: '1000',
+      SIMS_QUEUE_MAINTENANCE_MS: '1000',
+      SIMS_QUEUE_POLL_MS: '500',
+      ...env,
+    },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let text = '';
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const url = await new Promise<string>((resolve, reject) => {
+    child.stderr!.setEncoding('utf8');
+    child.stderr!.on('data', (chunk: string) => {
+      text += chunk;
+      const match = /(?:Simulations API|Worker health)\s+(http:\/\/\S+\/v2)/.exec(text);
+      // Ready once the banner is out: the key follows it on the first start of an API node.
+      if (match && /Database\s+\S+\n/.test(text) && (!/First start/.test(text) || /sk_[A-Za-z0-9_-]{43}/.test(text))) resolve(match[1]!);
+    });
+    void exited.then((code) => reject(new Error(`the ${role} node exited (${code}) before serving:\n${text}`)));
+  });
+  const node = { child, url, key: /sk_[A-Za-z0-9_-]{43}/.exec(text)?.[0] ?? '', output: () => text, exited };
+  nodes.push(node);
+  return node;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function sql<T = Record<string, unknown>>(text: string, values: unknown[] = []): Promise<T[]> {
+  const client = new pg.Client({ connectionString: database!.url });
+  await client.connect();
+  try {
+    return (await client.query(text, values)).rows as T[];
+  } finally {
+    await client.end();
+  }
+}
+
+beforeAll(async () => {
+  let url = inject('postgresUrl');
+  if (!url) {
+    postgres = await startPostgres();
+    url = postgres.url;
+  }
+  database = await createDatabase(url);
+}, 120_000);
+
+afterAll(async () => {
+  for (const node of nodes.splice(0)) {
+    if (node.child.exitCode === null && node.child.signalCode === null) {
+      node.child.kill('SIGKILL');
+      await node.exited;
+    }
+  }
+  await database?.drop();
+  await postgres?.stop();
+});
+
+const CALLER_TURNS = [
+  'Where is my order?',
+  "It's 12345.",
+  'And when does it arrive?',
+  'Can I change the address?',
+  "No, that's all. Goodbye. [END_CALL]",
+];
+
+/** A suite of twenty cases against a builtin agent slow enough (latency per answer) that a run lasts about a second. */
+async function seedSuite(api: ApiClient, agentId: string, name: string): Promise<string> {
+  const suite = (await api.POST('/simulation_suites', { body: { name, model_id: agentId } })).data!.response;
+  for (let i = 0; i < 20; i += 1) {
+    const created = await api.POST('/simulation_cases', {
+      body: {
+        name: `${name} case ${i}`,
+        prompt: 'Order status',
+        suite_id: suite.id,
+        success_criteria: ['Order found'],
+        call_success_type: 'any',
+        caller_turns: CALLER_TURNS,
+        checks: [{ kind: 'tool_called', name: 'lookup_order' }],
+      },
+    });
+    expect(created.response.ok).toBe(true);
+  }
+  return suite.id;
+}
+
+const INTERRUPTED_MESSAGE = 'The server stopped while this simulation was running, so its conversation was cut off; run the case again.';
+
+describe('a cluster of two API nodes and two workers on one PostgreSQL database', () => {
+  it('runs three suites through both API nodes; a worker killed mid-run loses nothing and no run gets two results', async () => {
+    const api1 = await startNode('api');
+    expect(api1.key).toMatch(/^sk_/);
+    const api2 = await startNode('api');
+    expect(api2.key).toBe('');
+    const one = apiClient(api1.url, api1.key);
+    const two = apiClient(api2.url, api1.key);
+
+    // Created on one node, read on the other: one database.
+    const agent = (await one.POST('/agents', { body: { name: 'Slow shop', prompt: 'p', connector: { kind: 'builtin', latency_ms: 120 } } }))
+      .data!.response;
+    expect((await two.GET('/agents/{agent_id}', { params: { path: { agent_id: agent.id } } })).data!.response.id).toBe(agent.id);
+    const suites = [
+      await seedSuite(one, agent.id, 'Suite A'),
+      await seedSuite(two, agent.id, 'Suite B'),
+      await seedSuite(one, agent.id, 'Suite C'),
+    ];
+
+    // Executed through both API nodes (the second suite twice with one Idempotency-Key: one session).
+    const execute = async (client: ApiClient, suiteId: string, key?: string) => {
+      const result = await client.POST('/simulation_suites/{suite_id}/execute', {
+        params: { path: { suite_id: suiteId }, query: { target_agent_id: agent.id } },
+        ...(key ? { headers: { 'Idempotency-Key': key } } : {}),
+      });
+      expect(result.response.ok, JSON.stringify(result.error)).toBe(true);
+      return result.data!.session_id;
+    };
+    const sessions = [await execute(one, suites[0]!), await execute(two, suites[1]!, 'suite-b-once'), await execute(two, suites[2]!)];
+    expect(await execute(one, suites[1]!, 'suite-b-once')).toBe(sessions[1]);
+    // Single runs through the second node: their ids are what the API acknowledged.
+    const cases = (await two.GET('/simulation_cases', { params: { query: { suite_id: suites[0]!, page_size: 5 } } })).data!.response.items;
+    const singles: string[] = [];
+    for (const c of cases) {
+      const started = await raw(`${api2.url}/simulations`, {
+        method: 'POST',
+        key: api1.key,
+        body: JSON.stringify({ simulation_case_id: c.simulation_case_id, target_agent_id: agent.id, simulation_session_id: sessions[0] }),
+      });
+      expect(started.response.ok, started.text).toBe(true);
+      singles.push(started.json.response.simulation_id as string);
+    }
+
+    const readSession = async (client: ApiClient, id: string) =>
+      (await client.GET('/simulations/session/{simulation_session_id}', { params: { path: { simulation_session_id: id } } })).data!
+        .response;
+    // No worker yet: the API nodes run nothing, every run is queued with its job.
+    for (const id of sessions) {
+      const session = await readSession(one, id);
+      expect(session.simulations.every((s) => s.status === 'in-progress' && s.started_at === null)).toBe(true);
+    }
+    expect(await sql(`SELECT count(*)::int AS n FROM ${QUEUE_SCHEMA}.job WHERE name = $1 AND state = 'created'`, [RUN_QUEUE])).toEqual([
+      { n: 65 },
+    ]);
+
+    const workers = [await startNode('worker'), await startNode('worker')];
+    // A worker serves its health check and nothing else.
+    expect((await raw(`${workers[0]!.url}/health`)).json).toMatchObject({ status: 'ok' });
+    expect((await raw(`${workers[0]!.url}/agents`, { key: api1.key })).status).toBe(404);
+
+    // Kill the first worker once both are mid-conversation on several runs and some have finished.
+    const victim = workers[0]!;
+    for (let i = 0; i < 3000; i += 1) {
+      const [row] = await sql<{ running: number; finished: number }>(
+        `SELECT count(*) FILTER (WHERE state = 'active')::int AS running, count(*) FILTER (WHERE state = 'completed')::int AS finished
+        FROM ${QUEUE_SCHEMA}.job WHERE name = $1`,
+        [RUN_QUEUE],
+      );
+      if (row!.running >= 6 && row!.finished >= 6) break;
+      await sleep(20);
+    }
+    victim.child.kill('SIGKILL');
+    await victim.exited;
+    // Read after the kill (the dead worker's runs stay started until their jobs expire, seconds later).
+    const runningAtKill = await sql<{ id: string }>(
+      `SELECT id FROM simulations WHERE status = 'in-progress' AND body::json->>'started_at' IS NOT NULL`,
+    );
+    expect(runningAtKill.length).toBeGreaterThanOrEqual(4);
+
+    // Every session reaches pending 0 (the victim's runs after their jobs expire and come back).
+    const settled: Awaited<ReturnType<typeof readSession>>[] = [];
+    for (const [i, id] of sessions.entries()) {
+      const client = i % 2 ? two : one;
+      let session = await readSession(client, id);
+      for (let n = 0; n < 1500 && session.pending_simulations > 0; n += 1) {
+        await sleep(40);
+        session = await readSession(client, id);
+      }
+      expect(session.pending_simulations, `session ${i}`).toBe(0);
+      settled.push(session);
+    }
+
+    const all = settled.flatMap((s) => s.simulations as Simulation[]);
+    expect(settled.map((s) => s.total_simulations)).toEqual([25, 20, 20]);
+    // Counters equal the states of the session's runs.
+    for (const session of settled) {
+      const count = (status: string) => session.simulations.filter((s) => s.status === status).length;
+      expect(session.completed_simulations).toBe(count('completed'));
+      expect(session.failed_simulations).toBe(count('failed'));
+      expect(session.completed_simulations + session.failed_simulations).toBe(session.total_simulations);
+    }
+    // Each run ended once: completed with its verdict, or (cut off in the dead worker) failed as interrupted.
+    const interrupted = all.filter((s) => s.status === 'failed');
+    for (const s of all) {
+      expect(s.finished_at).not.toBeNull();
+      if (s.status === 'completed') expect(s.success_criteria_analysis!.success).toBe(true);
+      else expect(s.error_info).toMatchObject({ code: 503, type: 'interrupted' });
+    }
+    expect(interrupted.length).toBeGreaterThanOrEqual(1);
+    const runningIds = new Set(runningAtKill.map((r) => r.id));
+    for (const s of interrupted) expect(runningIds.has(s.simulation_id)).toBe(true);
+
+    // One result each, in the stored rows: one interrupted event at most (none on a completed run),
+    // one job per run, completed, and a redelivery only for the runs cut off.
+    const events = await sql<{ id: string; interrupted: number }>(
+      `SELECT s.id, count(e.*) FILTER (WHERE e.item::json->>'value' = $1)::int AS interrupted
+      FROM simulations s LEFT JOIN simulation_events e ON e.simulation_id = s.id GROUP BY s.id`,
+      [INTERRUPTED_MESSAGE],
+    );
+    expect(events).toHaveLength(65);
+    const byRun = new Map(all.map((s) => [s.simulation_id, s]));
+    for (const row of events) expect(row.interrupted).toBe(byRun.get(row.id)!.status === 'failed' ? 1 : 0);
+    // A job is acknowledged just after its run's result is stored.
+    for (let n = 0; n < 250; n += 1) {
+      const [left] = await sql<{ n: number }>(
+        `SELECT count(*)::int AS n FROM ${QUEUE_SCHEMA}.job WHERE name = $1 AND state <> 'completed'`,
+        [RUN_QUEUE],
+      );
+      if (left!.n === 0) break;
+      await sleep(20);
+    }
+    const jobs = await sql<{ simulation_id: string; state: string; retry_count: number }>(
+      `SELECT data->>'simulation_id' AS simulation_id, state, retry_count FROM ${QUEUE_SCHEMA}.job WHERE name = $1`,
+      [RUN_QUEUE],
+    );
+    expect(jobs).toHaveLength(65);
+    expect(new Set(jobs.map((j) => j.simulation_id))).toEqual(new Set(byRun.keys()));
+    for (const job of jobs) {
+      expect(job.state).toBe('completed');
+      if (byRun.get(job.simulation_id)!.status === 'failed') expect(job.retry_count).toBeGreaterThanOrEqual(1);
+    }
+
+    // Everything acknowledged exists and finished, readable through either API node.
+    for (const id of singles) {
+      const read = (await one.GET('/simulations/{simulation_id}', { params: { path: { simulation_id: id } } })).data!.response;
+      expect(read.status).not.toBe('in-progress');
+    }
+    expect(new Set(singles.filter((id) => byRun.has(id)))).toEqual(new Set(singles));
+
+    // The surviving worker and the API nodes stop cleanly on SIGTERM.
+    for (const node of [workers[1]!, api1, api2]) {
+      node.child.kill('SIGTERM');
+      expect(await node.exited).toBe(0);
+    }
+  }, 180_000);
+
+  it('refuses --role api and --role worker on SQLite with one line, exit 1', async () => {
+    for (const role of ['api', 'worker']) {
+      const child = spawn(process.execPath, ['--import', tsx, main, '--role', role], {
+        env: { ...process.env, PORT: '0', SIMS_DATA_DIR: await tempDir(), SIMS_DATABASE_URL: '' },
+        stdio: ['ignore', 'ignore', 'pipe'],
+      });
+      let text = '';
+      child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
+        text += chunk;
+      });
+      const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+      expect(code).toBe(1);
+      expect(text.trim().split('\n')).toEqual([
+        expect.stringMatching(new RegExp(`^--role ${role} needs PostgreSQL \\(SIMS_DATABASE_URL\\)`)),
+      ]);
+    }
+  });
+});
