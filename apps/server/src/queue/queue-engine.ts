@@ -95,14 +95,23 @@ export class QueueEngine implements Engine {
     this.storage.onRunsCreated((client, simulations) => this.send(simulations, client));
     if (!this.queue.work) return;
     await this.sweep();
-    for (let i = 0; i < Math.max(1, this.config.concurrency); i += 1)
-      this.workers.push(
-        await this.boss.work<RunJob>(
-          RUN_QUEUE,
-          { batchSize: 1, pollingIntervalSeconds: Math.max(0.5, this.queue.pollMs / 1000) },
-          ([job]) => this.deliver(job!.data),
-        ),
+    for (let i = 0; i < Math.max(1, this.config.concurrency); i += 1) {
+      let id: string | undefined;
+      id = await this.boss.work<RunJob>(
+        RUN_QUEUE,
+        { batchSize: 1, pollingIntervalSeconds: Math.max(0.5, this.queue.pollMs / 1000) },
+        async ([job]) => {
+          try {
+            await this.deliver(job!.data);
+          } finally {
+            // A pg-boss worker waits out the rest of its polling interval after a job, even with more
+            // waiting: told, it asks for the next one as soon as this one is done.
+            if (id) this.boss.notifyWorker(id);
+          }
+        },
       );
+      this.workers.push(id);
+    }
   }
 
   /** Inserts the runs' jobs (through `db`, the transaction that creates them, when given); a run's live job is left as it is. */
