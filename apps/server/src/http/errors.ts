@@ -31,6 +31,8 @@ export const notFound = (what: string, id: string) => new ApiError('not_found', 
 export const invalid = (location: FieldError['location'], field: string, message: string) =>
   new ApiError('validation_failed', 'The request is invalid.', [{ location, field, message }]);
 
+export const validationFailed = (details: FieldError[]) => new ApiError('validation_failed', 'The request is invalid.', details);
+
 export function errorBody(request: FastifyRequest, code: ErrorCode, message: string, details?: FieldError[]): ErrorBody {
   return { status: 'error', error: { code, message, ...(details?.length ? { details } : {}), request_id: request.id } };
 }

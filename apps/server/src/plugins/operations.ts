@@ -1,5 +1,6 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { answerOnce } from '../http/idempotency.js';
+import { nulInParameters } from '../http/json-body.js';
 import { sendResult } from '../http/results.js';
 import type { SpecOperation } from '../http/spec.js';
 import type { AnyHandler, Context, Handlers, OperationId } from '../http/types.js';
@@ -59,6 +60,9 @@ export const operations: FastifyPluginAsync<OperationsOptions> = appWide('operat
       schema: op.schema,
       config: { operationId: op.operationId, secured: op.secured },
       handler: async (request, reply) => {
+        // Before any storage call: PostgreSQL's text cannot hold U+0000 (spec/README.md).
+        const nul = nulInParameters(request.url, request.params, request.query);
+        if (nul) throw nul;
         const context = contextOf(request, reply);
         const key = op.idempotent ? request.headers['idempotency-key'] : undefined;
         if (typeof key !== 'string') return sendResult(reply, await handler(context));
