@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { AgentRecord } from '../storage/types.js';
 import { invalid, notFound } from '../http/errors.js';
-import { agentView } from './views.js';
+import { agentView } from '../views.js';
 import type { Handlers } from '../http/types.js';
 import { agentOr404, changes, now, ok, pageOf, paging, type Deps } from './common.js';
 

@@ -3,9 +3,9 @@ import { TEST_CATEGORIES } from '@sims/engine';
 import type { CaseRecord, ScenarioRecord } from '../storage/types.js';
 import { notFound } from '../http/errors.js';
 import type { GenerateEvent, Handlers } from '../http/types.js';
-import { agentOr404, caseViews, changes, type Deps, found, now, ok, paginated, paging } from './common.js';
+import { agentOr404, caseViews, changes, type Deps, found, now, ok, okText, paginatedText, paging } from './common.js';
 import { assertSuiteRoom } from './limits.js';
-import { caseView, caseWithAgentView } from './views.js';
+import { caseView } from '../views.js';
 
 type CaseHandlers = Pick<
   Handlers,
@@ -56,7 +56,7 @@ export function caseHandlers(deps: Deps): CaseHandlers {
 
     async listSimulationCases({ workspace_id, query }) {
       const page = paging(query);
-      const { items, total } = await storage.cases.list(
+      const { items, total } = await storage.cases.readOutPage(
         workspace_id,
         {
           search: query.search,
@@ -65,16 +65,13 @@ export function caseHandlers(deps: Deps): CaseHandlers {
         },
         page,
       );
-      return ok(paginated(await caseViews(deps, workspace_id, items), total, page));
+      return okText(paginatedText(items, total, page));
     },
 
     async getSimulationCase({ workspace_id, params }) {
-      const { record, agent } = found(
-        await storage.cases.getWithAgent(workspace_id, params.simulation_case_id),
-        'Simulation case',
-        params.simulation_case_id,
+      return okText(
+        found(await storage.cases.readOut(workspace_id, params.simulation_case_id), 'Simulation case', params.simulation_case_id),
       );
-      return ok(caseWithAgentView(record, agent));
     },
 
     async updateSimulationCase({ workspace_id, params, body }) {

@@ -1,7 +1,7 @@
 import type { Engine } from '../engine/types.js';
-import type { AgentRecord, CaseRecord, DateRange, PageRequest, Storage } from '../storage/types.js';
+import type { AgentRecord, CaseRecord, DateRange, JsonText, PageRequest, Storage } from '../storage/types.js';
 import { invalid, notFound } from '../http/errors.js';
-import { caseView } from './views.js';
+import { caseView } from '../views.js';
 
 export interface Deps {
   storage: Storage;
@@ -19,6 +19,12 @@ export function paging(query: { page_number?: number; page_size?: number }): Pag
 /** A 200 answer in the spec's success envelope. */
 export const ok = <T>(response: T) => ({ status: 200 as const, body: { status: 'ok' as const, response } });
 
+/** `ok` for a response the storage wrote as JSON text. */
+export const okText = <T>(response: JsonText<T>) => ({
+  status: 200 as const,
+  json: `{"status":"ok","response":${response}}` as JsonText<{ status: 'ok'; response: T }>,
+});
+
 /** A page as agents, scenarios and suites list it: the items, the total, and the page asked for. */
 export const pageOf = <T>(items: T[], total: number, page: PageRequest) => ({ items, total, ...page });
 
@@ -27,6 +33,12 @@ export const paginated = <T>(items: T[], total: number, page: PageRequest) => ({
   pagination: { total_records: total, limit: page.page_size, offset: (page.page_number - 1) * page.page_size },
   items,
 });
+
+/** `paginated` for items the storage wrote as JSON text: the text `JSON.stringify(paginated(…))` makes. */
+export function paginatedText<T>(items: JsonText<T[]>, total: number, page: PageRequest) {
+  const { pagination } = paginated([], total, page);
+  return `{"pagination":${JSON.stringify(pagination)},"items":${items}}` as JsonText<ReturnType<typeof paginated<T>>>;
+}
 
 /** What ajv-formats accepts as `date-time`: RFC 3339, with `T`/`Z` in either case, any fraction, `±hh`, `±hhmm` or `±hh:mm`. */
 const DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})[Tt\s](\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?(?:[Zz]|([+-])(\d{2})(?::?(\d{2}))?)$/;

@@ -4,7 +4,7 @@ import { agentOr404, dates, type Deps, found, ok, paginated, paging } from './co
 import { assertSessionRoom, assertVariablesSize } from './limits.js';
 import { newRuns } from './runs.js';
 import type { SessionRecord } from '../storage/types.js';
-import { sessionView } from './views.js';
+import { sessionView } from '../views.js';
 
 type SimulationHandlers = Pick<
   Handlers,

@@ -5,7 +5,7 @@ import type { Handlers } from '../http/types.js';
 import { agentOr404, caseViews, changes, dates, type Deps, found, now, ok, pageOf, paging } from './common.js';
 import { CASES_PER_SUITE } from './limits.js';
 import { newRuns } from './runs.js';
-import { suiteListItem, suiteView } from './views.js';
+import { suiteListItem, suiteView } from '../views.js';
 
 type SuiteHandlers = Pick<
   Handlers,

@@ -10,7 +10,7 @@ export interface AnswerRecorder {
 }
 
 /**
- * Sends a handler's result: JSON text, an empty 204, or an NDJSON stream of events, one line each as
+ * Sends a handler's result: JSON (an object, or text the storage wrote), an empty 204, or an NDJSON stream of events, one line each as
  * the handler yields them. The recorder, if any, gets the exact bytes sent before they leave (for a
  * stream, once it is complete) or is released when a stream stops early.
  */
@@ -21,11 +21,11 @@ export async function sendResult(reply: FastifyReply, result: AnyResult, recorde
       .type('application/x-ndjson')
       .send(Readable.from(ndjsonLines(result.ndjson, recorder)));
   // Awaited only when there is a recorder: most answers have none, and waiting on nothing still costs a turn.
-  if (!('body' in result)) {
+  if (result.status === 204) {
     if (recorder) await recorder.complete({ status: result.status, content_type: 'application/json', body: '' });
     return reply.code(result.status).send();
   }
-  const text = JSON.stringify(result.body);
+  const text = 'json' in result ? result.json : JSON.stringify(result.body);
   if (recorder) await recorder.complete({ status: result.status, content_type: 'application/json', body: text });
   return reply.code(result.status).type('application/json').send(text);
 }

@@ -1,4 +1,5 @@
 import type { components, operations } from '@sims/api-types';
+import type { JsonText } from '../storage/types.js';
 
 /** Handler types derived from the generated spec types: a handler cannot answer what the spec does not declare. */
 /** Operations the server answers; the webhooks' operations (`agentTurn`) are answered by users' agents. */
@@ -20,7 +21,7 @@ type Result<O extends OperationId> =
   | (200 extends keyof Responses<O>
       ? [JsonContent<Responses<O>[200]>] extends [never]
         ? { status: 200; ndjson: AsyncIterable<GenerateEvent> }
-        : { status: 200; body: JsonContent<Responses<O>[200]> }
+        : { status: 200; body: JsonContent<Responses<O>[200]> } | { status: 200; json: JsonText<JsonContent<Responses<O>[200]>> }
       : never)
   | (204 extends keyof Responses<O> ? { status: 204 } : never);
 
@@ -38,5 +39,9 @@ export type Handler<O extends OperationId> = (context: Context<O>) => Promise<Re
 export type Handlers = { [O in OperationId]: Handler<O> };
 
 /** Any handler's answer, as the route layer sends it. */
-export type AnyResult = { status: 200; body: unknown } | { status: 200; ndjson: AsyncIterable<GenerateEvent> } | { status: 204 };
+export type AnyResult =
+  | { status: 200; body: unknown }
+  | { status: 200; json: string }
+  | { status: 200; ndjson: AsyncIterable<GenerateEvent> }
+  | { status: 204 };
 export type AnyHandler = (context: Context<OperationId>) => Promise<AnyResult>;

@@ -62,11 +62,14 @@ export interface CaseRecord {
   updated_at: string;
 }
 
-/** A case and its base agent (undefined when it has none, or the agent is gone), as read-outs embed it. */
-export interface CaseWithAgent {
-  record: CaseRecord;
-  agent: AgentRecord | undefined;
-}
+declare const textOf: unique symbol;
+/**
+ * The JSON text of a `T`, as sent on the wire: what a storage answers when it can write a read-out
+ * in its query (no records made, parsed and serialised again). Only code pinned by tests to the
+ * read-out functions of `views.ts` makes one.
+ */
+export type JsonText<T> = string & { readonly [textOf]: T };
+export type CaseReadOut = Schemas['SimulationCaseReadOut'];
 
 export interface SessionRecord {
   simulation_session_id: string;
@@ -207,9 +210,11 @@ export interface Storage {
   cases: {
     create(record: CaseRecord): Promise<void>;
     get(workspace_id: string, id: string): Promise<CaseRecord | undefined>;
-    /** The case and its base agent, read together (one statement where the storage can). */
-    getWithAgent(workspace_id: string, id: string): Promise<CaseWithAgent | undefined>;
+    /** The case's read-out, its base agent embedded (`caseReadOut` of views.ts), as JSON text. */
+    readOut(workspace_id: string, id: string): Promise<JsonText<CaseReadOut> | undefined>;
     list(workspace_id: string, filter: CaseFilter, page: PageRequest): Promise<Page<CaseRecord>>;
+    /** The same page as `list`, as the JSON text of its read-outs. */
+    readOutPage(workspace_id: string, filter: CaseFilter, page: PageRequest): Promise<{ items: JsonText<CaseReadOut[]>; total: number }>;
     /** Cases of the suites, grouped by suite, oldest first within each. */
     listInSuites(workspace_id: string, suite_ids: string[]): Promise<CaseRecord[]>;
     countInSuite(workspace_id: string, suite_id: string): Promise<number>;

@@ -32,7 +32,9 @@ import { COUNTED_STATUSES, NO_SIMULATIONS } from '../session-counters.js';
 import type {
   AgentRecord,
   CaseRecord,
-  CaseWithAgent,
+  CaseFilter,
+  CaseReadOut,
+  JsonText,
   IdempotencyClaim,
   Page,
   PageRequest,
@@ -50,6 +52,7 @@ import type {
 } from '../types.js';
 import { migrate } from './migrations.js';
 import { AppendQueue, insertEvents } from './run-log.js';
+import { caseReadOut } from '../../views.js';
 
 type Queryable = pg.Pool | pg.PoolClient;
 
@@ -97,6 +100,14 @@ class Where {
   }
 }
 
+/** The filters of a cases list. */
+function caseFilter(ws: string, filter: CaseFilter): Where {
+  const where = new Where(ws).search(filter.search);
+  if (filter.suite_id) where.eq('suite_id', filter.suite_id);
+  if (filter.simulation_case_type) where.eq('type', filter.simulation_case_type);
+  return where;
+}
+
 /** How names are searched: as SQLite's `fold`, JavaScript's lower case (see migrations.ts). */
 const fold = (value: string) => value.toLowerCase();
 const json = (value: unknown) => JSON.stringify(value);
@@ -112,10 +123,8 @@ const ownerAlive = (n: number) =>
 const WITH_BASE_AGENT =
   '*, (SELECT row_to_json(a) FROM agents a WHERE a.id = cases.base_agent_id AND a.workspace_id = cases.workspace_id) AS base_agent';
 
-const toCaseWithAgent = (row: Row): CaseWithAgent => ({
-  record: toCase(row),
-  agent: row.base_agent ? toAgent(row.base_agent as Row) : undefined,
-});
+/** The read-out of a case row read `WITH_BASE_AGENT`. */
+const toCaseReadOut = (row: Row): CaseReadOut => caseReadOut(toCase(row), row.base_agent ? toAgent(row.base_agent as Row) : undefined);
 
 /**
  * A simulation is a row: the columns that change while it runs (status, updated_at), the rest of the
@@ -386,12 +395,14 @@ export class PostgresStorage implements Storage {
       await this.insert('cases', { ...caseColumns(c), name_folded: fold(c.name) });
     },
     get: async (ws, id) => this.one('cases', ws, id, toCase),
-    getWithAgent: async (ws, id) => this.one('cases', ws, id, toCaseWithAgent, WITH_BASE_AGENT),
-    list: async (ws, filter, page) => {
-      const where = new Where(ws).search(filter.search);
-      if (filter.suite_id) where.eq('suite_id', filter.suite_id);
-      if (filter.simulation_case_type) where.eq('type', filter.simulation_case_type);
-      return this.page('cases', where, page, toCase);
+    readOut: async (ws, id) => {
+      const readOut = await this.one('cases', ws, id, toCaseReadOut, WITH_BASE_AGENT);
+      return readOut && (JSON.stringify(readOut) as JsonText<CaseReadOut>);
+    },
+    list: async (ws, filter, page) => this.page('cases', caseFilter(ws, filter), page, toCase),
+    readOutPage: async (ws, filter, page) => {
+      const { items, total } = await this.page('cases', caseFilter(ws, filter), page, toCaseReadOut, WITH_BASE_AGENT);
+      return { items: JSON.stringify(items) as JsonText<CaseReadOut[]>, total };
     },
     listInSuites: async (ws, suiteIds) => {
       if (!suiteIds.length) return [];

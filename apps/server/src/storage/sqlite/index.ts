@@ -22,7 +22,9 @@ import { COUNTED_STATUSES, NO_SIMULATIONS } from '../session-counters.js';
 import type {
   AgentRecord,
   CaseRecord,
-  CaseWithAgent,
+  CaseFilter,
+  CaseReadOut,
+  JsonText,
   RunInput,
   IdempotencyClaim,
   Page,
@@ -42,6 +44,7 @@ import type {
 import { GroupCommit } from './group-commit.js';
 import { keysChangeProbe } from './keys-version.js';
 import { migrate } from './migrations.js';
+import { CASE_READ_OUT, JOIN_BASE_AGENT } from './read-outs.js';
 import { insertedTotals, keptDayTotal, keptTotal } from './totals.js';
 
 type Param = string | number | null;
@@ -99,6 +102,16 @@ class Where {
   }
 }
 
+/** The filters of a cases list. */
+function caseFilter(ws: string, filter: CaseFilter): Where {
+  const where = new Where(ws).search('name', filter.search);
+  if (filter.suite_id) where.eq('suite_id', filter.suite_id);
+  // Beside a suite (see simulations.list for the `+`).
+  if (filter.suite_id && filter.simulation_case_type) where.add('+type = ?', filter.simulation_case_type);
+  else if (filter.simulation_case_type) where.eq('type', filter.simulation_case_type);
+  return where;
+}
+
 const json = (value: unknown) => JSON.stringify(value);
 
 const DAY_MS = 86_400_000;
@@ -117,21 +130,6 @@ function utcDay(bound: string): { day: string; next: string } | null {
   return UTC_DAY.test(next) ? { day, next } : null;
 }
 const placeholders = (n: number) => Array.from({ length: n }, () => '?').join(', ');
-
-/**
- * A case row's base agent as one more column (a JSON object of the agent's row), so that a case and
- * its agent are read in one statement: every statement outside a transaction takes and releases the
- * database's read lock. Not for pages: a batched agents read costs less than one subquery per row.
- */
-const WITH_BASE_AGENT = `*, (SELECT json_object('id', a.id, 'workspace_id', a.workspace_id, 'name', a.name, 'prompt', a.prompt,
-    'connector', a.connector, 'agent_type', a.agent_type, 'avatar_url', a.avatar_url, 'phone_number', a.phone_number,
-    'created_at', a.created_at, 'updated_at', a.updated_at)
-  FROM agents a WHERE a.id = cases.base_agent_id AND a.workspace_id = cases.workspace_id) AS base_agent`;
-
-const toCaseWithAgent = (row: Row): CaseWithAgent => ({
-  record: toCase(row),
-  agent: typeof row.base_agent === 'string' ? toAgent(JSON.parse(row.base_agent) as Row) : undefined,
-});
 
 /**
  * A simulation is a row: the columns that change while it runs (status, updated_at), the rest of the
@@ -236,11 +234,17 @@ export class SqliteStorage implements Storage {
       page.page_size,
       offset,
     ) as Row[];
-    // A page short of full holds the last rows, so it tells the total; only a full page, or one past
-    // the end, needs counting (which reads every matching index entry).
-    const last = rows.length < page.page_size && (rows.length > 0 || offset === 0);
-    const total = last ? offset + rows.length : this.count(table, where);
-    return { items: rows.map(map), total };
+    return { items: rows.map(map), total: this.pageTotal(table, where, page, rows.length) };
+  }
+
+  /**
+   * The total of a page's list. A page short of full holds the last rows, so it tells the total; only
+   * a full page, or one past the end, needs counting (which reads every matching index entry).
+   */
+  private pageTotal(table: string, where: Where, page: PageRequest, rows: number): number {
+    const offset = (page.page_number - 1) * page.page_size;
+    const last = rows < page.page_size && (rows > 0 || offset === 0);
+    return last ? offset + rows : this.count(table, where);
   }
 
   /** From the totals the triggers keep when there is one for these filters, else counted. */
@@ -418,14 +422,20 @@ export class SqliteStorage implements Storage {
       this.insert('cases', caseColumns(c));
     },
     get: async (ws, id) => this.one('cases', ws, id, toCase),
-    getWithAgent: async (ws, id) => this.one('cases', ws, id, toCaseWithAgent, WITH_BASE_AGENT),
-    list: async (ws, filter, page) => {
-      const where = new Where(ws).search('name', filter.search);
-      if (filter.suite_id) where.eq('suite_id', filter.suite_id);
-      // Beside a suite (see simulations.list for the `+`).
-      if (filter.suite_id && filter.simulation_case_type) where.add('+type = ?', filter.simulation_case_type);
-      else if (filter.simulation_case_type) where.eq('type', filter.simulation_case_type);
-      return this.page('cases', where, page, toCase);
+    readOut: async (ws, id) =>
+      this.sql(`SELECT ${CASE_READ_OUT} FROM cases c ${JOIN_BASE_AGENT} WHERE c.workspace_id = ? AND c.id = ?`).pluck().get(ws, id) as
+        | JsonText<CaseReadOut>
+        | undefined,
+    list: async (ws, filter, page) => this.page('cases', caseFilter(ws, filter), page, toCase),
+    readOutPage: async (ws, filter, page) => {
+      const where = caseFilter(ws, filter);
+      // Each read-out is written by SQLite; joined here, which costs less than `group_concat`.
+      const readOuts = this.sql(`SELECT ${CASE_READ_OUT}
+        FROM (SELECT rowid AS r, * FROM cases ${where} ORDER BY created_at DESC, rowid DESC LIMIT ? OFFSET ?) c ${JOIN_BASE_AGENT}
+        ORDER BY c.created_at DESC, c.r DESC`)
+        .pluck()
+        .all(...where.params, page.page_size, (page.page_number - 1) * page.page_size) as string[];
+      return { items: `[${readOuts.join(',')}]` as JsonText<CaseReadOut[]>, total: this.pageTotal('cases', where, page, readOuts.length) };
     },
     listInSuites: async (ws, suiteIds) => {
       if (!suiteIds.length) return [];

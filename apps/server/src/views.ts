@@ -1,5 +1,5 @@
 import type { components } from '@sims/api-types';
-import type { AgentRecord, CaseRecord, SessionView, SuiteRecord } from '../storage/types.js';
+import type { AgentRecord, CaseRecord, SessionView, SuiteRecord } from './storage/types.js';
 
 /** Records → the read models of the spec. Only the fields the spec declares, never more. */
 type Schemas = components['schemas'];
@@ -48,11 +48,11 @@ function agentListItem(agent: AgentRecord | undefined): Schemas['AgentListItem']
 }
 
 export function caseView(record: CaseRecord, agents: Map<string, AgentRecord>): Schemas['SimulationCaseReadOut'] {
-  return caseWithAgentView(record, record.base_agent_id ? agents.get(record.base_agent_id) : undefined);
+  return caseReadOut(record, record.base_agent_id ? agents.get(record.base_agent_id) : undefined);
 }
 
 /** A case read-out from the case and its base agent (undefined when it has none). */
-export function caseWithAgentView(record: CaseRecord, agent: AgentRecord | undefined): Schemas['SimulationCaseReadOut'] {
+export function caseReadOut(record: CaseRecord, agent: AgentRecord | undefined): Schemas['SimulationCaseReadOut'] {
   return {
     simulation_case_id: record.simulation_case_id,
     workspace_id: record.workspace_id,
