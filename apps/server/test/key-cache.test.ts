@@ -89,13 +89,18 @@ describe('two apps on one storage', () => {
 });
 
 describe("SQLite's apiKeys.changeProbe", () => {
-  it('tells writes on its own connection and commits from another connection, and nothing else', async () => {
+  it('tells key writes on its own connection and commits from another connection, and nothing else', async () => {
     const file = join(server.dataDir, 'sims.db');
     const probe = server.storage.apiKeys.changeProbe!();
     expect(probe()).toBe(false);
     await server.storage.workspaces.list();
+    // Other writes of its own connection change no key.
+    await server.storage.workspaces.create({ id: 'probe-ws', name: 'Probe', created_at: new Date().toISOString() });
     expect(probe()).toBe(false);
-    await mintKey(server.storage, server.firstStart!.workspace.id, 'probe here');
+    const minted = await mintKey(server.storage, server.firstStart!.workspace.id, 'probe here');
+    expect(probe()).toBe(true);
+    expect(probe()).toBe(false);
+    expect(await server.storage.apiKeys.revoke(minted.record.id, new Date().toISOString())).toBeDefined();
     expect(probe()).toBe(true);
     expect(probe()).toBe(false);
     const other = openSqliteStorage(file);

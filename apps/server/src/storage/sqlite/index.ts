@@ -189,6 +189,8 @@ export class SqliteStorage implements Storage {
    * and forgotten whole when a batch of writes is rolled back (the numbers it counted were undone).
    */
   private readonly logEnds = new Map<string, { run: number; n: number }>();
+  /** API keys created or revoked through this connection (see `keysChangeProbe`). */
+  private keyWrites = 0;
 
   constructor(readonly file: string) {
     if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
@@ -324,6 +326,7 @@ export class SqliteStorage implements Storage {
   readonly apiKeys: Storage['apiKeys'] = {
     create: async (k) => {
       this.insert('api_keys', keyColumns(k));
+      this.keyWrites += 1;
     },
     findActiveByHash: async (hash) => {
       const row = this.sql('SELECT * FROM api_keys WHERE hash = ? AND revoked_at IS NULL').get(hash) as Row | undefined;
@@ -342,9 +345,10 @@ export class SqliteStorage implements Storage {
       ) as Row[];
       if (rows.length !== 1) return undefined;
       this.sql('UPDATE api_keys SET revoked_at = ? WHERE id = ?').run(at, rows[0]!.id);
+      this.keyWrites += 1;
       return { ...toKey(rows[0]!), revoked_at: at };
     },
-    changeProbe: () => keysChangeProbe(this.db),
+    changeProbe: () => keysChangeProbe(this.db, () => this.keyWrites),
   };
 
   readonly agents: Storage['agents'] = {

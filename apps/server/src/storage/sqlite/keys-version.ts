@@ -2,28 +2,27 @@ import type { Database } from 'better-sqlite3';
 
 /**
  * Answers whether any API key may have changed in the database file since it was last asked, for a
- * cache of key look-ups that must never let a revoked key through. Exact, from two counters SQLite
- * keeps itself, so no migration, trigger or table is needed:
+ * cache of key look-ups that must never let a revoked key through. Exact, from two counters:
  *
- * - `PRAGMA data_version` changes when another connection (another process, such as
+ * - `PRAGMA data_version`, which SQLite changes when another connection (another process, such as
  *   `sims-server keys revoke`, or another connection in this one) commits to the file;
- * - `total_changes()` counts the rows this connection has written, which `data_version` leaves out.
+ * - `ownKeyWrites()`, the key writes of this connection (which `data_version` leaves out), counted
+ *   by the storage where it writes keys.
  *
- * Any write counts, not only to `api_keys`, so a cache is emptied more often than needed but never
- * kept too long. `data_version` opens a read transaction (about half the cost of the key query it
- * replaces); `total_changes()` reads no table and costs almost nothing.
+ * Any other connection's commit counts, not only to `api_keys`, so a cache is emptied more often than
+ * needed but never kept too long. `data_version` opens a read transaction (about half the cost of the
+ * key query it replaces).
  */
-export function keysChangeProbe(db: Database): () => boolean {
+export function keysChangeProbe(db: Database, ownKeyWrites: () => number): () => boolean {
   const dataVersion = db.prepare('PRAGMA data_version').pluck();
-  const totalChanges = db.prepare('SELECT total_changes()').pluck();
   let seenVersion = dataVersion.get();
-  let seenChanges = totalChanges.get();
+  let seenWrites = ownKeyWrites();
   return () => {
     const version = dataVersion.get();
-    const changes = totalChanges.get();
-    if (version === seenVersion && changes === seenChanges) return false;
+    const writes = ownKeyWrites();
+    if (version === seenVersion && writes === seenWrites) return false;
     seenVersion = version;
-    seenChanges = changes;
+    seenWrites = writes;
     return true;
   };
 }
