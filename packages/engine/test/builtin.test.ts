@@ -104,4 +104,20 @@ describe('builtin shop_support', () => {
     const answer = await shop(1).turn({ conversation: [], signal: new AbortController().signal });
     expect(answer.reply).toContain('Thank you for calling');
   });
+
+  it('never answers before its latency has passed by the monotonic clock, whatever the latency', async () => {
+    for (const latency of [1, 2, 7, 25]) {
+      const started = performance.now();
+      await shop(latency).turn({ conversation: [], signal: new AbortController().signal });
+      expect(performance.now() - started).toBeGreaterThanOrEqual(latency);
+    }
+  });
+
+  it('stops waiting when aborted', async () => {
+    for (const abortAfter of [0, 5, 50]) {
+      const controller = new AbortController();
+      setTimeout(() => controller.abort(), abortAfter);
+      await expect(shop(500).turn({ conversation: [], signal: controller.signal })).rejects.toThrow('aborted');
+    }
+  });
 });

@@ -49,13 +49,37 @@ export function createBuiltinConnection(builtin: string, context: ConnectionCont
         signal.addEventListener('abort', () => cancel?.(), { once: true });
       }
       await new Promise<void>((resolve, reject) => {
-        const timer = setTimeout(resolve, latencyMs);
+        const wait = waitUntil(performance.now() + latencyMs, resolve);
         cancel = () => {
-          clearTimeout(timer);
+          wait.cancel();
           reject(new Error('aborted'));
         };
       });
       return connection.turn(request);
+    },
+  };
+}
+
+/**
+ * Calls `done` once the monotonic clock reaches `deadline`, neither earlier nor (on a machine with
+ * time to spare) much later. Node's timers count whole milliseconds and fire up to about one late,
+ * which a benchmark of many short answers would count as the engine's time: a timer wakes this about
+ * a millisecond early and the rest is waited out on the following turns of the event loop.
+ */
+function waitUntil(deadline: number, done: () => void): { cancel(): void } {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let immediate: ReturnType<typeof setImmediate> | undefined;
+  const check = () => {
+    const left = deadline - performance.now();
+    if (left <= 0) done();
+    else if (left > 1.5) timer = setTimeout(check, Math.floor(left - 1));
+    else immediate = setImmediate(check);
+  };
+  check();
+  return {
+    cancel() {
+      clearTimeout(timer);
+      clearImmediate(immediate);
     },
   };
 }
