@@ -29,6 +29,14 @@ const model = createServer((request, response) => {
       content = 'Hello from the model agent. How can I help?';
     } else if (system.startsWith(JUDGE_SYSTEM_PROMPT.slice(0, 40))) {
       content = JSON.stringify({ success: true, reasoning: 'The transcript shows the agent giving the delivery day (Thursday).' });
+    } else if (system.startsWith(GENERATOR_SYSTEM_PROMPT.slice(0, 40)) && text.includes('Writes NUL')) {
+      // A model answering U+0000 in its text (JSON allows it; the API refuses it in requests).
+      content = JSON.stringify({
+        name: 'Null\u0000case',
+        prompt: 'You\u0000ask.',
+        success_criteria: ['A\u0000B'],
+        call_success_type: 'all',
+      });
     } else if (system.startsWith(GENERATOR_SYSTEM_PROMPT.slice(0, 40))) {
       content = `\`\`\`json\n${JSON.stringify({ name: 'LLM-written case', prompt: 'You ask where order 12345 is.', success_criteria: ['The agent gives the status'], call_success_type: 'all' })}\n\`\`\``;
     } else {
@@ -155,5 +163,30 @@ describe('with an LLM configured', () => {
       caller_turns: [],
     });
     expect(lines.at(-1)).toMatchObject({ type: 'done' });
+  });
+
+  it('writes U+FFFD for a U+0000 the model wrote, so that the generated case is stored and can be sent back as it reads', async () => {
+    const api = apiClient(server.url, server.key);
+    const agentId = (await api.POST('/agents', { body: { name: 'Nul', prompt: 'Writes NUL characters.' } })).data!.response.id;
+    const response = await fetch(`${server.url}/simulation_cases/generate`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${server.key}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ agent_id: agentId, include_tests: ['task_completion'], scenario_ids: [] }),
+    });
+    const generated = (await response.text())
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l))
+      .find((l) => l.type === 'case').simulation_case;
+    expect(generated).toMatchObject({ name: 'Null\uFFFDcase', prompt: 'You\uFFFDask.', success_criteria: ['A\uFFFDB'] });
+    const id = generated.simulation_case_id;
+    const read = (await api.GET('/simulation_cases/{simulation_case_id}', { params: { path: { simulation_case_id: id } } })).data!.response;
+    expect(read.name).toBe('Null\uFFFDcase');
+    const { name, prompt, success_criteria, call_success_type } = read;
+    const updated = await api.PUT('/simulation_cases/{simulation_case_id}', {
+      params: { path: { simulation_case_id: id } },
+      body: { name, prompt, success_criteria, call_success_type },
+    });
+    expect(updated.response.status).toBe(200);
   });
 });

@@ -27,7 +27,7 @@ export async function planCases(request: GenerationRequest, llm?: LlmConfig): Pr
       for await (const event of events) {
         if (event.type === 'case') {
           const c = event.case;
-          yield {
+          yield withoutNul({
             category: event.category,
             scenario_id: event.scenario_id,
             name: c.name.slice(0, 200),
@@ -36,7 +36,7 @@ export async function planCases(request: GenerationRequest, llm?: LlmConfig): Pr
             call_success_type: c.call_success_type,
             checks: c.checks,
             caller_turns: c.caller_turns ?? [],
-          };
+          });
         } else if (event.type === 'error') {
           if (event.error.code === 'aborted') return;
           throw new Error(event.error.message);
@@ -44,4 +44,16 @@ export async function planCases(request: GenerationRequest, llm?: LlmConfig): Pr
       }
     })(),
   };
+}
+
+/**
+ * A model may write U+0000, which PostgreSQL's text cannot hold and the API refuses in requests (so a
+ * client could not send the case back as it reads): it becomes U+FFFD, in every string of a draft.
+ */
+function withoutNul<T>(value: T): T {
+  if (typeof value === 'string') return value.replaceAll('\u0000', '\uFFFD') as T;
+  if (Array.isArray(value)) return value.map(withoutNul) as T;
+  if (value && typeof value === 'object')
+    return Object.fromEntries(Object.entries(value).map(([key, item]) => [withoutNul(key), withoutNul(item)])) as T;
+  return value;
 }
