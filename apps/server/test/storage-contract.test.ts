@@ -615,6 +615,8 @@ describe.each(factories)('storage contract on $name', (factory) => {
       ),
     ).toBe(false);
     expect(await storage.simulations.markStarted(one.simulation_id, tick())).toBe(false);
+    // A worker that outlived its job appends to a run closed meanwhile: refused, nothing stored.
+    await expect(storage.simulations.appendTimeline(one.simulation_id, [event(3)], tick())).rejects.toThrow(/in progress/);
     expect(await storage.simulations.get(WS, one.simulation_id)).toStrictEqual(result);
     expect(await counters()).toStrictEqual(before);
     expect((await storage.simulations.list(WS, { status: 'failed' }, page(1, 10))).total).toBe(0);

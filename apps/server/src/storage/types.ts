@@ -259,7 +259,11 @@ export interface Storage {
      * is not queued any more (another delivery of its job started it, or it finished): a run starts once.
      */
     markStarted(id: string, at: string, details?: Pick<Patch<SimulationRecord>, 'persona_agent_id' | 'target_call_id'>): Promise<boolean>;
-    /** For the engine: appends events to the timeline as they happen, after those already stored. */
+    /**
+     * For the engine: appends events to the timeline as they happen, after those already stored.
+     * Refused (rejects, stores nothing) when the run is gone or no longer in progress: a worker that
+     * outlived its job's expiry cannot add to a run another closed as interrupted.
+     */
     appendTimeline(id: string, items: TimelineItem[], at: string): Promise<void>;
     /**
      * For the engine: the final status, verdicts or error. The timeline is the events appended so

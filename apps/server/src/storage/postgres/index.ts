@@ -630,7 +630,7 @@ export class PostgresStorage implements Storage {
       // A run no longer in progress keeps its result: a second finish changes nothing.
       return this.transaction(async (client) => {
         if (!(await this.updateSimulation(client, id, at, { ...result, finished_at: at }, status))) return false;
-        if (events?.length) await insertEvents(client, [{ id, items: events, at }]);
+        if (events?.length) await insertEvents(client, [{ id, items: events, at }], true);
         return true;
       });
     },

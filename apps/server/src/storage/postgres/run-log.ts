@@ -9,10 +9,11 @@ export interface Append {
 
 /**
  * Appends events to the runs' logs: one INSERT for any number of runs and events, each event numbered
- * after its run's last. Only runs that exist get rows; answers the ids of the runs that got some, so
- * that an append to a run that is gone can be refused alone.
+ * after its run's last. Only runs that exist and are in progress get rows (all that exist when
+ * `finishing`: a result's own events, written with the status that closes the run); answers the ids
+ * of the runs that got some, so that an append to a run that is gone or closed can be refused alone.
  */
-export async function insertEvents(db: pg.Pool | pg.PoolClient, appends: Append[]): Promise<Set<string>> {
+export async function insertEvents(db: pg.Pool | pg.PoolClient, appends: Append[], finishing = false): Promise<Set<string>> {
   const ids: string[] = [];
   const ats: string[] = [];
   const items: string[] = [];
@@ -25,11 +26,11 @@ export async function insertEvents(db: pg.Pool | pg.PoolClient, appends: Append[
   }
   if (!ids.length) return new Set();
   const { rows } = await db.query<{ simulation_id: string }>({
-    name: 'insert-events',
+    name: finishing ? 'insert-result-events' : 'insert-events',
     text: `INSERT INTO simulation_events (simulation_id, seq, at, item)
       SELECT e.id, coalesce(last.seq, -1) + row_number() OVER (PARTITION BY e.id ORDER BY e.n), e.at, e.item
       FROM unnest($1::text[], $2::text[], $3::text[]) WITH ORDINALITY AS e(id, at, item, n)
-      JOIN simulations ON simulations.id = e.id
+      JOIN simulations ON simulations.id = e.id${finishing ? '' : " AND simulations.status = 'in-progress'"}
       LEFT JOIN LATERAL (SELECT max(seq) AS seq FROM simulation_events WHERE simulation_id = e.id) AS last ON true
       RETURNING simulation_id`,
     values: [ids, ats, items],
@@ -47,7 +48,7 @@ interface Waiting {
  * The appends that arrive while the previous batch is being written go together in the next: with
  * many runs at once, one round trip carries the events of all of them. One batch is written at a
  * time, so the events of a run are numbered in the order they were appended; an append whose run is
- * gone is refused alone, and each promise settles once its events are committed or refused.
+ * gone or no longer in progress is refused alone, and each promise settles once its events are committed or refused.
  */
 export class AppendQueue {
   private waiting: Waiting[] = [];
@@ -79,7 +80,7 @@ export class AppendQueue {
         );
         for (const { append, resolve, reject } of batch) {
           if (!append.items.length || written.has(append.id)) resolve();
-          else reject(new Error(`no simulation ${append.id}`));
+          else reject(new Error(`no simulation ${append.id} in progress`));
         }
       } catch (error) {
         for (const waiting of batch) waiting.reject(error);

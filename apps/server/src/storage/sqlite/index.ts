@@ -632,13 +632,20 @@ export class SqliteStorage implements Storage {
    * One INSERT an event, at the end of the table (arrival order), numbered after the run's last: the
    * run's number and its last event's are read once a batch, through the indexes.
    */
-  private appendEvents(id: string, items: TimelineItem[], at: string): void {
+  /**
+   * Appends to a run's log. Only to a run in progress, unless `finishing` (its result's own events):
+   * a run's end is cached from its first append until it finishes, so a run that finished (or was
+   * finished by another process, as interrupted) is read again and refused.
+   */
+  private appendEvents(id: string, items: TimelineItem[], at: string, finishing = false): void {
     if (!items.length) return;
     let end = this.logEnds.get(id);
     if (!end) {
-      const last = this.sql(`SELECT run, (SELECT max(n) FROM simulation_events WHERE simulation_events.run = simulation_runs.run) AS n
-        FROM simulation_runs WHERE simulation_id = ?`).get(id) as { run: number; n: number | null } | undefined;
+      const last = this.sql(`SELECT run, (SELECT max(n) FROM simulation_events WHERE simulation_events.run = simulation_runs.run) AS n,
+          (SELECT status FROM simulations WHERE simulations.id = simulation_runs.simulation_id) AS status
+        FROM simulation_runs WHERE simulation_id = ?`).get(id) as { run: number; n: number | null; status: string } | undefined;
       if (!last) throw new Error(`no simulation ${id}`);
+      if (!finishing && last.status !== 'in-progress') throw new Error(`simulation ${id} is no longer in progress`);
       end = { run: last.run, n: last.n ?? -1 };
     }
     const insert = this.sql('INSERT INTO simulation_events (run, n, at, item) VALUES (?, ?, ?, ?)');
@@ -698,7 +705,7 @@ export class SqliteStorage implements Storage {
       let finished = false;
       await this.writes.add(() => {
         finished = this.updateSimulation(id, at, { ...result, finished_at: at }, status);
-        if (finished && events?.length) this.appendEvents(id, events, at);
+        if (finished && events?.length) this.appendEvents(id, events, at, true);
         this.logEnds.delete(id);
       });
       return finished;
