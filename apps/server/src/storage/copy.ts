@@ -36,70 +36,43 @@ interface TableCopy {
   derive?: (row: Record<string, unknown>) => Record<string, unknown>;
 }
 
-const text = (...names: string[]) => names.map((name): [string, 'text'] => [name, 'text']);
 /** As the PostgreSQL storage folds names for search: JavaScript's lower case, which is SQLite's `fold` too. */
-const folded = (row: Record<string, unknown>) => ({ ...row, name_folded: (row.name as string).toLowerCase() });
+const withFoldedName = (row: Record<string, unknown>) => ({ ...row, name_folded: (row.name as string).toLowerCase() });
+
+/**
+ * A table copied column for column as SQLite stores it, under the same names, read in `rowid` order
+ * (only the rows `where` keeps): every column text but the `integer` ones; `folded` adds the
+ * `name_folded` PostgreSQL keeps for search. `kind` is the table's name unless given.
+ */
+function asStored(
+  table: string,
+  sqliteColumns: string[],
+  { kind = table, folded = false, integer = [], where }: { kind?: string; folded?: boolean; integer?: string[]; where?: string } = {},
+): TableCopy {
+  const columns = sqliteColumns.map((name): [string, 'text' | 'integer'] => [name, integer.includes(name) ? 'integer' : 'text']);
+  return {
+    table,
+    kind,
+    sqliteColumns,
+    columns: folded ? [...columns, ['name_folded', 'text']] : columns,
+    select: `SELECT ${sqliteColumns.join(', ')} FROM ${table}${where ? ` WHERE ${where}` : ''} ORDER BY rowid`,
+    ...(folded ? { derive: withFoldedName } : {}),
+  };
+}
 
 /** Parents before children (PostgreSQL's foreign keys); each in SQLite's insertion order. */
 const TABLES: TableCopy[] = [
-  {
-    table: 'workspaces',
-    kind: 'workspaces',
-    sqliteColumns: ['id', 'name', 'created_at'],
-    columns: text('id', 'name', 'created_at'),
-    select: 'SELECT id, name, created_at FROM workspaces ORDER BY rowid',
-  },
-  {
-    table: 'api_keys',
-    kind: 'api keys',
-    sqliteColumns: ['id', 'workspace_id', 'name', 'prefix', 'hash', 'created_at', 'revoked_at'],
-    columns: text('id', 'workspace_id', 'name', 'prefix', 'hash', 'created_at', 'revoked_at'),
-    select: 'SELECT id, workspace_id, name, prefix, hash, created_at, revoked_at FROM api_keys ORDER BY rowid',
-  },
-  {
-    table: 'agents',
-    kind: 'agents',
-    sqliteColumns: [
-      'id',
-      'workspace_id',
-      'name',
-      'prompt',
-      'connector',
-      'agent_type',
-      'avatar_url',
-      'phone_number',
-      'created_at',
-      'updated_at',
-    ],
-    columns: text(
-      'id',
-      'workspace_id',
-      'name',
-      'name_folded',
-      'prompt',
-      'connector',
-      'agent_type',
-      'avatar_url',
-      'phone_number',
-      'created_at',
-      'updated_at',
-    ),
-    select:
-      'SELECT id, workspace_id, name, prompt, connector, agent_type, avatar_url, phone_number, created_at, updated_at FROM agents ORDER BY rowid',
-    derive: folded,
-  },
-  {
-    table: 'suites',
-    kind: 'suites',
-    sqliteColumns: ['id', 'workspace_id', 'name', 'model_id', 'language', 'created_at', 'updated_at'],
-    columns: text('id', 'workspace_id', 'name', 'name_folded', 'model_id', 'language', 'created_at', 'updated_at'),
-    select: 'SELECT id, workspace_id, name, model_id, language, created_at, updated_at FROM suites ORDER BY rowid',
-    derive: folded,
-  },
-  {
-    table: 'cases',
-    kind: 'cases',
-    sqliteColumns: [
+  asStored('workspaces', ['id', 'name', 'created_at']),
+  asStored('api_keys', ['id', 'workspace_id', 'name', 'prefix', 'hash', 'created_at', 'revoked_at'], { kind: 'api keys' }),
+  asStored(
+    'agents',
+    ['id', 'workspace_id', 'name', 'prompt', 'connector', 'agent_type', 'avatar_url', 'phone_number', 'created_at', 'updated_at'],
+    { folded: true },
+  ),
+  asStored('suites', ['id', 'workspace_id', 'name', 'model_id', 'language', 'created_at', 'updated_at'], { folded: true }),
+  asStored(
+    'cases',
+    [
       'id',
       'workspace_id',
       'suite_id',
@@ -114,89 +87,42 @@ const TABLES: TableCopy[] = [
       'checks',
       'caller_turns',
     ],
-    columns: text(
-      'id',
-      'workspace_id',
-      'suite_id',
-      'name',
-      'name_folded',
-      'prompt',
-      'type',
-      'success_criteria',
-      'call_success_type',
-      'checks',
-      'caller_turns',
-      'base_agent_id',
-      'created_at',
-      'updated_at',
-    ),
-    select: `SELECT id, workspace_id, suite_id, name, prompt, type, success_criteria, call_success_type, checks, caller_turns,
-      base_agent_id, created_at, updated_at FROM cases ORDER BY rowid`,
-    derive: folded,
-  },
-  {
-    table: 'scenarios',
-    kind: 'scenarios',
-    sqliteColumns: ['id', 'workspace_id', 'name', 'description', 'created_at', 'updated_at'],
-    columns: text('id', 'workspace_id', 'name', 'name_folded', 'description', 'created_at', 'updated_at'),
-    select: 'SELECT id, workspace_id, name, description, created_at, updated_at FROM scenarios ORDER BY rowid',
-    derive: folded,
-  },
-  {
-    table: 'sessions',
-    kind: 'sessions',
-    sqliteColumns: ['id', 'workspace_id', 'suite_id', 'target_agent_id', 'created_at'],
-    columns: text('id', 'workspace_id', 'suite_id', 'target_agent_id', 'created_at'),
-    select: 'SELECT id, workspace_id, suite_id, target_agent_id, created_at FROM sessions ORDER BY rowid',
-  },
-  {
-    // `run_input` is the run's input (checks and caller turns copied from its case), kept with the run.
-    table: 'simulations',
-    kind: 'simulations',
-    sqliteColumns: [
-      'id',
-      'workspace_id',
-      'session_id',
-      'case_id',
-      'target_agent_id',
-      'status',
-      'created_at',
-      'updated_at',
-      'body',
-      'run_input',
-    ],
-    columns: text(
-      'id',
-      'workspace_id',
-      'session_id',
-      'case_id',
-      'target_agent_id',
-      'status',
-      'created_at',
-      'updated_at',
-      'body',
-      'run_input',
-    ),
-    select: `SELECT id, workspace_id, session_id, case_id, target_agent_id, status, created_at, updated_at, body, run_input
-      FROM simulations ORDER BY rowid`,
-  },
+    { folded: true },
+  ),
+  asStored('scenarios', ['id', 'workspace_id', 'name', 'description', 'created_at', 'updated_at'], { folded: true }),
+  asStored('sessions', ['id', 'workspace_id', 'suite_id', 'target_agent_id', 'created_at']),
+  // `run_input` is the run's input (checks and caller turns copied from its case), kept with the run.
+  asStored('simulations', [
+    'id',
+    'workspace_id',
+    'session_id',
+    'case_id',
+    'target_agent_id',
+    'status',
+    'created_at',
+    'updated_at',
+    'body',
+    'run_input',
+  ]),
   {
     // SQLite numbers a run's events `n` from 0 in the order appended, as PostgreSQL numbers them `seq`.
     table: 'simulation_events',
     kind: 'timeline events',
     sqliteColumns: ['seq', 'run', 'n', 'at', 'item'],
-    columns: [...text('simulation_id'), ['seq', 'integer'], ...text('at', 'item')],
+    columns: [
+      ['simulation_id', 'text'],
+      ['seq', 'integer'],
+      ['at', 'text'],
+      ['item', 'text'],
+    ],
     select: `SELECT simulation_runs.simulation_id, simulation_events.n AS seq, simulation_events.at, simulation_events.item
       FROM simulation_events JOIN simulation_runs USING (run) ORDER BY simulation_events.seq`,
   },
-  {
-    table: 'idempotency_keys',
+  asStored('idempotency_keys', ['workspace_id', 'key', 'request_hash', 'status', 'content_type', 'body', 'created_at'], {
     kind: 'idempotency records',
-    sqliteColumns: ['workspace_id', 'key', 'request_hash', 'status', 'content_type', 'body', 'created_at'],
-    columns: [...text('workspace_id', 'key', 'request_hash'), ['status', 'integer'], ...text('content_type', 'body', 'created_at')],
-    select: `SELECT workspace_id, key, request_hash, status, content_type, body, created_at FROM idempotency_keys
-      WHERE status IS NOT NULL ORDER BY rowid`,
-  },
+    integer: ['status'],
+    where: 'status IS NOT NULL',
+  }),
 ];
 
 /** SQLite tables that hold nothing to copy: the migrations' own record, totals derived from the rows, the runs' numbers (read through `simulation_events`). */
