@@ -1,5 +1,16 @@
 import { defineConfig } from 'vitest/config';
 
+/** The tests of their own projects (each with its own set-up), which the server project leaves to them. */
+const CLIENT_FLOW_TESTS = 'test/contract/client-flow.test.ts';
+const STORAGE_TESTS = [
+  'test/storage-contract.test.ts',
+  'test/postgres-*.test.ts',
+  'test/copy.test.ts',
+  'test/contract/postgres-*.test.ts',
+  'test/queue-*.test.ts',
+  'test/cluster.test.ts',
+];
+
 export default defineConfig({
   test: {
     testTimeout: 30_000,
@@ -11,15 +22,7 @@ export default defineConfig({
         test: {
           name: 'server',
           include: ['test/**/*.test.ts'],
-          exclude: [
-            'test/contract/client-flow.test.ts',
-            'test/storage-contract.test.ts',
-            'test/postgres-*.test.ts',
-            'test/copy.test.ts',
-            'test/contract/postgres-*.test.ts',
-            'test/queue-*.test.ts',
-            'test/cluster.test.ts',
-          ],
+          exclude: [CLIENT_FLOW_TESTS, ...STORAGE_TESTS],
           globalSetup: ['test/support/global-setup.ts'],
         },
       },
@@ -27,7 +30,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'client-flow',
-          include: ['test/contract/client-flow.test.ts'],
+          include: [CLIENT_FLOW_TESTS],
           globalSetup: ['test/support/client-flow-setup.ts'],
         },
       },
@@ -38,14 +41,7 @@ export default defineConfig({
         // API and worker processes on one database.
         test: {
           name: 'storage',
-          include: [
-            'test/storage-contract.test.ts',
-            'test/postgres-*.test.ts',
-            'test/copy.test.ts',
-            'test/contract/postgres-*.test.ts',
-            'test/queue-*.test.ts',
-            'test/cluster.test.ts',
-          ],
+          include: STORAGE_TESTS,
           // In this order: the second starts a server on the first's PostgreSQL, behind a validating Prism proxy.
           globalSetup: ['test/support/postgres-setup.ts', 'test/support/postgres-proxy-setup.ts'],
         },
