@@ -6,10 +6,11 @@ import { promisify } from 'node:util';
 import BetterSqlite3 from 'better-sqlite3';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
-import { ENGINE_DEFAULTS } from '../src/config.js';
 import { mintKey } from '../src/keys.js';
-import { startServer, type RunningServer } from '../src/server.js';
+import type { RunningServer } from '../src/server.js';
 import { copyDatabase, TargetNotEmptyError } from '../src/storage/copy.js';
+import { builtinAgent } from './support/agents.js';
+import { startPostgresServer } from './support/postgres-server.js';
 import { apiClient, type ApiClient, otherWorkspace, raw, seed, startTestServer, tempDir } from './support/server.js';
 import { storesForFile } from './support/stores.js';
 
@@ -198,19 +199,6 @@ async function storedRows(dataDir: string, url: string) {
   }
 }
 
-const serveOn = async (databaseUrl: string) =>
-  startServer({
-    host: '127.0.0.1',
-    port: 0,
-    dataDir: await tempDir(),
-    databaseUrl,
-    rateLimit: { max: 0, windowMs: 60_000 },
-    bodyLimit: 1024 * 1024,
-    logLevel: 'silent',
-    shutdownGraceMs: 5_000,
-    engine: ENGINE_DEFAULTS,
-  });
-
 /** A SQLite database written through a real server, stopped: its data directory, keys and what it answered. */
 async function sqliteDatabase() {
   const server = await startTestServer();
@@ -222,19 +210,7 @@ async function sqliteDatabase() {
     await server.storage.apiKeys.revoke(revoked.record.id, new Date().toISOString());
     // Three agents with one `created_at`: lists break the tie by insertion order, which must survive.
     const at = new Date().toISOString();
-    for (const name of ['Tie one', 'Tie two', 'Tie three'])
-      await server.storage.agents.create({
-        id: crypto.randomUUID(),
-        workspace_id: workspaceA,
-        name,
-        prompt: 'p',
-        connector: { kind: 'builtin' },
-        agent_type: 'inbound',
-        avatar_url: null,
-        phone_number: null,
-        created_at: at,
-        updated_at: at,
-      });
+    for (const name of ['Tie one', 'Tie two', 'Tie three']) await server.storage.agents.create(builtinAgent(workspaceA, name, at));
     const a = await populate(server, keyA, 'A');
     const b = await populate(server, keyB, 'B');
     const answersA = await readAll(server.url, keyA);
@@ -268,7 +244,7 @@ describe('sims-server copy: SQLite to PostgreSQL', () => {
       expect(postgres, table).toEqual(sqlite);
     }
 
-    const server = await serveOn(target);
+    const server = await startPostgresServer(target);
     try {
       expect(server.firstStart).toBeUndefined();
       const answersA = await readAll(server.url, source.keyA, [...source.answersA.keys()]);

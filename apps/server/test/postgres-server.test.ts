@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ENGINE_DEFAULTS } from '../src/config.js';
-import { startServer, type RunningServer } from '../src/server.js';
-import { apiClient, tempDir } from './support/server.js';
+import { startPostgresServer } from './support/postgres-server.js';
+import { apiClient } from './support/server.js';
 import { storesForFile } from './support/stores.js';
 
 /**
@@ -10,25 +9,11 @@ import { storesForFile } from './support/stores.js';
  */
 const { databaseUrl } = storesForFile();
 
-async function serve(databaseUrl: string): Promise<RunningServer> {
-  return startServer({
-    host: '127.0.0.1',
-    port: 0,
-    dataDir: await tempDir(),
-    databaseUrl,
-    rateLimit: { max: 0, windowMs: 60_000 },
-    bodyLimit: 1024 * 1024,
-    logLevel: 'silent',
-    shutdownGraceMs: 5_000,
-    engine: ENGINE_DEFAULTS,
-  });
-}
-
 describe('the server on PostgreSQL', () => {
   it('runs a suite, keeps every record across a restart, and never prints the password', async () => {
     const withPassword = new URL(databaseUrl());
     withPassword.password = 'not-needed-with-trust';
-    const first = await serve(withPassword.toString());
+    const first = await startPostgresServer(withPassword.toString());
     let sessionId: string;
     const key = first.firstStart?.key;
     try {
@@ -76,7 +61,7 @@ describe('the server on PostgreSQL', () => {
       await first.stop();
     }
 
-    const second = await serve(databaseUrl());
+    const second = await startPostgresServer(databaseUrl());
     try {
       expect(second.firstStart).toBeUndefined();
       const api = apiClient(second.url, key);

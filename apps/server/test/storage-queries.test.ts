@@ -15,6 +15,7 @@ import type {
   SuiteRecord,
   TimelineItem,
 } from '../src/storage/types.js';
+import { builtinAgent } from './support/agents.js';
 import { tempDir } from './support/server.js';
 
 /**
@@ -41,21 +42,7 @@ const cases: CaseRecord[] = [];
 const sessions: SessionRecord[] = [];
 const simulations: SimulationRecord[] = [];
 
-const agentOf = (ws: string, name: string): AgentRecord => {
-  const at = tick();
-  return {
-    id: randomUUID(),
-    workspace_id: ws,
-    name,
-    prompt: 'p',
-    connector: { kind: 'builtin' },
-    agent_type: 'inbound',
-    avatar_url: null,
-    phone_number: null,
-    created_at: at,
-    updated_at: at,
-  } as AgentRecord;
-};
+const agentOf = (ws: string, name: string): AgentRecord => builtinAgent(ws, name, tick());
 
 const caseOf = (ws: string, suite: SuiteRecord | null, i: number): CaseRecord => {
   const at = tick();

@@ -1,0 +1,22 @@
+import { randomUUID } from 'node:crypto';
+import type { AgentRecord } from '../../src/storage/types.js';
+
+/**
+ * An agent record for tests that write storage directly: a builtin agent `name` of workspace `ws`,
+ * created and updated `at`, with prompt `p` and neither avatar nor phone number; `extra` overrides
+ * any field.
+ */
+export const builtinAgent = (ws: string, name: string, at: string, extra: Partial<AgentRecord> = {}): AgentRecord =>
+  ({
+    id: randomUUID(),
+    workspace_id: ws,
+    name,
+    prompt: 'p',
+    connector: { kind: 'builtin' },
+    agent_type: 'inbound',
+    avatar_url: null,
+    phone_number: null,
+    created_at: at,
+    updated_at: at,
+    ...extra,
+  }) as AgentRecord;
