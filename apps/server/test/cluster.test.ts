@@ -1,12 +1,10 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createRequire } from 'node:module';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { components } from '@sims/api-types';
 import { QUEUE_SCHEMA, RUN_QUEUE } from '../src/queue/queue-engine.js';
 import { createDatabase, startPostgres, type TestPostgres } from './support/postgres.js';
 import type {} from './support/postgres-setup.js';
+import { type ServerProcess, spawnMain, spawnServer } from './support/process.js';
 import { apiClient, raw, tempDir, type ApiClient } from './support/server.js';
 
 /**
@@ -22,53 +20,26 @@ import { apiClient, raw, tempDir, type ApiClient } from './support/server.js';
  */
 type Simulation = components['schemas']['SimulationReadOut'];
 
-const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
-const main = fileURLToPath(new URL('../src/main.ts', import.meta.url));
-
-interface Node {
-  child: ChildProcess;
-  /** `http://127.0.0.1:port/v2`. */
-  url: string;
-  key: string;
-  output: () => string;
-  exited: Promise<number | null>;
-}
-
-const nodes: Node[] = [];
+const nodes: ServerProcess[] = [];
 let postgres: TestPostgres | undefined;
 let database: { url: string; drop(): Promise<void> } | undefined;
 
-/** `sims-server --role <role>` in its own process (the test's tsx loader, so that SIGKILL kills the server itself). */
-async function startNode(role: 'api' | 'worker' | 'all', env: Record<string, string> = {}): Promise<Node> {
-  const child = spawn(process.execPath, ['--import', tsx, main, '--role', role], {
-    env: {
-      ...process.env,
-      PORT: '0',
-      SIMS_LOG_LEVEL: 'silent',
-      SIMS_RATE_LIMIT_MAX: '0',
+/**
+ * `sims-server --role <role>` in its own process (the test's tsx loader, so that SIGKILL kills the server itself); `firstStart`
+ * for the first API node, which prints the key it made. Killed after the file's tests if still running.
+ */
+async function startNode(role: 'api' | 'worker' | 'all', firstStart = false): Promise<ServerProcess> {
+  const node = await spawnServer(
+    {
       SIMS_DATABASE_URL: database!.url,
       SIMS_CONCURRENCY: '3',
       SIMS_SIMULATION_TIMEOUT_MS: '6000',
       SIMS_QUEUE_EXPIRY_MARGIN_MS: '1000',
       SIMS_QUEUE_MAINTENANCE_MS: '1000',
       SIMS_QUEUE_POLL_MS: '500',
-      ...env,
     },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  let text = '';
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  const url = await new Promise<string>((resolve, reject) => {
-    child.stderr!.setEncoding('utf8');
-    child.stderr!.on('data', (chunk: string) => {
-      text += chunk;
-      const match = /(?:Simulations API|Worker health)\s+(http:\/\/\S+\/v2)/.exec(text);
-      // Ready once the banner is out: the key follows it on the first start of an API node.
-      if (match && /Database\s+\S+\n/.test(text) && (!/First start/.test(text) || /sk_[A-Za-z0-9_-]{43}/.test(text))) resolve(match[1]!);
-    });
-    void exited.then((code) => reject(new Error(`the ${role} node exited (${code}) before serving:\n${text}`)));
-  });
-  const node = { child, url, key: /sk_[A-Za-z0-9_-]{43}/.exec(text)?.[0] ?? '', output: () => text, exited };
+    { role, firstStart },
+  );
   nodes.push(node);
   return node;
 }
@@ -137,7 +108,7 @@ const INTERRUPTED_MESSAGE = 'The server stopped while this simulation was runnin
 
 describe('a cluster of two API nodes and two workers on one PostgreSQL database', () => {
   it('runs three suites through both API nodes; a worker killed mid-run loses nothing and no run gets two results', async () => {
-    const api1 = await startNode('api');
+    const api1 = await startNode('api', true);
     expect(api1.key).toMatch(/^sk_/);
     const api2 = await startNode('api');
     expect(api2.key).toBe('');
@@ -289,14 +260,13 @@ describe('a cluster of two API nodes and two workers on one PostgreSQL database'
       node.child.kill('SIGTERM');
       expect(await node.exited).toBe(0);
     }
+    // The second API node found the first's workspace: it made none (its whole output, now that it has exited).
+    expect(api2.output()).not.toContain('First start');
   }, 180_000);
 
   it('refuses --role api and --role worker on SQLite with one line, exit 1', async () => {
     for (const role of ['api', 'worker']) {
-      const child = spawn(process.execPath, ['--import', tsx, main, '--role', role], {
-        env: { ...process.env, PORT: '0', SIMS_DATA_DIR: await tempDir(), SIMS_DATABASE_URL: '' },
-        stdio: ['ignore', 'ignore', 'pipe'],
-      });
+      const child = spawnMain(['--role', role], { PORT: '0', SIMS_DATA_DIR: await tempDir(), SIMS_DATABASE_URL: '' });
       let text = '';
       child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
         text += chunk;

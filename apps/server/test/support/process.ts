@@ -7,8 +7,17 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
 const main = fileURLToPath(new URL('../../src/main.ts', import.meta.url));
 
+/** `sims-server <args>` from the sources in its own process, with `env` over the test's environment; stderr piped. */
+export function spawnMain(args: string[], env: Record<string, string>): ChildProcess {
+  return spawn(process.execPath, ['--import', tsx, main, ...args], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+}
+
 export interface ServerProcess {
   child: ChildProcess;
+  /** `http://127.0.0.1:port/v2`: the API's, or a worker's health check's. */
   url: string;
   /** The key printed on a first start (empty otherwise). */
   key: string;
@@ -17,13 +26,19 @@ export interface ServerProcess {
 }
 
 /**
- * `sims-server serve` in its own process, as a user starts it; resolves once it has printed its URL
- * and, on a first start (`firstStart`), the key it made.
+ * `sims-server serve` in its own process, as a user starts it (`sims-server --role <role>` with a
+ * `role`); resolves once it has printed its banner (the database line comes last) and, on a first
+ * start (`firstStart`), the key it made.
  */
-export async function spawnServer(env: Record<string, string>, options: { firstStart: boolean }): Promise<ServerProcess> {
-  const child = spawn(process.execPath, ['--import', tsx, main, 'serve'], {
-    env: { ...process.env, PORT: '0', SIMS_LOG_LEVEL: 'silent', SIMS_RATE_LIMIT_MAX: '0', ...env },
-    stdio: ['ignore', 'ignore', 'pipe'],
+export async function spawnServer(
+  env: Record<string, string>,
+  options: { firstStart: boolean; role?: 'api' | 'worker' | 'all' },
+): Promise<ServerProcess> {
+  const child = spawnMain(options.role ? ['--role', options.role] : ['serve'], {
+    PORT: '0',
+    SIMS_LOG_LEVEL: 'silent',
+    SIMS_RATE_LIMIT_MAX: '0',
+    ...env,
   });
   let text = '';
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
@@ -31,11 +46,12 @@ export async function spawnServer(env: Record<string, string>, options: { firstS
     child.stderr!.setEncoding('utf8');
     child.stderr!.on('data', (chunk: string) => {
       text += chunk;
-      const match = /Simulations API\s+(http:\/\/\S+\/v2)/.exec(text);
+      const match = /(?:Simulations API|Worker health)\s+(http:\/\/\S+\/v2)/.exec(text);
       const ready = options.firstStart ? /sk_[A-Za-z0-9_-]{43}/.test(text) : /Database\s+\S+\n/.test(text);
       if (match && ready) resolve(match[1]!);
     });
-    void exited.then((code) => reject(new Error(`the server exited (${code}) before serving:\n${text}`)));
+    const which = options.role ? `the ${options.role} node` : 'the server';
+    void exited.then((code) => reject(new Error(`${which} exited (${code}) before serving:\n${text}`)));
   });
   return { child, url, key: /sk_[A-Za-z0-9_-]{43}/.exec(text)?.[0] ?? '', output: () => text, exited };
 }
