@@ -20,13 +20,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startServer } from '../apps/server/src/server.js';
 import { createSimulationsClient, WAIT_DEFAULTS } from '../packages/client/src/index.js';
+import { agentAnswers, executeSuites, seedShopSuites } from './shop-suite.js';
 
 const N = Number(process.env.BENCH_N ?? 48);
 const C = Number(process.env.BENCH_C ?? 8);
 const T = Number(process.env.BENCH_T ?? 6);
 const L = Number(process.env.BENCH_L ?? 50);
 const POLL_MS = Number(process.env.BENCH_POLL_MS ?? WAIT_DEFAULTS.intervalMs);
-const SUITE_SIZE = 100;
 
 async function suite(latency: number) {
   const dataDir = await mkdtemp(join(tmpdir(), 'sims-bench-'));
@@ -51,33 +51,10 @@ async function suite(latency: number) {
       if (!response.ok) throw new Error(`${path}: ${response.status} ${await response.text()}`);
       return response.json() as Promise<any>;
     };
-    const agent = (await post('/agents', { name: 'Nora', prompt: 'Shop support', connector: { kind: 'builtin', latency_ms: latency } }))
-      .response;
-    // A suite and a session hold at most 100 (spec decision "Bounded reads"): N cases go into
-    // ceil(N/100) suites, executed at once, each into its own session.
-    const suiteIds: string[] = [];
-    for (let i = 0; i < N; i += 1) {
-      if (i % SUITE_SIZE === 0)
-        suiteIds.push((await post('/simulation_suites', { name: `bench ${suiteIds.length}`, model_id: agent.id })).response.id);
-      await post('/simulation_cases', {
-        name: `bench ${i}`,
-        prompt: 'You want to know the opening hours.',
-        suite_id: suiteIds.at(-1),
-        success_criteria: ['Hours given'],
-        call_success_type: 'any',
-        caller_turns: Array.from({ length: T - 1 }, (_, k) => `Question ${k + 1}: what are your opening hours?`),
-        checks: [
-          { kind: 'turns_at_most', max: T - 1 },
-          { kind: 'ended_by', side: 'persona' },
-        ],
-      });
-    }
+    const { agentId, suiteIds } = await seedShopSuites(post, { cases: N, answers: T, latencyMs: latency });
     const started = Date.now();
     const cpu = process.cpuUsage();
-    const sessionIds: string[] = [];
-    for (const suiteId of suiteIds) {
-      sessionIds.push((await post(`/simulation_suites/${suiteId}/execute?target_agent_id=${agent.id}&max_turns=50`)).session_id);
-    }
+    const sessionIds = await executeSuites(post, agentId, suiteIds);
     const client = createSimulationsClient({ baseUrl: server.url, apiKey: server.firstStart!.key });
     const sessions: any[] = await Promise.all(
       sessionIds.map((id) => client.waitForSession(id, { intervalMs: POLL_MS, timeoutMs: Number.POSITIVE_INFINITY })),
@@ -85,10 +62,7 @@ async function suite(latency: number) {
     const { user, system } = process.cpuUsage(cpu);
     const runs = sessions.flatMap((s) => s.simulations);
     const last = Math.max(...runs.map((s: any) => Date.parse(s.finished_at)));
-    const answers = runs.reduce(
-      (sum: number, s: any) => sum + s.timeline.filter((e: any) => e.sender_type === 'agent' && e.type === 'message').length,
-      0,
-    );
+    const answers = agentAnswers(runs);
     const passed = runs.filter((s: any) => s.success_criteria_analysis?.success).length;
     const failed = sessions.reduce((sum, s) => sum + s.failed_simulations, 0);
     if (failed) throw new Error(`${failed} simulations failed`);

@@ -17,13 +17,12 @@
 // side by side, one of each per round, BENCH_ROUNDS rounds; medians are compared.
 //
 //   pnpm bench:queue   (BENCH_N=48 BENCH_C=4 BENCH_T=6 BENCH_L=50 BENCH_ROUNDS=3 BENCH_POLL_MS=250)
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { freePort, median, root, serveBuilt } from './support.mjs';
+import { median, root, serveBuilt } from './support.mjs';
 
 const N = Number(process.env.BENCH_N ?? 48);
 const C = Number(process.env.BENCH_C ?? 4);
@@ -31,12 +30,13 @@ const T = Number(process.env.BENCH_T ?? 6);
 const L = Number(process.env.BENCH_L ?? 50);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const POLL_MS = Number(process.env.BENCH_POLL_MS ?? 250);
-const SUITE_SIZE = 100;
 
 // The tests' throw-away PostgreSQL, imported through tsx (a dev dependency of the server).
 const serverRequire = createRequire(join(root, 'apps/server/package.json'));
 await import(pathToFileURL(serverRequire.resolve('tsx/esm')).href);
 const { startPostgres, createDatabase } = await import(pathToFileURL(join(root, 'apps/server/test/support/postgres.ts')).href);
+// The suite bench:engine-server runs too, through the same loader.
+const { agentAnswers, executeSuites, seedShopSuites } = await import('./shop-suite.ts');
 const { createWorkspace } = await import(pathToFileURL(join(root, 'apps/server/dist/index.js')).href);
 const { openStorage } = await import(pathToFileURL(join(root, 'apps/server/dist/storage/open.js')).href);
 
@@ -57,23 +57,7 @@ process.stderr.write('Simulations API  ' + server.url + '\\nDatabase         ' +
 process.on('SIGTERM', () => server.stop().then(() => process.exit(0)));
 `;
 
-async function serveInProcess(dataDir, env) {
-  const port = await freePort();
-  const child = spawn(process.execPath, ['--input-type=module', '-e', IN_PROCESS], {
-    cwd: root,
-    stdio: ['ignore', 'ignore', 'pipe'],
-    env: { ...process.env, SIMS_RATE_LIMIT_MAX: '0', ...env, SIMS_HOST: '127.0.0.1', PORT: String(port), SIMS_DATA_DIR: dataDir },
-  });
-  let output = '';
-  await new Promise((resolve, reject) => {
-    child.stderr.on('data', (chunk) => {
-      output += chunk;
-      if (/Database\s+\S+\n/.test(output)) resolve();
-    });
-    child.on('exit', (code) => reject(new Error(`the server exited with ${code}:\n${output}`)));
-  });
-  return { child, api: `http://127.0.0.1:${port}/v2` };
-}
+const serveInProcess = (dataDir, env) => serveBuilt(dataDir, env, ['--input-type=module', '-e', IN_PROCESS]);
 
 async function stop(child) {
   if (child.exitCode !== null) return;
@@ -109,29 +93,10 @@ async function scenario(name, start) {
       if (!response.ok) throw new Error(`${name} ${path}: ${response.status} ${await response.text()}`);
       return response.json();
     };
-    const agent = (await call('POST', '/agents', { name: 'Nora', prompt: 'Shop support', connector: { kind: 'builtin', latency_ms: L } }))
-      .response;
-    const suiteIds = [];
-    for (let i = 0; i < N; i += 1) {
-      if (i % SUITE_SIZE === 0)
-        suiteIds.push((await call('POST', '/simulation_suites', { name: `bench ${suiteIds.length}`, model_id: agent.id })).response.id);
-      await call('POST', '/simulation_cases', {
-        name: `bench ${i}`,
-        prompt: 'You want to know the opening hours.',
-        suite_id: suiteIds.at(-1),
-        success_criteria: ['Hours given'],
-        call_success_type: 'any',
-        caller_turns: Array.from({ length: T - 1 }, (_, k) => `Question ${k + 1}: what are your opening hours?`),
-        checks: [
-          { kind: 'turns_at_most', max: T - 1 },
-          { kind: 'ended_by', side: 'persona' },
-        ],
-      });
-    }
+    const post = (path, body) => call('POST', path, body);
+    const { agentId, suiteIds } = await seedShopSuites(post, { cases: N, answers: T, latencyMs: L });
     const t0 = Date.now();
-    const sessionIds = [];
-    for (const suiteId of suiteIds)
-      sessionIds.push((await call('POST', `/simulation_suites/${suiteId}/execute?target_agent_id=${agent.id}&max_turns=50`)).session_id);
+    const sessionIds = await executeSuites(post, agentId, suiteIds);
     const runs = [];
     for (const id of sessionIds) {
       for (;;) {
@@ -145,7 +110,7 @@ async function scenario(name, start) {
     }
     const failed = runs.filter((s) => s.status !== 'completed');
     if (failed.length) throw new Error(`${name}: ${failed.length} runs did not complete: ${JSON.stringify(failed[0].error_info)}`);
-    const answers = runs.reduce((sum, s) => sum + s.timeline.filter((e) => e.sender_type === 'agent' && e.type === 'message').length, 0);
+    const answers = agentAnswers(runs);
     if (answers !== N * T) throw new Error(`${name}: expected ${N * T} agent answers, got ${answers}`);
     return Math.max(...runs.map((s) => Date.parse(s.finished_at))) - t0;
   } finally {

@@ -24,10 +24,12 @@ export function freePort() {
  * SIMS_HOST the caller has set, without rate limit; `env` adds to or overrides the environment
  * (SIMS_LOG_LEVEL, say). Resolves once it has printed its banner (the database line comes last),
  * rejects with what it printed if it exits first. The caller stops it with `child.kill('SIGTERM')`.
+ * `args` are node's, run from the repository's root: another script that starts the built server
+ * and prints the same banner in place of `main.js`.
  */
-export async function serveBuilt(dataDir, env = {}) {
+export async function serveBuilt(dataDir, env = {}, args = ['apps/server/dist/main.js']) {
   const port = await freePort();
-  const child = spawn(process.execPath, ['apps/server/dist/main.js'], {
+  const child = spawn(process.execPath, args, {
     cwd: root,
     stdio: ['ignore', 'ignore', 'pipe'],
     env: { ...process.env, SIMS_RATE_LIMIT_MAX: '0', ...env, SIMS_HOST: '127.0.0.1', PORT: String(port), SIMS_DATA_DIR: dataDir },
