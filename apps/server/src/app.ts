@@ -4,7 +4,7 @@ import type { RateLimitConfig } from './config.js';
 import type { Engine } from './engine/types.js';
 import { createHandlers } from './handlers/index.js';
 import { requestIds } from './http/request-ids.js';
-import { requestLogController } from './http/request-log.js';
+import { bufferedStdout, requestLogController } from './http/request-log.js';
 import { loadBundle } from '@sims/spec/runtime';
 import { specOperations } from './http/spec.js';
 import { TIMEOUT_DEFAULTS, transportOptions, type TimeoutConfig } from './http/transport.js';
@@ -49,8 +49,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const ids = requestIds();
   const admission = new Admission(storage, options.rateLimit);
 
+  const stdout = options.logStream ? undefined : bufferedStdout();
   const app = Fastify({
-    logger: { level: options.logLevel ?? 'info', ...(options.logStream && { stream: options.logStream }) },
+    logger: { level: options.logLevel ?? 'info', stream: options.logStream ?? stdout!.stream },
     logController: requestLogController(),
     bodyLimit,
     genReqId: ids.forRequest,
@@ -62,6 +63,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     return503OnClosing: false,
   });
 
+  if (stdout) app.addHook('onClose', async () => stdout.close());
   await app.register(requestIdHeader);
   await app.register(shutdown);
   await app.register(authentication, { admission });

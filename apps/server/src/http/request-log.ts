@@ -1,4 +1,5 @@
 import { type FastifyReply, type FastifyRequest, LogController } from 'fastify';
+import pino from 'pino';
 
 /**
  * Fastify's log lines, with one line per request instead of two: "incoming request" is dropped and
@@ -27,3 +28,24 @@ export function logCompleted(request: FastifyRequest, reply: FastifyReply, error
 
 /** The `logController` of one app. */
 export const requestLogController = (): LogController => new OneLinePerRequest();
+
+/** How long a log line may wait in the buffer of `bufferedStdout`. */
+const FLUSH_MS = 100;
+
+/**
+ * Standard output for the log, buffered: lines are written 4 KiB at a time (one system call for
+ * about twenty request lines instead of one each, as pino advises for throughput), and what is
+ * waiting at most every 100 ms, when the app closes, and when the process exits (pino's own exit
+ * handler). A process killed outright loses at most its last 100 ms of lines.
+ */
+export function bufferedStdout(): { stream: pino.DestinationStream; close(): void } {
+  const stream = pino.destination({ dest: 1, minLength: 4096, sync: true });
+  const timer = setInterval(() => stream.flush(), FLUSH_MS).unref();
+  return {
+    stream,
+    close() {
+      clearInterval(timer);
+      stream.flushSync();
+    },
+  };
+}
