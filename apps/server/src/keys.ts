@@ -1,4 +1,4 @@
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { hash, randomBytes, randomUUID } from 'node:crypto';
 import type { ApiKeyRecord, Storage, WorkspaceRecord } from './storage/types.js';
 
 const KEY_PREFIX = 'sk_';
@@ -7,7 +7,7 @@ const KEY_PREFIX = 'sk_';
  * API keys are 32 random bytes: high-entropy secrets, so an unsalted SHA-256 is a safe way to store
  * them (nothing to brute-force) and lets a request's key be found with one indexed lookup.
  */
-export const hashKey = (key: string) => createHash('sha256').update(key).digest('hex');
+export const hashKey = (key: string) => hash('sha256', key);
 
 /** The most keys `ActiveKeys` remembers; past it the cache starts over, so no number of keys can grow it without bound. */
 const CACHED_KEYS_MAX = 10_000;

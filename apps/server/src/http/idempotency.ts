@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { FastifyReply } from 'fastify';
 import type { Storage, StoredResponse } from '../storage/types.js';
 import { ApiError } from './errors.js';
@@ -46,7 +46,7 @@ export function canonical(root: unknown): string {
 }
 
 export function requestHash(operationId: string, params: unknown, query: unknown, body: unknown): string {
-  return createHash('sha256').update(canonical({ operationId, params, query, body })).digest('hex');
+  return hash('sha256', canonical({ operationId, params, query, body }));
 }
 
 type Claim =

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import PgBoss from 'pg-boss';
 import type pg from 'pg';
 import { checkConnectorUrl } from '../engine/connectors.js';
@@ -31,7 +31,7 @@ interface RunJob {
  * the simulation id (a UUID-shaped digest), as pg-boss ids are UUIDs and simulation ids any text.
  */
 const jobIdOf = (simulationId: string) => {
-  const hex = createHash('sha256').update(simulationId).digest('hex');
+  const hex = hash('sha256', simulationId);
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
 };
 
