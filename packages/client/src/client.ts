@@ -1,6 +1,7 @@
 import createClient, { type Client } from 'openapi-fetch';
 import type { paths } from '@sims/api-types';
-import { identityMiddleware, throwOnErrorMiddleware } from './middleware.js';
+import { requestIds } from './ids.js';
+import { throwOnErrorMiddleware } from './middleware.js';
 import { ClientRequest, createTransport, type FetchLike, type RetryOptions } from './transport.js';
 import { createHelpers, type SimulationsHelpers } from './helpers.js';
 import { VERSION } from './version.js';
@@ -68,20 +69,23 @@ export function createSimulationsClient(options: SimulationsClientOptions): Simu
   // Looked up at call time, so a fetch replaced later (tests, polyfills) is used, and called unbound
   // from the global object, as browsers require.
   const baseFetch: FetchLike = options.fetch ?? ((request, init) => globalThis.fetch(request, init));
+  const agent = `sims-client/${VERSION}`;
+  const userAgent = options.userAgent ? `${options.userAgent} ${agent}` : runsInBrowser() ? undefined : agent;
+  // Default headers of every request, which a call's own headers and a middleware may still change.
+  const headers: Record<string, string> = { Authorization: `Bearer ${options.apiKey}` };
+  if (userAgent !== undefined) headers['User-Agent'] = userAgent;
   const client = createClient<paths>({
     baseUrl,
+    headers,
     Request: ClientRequest,
     fetch: createTransport(baseFetch, {
       timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
       retry: options.retry,
       // The global fetch honours `init.signal`; a fetch given by the caller gets the signal on its Request.
       signalInInit: options.fetch === undefined,
+      identify: requestIds(options.requestId),
     }),
   });
-
-  const agent = `sims-client/${VERSION}`;
-  const userAgent = options.userAgent ? `${options.userAgent} ${agent}` : runsInBrowser() ? undefined : agent;
-  client.use(identityMiddleware({ apiKey: options.apiKey, requestId: options.requestId, userAgent }));
   if (options.throwOnError) client.use(throwOnErrorMiddleware());
 
   return Object.assign(client, createHelpers(client));

@@ -1,6 +1,6 @@
 import isNetworkError from 'is-network-error';
-import { parseRetryAfter } from './errors.js';
-import { sleep, timeoutError } from './signals.js';
+import { parseRetryAfter, rememberRequestId } from './errors.js';
+import { Deadlines, sleep, timeoutError } from './signals.js';
 
 /** The fetch the client sends through; openapi-fetch calls it with a ready `Request`. */
 export type FetchLike = (request: Request, init?: RequestInit) => Promise<Response>;
@@ -46,6 +46,12 @@ export interface TransportOptions {
    * default, since a test's or a caller's fetch may look only at the request's own signal.
    */
   signalInInit?: boolean;
+  /**
+   * Gives a call's request its id and answers it (see `requestIds`); applied once per call, before
+   * the first attempt. The id is remembered for the
+   * error of an answer that is not ok, in case the server does not echo it.
+   */
+  identify?: (request: Request) => string | undefined;
 }
 
 const IDEMPOTENT_METHODS = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE', 'TRACE']);
@@ -105,40 +111,54 @@ function canAbort(request: Request): boolean {
 }
 
 /**
- * Wraps `fetch` with a per-attempt time-out and retries. It sits below openapi-fetch's middleware on
- * purpose: a retry must re-send the final request exactly as every middleware left it, and each
- * attempt needs its own time-out, while `onResponse` middleware runs once per call.
+ * The client's fetch: gives the call its request id (`identify`), then sends with a per-attempt time-out and
+ * retries. It sits below openapi-fetch's middleware on purpose: a retry must re-send the final request
+ * exactly as every middleware left it, and each attempt needs its own time-out, while `onResponse`
+ * middleware runs once per call. A call answered at the first attempt goes through one async function
+ * (the attempt) and no retry loop.
  */
 export function createTransport(baseFetch: FetchLike, options: TransportOptions = {}): FetchLike {
   const timeoutMs = options.timeoutMs && options.timeoutMs > 0 ? options.timeoutMs : undefined;
   const retry = options.retry === false ? { ...RETRY_DEFAULTS, maxRetries: 0 } : { ...RETRY_DEFAULTS, ...options.retry };
+  const retries = retry.maxRetries > 0;
   const signalInInit = options.signalInInit === true;
+  const identify = options.identify;
+  // Every attempt's time-out on one timer: a setTimeout and clearTimeout per attempt cost more.
+  const deadlines = timeoutMs === undefined ? undefined : new Deadlines(timeoutMs, (controller) => controller.abort(new AttemptTimeout()));
 
-  const attempt = async (request: Request, init: RequestInit | undefined): Promise<Response> => {
-    if (timeoutMs === undefined) return baseFetch(request, init);
-    const controller = new AbortController();
-    const signal = canAbort(request) ? request.signal : undefined;
-    const onAbort = () => controller.abort(signal?.reason);
-    if (signal?.aborted) controller.abort(signal.reason);
-    else signal?.addEventListener('abort', onAbort, { once: true });
-    const timer = setTimeout(() => controller.abort(new AttemptTimeout()), timeoutMs);
-    try {
-      return await (signalInInit
-        ? baseFetch(request, { ...init, signal: controller.signal })
-        : baseFetch(new Request(request, { signal: controller.signal }), init));
-    } catch (error) {
-      if (controller.signal.reason instanceof AttemptTimeout && !signal?.aborted) {
-        throw timeoutError(`${request.method} ${request.url} timed out after ${timeoutMs} ms`);
+  /** One attempt; an answer that is not ok keeps the call's request id for its error. */
+  const attempt = async (request: Request, init: RequestInit | undefined, requestId: string | undefined): Promise<Response> => {
+    let response: Response;
+    if (deadlines === undefined) response = await baseFetch(request, init);
+    else {
+      const controller = new AbortController();
+      const signal = canAbort(request) ? request.signal : undefined;
+      let onAbort: (() => void) | undefined;
+      if (signal?.aborted) controller.abort(signal.reason);
+      else if (signal !== undefined) {
+        onAbort = () => controller.abort(signal.reason);
+        signal.addEventListener('abort', onAbort, { once: true });
       }
-      throw error;
-    } finally {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', onAbort);
+      const ticket = deadlines.start(controller);
+      try {
+        response = await (signalInInit
+          ? baseFetch(request, init === undefined ? { signal: controller.signal } : { ...init, signal: controller.signal })
+          : baseFetch(new Request(request, { signal: controller.signal }), init));
+      } catch (error) {
+        if (controller.signal.reason instanceof AttemptTimeout && !signal?.aborted) {
+          throw timeoutError(`${request.method} ${request.url} timed out after ${timeoutMs} ms`);
+        }
+        throw error;
+      } finally {
+        deadlines.end(ticket);
+        if (onAbort !== undefined) signal?.removeEventListener('abort', onAbort);
+      }
     }
+    if (!response.ok && requestId !== undefined) rememberRequestId(response, requestId);
+    return response;
   };
 
-  return async function transport(request, init) {
-    if (retry.maxRetries <= 0 || !isRetryableRequest(request)) return attempt(request, init);
+  const withRetries = async (request: Request, init: RequestInit | undefined, requestId: string | undefined): Promise<Response> => {
     const started = Date.now();
     for (let retries = 0; ; retries++) {
       const last = retries >= retry.maxRetries;
@@ -149,7 +169,7 @@ export function createTransport(baseFetch: FetchLike, options: TransportOptions 
       let response: Response | undefined;
       let failure: unknown;
       try {
-        response = await attempt(sent, init);
+        response = await attempt(sent, init, requestId);
         if (last || !retry.statuses.includes(response.status)) return response;
         delayMs = parseRetryAfter(response.headers.get('retry-after')) ?? backoffDelay(retries, retry.baseDelayMs, retry.maxDelayMs);
       } catch (error) {
@@ -167,6 +187,11 @@ export function createTransport(baseFetch: FetchLike, options: TransportOptions 
       retry.onRetry?.({ retry: retries + 1, delayMs, request, response, error: failure });
       await sleep(delayMs, request.signal);
     }
+  };
+
+  return function transport(request, init) {
+    const requestId = identify?.(request);
+    return retries && isRetryableRequest(request) ? withRetries(request, init, requestId) : attempt(request, init, requestId);
   };
 }
 
