@@ -434,9 +434,8 @@ export class SqliteStorage implements Storage {
     readOutPage: async (ws, filter, page) => {
       const where = caseFilter(ws, filter);
       // Each read-out is written by SQLite; joined here, which costs less than `group_concat`.
-      const readOuts = this.sql(`SELECT ${CASE_READ_OUT}
-        FROM (SELECT rowid AS r, * FROM cases ${where} ORDER BY created_at DESC, rowid DESC LIMIT ? OFFSET ?) c ${JOIN_BASE_AGENT}
-        ORDER BY c.created_at DESC, c.r DESC`)
+      const readOuts = this.sql(`SELECT ${CASE_READ_OUT} FROM cases c ${JOIN_BASE_AGENT} ${where}
+        ORDER BY c.created_at DESC, c.rowid DESC LIMIT ? OFFSET ?`)
         .pluck()
         .all(...where.params, page.page_size, (page.page_number - 1) * page.page_size) as string[];
       return { items: `[${readOuts.join(',')}]` as JsonText<CaseReadOut[]>, total: this.pageTotal('cases', where, page, readOuts.length) };
@@ -697,7 +696,7 @@ export class SqliteStorage implements Storage {
       });
       return started;
     },
-    appendTimeline: (id, items, at) => this.writes.add(() => this.appendEvents(id, items, at)),
+    appendTimeline: (id, items, at) => this.writes.add(() => this.appendEvents(id, items, at), true),
     // After the events queued before it, as every engine write is committed in the order it came.
     // A run no longer in progress keeps its result: a second finish changes nothing (the triggers
     // that move the totals see no update).

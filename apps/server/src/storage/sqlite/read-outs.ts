@@ -17,15 +17,15 @@ function jsonObject(fields: Field[]): string {
   return `printf('{${format}}', ${values.join(', ')})`;
 }
 
-/** `baseAgent` of views.ts, from the agents row `a`. */
+/** `baseAgent` of views.ts, from the agents row `a` (see `JOIN_BASE_AGENT`). */
 const BASE_AGENT = jsonObject([
-  ['model_id', 'a.id'],
-  ['agent_name', 'a.name'],
+  ['model_id', 'a.agent_id'],
+  ['agent_name', 'a.agent_name'],
   ['agent_type', 'a.agent_type'],
-  ['voice_engine_type', "a.connector ->> '$.kind'"],
-  ['phone_number', 'a.phone_number'],
-  ['updated_at', 'a.updated_at'],
-  ['image_url', 'a.avatar_url'],
+  ['voice_engine_type', "a.agent_connector ->> '$.kind'"],
+  ['phone_number', 'a.agent_phone_number'],
+  ['updated_at', 'a.agent_updated_at'],
+  ['image_url', 'a.agent_avatar_url'],
 ]);
 
 /** `caseReadOut` of views.ts, from the cases row `c` and its base agent's row `a` (all null when it has none). */
@@ -40,10 +40,16 @@ export const CASE_READ_OUT = jsonObject([
   ['call_success_type', 'c.call_success_type'],
   ['checks', 'c.checks', 'json'],
   ['caller_turns', 'c.caller_turns', 'json'],
-  ['base_agent', `CASE WHEN a.id IS NULL THEN 'null' ELSE ${BASE_AGENT} END`, 'json'],
+  ['base_agent', `CASE WHEN a.agent_id IS NULL THEN 'null' ELSE ${BASE_AGENT} END`, 'json'],
   ['created_at', 'c.created_at'],
   ['updated_at', 'c.updated_at'],
 ]);
 
-/** The base agent of the case row `c`, joined as `a`. */
-export const JOIN_BASE_AGENT = 'LEFT JOIN agents a ON a.workspace_id = c.workspace_id AND a.id = c.base_agent_id';
+/**
+ * The base agent of the case row `c`, joined as `a` with its columns renamed, so that a filter on the
+ * cases' own columns (`workspace_id`, `name`, `created_at`…) may name them alone. SQLite flattens the
+ * renaming subquery: the join is one lookup by the agents' primary key.
+ */
+export const JOIN_BASE_AGENT = `LEFT JOIN (SELECT id AS agent_id, workspace_id AS agent_workspace_id, name AS agent_name, agent_type,
+    connector AS agent_connector, phone_number AS agent_phone_number, updated_at AS agent_updated_at, avatar_url AS agent_avatar_url
+  FROM agents) a ON a.agent_workspace_id = c.workspace_id AND a.agent_id = c.base_agent_id`;
