@@ -102,6 +102,17 @@ class Where {
   }
 }
 
+/** A total kept by the triggers (see totals.ts), by its primary key; no row is a total of 0. */
+const KEPT_TOTAL = 'SELECT n FROM list_totals WHERE workspace_id = ? AND list = ? AND key1 = ? AND key2 = ?';
+
+/** The parameters of `KEPT_TOTAL` for a list's filters, when a total is kept for them and there is no date window. */
+function keptTotalQuery(table: string, where: Where): { sql: string; params: Param[] } | undefined {
+  const kept = !where.range && where.equal && keptTotal(table, [...where.equal.keys()]);
+  if (!kept) return undefined;
+  const [key1 = '', key2 = ''] = kept.by.map((column) => where.equal!.get(column)!);
+  return { sql: `coalesce((${KEPT_TOTAL}), 0)`, params: [where.workspace_id, kept.list, key1, key2] };
+}
+
 /** The filters of a cases list. */
 function caseFilter(ws: string, filter: CaseFilter): Where {
   const where = new Where(ws).search('name', filter.search);
@@ -173,6 +184,10 @@ function assignments<T extends object>(patch: Patch<T>, columns: Partial<Record<
 }
 
 const asIs = (value: never): Param => value as Param;
+
+/** Events an INSERT of the run log carries at most, and the VALUES lists of 1 to that many rows. */
+const EVENT_ROWS = 16;
+const EVENT_VALUES = Array.from({ length: EVENT_ROWS + 1 }, (_, rows) => Array(rows).fill('(?, ?, ?, ?)').join(', '));
 
 /**
  * The embedded storage: one SQLite file in WAL mode. better-sqlite3 is synchronous, so each method
@@ -252,17 +267,13 @@ export class SqliteStorage implements Storage {
   /** From the totals the triggers keep when there is one for these filters, else counted. */
   private count(table: string, where: Where): number {
     if (where.range) return this.countWindow(table, where, where.range);
-    const kept = where.equal && keptTotal(table, [...where.equal.keys()]);
-    if (kept) {
-      const [key1 = '', key2 = ''] = kept.by.map((column) => where.equal!.get(column)!);
-      const row = this.sql('SELECT n FROM list_totals WHERE workspace_id = ? AND list = ? AND key1 = ? AND key2 = ?').get(
-        where.workspace_id,
-        kept.list,
-        key1,
-        key2,
-      ) as { n: number } | undefined;
-      return row?.n ?? 0;
-    }
+    const kept = keptTotalQuery(table, where);
+    if (kept)
+      return (
+        (this.sql(KEPT_TOTAL)
+          .pluck()
+          .get(...kept.params) as number | undefined) ?? 0
+      );
     return (this.sql(`SELECT count(*) AS n FROM ${table} ${where}`).get(...where.params) as { n: number }).n;
   }
 
@@ -433,12 +444,19 @@ export class SqliteStorage implements Storage {
     list: async (ws, filter, page) => this.page('cases', caseFilter(ws, filter), page, toCase),
     readOutPage: async (ws, filter, page) => {
       const where = caseFilter(ws, filter);
-      // Each read-out is written by SQLite; joined here, which costs less than `group_concat`.
-      const readOuts = this.sql(`SELECT ${CASE_READ_OUT} FROM cases c ${JOIN_BASE_AGENT} ${where}
+      // Each read-out is written by SQLite; joined here, which costs less than `group_concat`. A total
+      // kept for the filters comes with each row (read once: its subquery does not depend on the row).
+      const kept = keptTotalQuery('cases', where);
+      const rows = this.sql(`SELECT ${CASE_READ_OUT}, ${kept?.sql ?? 'NULL'} FROM cases c ${JOIN_BASE_AGENT} ${where}
         ORDER BY c.created_at DESC, c.rowid DESC LIMIT ? OFFSET ?`)
-        .pluck()
-        .all(...where.params, page.page_size, (page.page_number - 1) * page.page_size) as string[];
-      return { items: `[${readOuts.join(',')}]` as JsonText<CaseReadOut[]>, total: this.pageTotal('cases', where, page, readOuts.length) };
+        .raw()
+        .all(...(kept?.params ?? []), ...where.params, page.page_size, (page.page_number - 1) * page.page_size) as [
+        string,
+        number | null,
+      ][];
+      const total =
+        rows.length === page.page_size && rows[0]![1] !== null ? rows[0]![1] : this.pageTotal('cases', where, page, rows.length);
+      return { items: `[${rows.map((row) => row[0]).join(',')}]` as JsonText<CaseReadOut[]>, total };
     },
     listInSuites: async (ws, suiteIds) => {
       if (!suiteIds.length) return [];
@@ -616,13 +634,26 @@ export class SqliteStorage implements Storage {
   ): boolean {
     const entries = Object.entries(fields).filter(([, value]) => value !== undefined);
     for (const [key] of entries) if (!/^\w+$/.test(key)) throw new Error(`not a simulation field: ${key}`);
-    const paths = entries.map(([key]) => `'$.${key}', json(?)`).join(', ');
+    // A string, number or null is set as itself; only objects and arrays are parsed from JSON text.
+    const paths = entries.map(([key, value]) => `'$.${key}', ${typeof value === 'object' && value !== null ? 'json(?)' : '?'}`).join(', ');
     const body = entries.length ? `, body = json_set(body, ${paths})` : '';
-    const unstarted = queued ? " AND json_extract(body, '$.started_at') IS NULL" : '';
-    const changed = this.sql(
-      `UPDATE simulations SET ${status ? 'status = ?, ' : ''}updated_at = ?${body} WHERE id = ? AND status = 'in-progress'${unstarted}`,
-    ).run(...(status ? [status] : []), at, ...entries.map(([, value]) => json(value)), id).changes;
-    if (changed) return true;
+    const params = [
+      ...(status ? [status] : []),
+      at,
+      ...entries.map(([, value]) => (typeof value === 'object' && value !== null ? json(value) : value) as Param),
+      id,
+    ];
+    const set = `UPDATE simulations SET ${status ? 'status = ?, ' : ''}updated_at = ?${body} WHERE id = ? AND status = 'in-progress'`;
+    if (queued) {
+      // A run starting: its log's end comes back with it, so that its first append reads nothing.
+      const end = this.sql(`${set} AND json_extract(body, '$.started_at') IS NULL RETURNING
+        (SELECT run FROM simulation_runs WHERE simulation_id = simulations.id) AS run,
+        (SELECT max(n) FROM simulation_events JOIN simulation_runs USING (run) WHERE simulation_id = simulations.id) AS n`).get(
+        ...params,
+      ) as { run: number; n: number | null } | undefined;
+      if (end) this.logEnds.set(id, { run: end.run, n: end.n ?? -1 });
+      if (end) return true;
+    } else if (this.sql(set).run(...params).changes) return true;
     if (!this.sql('SELECT 1 FROM simulations WHERE id = ?').get(id)) throw new Error(`no simulation ${id}`);
     return false;
   }
@@ -640,18 +671,29 @@ export class SqliteStorage implements Storage {
     if (!items.length) return;
     let end = this.logEnds.get(id);
     if (!end) {
-      const last = this.sql(`SELECT run, (SELECT max(n) FROM simulation_events WHERE simulation_events.run = simulation_runs.run) AS n,
-          (SELECT status FROM simulations WHERE simulations.id = simulation_runs.simulation_id) AS status
-        FROM simulation_runs WHERE simulation_id = ?`).get(id) as { run: number; n: number | null; status: string } | undefined;
-      if (!last) throw new Error(`no simulation ${id}`);
+      const last = this.logEnd(id);
       if (!finishing && last.status !== 'in-progress') throw new Error(`simulation ${id} is no longer in progress`);
-      end = { run: last.run, n: last.n ?? -1 };
+      end = last;
     }
-    const insert = this.sql('INSERT INTO simulation_events (run, n, at, item) VALUES (?, ?, ?, ?)');
+    // Up to EVENT_ROWS events an INSERT: a statement run costs more than the rows it adds.
     let n = end.n;
-    for (const item of items) insert.run(end.run, ++n, at, json(item));
+    for (let from = 0; from < items.length; from += EVENT_ROWS) {
+      const rows = items.slice(from, from + EVENT_ROWS);
+      const params: Param[] = [];
+      for (const item of rows) params.push(end.run, ++n, at, json(item));
+      this.sql(`INSERT INTO simulation_events (run, n, at, item) VALUES ${EVENT_VALUES[rows.length]}`).run(params);
+    }
     // Only once every row is in: a write that throws leaves the log's end as it was.
     this.logEnds.set(id, { run: end.run, n });
+  }
+
+  /** Where a run's log ends: its run number, its last event's (-1 before the first) and its status. */
+  private logEnd(id: string): { run: number; n: number; status: string } {
+    const last = this.sql(`SELECT run, (SELECT max(n) FROM simulation_events WHERE simulation_events.run = simulation_runs.run) AS n,
+        (SELECT status FROM simulations WHERE simulations.id = simulation_runs.simulation_id) AS status
+      FROM simulation_runs WHERE simulation_id = ?`).get(id) as { run: number; n: number | null; status: string } | undefined;
+    if (!last) throw new Error(`no simulation ${id}`);
+    return { run: last.run, n: last.n ?? -1, status: last.status };
   }
 
   readonly simulations: Storage['simulations'] = {
