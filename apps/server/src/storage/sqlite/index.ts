@@ -185,6 +185,8 @@ function assignments<T extends object>(patch: Patch<T>, columns: Partial<Record<
 
 const asIs = (value: never): Param => value as Param;
 
+const asItself = (value: unknown): value is string | null => value === null || typeof value === 'string';
+
 /** Events an INSERT of the run log carries at most, and the VALUES lists of 1 to that many rows. */
 const EVENT_ROWS = 16;
 const EVENT_VALUES = Array.from({ length: EVENT_ROWS + 1 }, (_, rows) => Array(rows).fill('(?, ?, ?, ?)').join(', '));
@@ -200,7 +202,7 @@ export class SqliteStorage implements Storage {
   private readonly writes: GroupCommit;
   /**
    * Where the log of each running simulation ends (its run number and last event number), so that an
-   * append is only INSERTs: read from the database at a run's first append, dropped when it finishes,
+   * append is only INSERTs: read from the database as a run starts (or at its first append), dropped when it finishes,
    * and forgotten whole when a batch of writes is rolled back (the numbers it counted were undone).
    */
   private readonly logEnds = new Map<string, { run: number; n: number }>();
@@ -623,7 +625,8 @@ export class SqliteStorage implements Storage {
   /**
    * Sets fields of a simulation's document in place (`json_set`, no read into JavaScript) with its
    * `updated_at`, and the status when given, if the run is still in progress (and, for `queued`, not
-   * started yet); answers whether it changed, and throws if there is no such simulation.
+   * started yet, when the run starts: then where its log ends is kept, see `logEnds`); answers whether
+   * it changed, and throws if there is no such simulation.
    */
   private updateSimulation(
     id: string,
@@ -634,15 +637,10 @@ export class SqliteStorage implements Storage {
   ): boolean {
     const entries = Object.entries(fields).filter(([, value]) => value !== undefined);
     for (const [key] of entries) if (!/^\w+$/.test(key)) throw new Error(`not a simulation field: ${key}`);
-    // A string, number or null is set as itself; only objects and arrays are parsed from JSON text.
-    const paths = entries.map(([key, value]) => `'$.${key}', ${typeof value === 'object' && value !== null ? 'json(?)' : '?'}`).join(', ');
+    // A string or null is set as itself (a timestamp, most often); anything else is parsed from JSON text.
+    const paths = entries.map(([key, value]) => `'$.${key}', ${asItself(value) ? '?' : 'json(?)'}`).join(', ');
     const body = entries.length ? `, body = json_set(body, ${paths})` : '';
-    const params = [
-      ...(status ? [status] : []),
-      at,
-      ...entries.map(([, value]) => (typeof value === 'object' && value !== null ? json(value) : value) as Param),
-      id,
-    ];
+    const params = [...(status ? [status] : []), at, ...entries.map(([, value]) => (asItself(value) ? value : json(value))), id];
     const set = `UPDATE simulations SET ${status ? 'status = ?, ' : ''}updated_at = ?${body} WHERE id = ? AND status = 'in-progress'`;
     if (queued) {
       // A run starting: its log's end comes back with it, so that its first append reads nothing.
@@ -651,21 +649,20 @@ export class SqliteStorage implements Storage {
         (SELECT max(n) FROM simulation_events JOIN simulation_runs USING (run) WHERE simulation_id = simulations.id) AS n`).get(
         ...params,
       ) as { run: number; n: number | null } | undefined;
-      if (end) this.logEnds.set(id, { run: end.run, n: end.n ?? -1 });
-      if (end) return true;
+      if (end) {
+        this.logEnds.set(id, { run: end.run, n: end.n ?? -1 });
+        return true;
+      }
     } else if (this.sql(set).run(...params).changes) return true;
     if (!this.sql('SELECT 1 FROM simulations WHERE id = ?').get(id)) throw new Error(`no simulation ${id}`);
     return false;
   }
 
   /**
-   * One INSERT an event, at the end of the table (arrival order), numbered after the run's last: the
-   * run's number and its last event's are read once a batch, through the indexes.
-   */
-  /**
-   * Appends to a run's log. Only to a run in progress, unless `finishing` (its result's own events):
-   * a run's end is cached from its first append until it finishes, so a run that finished (or was
-   * finished by another process, as interrupted) is read again and refused.
+   * Appends to a run's log, at the end of the table (arrival order), each event numbered after the
+   * run's last. Only to a run in progress, unless `finishing` (its result's own events): a run's
+   * end is cached from its start (or its first append) until it finishes, so a run that finished (or
+   * was finished by another process, as interrupted) is read again and refused.
    */
   private appendEvents(id: string, items: TimelineItem[], at: string, finishing = false): void {
     if (!items.length) return;
@@ -738,7 +735,7 @@ export class SqliteStorage implements Storage {
       });
       return started;
     },
-    appendTimeline: (id, items, at) => this.writes.add(() => this.appendEvents(id, items, at), true),
+    appendTimeline: (id, items, at) => this.writes.add(() => this.appendEvents(id, items, at)),
     // After the events queued before it, as every engine write is committed in the order it came.
     // A run no longer in progress keeps its result: a second finish changes nothing (the triggers
     // that move the totals see no update).
