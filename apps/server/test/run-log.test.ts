@@ -513,7 +513,8 @@ describe('the run log', () => {
         workspace_id: WS,
         name: 'Nora',
         prompt: 'Shop support',
-        connector: { kind: 'builtin' },
+        // Paced, so that the call's turns are appended one by one (its last with the result).
+        connector: { kind: 'builtin', latency_ms: 5 },
         agent_type: 'inbound',
         avatar_url: null,
         phone_number: null,

@@ -88,7 +88,8 @@ export class SimulationRunner {
         network: { allowPrivateNetworks: this.config.allowPrivateNetworks },
         onEvent: log.add,
       });
-      const stored = await log.close();
+      // Events not sent yet go with the result: one commit where an append and then the result were two.
+      const stored = await log.close(false);
       await this.storage.simulations.finish(
         id,
         {
@@ -141,17 +142,19 @@ export class SimulationRunner {
    * caller's next line go in one append, one commit), and at most one append of a run is in flight:
    * events that come meanwhile go in the next. After a failed append the rest wait for `finish`, so
    * that the stored timeline is always the runner's, in order, however storage fared during the run.
-   * `close` stores what is left and answers how many events are stored; the others go with the result.
+   * `close` waits for the append in flight, stores what is left unless told not to (when the result
+   * follows, which carries them), and answers how many events are stored; the others go with the result.
    */
   private eventLog(id: string) {
     const events: TimelineItem[] = [];
     let stored = 0;
     let sent = 0;
     let broken = false;
+    let closed = false;
     let inFlight: Promise<void> | undefined;
     let scheduled: NodeJS.Immediate | undefined;
     const send = () => {
-      if (broken || inFlight || sent === events.length) return;
+      if (broken || closed || inFlight || sent === events.length) return;
       const items = events.slice(sent);
       sent = events.length;
       // A storage that throws rather than rejects is failed the same way.
@@ -182,10 +185,11 @@ export class SimulationRunner {
             send();
           });
       },
-      close: async () => {
+      close: async (storeRest = true) => {
         if (scheduled) clearImmediate(scheduled);
         scheduled = undefined;
-        send();
+        if (storeRest) send();
+        else closed = true;
         while (inFlight) await inFlight;
         return stored;
       },
