@@ -1,6 +1,7 @@
 import { getEventListeners } from 'node:events';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createSimulationsClient } from '../../src/index.js';
+import { hangingGlobalFetch } from './helpers.js';
 import { ClientRequest } from '../../src/transport.js';
 
 /**
@@ -12,20 +13,6 @@ const original = globalThis.fetch;
 afterEach(() => {
   globalThis.fetch = original;
 });
-
-/** A global fetch that never answers, rejects when `init.signal` aborts, and records what it got. */
-function hangingGlobalFetch() {
-  const calls: { request: Request; init: RequestInit | undefined }[] = [];
-  globalThis.fetch = ((request: Request, init?: RequestInit) => {
-    calls.push({ request, init });
-    const signal = init?.signal ?? request.signal;
-    return new Promise<Response>((_resolve, reject) => {
-      if (signal.aborted) reject(signal.reason);
-      signal.addEventListener('abort', () => reject(signal.reason), { once: true });
-    });
-  }) as typeof globalThis.fetch;
-  return calls;
-}
 
 const clientWith = (timeoutMs: number) =>
   createSimulationsClient({ apiKey: 'sk_cancel', baseUrl: 'https://api.test/v2', timeoutMs, retry: false });

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createSimulationsClient } from '../../src/index.js';
+import { hangingGlobalFetch } from './helpers.js';
 
 /**
  * With no `fetch` option the client sends through the global fetch and hands it each attempt's
@@ -9,20 +10,6 @@ const original = globalThis.fetch;
 afterEach(() => {
   globalThis.fetch = original;
 });
-
-/** A global fetch that never answers and, like the real one, rejects when `init.signal` (else the request's) aborts. */
-function hangingGlobalFetch() {
-  const calls: { request: Request; init: RequestInit | undefined }[] = [];
-  globalThis.fetch = ((request: Request, init?: RequestInit) => {
-    calls.push({ request, init });
-    const signal = init?.signal ?? request.signal;
-    return new Promise<Response>((_resolve, reject) => {
-      if (signal.aborted) reject(signal.reason);
-      signal.addEventListener('abort', () => reject(signal.reason), { once: true });
-    });
-  }) as typeof globalThis.fetch;
-  return calls;
-}
 
 describe('the global fetch', () => {
   it('gets the time-out signal in init and the request as the middleware left it', async () => {

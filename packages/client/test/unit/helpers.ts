@@ -59,6 +59,20 @@ export function testClient(fetch: SimulationsClientOptions['fetch'], options: Pa
 }
 
 /** A network failure as undici reports it. */
+/** A global fetch that never answers, rejects when `init.signal` (else the request's) aborts, and records what it got. */
+export function hangingGlobalFetch() {
+  const calls: { request: Request; init: RequestInit | undefined }[] = [];
+  globalThis.fetch = ((request: Request, init?: RequestInit) => {
+    calls.push({ request, init });
+    const signal = init?.signal ?? request.signal;
+    return new Promise<Response>((_resolve, reject) => {
+      if (signal.aborted) reject(signal.reason);
+      signal.addEventListener('abort', () => reject(signal.reason), { once: true });
+    });
+  }) as typeof globalThis.fetch;
+  return calls;
+}
+
 export const networkError = () => new TypeError('fetch failed');
 
 export function simulation(overrides: Partial<Schemas['SimulationReadOut']> = {}): Schemas['SimulationReadOut'] {
