@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { mintKey } from '../src/keys.js';
 import type { RunningServer } from '../src/server.js';
 import { copyDatabase, TargetNotEmptyError } from '../src/storage/copy.js';
-import { builtinAgent } from './support/agents.js';
+import { agentRecord } from './support/agents.js';
 import { startPostgresServer } from './support/postgres-server.js';
 import { apiClient, type ApiClient, otherWorkspace, raw, seed, startTestServer, tempDir } from './support/server.js';
 import { storesForFile } from './support/stores.js';
@@ -210,7 +210,7 @@ async function sqliteDatabase() {
     await server.storage.apiKeys.revoke(revoked.record.id, new Date().toISOString());
     // Three agents with one `created_at`: lists break the tie by insertion order, which must survive.
     const at = new Date().toISOString();
-    for (const name of ['Tie one', 'Tie two', 'Tie three']) await server.storage.agents.create(builtinAgent(workspaceA, name, at));
+    for (const name of ['Tie one', 'Tie two', 'Tie three']) await server.storage.agents.create(agentRecord(workspaceA, name, at));
     const a = await populate(server, keyA, 'A');
     const b = await populate(server, keyB, 'B');
     const answersA = await readAll(server.url, keyA);

@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { SimulationEngine } from '../src/engine/simulation-engine.js';
 import { SqliteStorage } from '../src/storage/sqlite/index.js';
 import type { SessionRecord, TimelineItem } from '../src/storage/types.js';
+import { agentRecord } from './support/agents.js';
 import { runOf } from './support/records.js';
 import { tempDir } from './support/server.js';
 
@@ -36,18 +37,9 @@ async function fresh(runs: number) {
   const storage = new SqliteStorage(join(await tempDir(), 'sims.db'));
   open.push(storage);
   await storage.workspaces.create({ id: WS, name: 'Main', created_at: tick() });
-  await storage.agents.create({
-    id: 'agent-1',
-    workspace_id: WS,
-    name: 'Nora',
-    prompt: 'Shop support',
-    connector: { kind: 'builtin', latency_ms: 5 },
-    agent_type: 'inbound',
-    avatar_url: null,
-    phone_number: null,
-    created_at: tick(),
-    updated_at: tick(),
-  } as never);
+  await storage.agents.create(
+    agentRecord(WS, 'Nora', tick(), { id: 'agent-1', prompt: 'Shop support', connector: { kind: 'builtin', latency_ms: 5 } }),
+  );
   const session: SessionRecord = {
     simulation_session_id: randomUUID(),
     workspace_id: WS,

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { paginated, paginatedText } from '../src/handlers/common.js';
 import type { AgentRecord, CaseFilter, CaseRecord, PageRequest, Storage } from '../src/storage/types.js';
 import { caseReadOut } from '../src/views.js';
+import { agentRecord } from './support/agents.js';
 import { storesForFile } from './support/stores.js';
 
 /**
@@ -20,22 +21,14 @@ const tick = () => {
   return new Date(clock).toISOString();
 };
 
-const agentOf = (ws: string, name: string, extra: Partial<AgentRecord> = {}): AgentRecord => {
-  const at = tick();
-  return {
-    id: randomUUID(),
-    workspace_id: ws,
-    name,
+const agentOf = (ws: string, name: string, extra: Partial<AgentRecord> = {}): AgentRecord =>
+  agentRecord(ws, name, tick(), {
     prompt: `You are ${name}.`,
     connector: { kind: 'http', url: 'https://agent.example/turn', headers: { 'X-Secret': 's3cret' } },
-    agent_type: 'inbound',
     avatar_url: 'https://agent.example/a.png',
     phone_number: '+15550100',
-    created_at: at,
-    updated_at: at,
     ...extra,
-  } as AgentRecord;
-};
+  });
 
 const caseOf = (ws: string, name: string, base_agent_id: string | null, suite_id: string | null = null): CaseRecord => {
   const at = tick();

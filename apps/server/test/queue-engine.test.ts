@@ -4,7 +4,7 @@ import { ENGINE_DEFAULTS } from '../src/config.js';
 import { QUEUE_SCHEMA, QueueEngine, RUN_QUEUE } from '../src/queue/queue-engine.js';
 import { openPostgresStorage, type PostgresStorage } from '../src/storage/postgres/index.js';
 import type { AgentRecord, SessionRecord } from '../src/storage/types.js';
-import { builtinAgent } from './support/agents.js';
+import { agentRecord } from './support/agents.js';
 import { createDatabase, startPostgres, type TestPostgres } from './support/postgres.js';
 import type {} from './support/postgres-setup.js';
 import { runOf } from './support/records.js';
@@ -63,7 +63,7 @@ async function engineOn(url: string, work: boolean): Promise<{ storage: Postgres
 async function seed(storage: PostgresStorage): Promise<{ agent: AgentRecord; session: () => SessionRecord }> {
   const at = new Date().toISOString();
   await storage.workspaces.create({ id: WS, name: 'Queue', created_at: at });
-  const agent = builtinAgent(WS, 'Shop', at, { prompt: 'Shop support', connector: { kind: 'builtin', latency_ms: 0 } });
+  const agent = agentRecord(WS, 'Shop', at, { prompt: 'Shop support', connector: { kind: 'builtin', latency_ms: 0 } });
   await storage.agents.create(agent);
   const session = () => ({
     simulation_session_id: randomUUID(),

@@ -6,6 +6,7 @@ import { SimulationEngine } from '../src/engine/simulation-engine.js';
 import { SqliteStorage } from '../src/storage/sqlite/index.js';
 import { migrations } from '../src/storage/sqlite/migrations.js';
 import type { SessionRecord, SimulationRecord, SimulationSummary, TimelineItem } from '../src/storage/types.js';
+import { agentRecord } from './support/agents.js';
 import { eventAt, runOf } from './support/records.js';
 import { tempDir } from './support/server.js';
 
@@ -508,19 +509,10 @@ describe('the run log', () => {
     const timelines: Array<Array<Pick<TimelineItem, 'sender_type' | 'type' | 'value'>>> = [];
     for (const failAt of [undefined, 2]) {
       const { storage, runs } = await fresh();
-      await storage.agents.create({
-        id: 'agent-1',
-        workspace_id: WS,
-        name: 'Nora',
-        prompt: 'Shop support',
+      await storage.agents.create(
         // Paced, so that the call's turns are appended one by one (its last with the result).
-        connector: { kind: 'builtin', latency_ms: 5 },
-        agent_type: 'inbound',
-        avatar_url: null,
-        phone_number: null,
-        created_at: tick(),
-        updated_at: tick(),
-      } as never);
+        agentRecord(WS, 'Nora', tick(), { id: 'agent-1', prompt: 'Shop support', connector: { kind: 'builtin', latency_ms: 5 } }),
+      );
       let calls = 0;
       const append = storage.simulations.appendTimeline;
       storage.simulations.appendTimeline = async (...args) => {

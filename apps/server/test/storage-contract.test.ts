@@ -13,6 +13,7 @@ import type {
   SuiteRecord,
   TimelineItem,
 } from '../src/storage/types.js';
+import { agentRecord } from './support/agents.js';
 import { eventAt, runOf } from './support/records.js';
 import { storesForFile } from './support/stores.js';
 
@@ -38,22 +39,12 @@ const WS = 'ws-a';
 const OTHER = 'ws-b';
 const page = (page_number: number, page_size: number) => ({ page_number, page_size });
 
-const agentOf = (ws: string, name: string, extra: Partial<AgentRecord> = {}): AgentRecord => {
-  const at = tick();
-  return {
-    id: randomUUID(),
-    workspace_id: ws,
-    name,
+const agentOf = (ws: string, name: string, extra: Partial<AgentRecord> = {}): AgentRecord =>
+  agentRecord(ws, name, tick(), {
     prompt: `You are ${name}.`,
     connector: { kind: 'http', url: 'https://agent.example/turn', headers: { 'X-Secret': 's3cret' } },
-    agent_type: 'inbound',
-    avatar_url: null,
-    phone_number: null,
-    created_at: at,
-    updated_at: at,
     ...extra,
-  } as AgentRecord;
-};
+  });
 
 const suiteOf = (ws: string, name: string, model_id: string): SuiteRecord => {
   const at = tick();

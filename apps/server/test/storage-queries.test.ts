@@ -15,7 +15,8 @@ import type {
   SuiteRecord,
   TimelineItem,
 } from '../src/storage/types.js';
-import { builtinAgent } from './support/agents.js';
+import { runOf } from './support/records.js';
+import { agentRecord } from './support/agents.js';
 import { tempDir } from './support/server.js';
 
 /**
@@ -42,7 +43,7 @@ const cases: CaseRecord[] = [];
 const sessions: SessionRecord[] = [];
 const simulations: SimulationRecord[] = [];
 
-const agentOf = (ws: string, name: string): AgentRecord => builtinAgent(ws, name, tick());
+const agentOf = (ws: string, name: string): AgentRecord => agentRecord(ws, name, tick());
 
 const caseOf = (ws: string, suite: SuiteRecord | null, i: number): CaseRecord => {
   const at = tick();
@@ -69,35 +70,19 @@ const timelineOf = (n: number): TimelineItem[] =>
     (_, i) => ({ sender_type: i % 2 ? 'agent' : 'persona', type: 'message', value: `turn ${i}`, timestamp: tick(1) }) as TimelineItem,
   );
 
-const runOf = (session: SessionRecord, c: CaseRecord, agent: AgentRecord, at: string): SimulationRecord =>
-  ({
-    simulation_id: randomUUID(),
-    simulation_session_id: session.simulation_session_id,
+const runFor = (session: SessionRecord, c: CaseRecord, agent: AgentRecord, at: string): SimulationRecord =>
+  runOf(session, 0, {
     simulation_case_id: c.simulation_case_id,
     simulation_case_name: c.name,
     simulation_case_prompt: c.prompt,
     success_criteria: c.success_criteria,
     call_success_type: c.call_success_type,
-    persona_agent_id: null,
-    persona_phone_number: null,
     target_agent_id: agent.id,
     agent_name: agent.name,
-    agent_avatar_url: null,
-    target_phone_number: null,
-    target_call_id: null,
     custom_variables: null,
-    status: 'in-progress',
-    workspace_id: session.workspace_id,
     created_at: at,
     updated_at: at,
-    error_info: null,
-    recording_url: null,
-    timeline: [],
-    success_criteria_analysis: null,
-    max_turns: 20,
-    started_at: null,
-    finished_at: null,
-  }) as SimulationRecord;
+  });
 
 /** A few hundred runs in sessions of two agents, finished, failed or still going; a second workspace beside. */
 async function seed(s: Storage) {
@@ -149,7 +134,7 @@ async function seed(s: Storage) {
       created_at: tick(),
     };
     const at = session.created_at;
-    const runs = Array.from({ length: 4 + (i % 9) }, (_, j) => runOf(session, cases[(i + j) % cases.length]!, agent, at));
+    const runs = Array.from({ length: 4 + (i % 9) }, (_, j) => runFor(session, cases[(i + j) % cases.length]!, agent, at));
     await s.sessions.createRuns(session, runs);
     sessions.push(session);
     for (const [j, run] of runs.entries()) {
@@ -538,7 +523,7 @@ describe('kept totals', () => {
         const own = made
           .filter((c) => c.workspace_id === agent.workspace_id)
           .slice(0, 3)
-          .map((c) => runOf(session, c, agent, session.created_at));
+          .map((c) => runFor(session, c, agent, session.created_at));
         await s.sessions.createRuns(session, own);
         runs.push(...own);
       }
@@ -595,7 +580,7 @@ describe('migrations 3 and 4 on an existing database', () => {
       created_at: tick(),
     };
     const v2runs = (['failed', 'failed', 'completed'] as const).map((status) => ({
-      ...runOf(session, cases[0]!, agents[0]!, tick()),
+      ...runFor(session, cases[0]!, agents[0]!, tick()),
       status,
     }));
     old.prepare('INSERT INTO workspaces VALUES (?, ?, ?)').run(WS, 'Main', tick());

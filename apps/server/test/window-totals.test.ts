@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dates } from '../src/handlers/common.js';
 import { SqliteStorage } from '../src/storage/sqlite/index.js';
 import type { DateRange, SessionRecord, SimulationRecord } from '../src/storage/types.js';
+import { runOf } from './support/records.js';
 import { tempDir } from './support/server.js';
 
 /**
@@ -53,35 +54,20 @@ const sessionOf = (ws: string, at: string): SessionRecord => ({
   created_at: at,
 });
 
-const runOf = (session: SessionRecord, at: string): SimulationRecord =>
-  ({
+// The random draws in the order the runs were always made with: the id, the agent, then the status.
+const runAt = (session: SessionRecord, at: string): SimulationRecord =>
+  runOf(session, 0, {
     simulation_id: nextId('run'),
-    simulation_session_id: session.simulation_session_id,
     simulation_case_id: 'case',
     simulation_case_name: 'Case',
     simulation_case_prompt: 'Prompt',
     success_criteria: ['ok'],
-    call_success_type: 'all',
-    persona_agent_id: null,
-    persona_phone_number: null,
     target_agent_id: pick(AGENTS),
-    agent_name: 'Nora',
-    agent_avatar_url: null,
-    target_phone_number: null,
-    target_call_id: null,
     custom_variables: null,
     status: pick(STATUSES),
-    workspace_id: session.workspace_id,
     created_at: at,
     updated_at: at,
-    error_info: null,
-    recording_url: null,
-    timeline: [],
-    success_criteria_analysis: null,
-    max_turns: 20,
-    started_at: null,
-    finished_at: null,
-  }) as SimulationRecord;
+  });
 
 beforeAll(async () => {
   storage = new SqliteStorage(join(await tempDir(), 'sims.db'));
@@ -90,7 +76,7 @@ beforeAll(async () => {
     const at = iso(moment());
     const session = sessionOf(random() < 0.85 ? WS : OTHER, at);
     // Runs of a session share its time, as runs created in one request do; some runs stand alone.
-    const runs = Array.from({ length: 1 + Math.floor(random() * 4) }, () => runOf(session, random() < 0.8 ? at : iso(moment())));
+    const runs = Array.from({ length: 1 + Math.floor(random() * 4) }, () => runAt(session, random() < 0.8 ? at : iso(moment())));
     await storage.sessions.createRuns(session, runs);
   }
   // Runs finish (the status moves them between totals), and rows change day or go, which no API does

@@ -2,11 +2,11 @@ import { randomUUID } from 'node:crypto';
 import type { AgentRecord } from '../../src/storage/types.js';
 
 /**
- * An agent record for tests that write storage directly: a builtin agent `name` of workspace `ws`,
+ * An agent record for tests that write storage directly: agent `name` of workspace `ws`, builtin,
  * created and updated `at`, with prompt `p` and neither avatar nor phone number; `extra` overrides
  * any field.
  */
-export const builtinAgent = (ws: string, name: string, at: string, extra: Partial<AgentRecord> = {}): AgentRecord =>
+export const agentRecord = (ws: string, name: string, at: string, extra: Partial<AgentRecord> = {}): AgentRecord =>
   ({
     id: randomUUID(),
     workspace_id: ws,
