@@ -1,11 +1,10 @@
-import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SimulationEngine } from '../src/engine/simulation-engine.js';
 import { SqliteStorage } from '../src/storage/sqlite/index.js';
-import type { SessionRecord, TimelineItem } from '../src/storage/types.js';
+import type { TimelineItem } from '../src/storage/types.js';
 import { agentRecord } from './support/agents.js';
-import { runOf } from './support/records.js';
+import { runOf, sessionRecord } from './support/records.js';
 import { tempDir } from './support/server.js';
 
 /**
@@ -40,13 +39,7 @@ async function fresh(runs: number) {
   await storage.agents.create(
     agentRecord(WS, 'Nora', tick(), { id: 'agent-1', prompt: 'Shop support', connector: { kind: 'builtin', latency_ms: 5 } }),
   );
-  const session: SessionRecord = {
-    simulation_session_id: randomUUID(),
-    workspace_id: WS,
-    suite_id: null,
-    target_agent_id: 'agent-1',
-    created_at: tick(),
-  };
+  const session = sessionRecord(WS, tick());
   const records = Array.from({ length: runs }, (_, n) =>
     runOf(session, n, { simulation_case_prompt: 'You want to know the opening hours.', success_criteria: [], custom_variables: null }),
   );

@@ -7,7 +7,7 @@ import { SqliteStorage } from '../src/storage/sqlite/index.js';
 import { migrations } from '../src/storage/sqlite/migrations.js';
 import type { SessionRecord, SimulationRecord, SimulationSummary, TimelineItem } from '../src/storage/types.js';
 import { agentRecord } from './support/agents.js';
-import { eventAt, runOf } from './support/records.js';
+import { eventAt, runOf, sessionRecord } from './support/records.js';
 import { tempDir } from './support/server.js';
 
 /**
@@ -288,13 +288,7 @@ describe('a database written by the release with migration 5 (events keyed by ru
       db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(m.version, m.name, tick());
     }
     db.prepare('INSERT INTO workspaces VALUES (?, ?, ?)').run(WS, 'Main', tick());
-    const session: SessionRecord = {
-      simulation_session_id: randomUUID(),
-      workspace_id: WS,
-      suite_id: null,
-      target_agent_id: 'agent-1',
-      created_at: tick(),
-    };
+    const session = sessionRecord(WS, tick());
     db.prepare('INSERT INTO sessions (id, workspace_id, suite_id, target_agent_id, created_at) VALUES (?, ?, ?, ?, ?)').run(
       session.simulation_session_id,
       WS,
@@ -384,13 +378,7 @@ describe('the run log', () => {
     const storage = new SqliteStorage(join(await tempDir(), 'sims.db'));
     open.push(storage);
     await storage.workspaces.create({ id: WS, name: 'Main', created_at: tick() });
-    const session: SessionRecord = {
-      simulation_session_id: randomUUID(),
-      workspace_id: WS,
-      suite_id: null,
-      target_agent_id: 'agent-1',
-      created_at: tick(),
-    };
+    const session = sessionRecord(WS, tick());
     const runs = [runOf(session, 1), runOf(session, 2)];
     await storage.sessions.createRuns(session, runs);
     return { storage, session, runs };

@@ -14,7 +14,7 @@ import type {
   TimelineItem,
 } from '../src/storage/types.js';
 import { agentRecord } from './support/agents.js';
-import { eventAt, runOf } from './support/records.js';
+import { eventAt, runOf, sessionRecord } from './support/records.js';
 import { storesForFile } from './support/stores.js';
 
 /**
@@ -76,13 +76,8 @@ const scenarioOf = (ws: string, name: string): ScenarioRecord => {
   return { id: randomUUID(), workspace_id: ws, name, description: `When ${name}`, created_at: at, updated_at: at };
 };
 
-const sessionOf = (ws: string, target_agent_id: string | null = 'agent-1', at = tick()): SessionRecord => ({
-  simulation_session_id: randomUUID(),
-  workspace_id: ws,
-  suite_id: null,
-  target_agent_id,
-  created_at: at,
-});
+const sessionOf = (ws: string, target_agent_id: string | null = 'agent-1', at = tick()): SessionRecord =>
+  sessionRecord(ws, at, { target_agent_id });
 
 const event = (i: number, sender_type?: TimelineItem['sender_type']): TimelineItem => eventAt(i, tick(), sender_type);
 

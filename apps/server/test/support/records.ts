@@ -1,6 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import type { SessionRecord, SimulationRecord, TimelineItem } from '../../src/storage/types.js';
 
+/** A session of workspace `ws` made `at`, of no suite, aimed at `agent-1`; `extra` overrides any field. */
+export const sessionRecord = (ws: string, at: string, extra: Partial<SessionRecord> = {}): SessionRecord => ({
+  simulation_session_id: randomUUID(),
+  workspace_id: ws,
+  suite_id: null,
+  target_agent_id: 'agent-1',
+  created_at: at,
+  ...extra,
+});
+
 /**
  * Run records for storage tests: run `n` of `session`, queued (in progress, nothing started), with
  * the session's workspace, target agent and creation time, and odd runs carrying custom variables
