@@ -221,4 +221,18 @@ export const referenceRequests: ReferenceRequest[] = [
     body: { name: 'Acme Support (EU)', avatar_url: null },
   },
   { operationId: 'deleteAgent', method: 'delete', path: '/agents/{agent_id}', url: `/agents/${AGENT}`, status: 204 },
+  {
+    operationId: 'getSimulationSessionReport',
+    method: 'get',
+    path: '/simulations/session/{simulation_session_id}/report',
+    url: `/simulations/session/${SESSION}/report`,
+    status: 200,
+  },
+  {
+    operationId: 'compareSimulationSessions',
+    method: 'get',
+    path: '/simulations/session/{simulation_session_id}/comparison',
+    url: `/simulations/session/${SESSION}/comparison?baseline=last`,
+    status: 200,
+  },
 ];

@@ -201,6 +201,10 @@ export interface paths {
          *     the reference API. No request body. An unknown suite or agent answers `404` (also when the suite's
          *     agent was deleted).
          *
+         *     With `iterations` (an addition to the reference API, 1–20), every case runs that many times in
+         *     the session (cases × iterations simulations, at most 2,000); read the outcome per case with
+         *     `GET /simulations/session/{session_id}/report`.
+         *
          *     **Reference server:** the simulations are queued (`started_at: null`) on the server's bounded pool
          *     of runners and run in parallel (the operator sets the concurrency); the session's counters move as
          *     each one completes or fails, and each simulation's `timeline` grows turn by turn while it runs.
@@ -288,8 +292,10 @@ export interface paths {
          *     session holding just this simulation is created. Poll `GET /simulations/{simulation_id}` until its
          *     `status` is `completed` or `failed`. The case (`simulation_case_id`) and the agent
          *     (`target_agent_id`) must exist in the workspace, else `404`; a session given must exist (`404`) and
-         *     run against the same agent (`422`) and hold fewer than 100 simulations (`422`, field
-         *     `/simulation_session_id`: a session holds at most 100).
+         *     run against the same agent (`422`) and have room for the new simulations (`422`, field
+         *     `/simulation_session_id`: a session holds at most 2,000). With `iterations` (an addition to the
+         *     reference API) the case runs that many times in the session and the answer is the first run;
+         *     the others share its `simulation_session_id`.
          *
          *     **Reference server:** the simulation is queued (`started_at: null`) on the server's bounded pool of
          *     runners, then runs: `started_at` is set, each turn is appended to `timeline` as it happens, and at
@@ -340,10 +346,72 @@ export interface paths {
         };
         /**
          * Get a simulation session
-         * @description Returns one session with its simulations in full (timelines included; at most 100) and live
-         *     counters. The session is finished when `pending_simulations` is `0`.
+         * @description Returns one session with its simulations in full (timelines included; the first 100, oldest
+         *     first, for a session executed with `iterations` that holds more) and live counters over all of
+         *     them. The session is finished when `pending_simulations` is `0`. Its outcome case by case is
+         *     `GET /simulations/session/{simulation_session_id}/report`.
          */
         get: operations["getSimulationSession"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/simulations/session/{simulation_session_id}/report": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Simulation session ID. An id that does not exist in the workspace answers `404`. */
+                simulation_session_id: components["parameters"]["SimulationSessionId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Get a session's report
+         * @description An addition to the reference API. Returns what the session's runs show, case by case: runs,
+         *     passes, pass rate and a flaky mark (a case that both passed and failed), the median and 95th
+         *     percentile of duration and turns, and for each success criterion and check its pass rate and the
+         *     reasoning most often given when it failed; then the session's overall pass rate. Every simulation
+         *     of the session counts, also beyond the 100 a session read embeds. While the session runs, the
+         *     report covers the runs finished so far (`finished: false`).
+         */
+        get: operations["getSimulationSessionReport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/simulations/session/{simulation_session_id}/comparison": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Simulation session ID. An id that does not exist in the workspace answers `404`. */
+                simulation_session_id: components["parameters"]["SimulationSessionId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Compare a session with a baseline
+         * @description An addition to the reference API. Compares this finished session (the head) with a baseline
+         *     session, case by case: newly failing, fixed, still failing, still passing, flaky, added and
+         *     removed cases, each case's and criterion's pass-rate change and trend, and a verdict `regressed`,
+         *     `improved` or `unchanged` by the rule of `ComparisonTrend`. `baseline=last` (the default) picks
+         *     the latest finished session of the same suite created before this one.
+         *
+         *     Answers `409` while this session or the named baseline still has pending simulations; `404` for
+         *     an unknown session or baseline, and for `last` when no earlier finished session of the suite exists
+         *     (the error's `details` name the `baseline` parameter); `422` when the baseline is this session or
+         *     runs another suite (sessions of single simulations compare only with each other, named by id).
+         */
+        get: operations["compareSimulationSessions"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1146,6 +1214,11 @@ export interface components {
             /** @description The turn limit this simulation runs with (an addition to the reference API). */
             max_turns?: number;
             /**
+             * @description Which run of its case in the session this is, from 1 (an addition to the reference API): a
+             *     session executed with `iterations: 3` holds simulations 1, 2 and 3 of every case.
+             */
+            iteration?: number;
+            /**
              * Format: date-time
              * @description When the conversation started; `null` while the simulation is queued.
              */
@@ -1184,6 +1257,12 @@ export interface components {
              * @default 20
              */
             max_turns?: number;
+            /**
+             * @description How many times to run the case (an addition to the reference API): this many simulations are
+             *     created in the session, numbered by their `iteration`, and the answer is the first of them.
+             * @default 1
+             */
+            iterations?: number;
         };
         /** @description A simulation in the response envelope. */
         SimulationResponse: {
@@ -1199,7 +1278,10 @@ export interface components {
             /** Format: uuid */
             simulation_session_id: string;
             /**
-             * @description The session's simulations, at most 100. In a page of sessions they are summaries, with
+             * @description The session's simulations, oldest first, at most 100: a session executed with `iterations`
+             *     can hold more (`total_simulations` counts them all); page through every one with
+             *     `GET /simulations?simulation_session_id=…` or read the outcome per case from the session's
+             *     report. In a page of sessions they are summaries, with
              *     `timeline`, `simulation_case_prompt`, `success_criteria`, `custom_variables` and
              *     `success_criteria_analysis` set to `null`; a read of one session has them in full.
              */
@@ -1232,6 +1314,225 @@ export interface components {
         SimulationSessionResponse: {
             status: components["schemas"]["ResponseStatus"];
             response: components["schemas"]["SimulationSessionReadOut"];
+        };
+        /** @description How many cases of the session have each outcome. */
+        CaseOutcomeCounts: {
+            passing: number;
+            failing: number;
+            flaky: number;
+            pending: number;
+        };
+        /**
+         * @description What a case's finished runs in one session show: `passing` (every one passed), `failing` (none
+         *     passed), `flaky` (some passed and some did not), `pending` (none has finished yet). A run passes
+         *     when it `completed` with `success_criteria_analysis.success: true`; a `failed` run (one that could
+         *     not run) counts as not passing.
+         * @enum {string}
+         */
+        CaseOutcome: "passing" | "failing" | "flaky" | "pending";
+        /**
+         * @description The middle and the 95th percentile of a figure over a case's finished runs. `median` is the middle
+         *     value (the mean of the two middle values for an even count); `p95` is the nearest-rank percentile
+         *     (the value at rank ⌈0.95·n⌉ in ascending order).
+         */
+        Distribution: {
+            median: number;
+            p95: number;
+        };
+        /**
+         * @description `criterion` for one of the case's natural-language `success_criteria`, `check` for one of its
+         *     deterministic checks (the evaluations that follow the criteria).
+         * @enum {string}
+         */
+        CriterionKind: "criterion" | "check";
+        /**
+         * @description One success criterion or check of a case over the session's runs of it: how often it passed, and
+         *     the most common reasoning given when it did not. Criteria are matched by their position and text
+         *     (`criterion`), so runs made before the case was edited count under the text they were judged on.
+         */
+        SimulationCriterionReport: {
+            /** @description The criterion's text, or the check as its evaluation names it. */
+            criterion: string;
+            kind: components["schemas"]["CriterionKind"];
+            /** @description Runs that have a verdict for it (runs that could not run have none). */
+            evaluations: number;
+            passed: number;
+            failed: number;
+            /** @description Verdicts that could not be judged; they count as not passed in `pass_rate`. */
+            not_evaluated: number;
+            /** @description `passed` / `evaluations`; `null` when there is no verdict yet. */
+            pass_rate: number | null;
+            /**
+             * @description The reasoning given most often when it failed or was not evaluated (ties: the one seen first);
+             *     `null` when it never failed.
+             */
+            top_failure_reasoning: string | null;
+            /** @description How many verdicts gave `top_failure_reasoning`. */
+            top_failure_count: number;
+        };
+        /**
+         * @description One case over its runs in the session. `runs` = `passed_runs` + `failed_runs` + `errored_runs` +
+         *     `pending_runs`.
+         */
+        SimulationCaseReport: {
+            /** Format: uuid */
+            simulation_case_id: string;
+            /** @description The case's name as copied onto its latest run. */
+            simulation_case_name: string | null;
+            runs: number;
+            /** @description Runs that `completed` with `success_criteria_analysis.success: true`. */
+            passed_runs: number;
+            /** @description Runs that `completed` without meeting the case's success criteria. */
+            failed_runs: number;
+            /** @description Runs with `status` `failed`, that could not run (see their `error_info`). */
+            errored_runs: number;
+            pending_runs: number;
+            /** @description `passed_runs` over the finished runs; `null` while none has finished. */
+            pass_rate: number | null;
+            outcome: components["schemas"]["CaseOutcome"];
+            /** @description Both outcomes were seen (`outcome` is `flaky`). */
+            flaky: boolean;
+            /** @description Time from `started_at` to `finished_at` of the finished runs that started; `null` when none did. */
+            duration_ms: components["schemas"]["Distribution"] | null;
+            /**
+             * @description Messages exchanged (`message` events of the caller and the agent in the timeline) in the
+             *     finished runs that started; `null` when none did.
+             */
+            turns: components["schemas"]["Distribution"] | null;
+            /** @description The case's success criteria in order, then its checks. */
+            criteria: components["schemas"]["SimulationCriterionReport"][];
+        };
+        /**
+         * @description What a session's runs show, case by case: pass rates, flaky cases, durations and turns, and each
+         *     criterion's and check's pass rate with the most common reasoning for its failures. Computed from
+         *     the session's simulations when it is read; while the session runs, it covers the runs finished so
+         *     far (`finished` is `false`). The counters are those of the session.
+         */
+        SimulationSessionReport: {
+            /** Format: uuid */
+            simulation_session_id: string;
+            /** Format: uuid */
+            suite_id: string | null;
+            target_agent_id: string | null;
+            /** Format: date-time */
+            created_at: string;
+            /** @description Every simulation has finished (`pending_simulations` is `0`). */
+            finished: boolean;
+            total_simulations: number;
+            completed_simulations: number;
+            failed_simulations: number;
+            pending_simulations: number;
+            /** @description Simulations that `completed` with `success_criteria_analysis.success: true`. */
+            passed_simulations: number;
+            /** @description `passed_simulations` over the finished simulations; `null` while none has finished. */
+            pass_rate: number | null;
+            case_outcomes: components["schemas"]["CaseOutcomeCounts"];
+            /** @description One entry per case run in the session, in the order the cases were first run. */
+            cases: components["schemas"]["SimulationCaseReport"][];
+        };
+        /** @description A session report in the response envelope. */
+        SimulationSessionReportResponse: {
+            status: components["schemas"]["ResponseStatus"];
+            response: components["schemas"]["SimulationSessionReport"];
+        };
+        /**
+         * @description Whether a pass rate moved beyond noise from the baseline to this session. With Δ = this session's
+         *     pass rate − the baseline's: `regressed` when Δ ≤ −0.5, `improved` when Δ ≥ +0.5, `unchanged`
+         *     otherwise (and when either side has no finished run). A case that passed every run and now passes
+         *     none (Δ = −1) has regressed; one that went from 3/3 to 2/3 (Δ ≈ −0.33) has not: one failure in
+         *     three runs of a model-driven conversation is within noise, and the case shows as `flaky`. From 3/3
+         *     to 1/3 (Δ ≈ −0.67) it has.
+         * @enum {string}
+         */
+        ComparisonTrend: "regressed" | "improved" | "unchanged";
+        /** @description How many cases have each change and each trend. */
+        CaseChangeCounts: {
+            newly_failing: number;
+            fixed: number;
+            still_failing: number;
+            still_passing: number;
+            flaky: number;
+            added: number;
+            removed: number;
+            /** @description Cases whose `trend` is `regressed`. */
+            regressed: number;
+            /** @description Cases whose `trend` is `improved`. */
+            improved: number;
+        };
+        /**
+         * @description How a case's outcome changed from the baseline to this session: `newly_failing` (passing, now
+         *     failing), `fixed` (failing, now passing), `still_failing`, `still_passing`, `flaky` (flaky on
+         *     either side, whatever its trend), `added` (not run in the baseline), `removed` (run in the baseline
+         *     only).
+         * @enum {string}
+         */
+        CaseChange: "newly_failing" | "fixed" | "still_failing" | "still_passing" | "flaky" | "added" | "removed";
+        /** @description A case's finished runs on one side of a comparison. */
+        CaseRunTally: {
+            /** @description Finished runs. */
+            runs: number;
+            passed_runs: number;
+            pass_rate: number | null;
+            outcome: components["schemas"]["CaseOutcome"];
+        };
+        /** @description One criterion or check of a case on both sides, matched by position and text. */
+        SimulationCriterionComparison: {
+            criterion: string;
+            kind: components["schemas"]["CriterionKind"];
+            /** @description `null` when the baseline has no verdict for it (a criterion added since). */
+            baseline_pass_rate: number | null;
+            /** @description This session's pass rate; `null` when it has no verdict for it (a criterion removed since). */
+            pass_rate: number | null;
+            /** @description `pass_rate` − `baseline_pass_rate`; `null` when either is `null`. */
+            delta: number | null;
+            trend: components["schemas"]["ComparisonTrend"];
+        };
+        /** @description One case of either session, matched by `simulation_case_id`. */
+        SimulationCaseComparison: {
+            /** Format: uuid */
+            simulation_case_id: string;
+            /** @description The name on this session's latest run of the case (the baseline's for a removed case). */
+            simulation_case_name: string | null;
+            change: components["schemas"]["CaseChange"];
+            trend: components["schemas"]["ComparisonTrend"];
+            /** @description The case in the baseline; `null` for an added case. */
+            baseline: components["schemas"]["CaseRunTally"] | null;
+            /** @description The case in this session; `null` for a removed case. */
+            head: components["schemas"]["CaseRunTally"] | null;
+            /** @description This session's pass rate − the baseline's; `null` when either side has no finished run. */
+            pass_rate_delta: number | null;
+            /** @description The criteria and checks of either side, this session's order first. */
+            criteria: components["schemas"]["SimulationCriterionComparison"][];
+        };
+        /**
+         * @description A finished session compared with a baseline session, case by case. `verdict` is `regressed` when
+         *     any case present on both sides has the trend `regressed` (see `ComparisonTrend`), else `improved`
+         *     when any has `improved`, else `unchanged`. Added and removed cases, and criteria, are reported but
+         *     do not decide the verdict: a case passes or fails by its criteria, so the case's trend already
+         *     carries theirs.
+         */
+        SimulationSessionComparison: {
+            /**
+             * Format: uuid
+             * @description The session compared (the head).
+             */
+            simulation_session_id: string;
+            /** Format: uuid */
+            baseline_session_id: string;
+            /** Format: uuid */
+            suite_id: string | null;
+            verdict: components["schemas"]["ComparisonTrend"];
+            baseline_pass_rate: number | null;
+            pass_rate: number | null;
+            pass_rate_delta: number | null;
+            summary: components["schemas"]["CaseChangeCounts"];
+            /** @description Regressed cases first, then improved, then the others; in each group in the order of this session's cases, removed ones last. */
+            cases: components["schemas"]["SimulationCaseComparison"][];
+        };
+        /** @description A session comparison in the response envelope. */
+        SimulationSessionComparisonResponse: {
+            status: components["schemas"]["ResponseStatus"];
+            response: components["schemas"]["SimulationSessionComparison"];
         };
         /**
          * @description A deterministic agent shipped with the server, needing no network and no key. `shop_support` (the
@@ -1621,6 +1922,8 @@ export interface components {
         TargetAgentId: string;
         /** @description Maximum number of turns per simulation. */
         MaxTurns: number;
+        /** @description How many times to run each case (an addition to the reference API): every case gets this many simulations in the session, numbered by their `iteration`. A conversation driven by a model is not deterministic, so running a case several times gives a pass rate instead of one outcome. */
+        Iterations: number;
         /** @description Case-insensitive search in scenario names. */
         SearchScenarios: string;
         /** @description Simulation scenario ID. An id that does not exist in the workspace answers `404`. */
@@ -1633,6 +1936,8 @@ export interface components {
         TargetAgentIdFilter: string;
         /** @description Simulation session ID. An id that does not exist in the workspace answers `404`. */
         SimulationSessionId: string;
+        /** @description The session to compare with: `last` (the default) for the latest finished session of the same suite created before this one, or a session id. A session of single simulations (no suite) can only be compared with another such session, named by id. */
+        Baseline: string;
         /** @description Simulation ID. An id that does not exist in the workspace answers `404`. */
         SimulationId: string;
         /** @description Case-insensitive search in agent names. */
@@ -2040,6 +2345,8 @@ export interface operations {
                 target_agent_id: components["parameters"]["TargetAgentId"];
                 /** @description Maximum number of turns per simulation. */
                 max_turns?: components["parameters"]["MaxTurns"];
+                /** @description How many times to run each case (an addition to the reference API): every case gets this many simulations in the session, numbered by their `iteration`. A conversation driven by a model is not deterministic, so running a case several times gives a pass rate instead of one outcome. */
+                iterations?: components["parameters"]["Iterations"];
             };
             header?: {
                 /**
@@ -2366,6 +2673,66 @@ export interface operations {
             };
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    getSimulationSessionReport: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Simulation session ID. An id that does not exist in the workspace answers `404`. */
+                simulation_session_id: components["parameters"]["SimulationSessionId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The session's report. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SimulationSessionReportResponse"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    compareSimulationSessions: {
+        parameters: {
+            query?: {
+                /** @description The session to compare with: `last` (the default) for the latest finished session of the same suite created before this one, or a session id. A session of single simulations (no suite) can only be compared with another such session, named by id. */
+                baseline?: components["parameters"]["Baseline"];
+            };
+            header?: never;
+            path: {
+                /** @description Simulation session ID. An id that does not exist in the workspace answers `404`. */
+                simulation_session_id: components["parameters"]["SimulationSessionId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The comparison. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SimulationSessionComparisonResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["UnprocessableEntity"];
             429: components["responses"]["TooManyRequests"];
         };
     };
