@@ -93,6 +93,25 @@ export type SimulationSummary = SimulationRecord & {
   success_criteria_analysis: null;
 };
 
+/**
+ * What a session's report needs of one simulation (issue 12): no timeline, prompt or variables, so
+ * that a session of 2,000 runs is read in one small query. `turns` counts the `message` events of
+ * the caller and the agent in its timeline.
+ */
+export interface RunOutcome {
+  simulation_id: string;
+  simulation_case_id: string;
+  simulation_case_name: string | null;
+  iteration: number;
+  status: SimulationRecord['status'];
+  success_criteria: string[] | null;
+  success_criteria_analysis: Schemas['SimulationSuccessCriteriaAnalysis'] | null;
+  created_at: string;
+  started_at: string | null;
+  finished_at: string | null;
+  turns: number;
+}
+
 /** A session with its simulations and the counters derived from their statuses. */
 export interface SessionView<S extends SimulationRecord = SimulationRecord> extends SessionRecord, SessionCounters {
   simulations: S[];
