@@ -1215,7 +1215,8 @@ export interface components {
             max_turns?: number;
             /**
              * @description Which run of its case in the session this is, from 1 (an addition to the reference API): a
-             *     session executed with `iterations: 3` holds simulations 1, 2 and 3 of every case.
+             *     session executed with `iterations: 3` holds simulations 1, 2 and 3 of every case; a run of the
+             *     case added later to the same session (`startSimulation` with `simulation_session_id`) is 4.
              */
             iteration?: number;
             /**
