@@ -2,12 +2,23 @@ import type { Client } from 'openapi-fetch';
 import type { paths } from '@sims/api-types';
 import { generateCases, type GenerateCasesOptions } from './generate.js';
 import { paginate, type PageIterator, type PaginateOptions } from './paginate.js';
-import type { ListItem, ListPath, Simulation, SimulationCaseGenerateEvent, SimulationCaseGenerateIn, SimulationSession } from './types.js';
+import { compareSessions, sessionReport, type CompareSessionsOptions, type SessionReportOptions } from './reports.js';
+import type {
+  ListItem,
+  ListPath,
+  Simulation,
+  SimulationCaseGenerateEvent,
+  SimulationCaseGenerateIn,
+  SimulationSession,
+  SimulationSessionComparison,
+  SimulationSessionReport,
+} from './types.js';
 import {
   runSuite,
   waitForSession,
   waitForSimulation,
   type RunSuiteOptions,
+  type RunSuiteResult,
   type WaitForSessionOptions,
   type WaitForSimulationOptions,
 } from './wait.js';
@@ -20,8 +31,15 @@ export interface SimulationsHelpers {
   waitForSimulation(simulationId: string, options?: WaitForSimulationOptions): Promise<Simulation>;
   /** Polls a session until no simulation is pending. */
   waitForSession(sessionId: string, options?: WaitForSessionOptions): Promise<SimulationSession>;
-  /** Executes a suite and waits for its session; resolves to the final session. */
-  runSuite(suiteId: string, options: RunSuiteOptions): Promise<SimulationSession>;
+  /**
+   * Executes a suite and waits for its session; resolves to the final session with its `report` and,
+   * when `baseline` is given, its `comparison`.
+   */
+  runSuite(suiteId: string, options: RunSuiteOptions): Promise<RunSuiteResult>;
+  /** Reads a session's report: per case runs, pass rate, flaky mark, durations, turns and criteria. */
+  sessionReport(sessionId: string, options?: SessionReportOptions): Promise<SimulationSessionReport>;
+  /** Compares a finished session with a baseline (`last` by default, or a session id), case by case. */
+  compareSessions(sessionId: string, options?: CompareSessionsOptions): Promise<SimulationSessionComparison>;
   /** Generates cases, yielding the NDJSON stream's typed events as they arrive. */
   generateCases(body: SimulationCaseGenerateIn, options?: GenerateCasesOptions): AsyncGenerator<SimulationCaseGenerateEvent>;
 }
@@ -32,6 +50,8 @@ export function createHelpers(client: Client<paths>): SimulationsHelpers {
     waitForSimulation: (simulationId, options) => waitForSimulation(client, simulationId, options),
     waitForSession: (sessionId, options) => waitForSession(client, sessionId, options),
     runSuite: (suiteId, options) => runSuite(client, suiteId, options),
+    sessionReport: (sessionId, options) => sessionReport(client, sessionId, options),
+    compareSessions: (sessionId, options) => compareSessions(client, sessionId, options),
     generateCases: (body, options) => generateCases(client, body, options),
   };
 }

@@ -12,11 +12,13 @@ export { PAGINATE_DEFAULTS, type Page, type PageIterator, type PaginateOptions }
 export {
   WAIT_DEFAULTS,
   type RunSuiteOptions,
+  type RunSuiteResult,
   type SessionProgress,
   type WaitForSessionOptions,
   type WaitForSimulationOptions,
   type WaitOptions,
 } from './wait.js';
+export { isNoBaseline, type Baseline, type CompareSessionsOptions, type SessionReportOptions } from './reports.js';
 export { readNdjson, type GenerateCasesOptions } from './generate.js';
 export type { SimulationsHelpers } from './helpers.js';
 export type {
@@ -31,7 +33,11 @@ export type {
   Simulation,
   SimulationCaseGenerateEvent,
   SimulationCaseGenerateIn,
+  SimulationCaseComparison,
+  SimulationCaseReport,
   SimulationSession,
+  SimulationSessionComparison,
+  SimulationSessionReport,
   SimulationStatus,
   SimulationSuiteExecution,
 } from './types.js';

@@ -1,9 +1,16 @@
 import type { Client } from 'openapi-fetch';
 import type { paths } from '@sims/api-types';
-import { unwrap } from './errors.js';
+import { SimulationsApiError, unwrap } from './errors.js';
 import { randomId } from './ids.js';
+import { compareSessions, isNoBaseline, sessionReport, type Baseline } from './reports.js';
 import { sleep, withDeadline } from './signals.js';
-import type { Simulation, SimulationSession, SimulationSuiteExecution } from './types.js';
+import type {
+  Simulation,
+  SimulationSession,
+  SimulationSessionComparison,
+  SimulationSessionReport,
+  SimulationSuiteExecution,
+} from './types.js';
 
 export interface WaitOptions {
   /** Pause between two reads. Default 2 s. */
@@ -38,6 +45,13 @@ export interface RunSuiteOptions extends WaitForSessionOptions {
   targetAgentId: string;
   /** Turn limit of each simulation, 10–50; the server's default (20) when omitted. */
   maxTurns?: number;
+  /** How many times each case runs, 1–20; the server's default (1) when omitted. */
+  iterations?: number;
+  /**
+   * Also compare the finished session with this baseline: `last` (the suite's latest finished session
+   * before this one) or a session id. No comparison when omitted.
+   */
+  baseline?: Baseline;
   /**
    * Sent as `Idempotency-Key`, which makes the execute call safe to retry: a repeat answers the same
    * session instead of starting another. A random key is made when omitted.
@@ -46,6 +60,17 @@ export interface RunSuiteOptions extends WaitForSessionOptions {
   /** Called once the suite has started, with the new session's id. */
   onStarted?: (execution: SimulationSuiteExecution) => void;
 }
+
+/**
+ * What `runSuite` resolves to: the final session as `waitForSession` returns it, with its report and,
+ * when a baseline was asked for, the comparison.
+ */
+export type RunSuiteResult = SimulationSession & {
+  /** The session's report; `null` from a server that does not offer reports (the public reference API answers `404`). */
+  report: SimulationSessionReport | null;
+  /** The comparison with `baseline`; `null` when none was asked for, or for `last` when the suite has no earlier finished session. */
+  comparison: SimulationSessionComparison | null;
+};
 
 export const WAIT_DEFAULTS = { intervalMs: 2_000, timeoutMs: 15 * 60_000 } as const;
 
@@ -141,11 +166,35 @@ export function waitForSession(client: Api, sessionId: string, options: WaitForS
 }
 
 /**
- * Executes a suite and waits for its session to finish: resolves to the final session, with every
- * simulation's status, transcript and verdicts. `timeoutMs` covers both steps.
+ * The report of a session just read: a `404` here can only mean the server has no report
+ * operation (the session itself answered), so the result is `null` rather than an error.
  */
-export function runSuite(client: Api, suiteId: string, options: RunSuiteOptions): Promise<SimulationSession> {
-  const { intervalMs = WAIT_DEFAULTS.intervalMs, timeoutMs = WAIT_DEFAULTS.timeoutMs, onProgress, onStarted } = options;
+async function reportIfOffered(client: Api, sessionId: string, signal: AbortSignal): Promise<SimulationSessionReport | null> {
+  try {
+    return await sessionReport(client, sessionId, { signal });
+  } catch (error) {
+    if (error instanceof SimulationsApiError && error.status === 404) return null;
+    throw error;
+  }
+}
+
+/** The comparison with `baseline`; `null` for `last` when there is no earlier finished session (a suite's first run). */
+async function comparisonIfAny(client: Api, sessionId: string, baseline: Baseline, signal: AbortSignal) {
+  try {
+    return await compareSessions(client, sessionId, { baseline, signal });
+  } catch (error) {
+    if (baseline === 'last' && isNoBaseline(error)) return null;
+    throw error;
+  }
+}
+
+/**
+ * Executes a suite and waits for its session to finish: resolves to the final session, with every
+ * simulation's status, transcript and verdicts, then its `report` and, with `baseline`, its
+ * `comparison`. `timeoutMs` covers every step.
+ */
+export function runSuite(client: Api, suiteId: string, options: RunSuiteOptions): Promise<RunSuiteResult> {
+  const { intervalMs = WAIT_DEFAULTS.intervalMs, timeoutMs = WAIT_DEFAULTS.timeoutMs, onProgress, onStarted, baseline } = options;
   let sessionId: string | undefined;
   return withDeadline(
     timeoutMs,
@@ -156,7 +205,7 @@ export function runSuite(client: Api, suiteId: string, options: RunSuiteOptions)
         client.POST('/simulation_suites/{suite_id}/execute', {
           params: {
             path: { suite_id: suiteId },
-            query: { target_agent_id: options.targetAgentId, max_turns: options.maxTurns },
+            query: { target_agent_id: options.targetAgentId, max_turns: options.maxTurns, iterations: options.iterations },
             header: { 'Idempotency-Key': options.idempotencyKey ?? randomId() },
           },
           signal,
@@ -164,7 +213,12 @@ export function runSuite(client: Api, suiteId: string, options: RunSuiteOptions)
       );
       sessionId = execution.session_id;
       onStarted?.(execution);
-      return pollSession(client, execution.session_id, signal, intervalMs, onProgress);
+      const session = await pollSession(client, execution.session_id, signal, intervalMs, onProgress);
+      const [report, comparison] = await Promise.all([
+        reportIfOffered(client, execution.session_id, signal),
+        baseline === undefined ? null : comparisonIfAny(client, execution.session_id, baseline, signal),
+      ]);
+      return { ...session, report, comparison };
     },
   );
 }

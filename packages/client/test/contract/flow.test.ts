@@ -36,7 +36,7 @@ beforeAll(() => {
 });
 
 describe.sequential('the contract flow through the client', () => {
-  const ids = { suite: '', case: '', scenario: '', session: '', simulation: '', generated: [] as string[] };
+  const ids = { suite: '', case: '', scenario: '', session: '', head: '', simulation: '', generated: [] as string[] };
 
   it('getHealth', async () => {
     expectValid('getHealth', await client.GET('/health'));
@@ -290,11 +290,23 @@ describe.sequential('the contract flow through the client', () => {
     if (stateful) expect(sessions.map((s) => s.simulation_session_id)).toContain(ids.session);
   });
 
-  it('runSuite executes the suite again and returns the finished session with every result', async () => {
+  it('getSimulationSessionReport, directly and through sessionReport', async () => {
+    const result = await client.GET('/simulations/session/{simulation_session_id}/report', {
+      params: { path: { simulation_session_id: ids.session } },
+    });
+    expectValid('getSimulationSessionReport', result);
+    const report = await client.sessionReport(ids.session);
+    expect(formatErrors(spec.validateSchema('SimulationSessionReport', report))).toBe('');
+    if (stateful) expect(report).toMatchObject({ simulation_session_id: ids.session, finished: true });
+  });
+
+  it('runSuite executes the suite again with iterations and baseline last, and returns the session, its report and the comparison', async () => {
     const started: string[] = [];
     const session = await client.runSuite(ids.suite, {
       targetAgentId: agentId,
       maxTurns: 10,
+      iterations: 2,
+      baseline: 'last',
       intervalMs: 500,
       timeoutMs: 10 * 60_000,
       onStarted: (e) => started.push(e.session_id),
@@ -302,7 +314,26 @@ describe.sequential('the contract flow through the client', () => {
     expect(started).toHaveLength(1);
     expect(session.pending_simulations).toBe(0);
     for (const simulation of session.simulations) expect(['completed', 'failed']).toContain(simulation.status);
-    if (stateful) expect(session.simulation_session_id).toBe(started[0]);
+    expect(formatErrors(spec.validateSchema('SimulationSessionReport', session.report))).toBe('');
+    expect(formatErrors(spec.validateSchema('SimulationSessionComparison', session.comparison))).toBe('');
+    if (stateful) {
+      expect(session.simulation_session_id).toBe(started[0]);
+      expect(session.report?.cases.every((c) => c.runs === 2)).toBe(true);
+      // The first session of the suite, finished before this one, is the last baseline.
+      expect(session.comparison?.baseline_session_id).toBe(ids.session);
+    }
+    ids.head = session.simulation_session_id;
+  });
+
+  it('compareSimulationSessions, directly and through compareSessions with a named baseline', async () => {
+    const result = await client.GET('/simulations/session/{simulation_session_id}/comparison', {
+      params: { path: { simulation_session_id: ids.head }, query: { baseline: ids.session } },
+    });
+    expectValid('compareSimulationSessions', result);
+    const comparison = await client.compareSessions(ids.head, { baseline: ids.session });
+    expect(formatErrors(spec.validateSchema('SimulationSessionComparison', comparison))).toBe('');
+    expect(['regressed', 'improved', 'unchanged']).toContain(comparison.verdict);
+    if (stateful) expect(comparison).toMatchObject({ simulation_session_id: ids.head, baseline_session_id: ids.session });
   });
 
   it('deleteSimulationCase', async () => {

@@ -46,6 +46,13 @@ export const operationCalls: Record<
   listSimulationSessions: (c, init) => c.GET('/simulations/sessions', { ...init }),
   getSimulationSession: (c, init) =>
     c.GET('/simulations/session/{simulation_session_id}', { params: { path: { simulation_session_id: id } }, ...init }),
+  getSimulationSessionReport: (c, init) =>
+    c.GET('/simulations/session/{simulation_session_id}/report', { params: { path: { simulation_session_id: id } }, ...init }),
+  compareSimulationSessions: (c, init) =>
+    c.GET('/simulations/session/{simulation_session_id}/comparison', {
+      params: { path: { simulation_session_id: id }, query: { baseline: 'last' } },
+      ...init,
+    }),
   getSimulation: (c, init) => c.GET('/simulations/{simulation_id}', { params: { path: { simulation_id: id } }, ...init }),
   listAgents: (c, init) => c.GET('/agents', { params: { query: { search: 'acme' } }, ...init }),
   createAgent: (c, init) => c.POST('/agents', { body: { name: 'n', prompt: 'p' }, ...init }),

@@ -126,9 +126,30 @@ describe('helpers', () => {
   it('wait helpers and runSuite resolve to typed results', () => {
     expectTypeOf(client.waitForSimulation('s')).resolves.toEqualTypeOf<Schemas['SimulationReadOut']>();
     expectTypeOf(client.waitForSession('s')).resolves.toEqualTypeOf<Schemas['SimulationSessionReadOut']>();
-    expectTypeOf(client.runSuite('s', { targetAgentId: 'a' })).resolves.toEqualTypeOf<Schemas['SimulationSessionReadOut']>();
+    const run = client.runSuite('s', { targetAgentId: 'a', iterations: 3, baseline: 'last' });
+    expectTypeOf(run).resolves.toEqualTypeOf<
+      Schemas['SimulationSessionReadOut'] & {
+        report: Schemas['SimulationSessionReport'] | null;
+        comparison: Schemas['SimulationSessionComparison'] | null;
+      }
+    >();
+    // Today's fields are all still there: a runSuite result is a session.
+    expectTypeOf(run).resolves.toMatchTypeOf<Schemas['SimulationSessionReadOut']>();
+    void client.runSuite('s', { targetAgentId: 'a', baseline: '4a5b6c7d-8e9f-4a0b-9c1d-2e3f4a5b6c7d' });
     // @ts-expect-error: targetAgentId is required
     void client.runSuite('s', { maxTurns: 10 });
+    // @ts-expect-error: iterations is a number
+    void client.runSuite('s', { targetAgentId: 'a', iterations: '3' });
+  });
+
+  it('sessionReport and compareSessions resolve to the report and the comparison', () => {
+    expectTypeOf(client.sessionReport('s')).resolves.toEqualTypeOf<Schemas['SimulationSessionReport']>();
+    expectTypeOf(client.compareSessions('s', { baseline: 'last' })).resolves.toEqualTypeOf<Schemas['SimulationSessionComparison']>();
+    void client.compareSessions('s');
+    // @ts-expect-error: the baseline is a session id or `last`, not a number
+    void client.compareSessions('s', { baseline: 2 });
+    // @ts-expect-error: the session id is required
+    void client.sessionReport();
   });
 
   it('generateCases yields the union of stream events, narrowed by type', async () => {

@@ -117,3 +117,59 @@ export function session(
     pending_simulations: counts.pending,
   };
 }
+
+export function caseReport(overrides: Partial<Schemas['SimulationCaseReport']> = {}): Schemas['SimulationCaseReport'] {
+  return {
+    simulation_case_id: '9a7b6c5d-4e3f-4a1b-8c2d-0e1f2a3b4c5d',
+    simulation_case_name: 'Handles refund request',
+    runs: 3,
+    passed_runs: 3,
+    failed_runs: 0,
+    errored_runs: 0,
+    pending_runs: 0,
+    pass_rate: 1,
+    outcome: 'passing',
+    flaky: false,
+    duration_ms: { median: 14_200, p95: 18_900 },
+    turns: { median: 6, p95: 8 },
+    criteria: [],
+    ...overrides,
+  };
+}
+
+/** A finished session's report over the given cases, its counters summed from them. */
+export function sessionReportOf(cases: Schemas['SimulationCaseReport'][]): Schemas['SimulationSessionReport'] {
+  const sum = (pick: (c: Schemas['SimulationCaseReport']) => number) => cases.reduce((total, c) => total + pick(c), 0);
+  const finished = sum((c) => c.runs - c.pending_runs);
+  const count = (outcome: Schemas['CaseOutcome']) => cases.filter((c) => c.outcome === outcome).length;
+  return {
+    simulation_session_id: '4a5b6c7d-8e9f-4a0b-9c1d-2e3f4a5b6c7d',
+    suite_id: '3c1f8a2e-5d4b-4e7a-9c6f-1a2b3c4d5e6f',
+    target_agent_id: '6f1e2d3c-4b5a-4968-8776-5a4b3c2d1e0f',
+    created_at: '2026-11-20T09:19:58Z',
+    finished: sum((c) => c.pending_runs) === 0,
+    total_simulations: sum((c) => c.runs),
+    completed_simulations: sum((c) => c.passed_runs + c.failed_runs),
+    failed_simulations: sum((c) => c.errored_runs),
+    pending_simulations: sum((c) => c.pending_runs),
+    passed_simulations: sum((c) => c.passed_runs),
+    pass_rate: finished === 0 ? null : sum((c) => c.passed_runs) / finished,
+    case_outcomes: { passing: count('passing'), failing: count('failing'), flaky: count('flaky'), pending: count('pending') },
+    cases,
+  };
+}
+
+export function comparison(overrides: Partial<Schemas['SimulationSessionComparison']> = {}): Schemas['SimulationSessionComparison'] {
+  return {
+    simulation_session_id: '4a5b6c7d-8e9f-4a0b-9c1d-2e3f4a5b6c7d',
+    baseline_session_id: '8e9f0a1b-2c3d-4e5f-8a6b-7c8d9e0f1a2b',
+    suite_id: '3c1f8a2e-5d4b-4e7a-9c6f-1a2b3c4d5e6f',
+    verdict: 'unchanged',
+    baseline_pass_rate: 1,
+    pass_rate: 1,
+    pass_rate_delta: 0,
+    summary: { newly_failing: 0, fixed: 0, still_failing: 0, still_passing: 1, flaky: 0, added: 0, removed: 0, regressed: 0, improved: 0 },
+    cases: [],
+    ...overrides,
+  };
+}

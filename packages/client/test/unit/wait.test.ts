@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { SimulationsApiError, type SessionProgress } from '../../src/index.js';
-import { apiError, fakeFetch, json, ok, session, simulation, testClient } from './helpers.js';
+import { apiError, caseReport, fakeFetch, json, ok, session, sessionReportOf, simulation, testClient } from './helpers.js';
 
 const timeline = (n: number) =>
   Array.from({ length: n }, (_, i) => ({ sender_type: i % 2 ? 'agent' : 'persona', value: `turn ${i}`, type: 'message' }));
@@ -115,12 +115,14 @@ describe('waitForSession', () => {
 describe('runSuite', () => {
   it('executes the suite with an idempotency key, then waits for its session', async () => {
     const execution = { session_id: 'sess-9', suite_id: 'suite-1', suite_name: 'Refunds', total_cases: 2, status: 'started' };
+    const report = sessionReportOf([caseReport({ runs: 1, passed_runs: 1 })]);
     const done = session({ completed: 2, failed: 0, pending: 0 }, [
       simulation({ status: 'completed' }),
       simulation({ status: 'completed' }),
     ]);
     const { fetch, sent } = fakeFetch((request, i) => {
       if (request.method === 'POST') return json(execution);
+      if (request.url.endsWith('/report')) return ok(report);
       return ok(i === 1 ? session({ completed: 1, failed: 0, pending: 1 }) : done);
     });
     const started: string[] = [];
@@ -140,10 +142,12 @@ describe('runSuite', () => {
     expect(polls.map((p) => p.request.url)).toEqual([
       'https://api.test/v2/simulations/session/sess-9',
       'https://api.test/v2/simulations/session/sess-9',
+      'https://api.test/v2/simulations/session/sess-9/report',
     ]);
     expect(started).toEqual(['sess-9']);
     expect(progress).toEqual([1, 0]);
-    expect(result).toEqual(done);
+    // Today's fields as they were, then the report; no baseline was asked for, so no comparison.
+    expect(result).toEqual({ ...done, report, comparison: null });
   });
 
   it('sends the idempotency key given, omits max_turns when not set, and retries the execute safely', async () => {
@@ -157,7 +161,7 @@ describe('runSuite', () => {
       idempotencyKey: 'run-42',
       intervalMs: 1,
     });
-    expect(sent.map((s) => s.request.method)).toEqual(['POST', 'POST', 'GET']);
+    expect(sent.map((s) => s.request.method)).toEqual(['POST', 'POST', 'GET', 'GET']);
     expect(sent[0]?.request.url).toBe('https://api.test/v2/simulation_suites/suite-1/execute?target_agent_id=agent-1');
     expect(sent.slice(0, 2).map((s) => s.request.headers.get('idempotency-key'))).toEqual(['run-42', 'run-42']);
   });
