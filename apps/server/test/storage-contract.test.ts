@@ -3,15 +3,17 @@ import { describe, expect, it } from 'vitest';
 import { openPostgresStorage, PostgresStorage } from '../src/storage/postgres/index.js';
 import { migrations as postgresMigrations } from '../src/storage/postgres/migrations.js';
 import { SimulationEngine } from '../src/engine/simulation-engine.js';
-import type {
-  AgentRecord,
-  CaseRecord,
-  ScenarioRecord,
-  SessionRecord,
-  SimulationRecord,
-  Storage,
-  SuiteRecord,
-  TimelineItem,
+import {
+  type AgentRecord,
+  type CaseRecord,
+  EMBEDDED_SIMULATIONS,
+  type RunOutcome,
+  type ScenarioRecord,
+  type SessionRecord,
+  type SimulationRecord,
+  type Storage,
+  type SuiteRecord,
+  type TimelineItem,
 } from '../src/storage/types.js';
 import { agentRecord } from './support/agents.js';
 import { eventAt, runOf, sessionRecord } from './support/records.js';
@@ -352,6 +354,191 @@ describe.each(factories)('storage contract on $name', (factory) => {
     expect(await storage.simulations.runInput(runs1[0]!.simulation_id)).toStrictEqual(input);
     expect(await storage.simulations.runInput(runs1[1]!.simulation_id)).toStrictEqual({ checks: [], caller_turns: [] });
     expect(await storage.simulations.runInput('missing')).toBeUndefined();
+  });
+
+  it('keeps each run’s iteration: written with the run, read by get, lists, a session read, its summaries and the engine’s list', async () => {
+    const storage = await fresh();
+    const session = sessionOf(WS);
+    // Created in one request (one `created_at`), the later iteration inserted first: a session read
+    // takes them by iteration, a list of the session's runs newest first in the reverse of that order.
+    const [second, first, third] = [
+      runOf(session, 1, { iteration: 2 }),
+      runOf(session, 1, { iteration: 1 }),
+      runOf(session, 2, { iteration: 3 }),
+    ];
+    await storage.sessions.createRuns(session, [second!, first!, third!]);
+    const byIteration = [first!, second!, third!];
+
+    expect(await storage.simulations.get(WS, second!.simulation_id)).toStrictEqual(second);
+    expect((await storage.sessions.view(WS, session.simulation_session_id))!.simulations).toStrictEqual(byIteration);
+    const listed = (await storage.sessions.list(WS, {}, page(1, 10))).items[0]!;
+    expect(listed.simulations.map((s) => [s.simulation_id, s.iteration])).toEqual(byIteration.map((s) => [s.simulation_id, s.iteration]));
+    const runs = await storage.simulations.list(WS, { simulation_session_id: session.simulation_session_id }, page(1, 10));
+    expect(runs.items).toStrictEqual([...byIteration].reverse());
+    expect((await storage.simulations.list(WS, {}, page(1, 10))).items.map((s) => s.iteration).sort()).toEqual([1, 2, 3]);
+    expect((await storage.simulations.listUnfinished(10)).map((s) => s.iteration).sort()).toEqual([1, 2, 3]);
+    // Finishing rewrites the run's document: its iteration stays.
+    await storage.simulations.finish(
+      third!.simulation_id,
+      { status: 'completed', success_criteria_analysis: ANALYSIS, error_info: null },
+      tick(),
+    );
+    expect((await storage.simulations.get(WS, third!.simulation_id))!.iteration).toBe(3);
+  });
+
+  it('embeds the oldest 100 runs of a session of 150 in its read and in a page of sessions, and counts all 150', async () => {
+    const storage = await fresh();
+    const big = sessionOf(WS);
+    // 50 cases × 3 iterations, inserted case by case: the oldest 100 are iterations 1 and 2 of every case.
+    const runs = Array.from({ length: 50 }, (_, c) => [1, 2, 3].map((iteration) => runOf(big, c, { iteration }))).flat();
+    await storage.sessions.createRuns(big, runs);
+    // A later run of the session (a case added afterwards) is newer than all of them.
+    const laterAt = tick();
+    await storage.sessions.createRuns(undefined, [runOf(big, 99, { iteration: 1, created_at: laterAt, updated_at: laterAt })]);
+    const small = sessionOf(WS);
+    const smallRuns = [runOf(small, 1), runOf(small, 2)];
+    await storage.sessions.createRuns(small, smallRuns);
+    await storage.simulations.finish(
+      runs[0]!.simulation_id,
+      { status: 'failed', success_criteria_analysis: null, error_info: null },
+      tick(),
+    );
+
+    expect(EMBEDDED_SIMULATIONS).toBe(100);
+    const oldest = [1, 2].flatMap((iteration) => runs.filter((r) => r.iteration === iteration)).map((r) => r.simulation_id);
+    const counted = { total_simulations: 151, completed_simulations: 0, failed_simulations: 1, pending_simulations: 150 };
+    const view = (await storage.sessions.view(WS, big.simulation_session_id))!;
+    expect(ids(view.simulations, (s) => s.simulation_id)).toEqual(oldest);
+    expect(view).toMatchObject(counted);
+    const listed = await storage.sessions.list(WS, {}, page(1, 10));
+    expect(ids(listed.items, (s) => s.simulation_session_id)).toEqual([small.simulation_session_id, big.simulation_session_id]);
+    expect(ids(listed.items[1]!.simulations, (s) => s.simulation_id)).toEqual(oldest);
+    expect(listed.items[1]).toMatchObject(counted);
+    expect(listed.items[1]!.simulations.every((s) => s.timeline === null && s.custom_variables === null)).toBe(true);
+    expect(ids(listed.items[0]!.simulations, (s) => s.simulation_id)).toEqual(ids(smallRuns, (s) => s.simulation_id));
+    expect(await storage.sessions.countSimulations(WS, big.simulation_session_id)).toBe(151);
+    expect((await storage.simulations.list(WS, { simulation_session_id: big.simulation_session_id }, page(1, 200))).items).toHaveLength(
+      151,
+    );
+  });
+
+  it('reads every run’s outcome oldest first, turns counted from the caller’s and the agent’s messages only', async () => {
+    const storage = await fresh();
+    const session = sessionOf(WS);
+    const laterAt = tick();
+    // Inserted out of order: the run of a later request first, then iteration 2 before iteration 1.
+    const late = runOf(session, 3, { created_at: laterAt, updated_at: laterAt, iteration: 1 });
+    const second = runOf(session, 1, { iteration: 2 });
+    const first = runOf(session, 1, { iteration: 1, success_criteria: null, simulation_case_name: null });
+    await storage.sessions.createRuns(session, [late]);
+    await storage.sessions.createRuns(undefined, [second, first]);
+    const other = sessionOf(WS);
+    const otherRun = runOf(other, 4);
+    await storage.sessions.createRuns(other, [otherRun]);
+    const empty = sessionOf(WS);
+    await storage.sessions.createRuns(empty, []);
+
+    // The first run talks: two turns each, a tool call, the end of the call and a system error are not turns.
+    const startedAt = tick();
+    await storage.simulations.markStarted(first.simulation_id, startedAt);
+    const timeline = [
+      event(0, 'persona'),
+      event(1, 'agent'),
+      { ...event(2, 'agent'), type: 'tool_call' },
+      event(3, 'persona'),
+      { ...event(4, 'system'), type: 'message' },
+      event(5, 'agent'),
+      { ...event(6, 'persona'), type: 'end_call' },
+    ];
+    await storage.simulations.appendTimeline(first.simulation_id, timeline.slice(0, 4), tick());
+    await storage.simulations.appendTimeline(otherRun.simulation_id, [event(7), event(8), event(9)], tick());
+    const finishedAt = tick();
+    await storage.simulations.finish(
+      first.simulation_id,
+      { status: 'completed', success_criteria_analysis: ANALYSIS, error_info: null, events: timeline.slice(4) },
+      finishedAt,
+    );
+    await storage.simulations.finish(second.simulation_id, { status: 'failed', success_criteria_analysis: null, error_info: null }, tick());
+
+    const outcome = (run: SimulationRecord, extra: Partial<RunOutcome> = {}): RunOutcome => ({
+      simulation_id: run.simulation_id,
+      simulation_case_id: run.simulation_case_id,
+      simulation_case_name: run.simulation_case_name,
+      iteration: run.iteration,
+      status: run.status,
+      success_criteria: run.success_criteria,
+      success_criteria_analysis: run.success_criteria_analysis,
+      created_at: run.created_at,
+      started_at: run.started_at,
+      finished_at: run.finished_at,
+      turns: 0,
+      ...extra,
+    });
+    expect(await storage.sessions.outcomes(WS, session.simulation_session_id)).toStrictEqual([
+      outcome(first, {
+        status: 'completed',
+        success_criteria_analysis: ANALYSIS,
+        started_at: startedAt,
+        finished_at: finishedAt,
+        turns: 4,
+      }),
+      outcome(second, { status: 'failed', finished_at: expect.any(String) }),
+      outcome(late),
+    ]);
+    expect(await storage.sessions.outcomes(WS, other.simulation_session_id)).toStrictEqual([outcome(otherRun, { turns: 3 })]);
+    expect(await storage.sessions.outcomes(WS, empty.simulation_session_id)).toEqual([]);
+    // Another workspace's session, or none, is not found.
+    expect(await storage.sessions.outcomes(OTHER, session.simulation_session_id)).toBeUndefined();
+    expect(await storage.sessions.outcomes(WS, 'no-such-session')).toBeUndefined();
+  });
+
+  it('finds the latest finished session of a suite before a given one: not pending, not of another suite, not later, not itself', async () => {
+    const storage = await fresh();
+    const SUITE = 'suite-a';
+    // Sessions of the suite, each with a run; `id` fixes the order of those created at the same time.
+    const sessionAt = (created_at: string, id: string, suite_id: string | null = SUITE, ws = WS) =>
+      sessionRecord(ws, created_at, { simulation_session_id: id, suite_id });
+    const withRun = async (session: SessionRecord, finished = true) => {
+      const run = runOf(session, 1);
+      await storage.sessions.createRuns(session, [run]);
+      if (finished)
+        await storage.simulations.finish(
+          run.simulation_id,
+          { status: 'completed', success_criteria_analysis: ANALYSIS, error_info: null },
+          tick(),
+        );
+      return run;
+    };
+    const oldest = sessionAt(tick(), 's-1');
+    const pending = sessionAt(tick(), 's-2');
+    const otherSuite = sessionAt(tick(), 's-3', 'suite-b');
+    const noSuite = sessionAt(tick(), 's-4', null);
+    const foreign = sessionAt(tick(), 's-5', SUITE, OTHER);
+    const head = sessionAt(tick(), 's-7');
+    const tieBefore = sessionAt(head.created_at, 's-6');
+    const tieAfter = sessionAt(head.created_at, 's-8');
+    const later = sessionAt(tick(), 's-9');
+    await withRun(oldest);
+    const pendingRun = await withRun(pending, false);
+    for (const session of [otherSuite, noSuite, foreign, tieAfter, later, head]) await withRun(session);
+    // A session created at the same time as the head, before it by id, but still running.
+    await withRun(tieBefore, false);
+
+    const latest = (before: SessionRecord) => storage.sessions.latestFinished(WS, SUITE, before);
+    expect(await latest(head)).toStrictEqual(oldest);
+    await storage.simulations.finish(
+      pendingRun.simulation_id,
+      { status: 'failed', success_criteria_analysis: null, error_info: null },
+      tick(),
+    );
+    expect(await latest(head)).toStrictEqual(pending);
+    // The later sessions see the head; the one tied with it by time and after it by id comes next.
+    expect(await latest(tieAfter)).toStrictEqual(head);
+    expect(await latest(later)).toStrictEqual(tieAfter);
+    expect(await latest(oldest)).toBeUndefined();
+    expect(await storage.sessions.latestFinished(WS, 'suite-b', later)).toStrictEqual(otherSuite);
+    expect(await storage.sessions.latestFinished(OTHER, SUITE, later)).toStrictEqual(foreign);
+    expect(await storage.sessions.latestFinished(WS, 'no-such-suite', later)).toBeUndefined();
   });
 
   it('lists simulations by session, status, agent and date, newest first, ties in insertion order reversed, with exact totals', async () => {

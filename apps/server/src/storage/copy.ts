@@ -92,18 +92,23 @@ const TABLES: TableCopy[] = [
   asStored('scenarios', ['id', 'workspace_id', 'name', 'description', 'created_at', 'updated_at'], { folded: true }),
   asStored('sessions', ['id', 'workspace_id', 'suite_id', 'target_agent_id', 'created_at']),
   // `run_input` is the run's input (checks and caller turns copied from its case), kept with the run.
-  asStored('simulations', [
-    'id',
-    'workspace_id',
-    'session_id',
-    'case_id',
-    'target_agent_id',
-    'status',
-    'created_at',
-    'updated_at',
-    'body',
-    'run_input',
-  ]),
+  asStored(
+    'simulations',
+    [
+      'id',
+      'workspace_id',
+      'session_id',
+      'case_id',
+      'target_agent_id',
+      'status',
+      'created_at',
+      'updated_at',
+      'body',
+      'run_input',
+      'iteration',
+    ],
+    { integer: ['iteration'] },
+  ),
   {
     // SQLite numbers a run's events `n` from 0 in the order appended, as PostgreSQL numbers them `seq`.
     table: 'simulation_events',

@@ -2,6 +2,7 @@ import type {
   AgentRecord,
   ApiKeyRecord,
   CaseRecord,
+  RunOutcome,
   ScenarioRecord,
   SessionRecord,
   SimulationRecord,
@@ -81,14 +82,15 @@ export const toKey = (row: Row): ApiKeyRecord => ({
 });
 
 /**
- * A simulation from its row: the document (`body`), with the status of its column, the later of the
- * row's and the last event's `updated_at`, the timeline given, and `nulls` set to null in place (the
- * fields a summary leaves out).
+ * A simulation from its row: the document (`body`), with the iteration and status of their columns,
+ * the later of the row's and the last event's `updated_at`, the timeline given, and `nulls` set to
+ * null in place (the fields a summary leaves out).
  */
 export function toRecord(row: Row, timeline: TimelineItem[] | null, nulls: readonly string[] = []): SimulationRecord {
   const simulation = JSON.parse(row.body as string) as SimulationRecord;
   for (const field of nulls) (simulation as Record<string, unknown>)[field] = null;
   const last = row.last_event_at as string | null;
+  simulation.iteration = row.iteration as number;
   simulation.status = row.status as SimulationRecord['status'];
   simulation.updated_at = last !== null && last > (row.updated_at as string) ? last : (row.updated_at as string);
   simulation.timeline = timeline;
@@ -98,11 +100,32 @@ export function toRecord(row: Row, timeline: TimelineItem[] | null, nulls: reado
 export const toSimulation = (row: Row): SimulationRecord =>
   toRecord(row, row.timeline === null ? [] : (JSON.parse(row.timeline as string) as TimelineItem[]));
 
-/** What a simulation's row keeps in `body`: all but the columns (status, updated_at) and the events. */
+/** What a simulation's row keeps in `body`: all but the columns (iteration, status, updated_at) and the events. */
 export const bodyOf = (s: SimulationRecord): string => {
-  const { status: _status, updated_at: _updated, timeline: _timeline, ...body } = s;
+  const { iteration: _iteration, status: _status, updated_at: _updated, timeline: _timeline, ...body } = s;
   return JSON.stringify(body);
 };
+
+/** JSON text read out of a document, or null when the field is absent (SQL NULL). */
+const parsedOrNull = <T>(text: unknown): T | null => (text === null || text === undefined ? null : (JSON.parse(text as string) as T));
+
+/**
+ * A run's outcome from the columns both storages select for it (`sessions.outcomes`): the row's
+ * columns, the document's fields read out in SQL (objects as JSON text), and the turns counted.
+ */
+export const toOutcome = (row: Row): RunOutcome => ({
+  simulation_id: row.id as string,
+  simulation_case_id: row.case_id as string,
+  simulation_case_name: (row.simulation_case_name ?? null) as string | null,
+  iteration: row.iteration as number,
+  status: row.status as RunOutcome['status'],
+  success_criteria: parsedOrNull(row.success_criteria),
+  success_criteria_analysis: parsedOrNull(row.success_criteria_analysis),
+  created_at: row.created_at as string,
+  started_at: (row.started_at ?? null) as string | null,
+  finished_at: (row.finished_at ?? null) as string | null,
+  turns: Number(row.turns),
+});
 
 /**
  * The stored columns of a record, named as in the tables and in their order: what both storages

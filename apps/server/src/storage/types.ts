@@ -27,6 +27,8 @@ export type ScenarioRecord = Schemas['SimulationScenarioReadOut'];
 /** A simulation is stored exactly as it is read: the case and agent are copied onto it. */
 export type SimulationRecord = Schemas['SimulationReadOut'] & {
   max_turns: number;
+  /** Which run of its case in the session, from 1 (a run stored before iterations existed reads as 1). */
+  iteration: number;
   started_at: string | null;
   finished_at: string | null;
 };
@@ -112,7 +114,14 @@ export interface RunOutcome {
   turns: number;
 }
 
-/** A session with its simulations and the counters derived from their statuses. */
+/**
+ * How many simulations a session read, and each session of a page of sessions, embeds at most: the
+ * oldest (by `created_at`, then `iteration`). A session holds more (cases × iterations); its counters
+ * count them all, and `sessions.outcomes` reads them all.
+ */
+export const EMBEDDED_SIMULATIONS = 100;
+
+/** A session with its oldest simulations (at most `EMBEDDED_SIMULATIONS`) and the counters of all of them. */
 export interface SessionView<S extends SimulationRecord = SimulationRecord> extends SessionRecord, SessionCounters {
   simulations: S[];
 }
@@ -258,13 +267,37 @@ export interface Storage {
      */
     createRuns(session: SessionRecord | undefined, simulations: SimulationRecord[], inputs?: Map<string, RunInput>): Promise<void>;
     get(workspace_id: string, id: string): Promise<SessionRecord | undefined>;
-    /** One session with its simulations in full, timelines included, oldest first. */
+    /**
+     * One session with its oldest `EMBEDDED_SIMULATIONS` simulations in full, timelines included, by
+     * `created_at`, then `iteration`, then creation order; the counters count every simulation.
+     */
     view(workspace_id: string, id: string): Promise<SessionView | undefined>;
-    /** Lists embed summaries (`SimulationSummary`); read one session for the full records. */
+    /**
+     * Lists embed summaries (`SimulationSummary`), the same oldest `EMBEDDED_SIMULATIONS` of each
+     * session as `view`; read one session for the full records.
+     */
     list(workspace_id: string, filter: SessionFilter, page: PageRequest): Promise<Page<SessionView<SimulationSummary>>>;
     countSimulations(workspace_id: string, session_id: string): Promise<number>;
     /** The counters of each session, keyed by id (sessions without runs, or not found, count zero). */
     counters(workspace_id: string, session_ids: string[]): Promise<Map<string, SessionCounters>>;
+    /**
+     * What a session's report needs of every one of its simulations (all of them, not only those a
+     * read embeds), oldest first (`created_at`, `iteration`, then creation order), in one query with
+     * no timeline: `turns` is counted in SQL from the run log. Undefined when the workspace has no
+     * such session.
+     */
+    outcomes(workspace_id: string, session_id: string): Promise<RunOutcome[] | undefined>;
+    /**
+     * The baseline `last` of a comparison: the latest session of the suite created before `before`
+     * (by `created_at`, ties broken by id, so never `before` itself) that has no simulation
+     * `in-progress`; found through the index of runs in progress, without reading any session's runs.
+     * Undefined when there is none.
+     */
+    latestFinished(
+      workspace_id: string,
+      suite_id: string,
+      before: Pick<SessionRecord, 'simulation_session_id' | 'created_at'>,
+    ): Promise<SessionRecord | undefined>;
   };
   simulations: {
     get(workspace_id: string, id: string): Promise<SimulationRecord | undefined>;

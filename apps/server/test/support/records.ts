@@ -42,6 +42,7 @@ export const runOf = (session: SessionRecord, n: number, extra: Partial<Simulati
     timeline: [],
     success_criteria_analysis: null,
     max_turns: 20,
+    iteration: 1,
     started_at: null,
     finished_at: null,
     ...extra,

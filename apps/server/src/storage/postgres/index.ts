@@ -26,29 +26,31 @@ import {
   toScenario,
   toSession,
   toSimulation,
+  toOutcome,
   toSuite,
 } from '../rows.js';
 import { COUNTED_STATUSES, NO_SIMULATIONS } from '../session-counters.js';
-import type {
-  AgentRecord,
-  CaseRecord,
-  CaseFilter,
-  CaseReadOut,
-  JsonText,
-  IdempotencyClaim,
-  Page,
-  PageRequest,
-  Patch,
-  RunInput,
-  ScenarioRecord,
-  SessionCounters,
-  SessionRecord,
-  SessionView,
-  SimulationRecord,
-  SimulationSummary,
-  Storage,
-  SuiteRecord,
-  WorkspaceRecord,
+import {
+  type AgentRecord,
+  type CaseRecord,
+  type CaseFilter,
+  type CaseReadOut,
+  EMBEDDED_SIMULATIONS,
+  type JsonText,
+  type IdempotencyClaim,
+  type Page,
+  type PageRequest,
+  type Patch,
+  type RunInput,
+  type ScenarioRecord,
+  type SessionCounters,
+  type SessionRecord,
+  type SessionView,
+  type SimulationRecord,
+  type SimulationSummary,
+  type Storage,
+  type SuiteRecord,
+  type WorkspaceRecord,
 } from '../types.js';
 import { migrate } from './migrations.js';
 import { AppendQueue, insertEvents } from './run-log.js';
@@ -127,16 +129,16 @@ const WITH_BASE_AGENT =
 const toCaseReadOut = (row: Row): CaseReadOut => caseReadOut(toCase(row), row.base_agent ? toAgent(row.base_agent as Row) : undefined);
 
 /**
- * A simulation is a row: the columns that change while it runs (status, updated_at), the rest of the
- * read-out as a JSON document (`body`), and its timeline as rows of `simulation_events`, appended as
+ * A simulation is a row: the columns that change while it runs (status, updated_at) and its
+ * iteration, the rest of the read-out as a JSON document (`body`), and its timeline as rows of `simulation_events`, appended as
  * they happen; `updated_at` reads as that of the row or of the last event, whichever is later (as in
  * SQLite, whose layout this is).
  */
 const LAST_EVENT_AT = '(SELECT at FROM simulation_events WHERE simulation_id = simulations.id ORDER BY seq DESC LIMIT 1) AS last_event_at';
-const SIMULATION_COLUMNS = `simulations.status, simulations.updated_at, simulations.body,
+const SIMULATION_COLUMNS = `simulations.iteration, simulations.status, simulations.updated_at, simulations.body,
   (SELECT '[' || string_agg(item, ',' ORDER BY seq) || ']' FROM simulation_events WHERE simulation_id = simulations.id) AS timeline,
   ${LAST_EVENT_AT}`;
-const SUMMARY_COLUMNS = `simulations.status, simulations.updated_at, simulations.body, NULL AS timeline, ${LAST_EVENT_AT}`;
+const SUMMARY_COLUMNS = `simulations.iteration, simulations.status, simulations.updated_at, simulations.body, NULL AS timeline, ${LAST_EVENT_AT}`;
 
 /** What a summary leaves out (see `SimulationSummary`), set to null as SQLite's `json_set` does: in place, or added last. */
 const SUMMARY_NULLS = ['simulation_case_prompt', 'success_criteria', 'custom_variables', 'success_criteria_analysis'] as const;
@@ -147,6 +149,32 @@ const COUNTERS_SQL = Object.entries(COUNTED_STATUSES)
   .join(', ');
 
 const toSummary = (row: Row): SimulationSummary => toRecord(row, null, SUMMARY_NULLS) as SimulationSummary;
+
+/**
+ * Every run of a session for its report (`toOutcome`), oldest first, with no timeline: the document's
+ * fields read out (objects as JSON text, as stored), and the turns, the caller's and the agent's
+ * messages, counted per run in one grouped count of the session's events joined to its runs.
+ */
+const OUTCOMES_SQL = `SELECT s.id, s.case_id, s.iteration, s.status, s.created_at,
+    d.b ->> 'simulation_case_name' AS simulation_case_name,
+    (d.b -> 'success_criteria')::text AS success_criteria,
+    (d.b -> 'success_criteria_analysis')::text AS success_criteria_analysis,
+    d.b ->> 'started_at' AS started_at,
+    d.b ->> 'finished_at' AS finished_at,
+    coalesce(t.turns, 0) AS turns
+  FROM simulations s
+  CROSS JOIN LATERAL (SELECT s.body::json AS b) d
+  LEFT JOIN (
+    SELECT e.simulation_id, count(*)::int AS turns
+    FROM simulations r
+    JOIN simulation_events e ON e.simulation_id = r.id
+    CROSS JOIN LATERAL (SELECT e.item::json AS i) x
+    WHERE r.workspace_id = $1 AND r.session_id = $2
+      AND x.i ->> 'type' = 'message' AND x.i ->> 'sender_type' IN ('persona', 'agent')
+    GROUP BY e.simulation_id
+  ) t ON t.simulation_id = s.id
+  WHERE s.workspace_id = $1 AND s.session_id = $2
+  ORDER BY s.created_at, s.iteration, s.seq`;
 
 type Store = (value: never) => unknown;
 const asIs: Store = (value) => value;
@@ -247,13 +275,22 @@ export class PostgresStorage implements Storage {
     }
   }
 
-  private async page<T>(table: string, where: Where, page: PageRequest, map: (row: Row) => T, columns = '*'): Promise<Page<T>> {
+  /** A page of `table`, newest first, ties in insertion order reversed (unless `order` says otherwise). */
+  private async page<T>(
+    table: string,
+    where: Where,
+    page: PageRequest,
+    map: (row: Row) => T,
+    columns = '*',
+    order = 'created_at DESC, seq DESC',
+  ): Promise<Page<T>> {
     const offset = (page.page_number - 1) * page.page_size;
     const n = where.params.length;
-    const rows = await this.query(
-      `SELECT ${columns} FROM ${table} ${where} ORDER BY created_at DESC, seq DESC LIMIT $${n + 1} OFFSET $${n + 2}`,
-      [...where.params, page.page_size, offset],
-    );
+    const rows = await this.query(`SELECT ${columns} FROM ${table} ${where} ORDER BY ${order} LIMIT $${n + 1} OFFSET $${n + 2}`, [
+      ...where.params,
+      page.page_size,
+      offset,
+    ]);
     // A page short of full holds the last rows, so it tells the total; only a full page, or one past
     // the end, needs counting.
     const last = rows.length < page.page_size && (rows.length > 0 || offset === 0);
@@ -455,7 +492,11 @@ export class PostgresStorage implements Storage {
     delete: async (ws, id) => this.remove('scenarios', ws, id),
   };
 
-  /** Sessions with their simulations, in full or as summaries, and their counters: two queries for any number of sessions. */
+  /**
+   * Sessions with their oldest simulations (see `EMBEDDED_SIMULATIONS`), in full or as summaries, and
+   * the counters of all their runs: two queries for any number of sessions, the first reading each
+   * session's first runs in the order of its index (a session holds up to thousands).
+   */
   private async sessionViews<S extends SimulationRecord>(
     ws: string,
     sessions: SessionRecord[],
@@ -469,8 +510,13 @@ export class PostgresStorage implements Storage {
       async (client) =>
         [
           await this.query(
-            `SELECT session_id, ${summaries ? SUMMARY_COLUMNS : SIMULATION_COLUMNS} FROM simulations
-          WHERE workspace_id = $1 AND session_id = ANY($2::text[]) ORDER BY session_id, created_at, seq`,
+            `SELECT ids.id AS session_id, oldest.* FROM unnest($2::text[]) WITH ORDINALITY AS ids(id, n)
+          CROSS JOIN LATERAL (
+            SELECT ${summaries ? SUMMARY_COLUMNS : SIMULATION_COLUMNS}, simulations.created_at AS sort_created_at, simulations.seq AS sort_seq
+            FROM simulations WHERE workspace_id = $1 AND session_id = ids.id
+            ORDER BY created_at, iteration, seq LIMIT ${EMBEDDED_SIMULATIONS}
+          ) oldest
+          ORDER BY ids.n, oldest.sort_created_at, oldest.iteration, oldest.sort_seq`,
             [ws, ids],
             client,
           ),
@@ -527,10 +573,12 @@ export class PostgresStorage implements Storage {
         // One statement for all the runs, a column an array, in the order given (their insertion order).
         const column = <T>(pick: (s: SimulationRecord) => T) => simulations.map(pick);
         await this.query(
-          `INSERT INTO simulations (id, workspace_id, session_id, case_id, target_agent_id, status, created_at, updated_at, body, run_input)
-          SELECT id, workspace_id, session_id, case_id, target_agent_id, status, created_at, updated_at, body, run_input
-          FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[])
-            WITH ORDINALITY AS r(id, workspace_id, session_id, case_id, target_agent_id, status, created_at, updated_at, body, run_input, n)
+          `INSERT INTO simulations (id, workspace_id, session_id, case_id, target_agent_id, status, created_at, updated_at, body, run_input, iteration)
+          SELECT id, workspace_id, session_id, case_id, target_agent_id, status, created_at, updated_at, body, run_input, iteration
+          FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[],
+              $11::integer[])
+            WITH ORDINALITY AS r(id, workspace_id, session_id, case_id, target_agent_id, status, created_at, updated_at, body, run_input,
+              iteration, n)
           ORDER BY n`,
           [
             column((s) => s.simulation_id),
@@ -543,6 +591,7 @@ export class PostgresStorage implements Storage {
             column((s) => s.updated_at),
             column(bodyOf),
             column((s) => (inputs?.has(s.simulation_id) ? json(inputs.get(s.simulation_id)) : null)),
+            column((s) => s.iteration),
           ],
           client,
         );
@@ -562,6 +611,19 @@ export class PostgresStorage implements Storage {
     },
     countSimulations: async (ws, id) => this.count('simulations', new Where(ws).eq('session_id', id)),
     counters: async (ws, ids) => (ids.length ? this.countSessions(ws, [...new Set(ids)]) : new Map()),
+    outcomes: async (ws, id) => {
+      if (!(await this.one('sessions', ws, id, toSession))) return undefined;
+      return (await this.query(OUTCOMES_SQL, [ws, id])).map(toOutcome);
+    },
+    latestFinished: async (ws, suite_id, before) => {
+      const [row] = await this.query(
+        `SELECT * FROM sessions WHERE workspace_id = $1 AND suite_id = $2 AND (created_at, id) < ($3, $4)
+        AND NOT EXISTS (SELECT 1 FROM simulations WHERE session_id = sessions.id AND status = 'in-progress')
+        ORDER BY created_at DESC, id DESC LIMIT 1`,
+        [ws, suite_id, before.created_at, before.simulation_session_id],
+      );
+      return row ? toSession(row) : undefined;
+    },
   };
 
   /**
@@ -603,7 +665,9 @@ export class PostgresStorage implements Storage {
       if (filter.simulation_session_id) where.eq('session_id', filter.simulation_session_id);
       if (filter.status) where.eq('status', filter.status);
       if (filter.target_agent_id) where.eq('target_agent_id', filter.target_agent_id);
-      return this.page('simulations', where, page, toSimulation, SIMULATION_COLUMNS);
+      // A session's runs newest first, in the reverse of the order a session read takes them (its index's).
+      const order = filter.simulation_session_id ? 'created_at DESC, iteration DESC, seq DESC' : undefined;
+      return this.page('simulations', where, page, toSimulation, SIMULATION_COLUMNS, order);
     },
     listUnfinished: async (limit) =>
       (

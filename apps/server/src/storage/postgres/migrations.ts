@@ -163,6 +163,21 @@ export const migrations: Migration[] = [
       ALTER TABLE idempotency_keys ADD COLUMN owner ${TEXT};
     `,
   },
+  {
+    version: 3,
+    name: "iterations (issue 12): a run's iteration, a session's runs in its order, its pending runs, a suite's sessions",
+    // As SQLite's version 9: runs stored before read as iteration 1; a session's runs are indexed in
+    // the order a session read embeds its oldest (and a list of them takes in reverse); the runs in
+    // progress by session (a partial index) tell whether a session is finished without reading its
+    // runs; a suite's sessions are read latest first for the baseline of a comparison.
+    sql: `
+      ALTER TABLE simulations ADD COLUMN iteration integer NOT NULL DEFAULT 1;
+      DROP INDEX simulations_by_session;
+      CREATE INDEX simulations_by_session ON simulations (workspace_id, session_id, created_at, iteration, seq);
+      CREATE INDEX simulations_pending_by_session ON simulations (session_id) WHERE status = 'in-progress';
+      CREATE INDEX sessions_by_suite ON sessions (workspace_id, suite_id, created_at, id);
+    `,
+  },
 ];
 
 /**

@@ -16,30 +16,32 @@ import {
   toScenario,
   toSession,
   toSimulation,
+  toOutcome,
   toSuite,
 } from '../rows.js';
 import { COUNTED_STATUSES, NO_SIMULATIONS } from '../session-counters.js';
-import type {
-  AgentRecord,
-  CaseRecord,
-  CaseFilter,
-  CaseReadOut,
-  JsonText,
-  RunInput,
-  IdempotencyClaim,
-  Page,
-  PageRequest,
-  Patch,
-  ScenarioRecord,
-  SessionCounters,
-  SessionRecord,
-  SessionView,
-  SimulationRecord,
-  SimulationSummary,
-  Storage,
-  SuiteRecord,
-  TimelineItem,
-  WorkspaceRecord,
+import {
+  type AgentRecord,
+  type CaseRecord,
+  type CaseFilter,
+  type CaseReadOut,
+  EMBEDDED_SIMULATIONS,
+  type JsonText,
+  type RunInput,
+  type IdempotencyClaim,
+  type Page,
+  type PageRequest,
+  type Patch,
+  type ScenarioRecord,
+  type SessionCounters,
+  type SessionRecord,
+  type SessionView,
+  type SimulationRecord,
+  type SimulationSummary,
+  type Storage,
+  type SuiteRecord,
+  type TimelineItem,
+  type WorkspaceRecord,
 } from '../types.js';
 import { GroupCommit } from './group-commit.js';
 import { keysChangeProbe } from './keys-version.js';
@@ -143,8 +145,8 @@ function utcDay(bound: string): { day: string; next: string } | null {
 const placeholders = (n: number) => Array.from({ length: n }, () => '?').join(', ');
 
 /**
- * A simulation is a row: the columns that change while it runs (status, updated_at), the rest of the
- * read-out as a JSON document (`body`), and its timeline as rows of `simulation_events`, one row
+ * A simulation is a row: the columns that change while it runs (status, updated_at) and its
+ * iteration, the rest of the read-out as a JSON document (`body`), and its timeline as rows of `simulation_events`, one row
  * an event, appended as they happen (migration 5) in arrival order (migration 6). Reads put them
  * together in one statement: the timeline is gathered through the run's number (`simulation_runs`)
  * and the index on (run, n), in the order appended; `updated_at` is that of the row, or of the last
@@ -152,12 +154,12 @@ const placeholders = (n: number) => Array.from({ length: n }, () => '?').join(',
  */
 const RUN_OF = '(SELECT run FROM simulation_runs WHERE simulation_id = simulations.id)';
 const LAST_EVENT_AT = `(SELECT at FROM simulation_events WHERE run = ${RUN_OF} ORDER BY n DESC LIMIT 1) AS last_event_at`;
-const SIMULATION_COLUMNS = `simulations.status, simulations.updated_at, simulations.body,
+const SIMULATION_COLUMNS = `simulations.iteration, simulations.status, simulations.updated_at, simulations.body,
   (SELECT '[' || group_concat(item, ',' ORDER BY n) || ']' FROM simulation_events WHERE run = ${RUN_OF}) AS timeline,
   ${LAST_EVENT_AT}`;
 
 /** Summaries (see `SimulationSummary`) are cut in SQL, so a page of sessions never reads a timeline. */
-const SUMMARY_COLUMNS = `simulations.status, simulations.updated_at,
+const SUMMARY_COLUMNS = `simulations.iteration, simulations.status, simulations.updated_at,
   json_set(simulations.body, '$.simulation_case_prompt', NULL, '$.success_criteria', NULL, '$.custom_variables', NULL,
     '$.success_criteria_analysis', NULL) AS body,
   NULL AS timeline,
@@ -169,6 +171,21 @@ const COUNTERS_SQL = Object.entries(COUNTED_STATUSES)
   .join(', ');
 
 const toSummary = (row: Row): SimulationSummary => toRecord(row, null) as SimulationSummary;
+
+/**
+ * Every run of a session for its report (`toOutcome`), oldest first, with no timeline: the document's
+ * fields read out (objects as JSON text), and the turns, the caller's and the agent's messages,
+ * counted from the run's events through the index on (run, n).
+ */
+const OUTCOMES_SQL = `SELECT simulations.id, simulations.case_id, simulations.iteration, simulations.status, simulations.created_at,
+    simulations.body ->> '$.simulation_case_name' AS simulation_case_name,
+    simulations.body -> '$.success_criteria' AS success_criteria,
+    simulations.body -> '$.success_criteria_analysis' AS success_criteria_analysis,
+    simulations.body ->> '$.started_at' AS started_at,
+    simulations.body ->> '$.finished_at' AS finished_at,
+    (SELECT count(*) FROM simulation_events WHERE run = ${RUN_OF}
+      AND item ->> '$.type' = 'message' AND item ->> '$.sender_type' IN ('persona', 'agent')) AS turns
+  FROM simulations WHERE workspace_id = ? AND session_id = ? ORDER BY created_at, iteration, rowid`;
 
 /** Columns of a record that an update may change, mapped to how they are stored. */
 function assignments<T extends object>(patch: Patch<T>, columns: Partial<Record<keyof T, (value: never) => Param>>) {
@@ -246,9 +263,17 @@ export class SqliteStorage implements Storage {
     return statement;
   }
 
-  private page<T>(table: string, where: Where, page: PageRequest, map: (row: Row) => T, columns = '*'): Page<T> {
+  /** A page of `table`, newest first, ties in insertion order reversed (unless `order` says otherwise). */
+  private page<T>(
+    table: string,
+    where: Where,
+    page: PageRequest,
+    map: (row: Row) => T,
+    columns = '*',
+    order = 'created_at DESC, rowid DESC',
+  ): Page<T> {
     const offset = (page.page_number - 1) * page.page_size;
-    const rows = this.sql(`SELECT ${columns} FROM ${table} ${where} ORDER BY created_at DESC, rowid DESC LIMIT ? OFFSET ?`).all(
+    const rows = this.sql(`SELECT ${columns} FROM ${table} ${where} ORDER BY ${order} LIMIT ? OFFSET ?`).all(
       ...where.params,
       page.page_size,
       offset,
@@ -519,21 +544,22 @@ export class SqliteStorage implements Storage {
     delete: async (ws, id) => this.remove('scenarios', ws, id),
   };
 
-  /** Sessions with their simulations, in full or as summaries, and their counters: two queries for any number of sessions. */
+  /**
+   * Sessions with their oldest simulations (see `EMBEDDED_SIMULATIONS`), in full or as summaries, and
+   * the counters of all their runs: a statement a session, each reading its first runs in the order of
+   * the session's index (a session holds up to thousands), and one for the counters.
+   */
   private sessionViews<S extends SimulationRecord>(ws: string, sessions: SessionRecord[], summaries: boolean): SessionView<S>[] {
     if (!sessions.length) return [];
     const ids = sessions.map((s) => s.simulation_session_id);
-    const rows = this.sql(`SELECT session_id, ${summaries ? SUMMARY_COLUMNS : SIMULATION_COLUMNS} FROM simulations
-      WHERE workspace_id = ? AND session_id IN (${placeholders(ids.length)}) ORDER BY session_id, created_at, rowid`).all(
-      ws,
-      ...ids,
-    ) as Row[];
-    const bySession = new Map<string, S[]>(ids.map((id) => [id, []]));
-    for (const row of rows) bySession.get(row.session_id as string)!.push((summaries ? toSummary(row) : toSimulation(row)) as S);
+    const oldest = this.sql(`SELECT ${summaries ? SUMMARY_COLUMNS : SIMULATION_COLUMNS} FROM simulations
+      WHERE workspace_id = ? AND session_id = ? ORDER BY created_at, iteration, rowid LIMIT ${EMBEDDED_SIMULATIONS}`);
     const counters = this.countSessions(ws, ids);
     return sessions.map((session) => ({
       ...session,
-      simulations: bySession.get(session.simulation_session_id)!,
+      simulations: (oldest.all(ws, session.simulation_session_id) as Row[]).map(
+        (row) => (summaries ? toSummary(row) : toSimulation(row)) as S,
+      ),
       ...counters.get(session.simulation_session_id)!,
     }));
   }
@@ -570,8 +596,8 @@ export class SqliteStorage implements Storage {
         'INSERT INTO sessions (id, workspace_id, suite_id, target_agent_id, created_at) VALUES (?, ?, ?, ?, ?)',
       );
       const insertSimulation =
-        this.sql(`INSERT INTO simulations (id, workspace_id, session_id, case_id, target_agent_id, status, created_at, updated_at, body, run_input)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+        this.sql(`INSERT INTO simulations (id, workspace_id, session_id, case_id, target_agent_id, iteration, status, created_at, updated_at, body, run_input)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
       // Numbered and counted here rather than by insert triggers (see `insertedTotals`).
       const insertRun = this.sql('INSERT INTO simulation_runs (simulation_id) VALUES (?)');
       const addTotal = this.sql(`INSERT INTO list_totals (workspace_id, list, key1, key2, n) VALUES (?, ?, ?, ?, ?)
@@ -594,6 +620,7 @@ export class SqliteStorage implements Storage {
             s.simulation_session_id,
             s.simulation_case_id,
             s.target_agent_id,
+            s.iteration,
             s.status,
             s.created_at,
             s.updated_at,
@@ -620,6 +647,16 @@ export class SqliteStorage implements Storage {
     },
     countSimulations: async (ws, id) => this.count('simulations', new Where(ws).eq('session_id', id)),
     counters: async (ws, ids) => (ids.length ? this.countSessions(ws, [...new Set(ids)]) : new Map()),
+    outcomes: async (ws, id) => {
+      if (!this.one('sessions', ws, id, toSession)) return undefined;
+      return (this.sql(OUTCOMES_SQL).all(ws, id) as Row[]).map(toOutcome);
+    },
+    latestFinished: async (ws, suite_id, before) => {
+      const row = this.sql(`SELECT * FROM sessions WHERE workspace_id = ? AND suite_id = ? AND (created_at, id) < (?, ?)
+        AND NOT EXISTS (SELECT 1 FROM simulations WHERE session_id = sessions.id AND status = 'in-progress')
+        ORDER BY created_at DESC, id DESC LIMIT 1`).get(ws, suite_id, before.created_at, before.simulation_session_id) as Row | undefined;
+      return row ? toSession(row) : undefined;
+    },
   };
 
   /**
@@ -704,17 +741,18 @@ export class SqliteStorage implements Storage {
       const session = filter.simulation_session_id;
       const where = new Where(ws).dates(filter);
       if (session) {
-        // A session holds few runs: filters beside it are written `+column`, which keeps the column
+        // A session holds a bounded few runs (thousands at most): filters beside it are written `+column`, which keeps the column
         // out of SQLite's index choice, so the session's index is read and the filters checked on its
         // rows. Without statistics the planner could as well pick, say, the status index and read the
         // workspace's whole history of that status to fill one page.
         where.eq('session_id', session);
         if (filter.status) where.add('+status = ?', filter.status);
         if (filter.target_agent_id) where.add('+target_agent_id = ?', filter.target_agent_id);
-      } else {
-        if (filter.status) where.eq('status', filter.status);
-        if (filter.target_agent_id) where.eq('target_agent_id', filter.target_agent_id);
+        // The session's index orders its runs by iteration too: its runs newest first, as a session read takes them oldest first.
+        return this.page('simulations', where, page, toSimulation, SIMULATION_COLUMNS, 'created_at DESC, iteration DESC, rowid DESC');
       }
+      if (filter.status) where.eq('status', filter.status);
+      if (filter.target_agent_id) where.eq('target_agent_id', filter.target_agent_id);
       return this.page('simulations', where, page, toSimulation, SIMULATION_COLUMNS);
     },
     listUnfinished: async (limit) =>

@@ -223,6 +223,22 @@ export const migrations: Migration[] = [
       DROP TRIGGER simulations_day_totals_insert;
       DROP TRIGGER simulations_run_number;`,
   },
+  {
+    version: 9,
+    name: "iterations (issue 12): a run's iteration as a column, a session's runs in its order, its pending runs, a suite's sessions",
+    // Runs stored before read as iteration 1. A session's runs are indexed in the order a session read
+    // embeds its oldest (created_at, iteration, then rowid, which ends every index), so that read and
+    // a list of the session's runs (its reverse) follow the index however many runs it holds. Pending
+    // runs by session (a partial index: only the runs in progress) tell whether a session is finished
+    // without reading its runs; a suite's sessions are read latest first for the baseline of a comparison.
+    sql: `
+      ALTER TABLE simulations ADD COLUMN iteration INTEGER NOT NULL DEFAULT 1;
+      DROP INDEX simulations_by_session;
+      CREATE INDEX simulations_by_session ON simulations (workspace_id, session_id, created_at, iteration);
+      CREATE INDEX simulations_pending_by_session ON simulations (session_id) WHERE status = 'in-progress';
+      CREATE INDEX sessions_by_suite ON sessions (workspace_id, suite_id, created_at, id);
+    `,
+  },
 ];
 
 export function migrate(db: Database): number[] {
