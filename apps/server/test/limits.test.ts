@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { QueueOnlyEngine } from '../src/engine/queue-only.js';
-import { CASES_PER_SUITE, CUSTOM_VARIABLES_BYTES, SIMULATIONS_PER_SESSION } from '../src/handlers/limits.js';
+import { CASES_PER_SUITE, CUSTOM_VARIABLES_BYTES, MAX_ITERATIONS, SIMULATIONS_PER_SESSION } from '../src/handlers/limits.js';
 import { apiClient, raw, startTestServer, type ApiClient, type TestServer } from './support/server.js';
 
 /** Issue 9, item 3: a suite, a session and a page of sessions are bounded. */
@@ -101,16 +101,16 @@ describe('a suite holds at most 100 cases', () => {
   });
 });
 
-describe('a session holds at most 100 simulations', () => {
-  it('starting a simulation in a full session answers 422 on /simulation_session_id', async () => {
-    expect(SIMULATIONS_PER_SESSION).toBe(CASES_PER_SUITE);
+describe('a session holds at most 2,000 simulations, and a read of it embeds the oldest 100', () => {
+  it('a full suite run 20 times fills a session; one more simulation answers 422 on /simulation_session_id', async () => {
+    expect(SIMULATIONS_PER_SESSION).toBe(CASES_PER_SUITE * MAX_ITERATIONS);
     const suite = await newSuite('Session filler');
-    await fill(suite, SIMULATIONS_PER_SESSION);
-    const session = (
-      await client.POST('/simulation_suites/{suite_id}/execute', {
-        params: { path: { suite_id: suite }, query: { target_agent_id: agentId } },
-      })
-    ).data!.session_id;
+    await fill(suite, CASES_PER_SUITE);
+    const executed = await client.POST('/simulation_suites/{suite_id}/execute', {
+      params: { path: { suite_id: suite }, query: { target_agent_id: agentId, iterations: MAX_ITERATIONS } },
+    });
+    expect(executed.data!.total_cases).toBe(CASES_PER_SUITE);
+    const session = executed.data!.session_id;
     const caseId = (await client.POST('/simulation_cases', { body: caseBody(0) })).data!.response.simulation_case.simulation_case_id;
     const result = await raw(`${server.url}/simulations`, {
       method: 'POST',
@@ -118,11 +118,51 @@ describe('a session holds at most 100 simulations', () => {
       body: JSON.stringify({ simulation_case_id: caseId, target_agent_id: agentId, simulation_session_id: session }),
     });
     expect(result.status).toBe(422);
-    expect(result.json.error.details[0].field).toBe('/simulation_session_id');
+    expect(result.json.error.details).toEqual([
+      expect.objectContaining({ field: '/simulation_session_id', message: expect.stringContaining(`(${SIMULATIONS_PER_SESSION})`) }),
+    ]);
     const read = await client.GET('/simulations/session/{simulation_session_id}', {
       params: { path: { simulation_session_id: session! } },
     });
-    expect(read.data!.response.total_simulations).toBe(SIMULATIONS_PER_SESSION);
+    const view = read.data!.response;
+    expect(view.total_simulations).toBe(SIMULATIONS_PER_SESSION);
+    expect(view.pending_simulations).toBe(SIMULATIONS_PER_SESSION);
+    expect(view.simulations).toHaveLength(100);
+    // Iteration by iteration: the oldest 100 are the first run of every case, in the suite's order.
+    expect(view.simulations.map((s) => s.iteration)).toEqual(Array(100).fill(1));
+    expect(new Set(view.simulations.map((s) => s.simulation_case_id)).size).toBe(CASES_PER_SUITE);
+    const all = await client.GET('/simulations', { params: { query: { simulation_session_id: session!, page_size: 1 } } });
+    expect(all.data!.response.pagination.total_records).toBe(SIMULATIONS_PER_SESSION);
+  });
+
+  it('starting more iterations than the session has room for answers 422 and starts none of them', async () => {
+    const suite = await newSuite('Nearly full session');
+    await fill(suite, 99);
+    const session = (
+      await client.POST('/simulation_suites/{suite_id}/execute', {
+        params: { path: { suite_id: suite }, query: { target_agent_id: agentId, iterations: MAX_ITERATIONS } },
+      })
+    ).data!.session_id!;
+    const caseId = (await client.POST('/simulation_cases', { body: caseBody(1) })).data!.response.simulation_case.simulation_case_id;
+    const start = (iterations: number) =>
+      raw(`${server.url}/simulations`, {
+        method: 'POST',
+        key: server.key,
+        body: JSON.stringify({ simulation_case_id: caseId, target_agent_id: agentId, simulation_session_id: session, iterations }),
+      });
+    const total = async () =>
+      (await client.GET('/simulations', { params: { query: { simulation_session_id: session, page_size: 1 } } })).data!.response.pagination
+        .total_records;
+    expect((await start(MAX_ITERATIONS - 1)).status).toBe(200);
+    expect(await total()).toBe(SIMULATIONS_PER_SESSION - 1);
+    const over = await start(2);
+    expect(over.status).toBe(422);
+    expect(over.json.error.details).toEqual([
+      expect.objectContaining({ field: '/simulation_session_id', message: expect.stringContaining('2 more would exceed') }),
+    ]);
+    expect(await total()).toBe(SIMULATIONS_PER_SESSION - 1);
+    expect((await start(1)).status).toBe(200);
+    expect(await total()).toBe(SIMULATIONS_PER_SESSION);
   });
 });
 

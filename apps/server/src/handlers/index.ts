@@ -2,6 +2,7 @@ import type { Handlers } from '../http/types.js';
 import { agentHandlers } from './agents.js';
 import { caseHandlers } from './cases.js';
 import { ok, type Deps } from './common.js';
+import { reportHandlers } from './reports.js';
 import { scenarioHandlers } from './scenarios.js';
 import { simulationHandlers } from './simulations.js';
 import { suiteHandlers } from './suites.js';
@@ -16,6 +17,7 @@ export function createHandlers(deps: Deps): Handlers {
     ...suiteHandlers(deps),
     ...scenarioHandlers(deps),
     ...simulationHandlers(deps),
+    ...reportHandlers(deps),
     async getHealth() {
       await deps.storage.ping();
       return ok({ version: deps.version, started_at: deps.startedAt });

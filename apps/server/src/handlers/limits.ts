@@ -2,10 +2,12 @@ import { invalid } from '../http/errors.js';
 
 /**
  * How much one suite or session may hold (spec decision "Bounded reads"): a suite read embeds every
- * case and a session read every simulation, so each is at most one full page (`page_size` ≤ 100).
+ * case, so it is at most one full page (`page_size` ≤ 100). A session holds every case of a suite
+ * run `MAX_ITERATIONS` times; its read embeds the oldest 100 of them, and its report all.
  */
 export const CASES_PER_SUITE = 100;
-export const SIMULATIONS_PER_SESSION = 100;
+export const MAX_ITERATIONS = 20;
+export const SIMULATIONS_PER_SESSION = CASES_PER_SUITE * MAX_ITERATIONS;
 /** Custom variables are copied onto every run and answered with it, so their size is bounded too. */
 export const CUSTOM_VARIABLES_BYTES = 16 * 1024;
 
@@ -29,11 +31,14 @@ export function assertVariablesSize(variables: object | null | undefined): void 
   }
 }
 
-export function assertSessionRoom(held: number): void {
-  if (held < SIMULATIONS_PER_SESSION) return;
+/** Refuses to add `adding` more simulations to a session that holds `held`. */
+export function assertSessionRoom(held: number, adding: number): void {
+  if (held + adding <= SIMULATIONS_PER_SESSION) return;
   throw invalid(
     'body',
     '/simulation_session_id',
-    `the session already holds ${held} simulations, the most a session can hold (${SIMULATIONS_PER_SESSION})`,
+    held >= SIMULATIONS_PER_SESSION
+      ? `the session already holds ${held} simulations, the most a session can hold (${SIMULATIONS_PER_SESSION})`
+      : `the session holds ${held} simulations; ${adding} more would exceed the ${SIMULATIONS_PER_SESSION} a session can hold`,
   );
 }

@@ -4,6 +4,10 @@ import type { AgentRecord, CaseRecord, RunInput, SessionRecord, SimulationRecord
 interface RunOptions {
   suite_id: string | null;
   max_turns: number;
+  /** How many times each case runs (issue 12): simulations 1…N of every case. */
+  iterations: number;
+  /** Runs the cases already have in the given session: their new runs are numbered after them. */
+  earlierRuns?: number;
   custom_variables: SimulationRecord['custom_variables'];
   /** Add to this session instead of creating one. */
   session?: SessionRecord;
@@ -23,8 +27,13 @@ export function newRuns(workspace_id: string, agent: AgentRecord, cases: CaseRec
     target_agent_id: agent.id,
     created_at: at,
   };
-  const simulations = cases.map(
-    (c): SimulationRecord => ({
+  // Iteration by iteration, so that the first run of every case comes first: in a session read (the
+  // oldest 100), and in the order the runs are queued.
+  const runs = Array.from({ length: options.iterations }, (_, i) =>
+    cases.map((c) => ({ c, iteration: (options.earlierRuns ?? 0) + i + 1 })),
+  ).flat();
+  const simulations = runs.map(
+    ({ c, iteration }): SimulationRecord => ({
       simulation_id: randomUUID(),
       simulation_session_id: session.simulation_session_id,
       simulation_case_id: c.simulation_case_id,
@@ -49,12 +58,13 @@ export function newRuns(workspace_id: string, agent: AgentRecord, cases: CaseRec
       timeline: [],
       success_criteria_analysis: null,
       max_turns: options.max_turns,
+      iteration,
       started_at: null,
       finished_at: null,
     }),
   );
   const inputs = new Map<string, RunInput>(
-    simulations.map((s, i) => [s.simulation_id, { checks: cases[i]!.checks, caller_turns: cases[i]!.caller_turns }]),
+    simulations.map((s, i) => [s.simulation_id, { checks: runs[i]!.c.checks, caller_turns: runs[i]!.c.caller_turns }]),
   );
   return { session: options.session ? undefined : session, sessionId: session.simulation_session_id, simulations, inputs };
 }

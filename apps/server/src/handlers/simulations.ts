@@ -17,6 +17,7 @@ export function simulationHandlers(deps: Deps): SimulationHandlers {
   return {
     async startSimulation({ workspace_id, body }) {
       assertVariablesSize(body.custom_variables);
+      const iterations = body.iterations ?? 1;
       const simulationCase = found(
         await storage.cases.get(workspace_id, body.simulation_case_id),
         'Simulation case',
@@ -24,6 +25,7 @@ export function simulationHandlers(deps: Deps): SimulationHandlers {
       );
       const agent = await agentOr404(deps, workspace_id, body.target_agent_id);
       let existing: SessionRecord | undefined;
+      let earlierRuns = 0;
       if (body.simulation_session_id) {
         existing = found(
           await storage.sessions.get(workspace_id, body.simulation_session_id),
@@ -37,11 +39,15 @@ export function simulationHandlers(deps: Deps): SimulationHandlers {
             `the session runs against agent ${existing.target_agent_id ?? 'none'}, not ${agent.id}`,
           );
         }
-        assertSessionRoom(await storage.sessions.countSimulations(workspace_id, existing.simulation_session_id));
+        const runs = (await storage.sessions.outcomes(workspace_id, existing.simulation_session_id)) ?? [];
+        assertSessionRoom(runs.length, iterations);
+        earlierRuns = runs.filter((run) => run.simulation_case_id === simulationCase.simulation_case_id).length;
       }
       const { session, simulations, inputs } = newRuns(workspace_id, agent, [simulationCase], {
         suite_id: null,
         max_turns: body.max_turns ?? 20,
+        iterations,
+        earlierRuns,
         custom_variables: body.custom_variables ?? null,
         session: existing,
       });

@@ -109,13 +109,14 @@ export function suiteHandlers(deps: Deps): SuiteHandlers {
       const { session, sessionId, simulations, inputs } = newRuns(workspace_id, agent, cases, {
         suite_id: suite.id,
         max_turns: query.max_turns ?? 20,
+        iterations: query.iterations ?? 1,
         custom_variables: null,
       });
       await storage.sessions.createRuns(session, simulations, inputs);
       deps.engine.submit(simulations);
       return {
         status: 200,
-        body: { session_id: sessionId, suite_id: suite.id, suite_name: suite.name, total_cases: simulations.length, status: 'started' },
+        body: { session_id: sessionId, suite_id: suite.id, suite_name: suite.name, total_cases: cases.length, status: 'started' },
       };
     },
   };

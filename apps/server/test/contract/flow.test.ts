@@ -232,6 +232,39 @@ describe('the real server through prism proxy --errors', () => {
     ).toEqual({ order_id: '42' });
   });
 
+  it('reports sessions and compares one with the last finished session of its suite', async () => {
+    const c = api();
+    const first = await c.GET('/simulations/session/{simulation_session_id}/report', {
+      params: { path: { simulation_session_id: sessionId } },
+    });
+    expect(first.data?.response).toMatchObject({ simulation_session_id: sessionId, finished: true, total_simulations: 5 });
+    expect(first.data!.response.cases.reduce((sum, r) => sum + r.runs, 0)).toBe(5);
+    const none = await c.GET('/simulations/session/{simulation_session_id}/comparison', {
+      params: { path: { simulation_session_id: sessionId } },
+    });
+    expect(none.response.status).toBe(404);
+
+    const again = await c.POST('/simulation_suites/{suite_id}/execute', {
+      params: { path: { suite_id: suiteId }, query: { target_agent_id: agentId, iterations: 2 } },
+    });
+    const head = again.data!.session_id;
+    let pending = 1;
+    for (let i = 0; i < 600 && pending > 0; i += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      const report = await c.GET('/simulations/session/{simulation_session_id}/report', {
+        params: { path: { simulation_session_id: head } },
+      });
+      pending = report.data!.response.pending_simulations;
+    }
+    expect(pending).toBe(0);
+    const compared = await c.GET('/simulations/session/{simulation_session_id}/comparison', {
+      params: { path: { simulation_session_id: head }, query: { baseline: 'last' } },
+    });
+    expect(compared.data?.response).toMatchObject({ simulation_session_id: head, baseline_session_id: sessionId, suite_id: suiteId });
+    expect(compared.data!.response.cases).toHaveLength(4);
+    for (const entry of compared.data!.response.cases) expect(entry.head?.runs).toBe(2);
+  });
+
   it('answers the declared errors', async () => {
     const c = api();
     expect((await c.GET('/simulations/{simulation_id}', { params: { path: { simulation_id: 'missing' } } })).error?.error.code).toBe(
