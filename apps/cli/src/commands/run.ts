@@ -1,21 +1,56 @@
 import { Command, Option } from 'commander';
-import { type SimulationSession, unwrap } from '@sims/client';
-import { withContext } from '../command.js';
-import { EXIT } from '../errors.js';
+import { type RunSuiteResult, type Simulation, type SimulationsClient, unwrap } from '@sims/client';
+import { ALL_PAGES, withContext } from '../command.js';
+import { EXIT, UsageError } from '../errors.js';
 import { parseInteger } from '../input.js';
 import { print, printJson } from '../output.js';
+import { verdictLine } from '../run/comparison.js';
 import { writeJunit } from '../run/junit.js';
 import { createProgress } from '../run/progress.js';
 import { caseResults, summarize } from '../run/results.js';
-import { outputColumns, resultsTable, summaryLine } from '../run/table.js';
+import { caseRows, caseSummaryLine, caseTable, outputColumns, resultsTable, summaryLine } from '../run/table.js';
+
+type FailOn = 'any' | 'regression';
 
 interface RunFlags {
   agent?: string;
   maxTurns?: number;
+  iterations?: number;
+  baseline?: string;
+  failOn: FailOn;
   timeout: number;
   interval: number;
   junit?: string;
 }
+
+function parseIterations(value: string): number {
+  const n = parseInteger('--iterations')(value);
+  if (n < 1 || n > 20) throw new UsageError(`--iterations must be between 1 and 20, got ${value}`);
+  return n;
+}
+
+function parseBaseline(value: string): string {
+  if (value.trim() === '') throw new UsageError('--baseline must be last or a session id');
+  return value;
+}
+
+/**
+ * Every simulation of the session: a session read embeds at most 100, so a larger one (cases run
+ * several times) is read in full from the list of its simulations.
+ */
+async function allSimulations(client: SimulationsClient, session: RunSuiteResult): Promise<Simulation[]> {
+  if (session.simulations.length >= session.total_simulations) return session.simulations;
+  const simulations: Simulation[] = [];
+  const query = { simulation_session_id: session.simulation_session_id };
+  for await (const simulation of client.paginate('/simulations', { query, maxPages: ALL_PAGES }).items()) simulations.push(simulation);
+  return simulations.sort((a, b) => Date.parse(a.created_at) - Date.parse(b.created_at));
+}
+
+const HELP_AFTER = `
+Exit codes: 0 every run passed, 1 a run did not pass, 2 an error or a time-out, 130 interrupted.
+With --fail-on regression: 1 only when the comparison with the baseline has the verdict "regressed"
+(a case's pass rate fell by 50 points or more); the first run of a suite has no baseline to compare
+with, which is noted on stderr and exits 0.`;
 
 export function runCommand(): Command {
   return new Command('run')
@@ -25,6 +60,21 @@ export function runCommand(): Command {
     .addOption(
       new Option('--max-turns <n>', 'turn limit of each simulation (10-50; server default 20)').argParser(parseInteger('--max-turns')),
     )
+    .addOption(new Option('--iterations <n>', 'run each case this many times (1-20; server default 1)').argParser(parseIterations))
+    .addOption(
+      new Option(
+        '--baseline <last|session-id>',
+        "compare with this session: last (the suite's latest finished run) or a session id",
+      ).argParser(parseBaseline),
+    )
+    .addOption(
+      new Option(
+        '--fail-on <mode>',
+        'exit 1 when any run did not pass, or only on a regression against the baseline (implies --baseline last)',
+      )
+        .choices(['any', 'regression'])
+        .default('any'),
+    )
     .addOption(
       new Option('--timeout <seconds>', 'give up (exit 2) when the run has not finished after this long')
         .default(900)
@@ -32,10 +82,12 @@ export function runCommand(): Command {
     )
     .addOption(new Option('--interval <ms>', 'pause between two reads of the session').default(2000).argParser(parseInteger('--interval')))
     .option('--junit <file>', 'also write the results as JUnit XML to this file')
+    .addHelpText('after', HELP_AFTER)
     .action(
       withContext(async (ctx, suiteId: string, flags: RunFlags) => {
         const suite = await unwrap(ctx.client.GET('/simulation_suites/{suite_id}', { params: { path: { suite_id: suiteId } } }));
         const targetAgentId = flags.agent ?? suite.model_id;
+        const baseline = flags.baseline ?? (flags.failOn === 'regression' ? 'last' : undefined);
         const progress = createProgress();
         // Ctrl-C: put the terminal back (the bar hides the cursor) and exit as interrupted.
         const interrupted = () => {
@@ -45,11 +97,13 @@ export function runCommand(): Command {
         };
         process.once('SIGINT', interrupted);
         const startedAt = new Date();
-        let session: SimulationSession;
+        let run: RunSuiteResult;
         try {
-          session = await ctx.client.runSuite(suiteId, {
+          run = await ctx.client.runSuite(suiteId, {
             targetAgentId,
             maxTurns: flags.maxTurns,
+            iterations: flags.iterations,
+            baseline,
             timeoutMs: flags.timeout * 1000,
             intervalMs: flags.interval,
             onStarted: (execution) =>
@@ -63,18 +117,42 @@ export function runCommand(): Command {
           progress.stop();
         }
         const elapsedSeconds = (Date.now() - startedAt.getTime()) / 1000;
-        const results = caseResults(session);
+        const simulations = await allSimulations(ctx.client, run);
+        const results = caseResults({ ...run, simulations });
         const summary = summarize(results);
+        const { report, comparison } = run;
         if (flags.junit) {
-          await writeJunit(flags.junit, { suiteName: suite.name, suiteId, targetAgentId, session, results, startedAt, elapsedSeconds });
+          await writeJunit(flags.junit, {
+            suiteName: suite.name,
+            suiteId,
+            targetAgentId,
+            session: run,
+            results,
+            startedAt,
+            elapsedSeconds,
+          });
         }
         if (ctx.json) {
-          printJson(session);
+          printJson(run);
         } else {
-          print(resultsTable(results, outputColumns()));
-          print(`${summaryLine(summary)} (session ${session.simulation_session_id})`);
+          const repeated = new Set(results.map((r) => r.caseId)).size < results.length;
+          if (report && (repeated || comparison)) {
+            const rows = caseRows(report, comparison, results);
+            print(caseTable(rows, outputColumns()));
+            print(`${caseSummaryLine(report, rows)} (session ${run.simulation_session_id})`);
+          } else {
+            print(resultsTable(results, outputColumns()));
+            print(`${summaryLine(summary)} (session ${run.simulation_session_id})`);
+          }
+          if (comparison) print(verdictLine(comparison));
+        }
+        if (baseline !== undefined && comparison === null) {
+          process.stderr.write(
+            `note: no earlier finished session of this suite to compare with (its first run)${flags.failOn === 'regression' ? ': nothing can have regressed, exit 0' : ''}\n`,
+          );
         }
         if (flags.junit) process.stderr.write(`JUnit XML written to ${flags.junit}\n`);
+        if (flags.failOn === 'regression') return comparison?.verdict === 'regressed' ? EXIT.failed : EXIT.passed;
         return summary.passed === summary.total ? EXIT.passed : EXIT.failed;
       }),
     );

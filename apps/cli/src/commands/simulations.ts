@@ -3,6 +3,7 @@ import { unwrap, type Simulation, type SimulationSession } from '@sims/client';
 import { ALL_PAGES, dateRangeOptions, fileOption, withContext } from '../command.js';
 import { buildBody, collectPair, parseInteger, requireFields } from '../input.js';
 import { print, printJson, printList, printRecord, type Column } from '../output.js';
+import { comparisonTable, verdictLine } from '../run/comparison.js';
 import { caseResults, summarize } from '../run/results.js';
 import { outputColumns, resultsTable, summaryLine } from '../run/table.js';
 import type { ListItem, Schemas } from '@sims/client';
@@ -156,6 +157,23 @@ export function sessionsCommand(): Command {
         );
         if (results.length > 0) print(resultsTable(results, outputColumns()));
         print(summaryLine(summarize(results)));
+      }),
+    );
+
+  sessions
+    .command('compare <base> <head>')
+    .description(
+      'compare session <head> with the baseline session <base> (a session id, or last for the latest finished session of the same suite before <head>): the verdict, then case by case; exit 0 whatever the verdict (gate CI with run --fail-on regression), 2 on an error',
+    )
+    .action(
+      withContext(async (ctx, base: string, head: string) => {
+        const comparison = await ctx.client.compareSessions(head, { baseline: base });
+        if (ctx.json) {
+          printJson(comparison);
+          return;
+        }
+        print(verdictLine(comparison));
+        if (comparison.cases.length > 0) print(comparisonTable(comparison, outputColumns()));
       }),
     );
 

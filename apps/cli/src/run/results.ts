@@ -81,3 +81,25 @@ export function summarize(results: CaseResult[]): RunSummary {
   const count = (outcome: Outcome) => results.filter((r) => r.outcome === outcome).length;
   return { total: results.length, passed: count('passed'), failed: count('failed'), errors: count('error'), pending: count('pending') };
 }
+
+/** The runs of one case, in the order of their iteration. */
+export interface CaseRuns {
+  caseId: string;
+  name: string;
+  runs: CaseResult[];
+}
+
+/**
+ * The results grouped by case, cases in the order they were first run, each case's runs by their
+ * `iteration` (a run of the reference API has none and counts as the first).
+ */
+export function groupByCase(results: CaseResult[]): CaseRuns[] {
+  const byCase = new Map<string, CaseRuns>();
+  for (const result of results) {
+    const group = byCase.get(result.caseId);
+    if (group) group.runs.push(result);
+    else byCase.set(result.caseId, { caseId: result.caseId, name: result.name, runs: [result] });
+  }
+  const iteration = (result: CaseResult) => result.simulation.iteration ?? 1;
+  return [...byCase.values()].map((group) => ({ ...group, runs: group.runs.sort((a, b) => iteration(a) - iteration(b)) }));
+}

@@ -1,3 +1,4 @@
+import type { SimulationCaseComparison, SimulationCaseReport, SimulationSessionComparison, SimulationSessionReport } from '@sims/client';
 import type { CaseResult, RunSummary } from './results.js';
 import { plainTable } from '../output.js';
 
@@ -31,7 +32,7 @@ const PADDING = 2;
  * cli-table3 wraps at spaces and cuts a word longer than the cell with `…`; a URL or an id in a
  * reasoning would lose its end, so such words are broken onto lines of their own instead.
  */
-function breakLongWords(text: string, width: number): string {
+export function breakLongWords(text: string, width: number): string {
   return text.replace(/\S+/g, (word) => {
     const chars = [...word];
     if (chars.length <= width) return word;
@@ -74,4 +75,145 @@ export function summaryLine(summary: RunSummary): string {
   if (summary.errors > 0) parts.push(`${summary.errors} errored`);
   if (summary.pending > 0) parts.push(`${summary.pending} pending`);
   return `${parts.join(', ')} of ${summary.total} case${summary.total === 1 ? '' : 's'}`;
+}
+
+/** A rate as a whole percentage: `0.6667` → `67%`. */
+export function percent(rate: number): string {
+  return `${Math.round(rate * 100)}%`;
+}
+
+/** A pass-rate change in percentage points with its sign (a real minus): `−33%`, `+50%`, `±0%`; empty when unknown. */
+export function formatDelta(delta: number | null): string {
+  if (delta === null) return '';
+  const points = Math.round(delta * 100);
+  if (points === 0) return '±0%';
+  return points > 0 ? `+${points}%` : `\u2212${-points}%`;
+}
+
+/** Passed runs over finished runs with the rate: `2/3 67%`; `0/0` while none has finished. */
+export function passRate(passed: number, finished: number): string {
+  return finished === 0 ? '0/0' : `${passed}/${finished} ${percent(passed / finished)}`;
+}
+
+/** `newly_failing` → `newly failing`. */
+export const changeText = (change: SimulationCaseComparison['change']) => change.replace(/_/g, ' ');
+
+type CaseMark = 'PASS' | 'FAIL' | 'FLAKY' | 'ERROR' | 'PENDING' | 'REMOVED';
+
+/** One row of the per-case table: a case of the report, or a case only the baseline ran. */
+export interface CaseRow {
+  name: string;
+  mark: CaseMark;
+  passed: string;
+  /** The change against the baseline; `undefined` when there was no comparison. */
+  vsBaseline?: string;
+  lines: string[];
+}
+
+function markOf(report: SimulationCaseReport): CaseMark {
+  if (report.outcome === 'passing') return 'PASS';
+  if (report.outcome === 'flaky') return 'FLAKY';
+  if (report.outcome === 'pending') return 'PENDING';
+  return report.errored_runs > 0 && report.errored_runs === report.runs - report.pending_runs ? 'ERROR' : 'FAIL';
+}
+
+/** `−67% regressed` over `newly failing`: the change, and the trend when it moved beyond noise. */
+function vsBaselineText(change: SimulationCaseComparison): string {
+  const delta = formatDelta(change.pass_rate_delta);
+  const first = [delta, change.trend === 'unchanged' ? '' : change.trend].filter(Boolean).join(' ');
+  return [first, changeText(change.change)].filter(Boolean).join('\n');
+}
+
+/**
+ * The lines under a case: runs that could not run (with the first error), then each criterion and
+ * check that did not always pass, with how often it passed and the reasoning given most often.
+ */
+function reportLines(report: SimulationCaseReport, results: CaseResult[]): string[] {
+  const finished = report.runs - report.pending_runs;
+  const lines: string[] = [];
+  if (report.errored_runs > 0) {
+    const error = results.find((r) => r.caseId === report.simulation_case_id && r.outcome === 'error')?.error;
+    lines.push(`! ${report.errored_runs} of ${finished} runs could not run${error ? `: ${error}` : ''}`);
+  }
+  for (const criterion of report.criteria) {
+    if (criterion.failed + criterion.not_evaluated === 0) continue;
+    const mark = criterion.failed === 0 ? '? not evaluated' : '✗';
+    const reasoning = criterion.top_failure_reasoning ? `: ${criterion.top_failure_reasoning}` : '';
+    lines.push(`${mark} ${criterion.criterion} (${criterion.passed}/${criterion.evaluations} passed)${reasoning}`);
+  }
+  return lines;
+}
+
+/**
+ * The rows of a session run several times or compared with a baseline: one per case of the report,
+ * in its order, then the cases only the baseline ran.
+ */
+export function caseRows(
+  report: SimulationSessionReport,
+  comparison: SimulationSessionComparison | null,
+  results: CaseResult[],
+): CaseRow[] {
+  const changes = new Map(comparison?.cases.map((c) => [c.simulation_case_id, c]));
+  const rows: CaseRow[] = report.cases.map((c) => {
+    const change = changes.get(c.simulation_case_id);
+    return {
+      name: c.simulation_case_name ?? c.simulation_case_id,
+      mark: markOf(c),
+      passed: passRate(c.passed_runs, c.runs - c.pending_runs),
+      ...(comparison ? { vsBaseline: change ? vsBaselineText(change) : '' } : {}),
+      lines: reportLines(c, results),
+    };
+  });
+  for (const removed of comparison?.cases.filter((c) => c.change === 'removed') ?? []) {
+    rows.push({
+      name: removed.simulation_case_name ?? removed.simulation_case_id,
+      mark: 'REMOVED',
+      passed: '',
+      vsBaseline: vsBaselineText(removed),
+      lines: [],
+    });
+  }
+  return rows;
+}
+
+// "20/20 100%" and "−100% regressed" set these widths, with a space of padding each side.
+const PASSED_WIDTH = 12;
+const VS_BASELINE_WIDTH = 17;
+
+/**
+ * The per-case table: case, outcome (with FLAKY for a case that both passed and failed), passed runs
+ * and rate, the change against the baseline when compared, and the failing criteria with their
+ * pass counts and reasoning. It fits the given width as resultsTable does.
+ */
+export function caseTable(rows: CaseRow[], columns: number): string {
+  const compared = rows.some((r) => r.vsBaseline !== undefined);
+  const fixed = [OUTCOME_WIDTH, PASSED_WIDTH, ...(compared ? [VS_BASELINE_WIDTH] : [])];
+  const free = columns - fixed.reduce((a, b) => a + b, 0) - (fixed.length + 3);
+  const longestName = Math.max('case'.length, ...rows.map((r) => [...r.name].length)) + PADDING;
+  const caseWidth = Math.min(longestName, Math.max(10, Math.min(28, free - 30)));
+  const reasonWidth = Math.max(20, free - caseWidth);
+  const head = ['case', 'outcome', 'passed', ...(compared ? ['vs baseline'] : []), 'failing criteria and reasoning'];
+  const table = plainTable(head, { colWidths: [caseWidth, ...fixed, reasonWidth], wordWrap: true });
+  for (const row of rows) {
+    table.push([
+      breakLongWords(row.name, caseWidth - PADDING),
+      row.mark,
+      row.passed,
+      ...(compared ? [row.vsBaseline ?? ''] : []),
+      breakLongWords(row.lines.join('\n'), reasonWidth - PADDING),
+    ]);
+  }
+  return table.toString();
+}
+
+/** `1 passed, 1 flaky, 0 failed of 2 cases; 5 of 6 runs passed (83%)`. */
+export function caseSummaryLine(report: SimulationSessionReport, rows: CaseRow[]): string {
+  const count = (mark: CaseMark) => rows.filter((r) => r.mark === mark).length;
+  const parts = [`${count('PASS')} passed`, `${count('FLAKY')} flaky`, `${count('FAIL')} failed`];
+  if (count('ERROR') > 0) parts.push(`${count('ERROR')} errored`);
+  if (count('PENDING') > 0) parts.push(`${count('PENDING')} pending`);
+  const cases = report.cases.length;
+  const finished = report.total_simulations - report.pending_simulations;
+  const rate = report.pass_rate === null ? '' : ` (${percent(report.pass_rate)})`;
+  return `${parts.join(', ')} of ${cases} case${cases === 1 ? '' : 's'}; ${report.passed_simulations} of ${finished} runs passed${rate}`;
 }
