@@ -175,7 +175,8 @@ const toSummary = (row: Row): SimulationSummary => toRecord(row, null) as Simula
 /**
  * Every run of a session for its report (`toOutcome`), oldest first, with no timeline: the document's
  * fields read out (objects as JSON text), and the turns, the caller's and the agent's messages,
- * counted from the run's events through the index on (run, n).
+ * counted from the run's entries in the partial index of those events (`simulation_events_turns`,
+ * whose condition this repeats word for word, so that the planner takes it and no event is parsed).
  */
 const OUTCOMES_SQL = `SELECT simulations.id, simulations.case_id, simulations.iteration, simulations.status, simulations.created_at,
     simulations.body ->> '$.simulation_case_name' AS simulation_case_name,
