@@ -1,7 +1,15 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { QueueOnlyEngine, startServer, type EngineFactory, type RunningServer, type SimulationRecord, type Storage } from '@sims/server';
+import {
+  QueueOnlyEngine,
+  startServer,
+  type EngineFactory,
+  type RunningServer,
+  type ServerConfig,
+  type SimulationRecord,
+  type Storage,
+} from '@sims/server';
 
 /** Criteria containing this marker fail; cases whose prompt contains ERROR_MARKER cannot run. */
 export const FAIL_MARKER = '[fails]';
@@ -93,8 +101,11 @@ export interface TestServer {
   stop(): Promise<void>;
 }
 
-/** A real server on a free loopback port, with a temporary database and the given engine (default: the server's own). */
-export async function startTestServer(engine?: EngineFactory): Promise<TestServer> {
+/**
+ * A real server on a free loopback port, with a temporary database and the given engine (default: the
+ * server's own, with `engineConfig` when given: a test agent on loopback needs `allowPrivateNetworks`).
+ */
+export async function startTestServer(engine?: EngineFactory, engineConfig?: ServerConfig['engine']): Promise<TestServer> {
   const dataDir = await mkdtemp(join(tmpdir(), 'sims-cli-test-'));
   const server = await startServer(
     {
@@ -105,6 +116,7 @@ export async function startTestServer(engine?: EngineFactory): Promise<TestServe
       bodyLimit: 1024 * 1024,
       logLevel: 'silent',
       shutdownGraceMs: 5_000,
+      ...(engineConfig ? { engine: engineConfig } : {}),
     },
     engine,
   );
