@@ -184,6 +184,64 @@ describe('every command against the Prism mock (which refuses requests that brea
     expect(result.stdout).toContain('0 passed, 1 failed, 1 errored of 2 cases');
   });
 
+  describe('run with iterations and a baseline (the mock answers its report and comparison examples)', () => {
+    it('--iterations and --baseline last: the per-case table with pass rates, flaky mark, change and delta, then the verdict', async () => {
+      const result = await run('run', SUITE_ID, '--interval', '10', '--iterations', '3', '--baseline', 'last');
+      // --fail-on any: the session's runs did not all pass.
+      expect(result.code, explain(result)).toBe(1);
+      expect(result.stdout).toMatch(
+        /│ Handles refund request │ FLAKY\s+│ 2\/3 67%\s+│ −100% regressed │ ✗ Agent provided a resolution\s+│/,
+      );
+      expect(result.stdout).toMatch(/│\s+│\s+│\s+│ newly failing\s+│ \(2\/3 passed\): No resolution/);
+      expect(result.stdout).toMatch(/│ Asks for opening hours │ PASS\s+│ 3\/3 100%\s+│ ±0%\s+│\s+│\n│\s+│\s+│\s+│ still passing\s+│/);
+      expect(result.stdout).toContain('1 passed, 1 flaky, 0 failed of 2 cases; 5 of 6 runs passed (83%)');
+      expect(result.stdout).toContain(
+        'REGRESSED against session 8e9f0a1b-2c3d-4e5f-8a6b-7c8d9e0f1a2b: pass rate 100% → 50% (−50%); 1 regressed, 0 improved; 1 newly failing, 1 still passing',
+      );
+      // The table (not the summary and verdict lines) is as wide as a pipe's default.
+      const tableLines = result.stdout.split('\n').filter((line) => /^[┌│├└]/.test(line));
+      expect(Math.max(...tableLines.map((line) => [...line].length))).toBe(100);
+    });
+
+    it('--fail-on regression implies --baseline last and exits 1 on the verdict regressed', async () => {
+      const result = await run('run', SUITE_ID, '--interval', '10', '--fail-on', 'regression');
+      expect(result.code, explain(result)).toBe(1);
+      expect(result.stdout).toMatch(/^REGRESSED against session /m);
+    });
+
+    it('--json: the session with its report and comparison', async () => {
+      const out = await run('--json', 'run', SUITE_ID, '--interval', '10', '--iterations', '2', '--baseline', SESSION_ID);
+      expect(out.code, explain(out)).toBe(1);
+      const result = JSON.parse(out.stdout);
+      expect(result).toMatchObject({ simulation_session_id: SESSION_ID, total_simulations: 2 });
+      expect(result.report.cases.map((c: { outcome: string }) => c.outcome)).toEqual(['flaky', 'passing']);
+      expect(result.comparison.verdict).toBe('regressed');
+      // Without a baseline no comparison is asked for.
+      expect((await run('--json', 'run', SUITE_ID, '--interval', '10')).stdout).toMatch(/"comparison": null/);
+    });
+
+    it('sessions compare BASE HEAD: the verdict line and a row per case; --json the comparison; exit 0 even when regressed', async () => {
+      const out = ok(await run('sessions', 'compare', 'last', SESSION_ID));
+      expect(out.split('\n')[0]).toMatch(/^REGRESSED against session 8e9f0a1b-2c3d-4e5f-8a6b-7c8d9e0f1a2b: /);
+      expect(out).toMatch(/│ Handles refund request │ newly failing │ 3\/3 100%\s+│ 0\/3 0%\s+│ −100% │ regressed │/);
+      expect(out).toMatch(/│ Asks for opening hours │ still passing │ 3\/3 100%\s+│ 3\/3 100%\s+│ ±0%\s+│ unchanged │/);
+      expect(await json('sessions', 'compare', SESSION_ID, SESSION_ID)).toMatchObject({ verdict: 'regressed', summary: { regressed: 1 } });
+    });
+
+    it('refuses --iterations outside 1-20 and an unknown --fail-on before any call', async () => {
+      for (const value of ['0', '21']) {
+        const result = await run('run', SUITE_ID, '--iterations', value);
+        expect(result.code, explain(result)).toBe(2);
+        expect(result.stderr).toBe(`error: --iterations must be between 1 and 20, got ${value}\n`);
+      }
+      const notNumber = await run('run', SUITE_ID, '--iterations', 'three');
+      expect(notNumber.stderr).toBe('error: --iterations must be an integer, got three\n');
+      const mode = await run('run', SUITE_ID, '--fail-on', 'sometimes');
+      expect(mode.code, explain(mode)).toBe(2);
+      expect(mode.stderr).toMatch(/argument 'sometimes' is invalid\. Allowed choices are any, regression\./);
+    });
+  });
+
   it('generate: one line per event, or the NDJSON events with --json', async () => {
     const out = ok(
       await run(
@@ -262,5 +320,8 @@ describe('every command against the Prism mock (which refuses requests that brea
     const help = await sims(['run', '--help']);
     expect(help.code).toBe(0);
     expect(help.stdout).toContain('--junit <file>');
+    expect(help.stdout).toContain('--iterations <n>');
+    expect(help.stdout).toContain('--fail-on <mode>');
+    expect(help.stdout).toMatch(/first run of a suite has no baseline to compare\s+with, which is noted on stderr and exits 0/);
   });
 });

@@ -1,6 +1,17 @@
 import { describe, expect, it } from 'vitest';
+import type { Schemas } from '@sims/client';
+import { comparisonTable, verdictLine } from '../src/run/comparison.js';
 import type { CaseResult, CriterionResult } from '../src/run/results.js';
-import { DEFAULT_COLUMNS, outputColumns, resultsTable } from '../src/run/table.js';
+import {
+  caseRows,
+  caseSummaryLine,
+  caseTable,
+  DEFAULT_COLUMNS,
+  formatDelta,
+  outputColumns,
+  passRate,
+  resultsTable,
+} from '../src/run/table.js';
 
 const words = (count: number) => Array.from({ length: count }, (_, i) => `word${i}`).join(' ');
 // 500 characters of reasoning, as a judge writes it: words, no line breaks.
@@ -79,5 +90,147 @@ describe('results table', () => {
     expect(table).toMatch(/│ Broken +│ ERROR +│ 0\/0 +│ the run failed +│/);
     expect(table).toMatch(/│ Fine +│ PASS +│ 1\/1 +│ +│/);
     expect(widest(table)).toBe(80);
+  });
+});
+
+type CaseReport = Schemas['SimulationCaseReport'];
+type CaseComparison = Schemas['SimulationCaseComparison'];
+
+function caseReport(name: string, overrides: Partial<CaseReport> = {}): CaseReport {
+  return {
+    simulation_case_id: `id-${name}`,
+    simulation_case_name: name,
+    runs: 3,
+    passed_runs: 3,
+    failed_runs: 0,
+    errored_runs: 0,
+    pending_runs: 0,
+    pass_rate: 1,
+    outcome: 'passing',
+    flaky: false,
+    duration_ms: null,
+    turns: null,
+    criteria: [],
+    ...overrides,
+  };
+}
+
+function report(cases: CaseReport[]): Schemas['SimulationSessionReport'] {
+  const total = cases.reduce((n, c) => n + c.runs, 0);
+  const passed = cases.reduce((n, c) => n + c.passed_runs, 0);
+  return {
+    simulation_session_id: 's',
+    suite_id: null,
+    target_agent_id: null,
+    created_at: '2026-11-20T09:19:58Z',
+    finished: true,
+    total_simulations: total,
+    completed_simulations: total,
+    failed_simulations: 0,
+    pending_simulations: 0,
+    passed_simulations: passed,
+    pass_rate: total ? passed / total : null,
+    case_outcomes: { passing: 0, failing: 0, flaky: 0, pending: 0 },
+    cases,
+  };
+}
+
+function change(name: string, overrides: Partial<CaseComparison>): CaseComparison {
+  return {
+    simulation_case_id: `id-${name}`,
+    simulation_case_name: name,
+    change: 'still_passing',
+    trend: 'unchanged',
+    baseline: { runs: 3, passed_runs: 3, pass_rate: 1, outcome: 'passing' },
+    head: { runs: 3, passed_runs: 3, pass_rate: 1, outcome: 'passing' },
+    pass_rate_delta: 0,
+    criteria: [],
+    ...overrides,
+  };
+}
+
+function comparison(cases: CaseComparison[]): Schemas['SimulationSessionComparison'] {
+  return {
+    simulation_session_id: 's',
+    baseline_session_id: 'b',
+    suite_id: null,
+    verdict: 'regressed',
+    baseline_pass_rate: 1,
+    pass_rate: 0.5,
+    pass_rate_delta: -0.5,
+    summary: { newly_failing: 1, fixed: 0, still_failing: 0, still_passing: 0, flaky: 1, added: 0, removed: 1, regressed: 1, improved: 0 },
+    cases,
+  };
+}
+
+const flakyCase = caseReport('Refund', {
+  passed_runs: 2,
+  failed_runs: 1,
+  pass_rate: 2 / 3,
+  outcome: 'flaky',
+  flaky: true,
+  criteria: [
+    {
+      criterion: 'Agent confirmed the order',
+      kind: 'criterion',
+      evaluations: 3,
+      passed: 2,
+      failed: 1,
+      not_evaluated: 0,
+      pass_rate: 2 / 3,
+      top_failure_reasoning: LONG_REASONING,
+      top_failure_count: 1,
+    },
+  ],
+});
+const brokenCase = caseReport('Hours', { passed_runs: 0, failed_runs: 3, pass_rate: 0, outcome: 'failing' });
+const erroredCase = caseReport('Line', { passed_runs: 0, errored_runs: 3, pass_rate: 0, outcome: 'failing' });
+
+describe('per-case table (iterations and comparisons)', () => {
+  it('signs a delta with a real minus, a plus, or ±0, in whole points; empty when unknown', () => {
+    expect([-1, -1 / 3, 0, 0.001, 0.5, null].map(formatDelta)).toEqual(['\u2212100%', '\u221233%', '±0%', '±0%', '+50%', '']);
+    expect(passRate(2, 3)).toBe('2/3 67%');
+    expect(passRate(0, 0)).toBe('0/0');
+  });
+
+  it('shows pass rate, FLAKY, FAIL and ERROR marks and the failing criterion with its count; fits 80 columns, nothing cut', () => {
+    const rows = caseRows(report([flakyCase, brokenCase, erroredCase]), null, []);
+    const table = caseTable(rows, 80);
+    expect(widest(table)).toBe(80);
+    expect(table).not.toContain('vs baseline');
+    expect(table).toMatch(/│ Refund +│ FLAKY +│ 2\/3 67% +│ ✗ Agent confirmed the order \(2\/3/);
+    expect(table).toMatch(/│ Hours +│ FAIL +│ 0\/3 0% +│ +│/);
+    expect(table).toMatch(/│ Line +│ ERROR +│ 0\/3 0% +│ ! 3 of 3 runs could not run +│/);
+    expect(columnText(table, 3).replace(/\s/g, '')).toContain(LONG_REASONING.replace(/\s/g, ''));
+    expect(caseSummaryLine(report([flakyCase, brokenCase, erroredCase]), rows)).toBe(
+      '0 passed, 1 flaky, 1 failed, 1 errored of 3 cases; 2 of 9 runs passed (22%)',
+    );
+  });
+
+  it('compared: the delta and trend over the change, removed cases last; the comparison table and verdict fit too', () => {
+    const compared = comparison([
+      change('Hours', {
+        change: 'newly_failing',
+        trend: 'regressed',
+        head: { runs: 3, passed_runs: 0, pass_rate: 0, outcome: 'failing' },
+        pass_rate_delta: -1,
+      }),
+      change('Refund', { change: 'flaky', pass_rate_delta: -1 / 3, head: { runs: 3, passed_runs: 2, pass_rate: 2 / 3, outcome: 'flaky' } }),
+      change('Gone', { change: 'removed', head: null, pass_rate_delta: null }),
+    ]);
+    const table = caseTable(caseRows(report([flakyCase, brokenCase]), compared, []), 80);
+    expect(widest(table)).toBe(80);
+    expect(table).toMatch(/│ Refund +│ FLAKY +│ 2\/3 67% +│ −33% +│/);
+    expect(table).toMatch(/│ +│ +│ +│ flaky +│/);
+    expect(table).toMatch(/│ Hours +│ FAIL +│ 0\/3 0% +│ −100% regressed │ +│\n│ +│ +│ +│ newly failing +│/);
+    expect(table.trimEnd().split('\n').slice(-2)[0]).toMatch(/│ Gone +│ REMOVED +│ +│ removed +│ +│/);
+
+    const byCase = comparisonTable(compared, 80);
+    expect(widest(byCase)).toBeLessThanOrEqual(80);
+    expect(byCase).toMatch(/│ Hours +│ newly failing │ 3\/3 100% +│ 0\/3 0% +│ −100% │ regressed │/);
+    expect(byCase).toMatch(/│ Gone +│ removed +│ 3\/3 100% +│ +│ +│ unchanged │/);
+    expect(verdictLine(compared)).toBe(
+      'REGRESSED against session b: pass rate 100% → 50% (−50%); 1 regressed, 0 improved; 1 newly failing, 1 flaky, 1 removed',
+    );
   });
 });
