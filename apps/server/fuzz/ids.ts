@@ -27,9 +27,11 @@ export class IdRef {
 /**
  * Which resource a field or parameter names, by its name as the spec spells it. The spec has no
  * links between operations, so the names are the only contract; `model_id`(s) is the reference API's
- * name for an agent.
+ * name for an agent, and `baseline` a session.
  */
 export function kindOfField(name: string): Kind | undefined {
+  // The comparison's `baseline` names a session (or `last`, its default when omitted).
+  if (name === 'baseline') return 'session';
   const stem = name.replace(/_ids?$/, '');
   if (stem === name) return undefined;
   if (stem === 'agent' || stem === 'model' || stem.endsWith('_agent')) return 'agent';

@@ -64,6 +64,8 @@ function requests(): Record<string, Request> {
     getSimulation: { method: 'GET', url: `/simulations/${simulationId}` },
     listSimulationSessions: { method: 'GET', url: `/simulations/sessions?target_agent_id=${agentId}`, list: true },
     getSimulationSession: { method: 'GET', url: `/simulations/session/${sessionId}` },
+    getSimulationSessionReport: { method: 'GET', url: `/simulations/session/${sessionId}/report` },
+    compareSimulationSessions: { method: 'GET', url: `/simulations/session/${sessionId}/comparison?baseline=${sessionId}` },
   };
 }
 
