@@ -113,5 +113,6 @@ export function sessionView(session: SessionView): Schemas['SimulationSessionRea
     suite_id: session.suite_id,
     target_agent_id: session.target_agent_id,
     created_at: session.created_at,
+    cancelled_at: session.cancelled_at,
   };
 }

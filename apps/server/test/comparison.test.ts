@@ -70,6 +70,7 @@ function fromRuns(session_id: string, runs: RunOutcome[]): Report {
       suite_id: SUITE,
       target_agent_id: 'agent-1',
       created_at: at(0),
+      cancelled_at: null,
       total_simulations: runs.length,
       completed_simulations: count('completed'),
       failed_simulations: count('failed'),

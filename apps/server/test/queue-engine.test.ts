@@ -71,6 +71,7 @@ async function seed(storage: PostgresStorage): Promise<{ agent: AgentRecord; ses
     suite_id: null,
     target_agent_id: agent.id,
     created_at: new Date().toISOString(),
+    cancelled_at: null,
   });
   return { agent, session };
 }

@@ -135,6 +135,7 @@ describe('a database written by the release before (migration 5)', () => {
       suite_id: null,
       target_agent_id: 'agent-1',
       created_at: tick(),
+      cancelled_at: null,
     }));
     const [first, second] = sessions as [SessionRecord, SessionRecord];
     const runs = [...[0, 1, 2, 3, 4].map((n) => runOf(first, n)), ...[5, 6].map((n) => runOf(second, n))];

@@ -55,6 +55,7 @@ function sessionOf(runs: RunOutcome[]): SessionRecord & SessionCounters {
     suite_id: '3c1f8a2e-5d4b-4e7a-9c6f-1a2b3c4d5e6f',
     target_agent_id: 'agent-1',
     created_at: at(0),
+    cancelled_at: null,
     total_simulations: runs.length,
     completed_simulations: count('completed'),
     failed_simulations: count('failed'),

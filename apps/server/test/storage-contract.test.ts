@@ -5,6 +5,8 @@ import { migrations as postgresMigrations } from '../src/storage/postgres/migrat
 import { SimulationEngine } from '../src/engine/simulation-engine.js';
 import {
   type AgentRecord,
+  CANCELLED,
+  cancelledEvent,
   type CaseRecord,
   EMBEDDED_SIMULATIONS,
   type RunOutcome,
@@ -828,6 +830,146 @@ describe.each(factories)('storage contract on $name', (factory) => {
     await expect(
       storage.simulations.finish('no-such-run', { status: 'failed', success_criteria_analysis: null, error_info: null }, tick()),
     ).rejects.toThrow(/no simulation/);
+  });
+
+  it('cancels a run in progress once: failed 499, a started one with a last error event; then it cannot start, append or finish (issue 13)', async () => {
+    const storage = await fresh();
+    const session = sessionOf(WS);
+    const [queued, running, done, left] = [1, 2, 3, 4].map((n) => runOf(session, n));
+    await storage.sessions.createRuns(session, [queued!, running!, done!, left!]);
+    const id = (run: SimulationRecord | undefined) => run!.simulation_id;
+    await storage.simulations.markStarted(id(running), tick());
+    await storage.simulations.appendTimeline(id(running), [event(0), event(1)], tick());
+    await storage.simulations.markStarted(id(done), tick());
+    await storage.simulations.finish(id(done), { status: 'completed', success_criteria_analysis: ANALYSIS, error_info: null }, tick());
+    const counters = async () => (await storage.sessions.counters(WS, [session.simulation_session_id])).get(session.simulation_session_id);
+
+    // Another workspace's run, and no run, are not found: nothing changes.
+    expect(await storage.simulations.cancel(OTHER, id(queued), tick())).toBe(false);
+    expect(await storage.simulations.cancel(WS, 'missing', tick())).toBe(false);
+    expect((await storage.simulations.get(WS, id(queued)))!.status).toBe('in-progress');
+
+    const queuedAt = tick();
+    expect(await storage.simulations.cancel(WS, id(queued), queuedAt)).toBe(true);
+    expect(await storage.simulations.get(WS, id(queued))).toStrictEqual({
+      ...queued,
+      status: 'failed',
+      error_info: { ...CANCELLED },
+      finished_at: queuedAt,
+      updated_at: queuedAt,
+    });
+    const runningAt = tick();
+    expect(await storage.simulations.cancel(WS, id(running), runningAt)).toBe(true);
+    const cancelled = (await storage.simulations.get(WS, id(running)))!;
+    expect(cancelled).toMatchObject({ status: 'failed', error_info: CANCELLED, finished_at: runningAt, updated_at: runningAt });
+    expect(cancelled.started_at).not.toBeNull();
+    // The events stored before the cancel, then the cancel's own.
+    expect(cancelled.timeline!.map((e) => e.value)).toEqual([event(0).value, event(1).value, CANCELLED.message]);
+    expect(cancelled.timeline!.at(-1)).toStrictEqual(cancelledEvent(runningAt));
+    expect(await counters()).toStrictEqual({
+      total_simulations: 4,
+      completed_simulations: 1,
+      failed_simulations: 2,
+      pending_simulations: 1,
+    });
+    expect((await storage.simulations.list(WS, { status: 'failed' }, page(1, 10))).total).toBe(2);
+    expect((await storage.simulations.list(WS, { status: 'in-progress' }, page(1, 10))).total).toBe(1);
+
+    // Finished (completed, or cancelled already): refused, nothing changes.
+    const finished = await storage.simulations.get(WS, id(done));
+    expect(await storage.simulations.cancel(WS, id(done), tick())).toBe(false);
+    expect(await storage.simulations.cancel(WS, id(running), tick())).toBe(false);
+    expect(await storage.simulations.get(WS, id(done))).toStrictEqual(finished);
+    // The run's worker, unaware: its start, events and result are all refused.
+    expect(await storage.simulations.markStarted(id(queued), tick())).toBe(false);
+    await expect(storage.simulations.appendTimeline(id(running), [event(2)], tick())).rejects.toThrow(/in progress/);
+    expect(
+      await storage.simulations.finish(
+        id(running),
+        { status: 'completed', success_criteria_analysis: ANALYSIS, error_info: null, events: [event(3)] },
+        tick(),
+      ),
+    ).toBe(false);
+    expect(await storage.simulations.get(WS, id(running))).toStrictEqual(cancelled);
+    expect((await storage.simulations.get(WS, id(queued)))!.started_at).toBeNull();
+    expect(await counters()).toStrictEqual({
+      total_simulations: 4,
+      completed_simulations: 1,
+      failed_simulations: 2,
+      pending_simulations: 1,
+    });
+    // What a worker asks of the runs it has going on: those closed, in the order asked.
+    expect(await storage.simulations.closed([id(left), id(running), 'missing', id(done), id(queued)])).toEqual([
+      id(running),
+      'missing',
+      id(done),
+      id(queued),
+    ]);
+    expect(await storage.simulations.closed([])).toEqual([]);
+  });
+
+  it('cancels a session: its runs in progress at once, cancelled_at set once; a session with none in progress is left as it is (issue 13)', async () => {
+    const storage = await fresh();
+    const SUITE = 'suite-c';
+    const earlier = sessionRecord(WS, tick(), { suite_id: SUITE });
+    const target = sessionRecord(WS, tick(), { suite_id: SUITE });
+    const head = sessionRecord(WS, tick(), { suite_id: SUITE });
+    const earlierRun = runOf(earlier, 1);
+    const [completed, running, queued] = [1, 2, 3].map((n) => runOf(target, n, { iteration: n }));
+    await storage.sessions.createRuns(earlier, [earlierRun]);
+    await storage.sessions.createRuns(target, [completed!, running!, queued!]);
+    await storage.sessions.createRuns(head, [runOf(head, 1)]);
+    await storage.simulations.finish(
+      earlierRun.simulation_id,
+      { status: 'completed', success_criteria_analysis: ANALYSIS, error_info: null },
+      tick(),
+    );
+    await storage.simulations.finish(
+      completed!.simulation_id,
+      { status: 'completed', success_criteria_analysis: ANALYSIS, error_info: null },
+      tick(),
+    );
+    await storage.simulations.markStarted(running!.simulation_id, tick());
+    await storage.simulations.appendTimeline(running!.simulation_id, [event(0)], tick());
+    const sid = target.simulation_session_id;
+
+    expect(await storage.sessions.cancel(OTHER, sid, tick())).toBeUndefined();
+    expect(await storage.sessions.cancel(WS, 'missing', tick())).toBeUndefined();
+    expect((await storage.sessions.get(WS, sid))!.cancelled_at).toBeNull();
+
+    const at = tick();
+    expect(await storage.sessions.cancel(WS, sid, at)).toEqual([running!.simulation_id, queued!.simulation_id]);
+    expect(await storage.sessions.get(WS, sid)).toStrictEqual({ ...target, cancelled_at: at });
+    const view = (await storage.sessions.view(WS, sid))!;
+    expect(view).toMatchObject({
+      cancelled_at: at,
+      total_simulations: 3,
+      completed_simulations: 1,
+      failed_simulations: 2,
+      pending_simulations: 0,
+    });
+    expect(view.simulations.map((s) => [s.status, s.error_info?.type ?? null])).toEqual([
+      ['completed', null],
+      ['failed', 'cancelled'],
+      ['failed', 'cancelled'],
+    ]);
+    expect(view.simulations[1]!.timeline!.map((e) => e.value)).toEqual([event(0).value, CANCELLED.message]);
+    expect(view.simulations[2]!.timeline).toEqual([]);
+    const listed = (await storage.sessions.list(WS, {}, page(1, 10))).items;
+    expect(listed.map((s) => [s.simulation_session_id, s.cancelled_at])).toEqual([
+      [head.simulation_session_id, null],
+      [sid, at],
+      [earlier.simulation_session_id, null],
+    ]);
+
+    // Nothing in progress any more: nothing changes, cancelled_at stays the first cancel's.
+    const before = await storage.sessions.view(WS, sid);
+    expect(await storage.sessions.cancel(WS, sid, tick())).toEqual([]);
+    expect(await storage.sessions.view(WS, sid)).toStrictEqual(before);
+    expect(await storage.sessions.cancel(WS, earlier.simulation_session_id, tick())).toEqual([]);
+    expect((await storage.sessions.get(WS, earlier.simulation_session_id))!.cancelled_at).toBeNull();
+    // A cancelled session is never the baseline `last`: the one before it is.
+    expect(await storage.sessions.latestFinished(WS, SUITE, head)).toStrictEqual(earlier);
   });
 
   it('claims, replays, refuses and releases idempotency keys per workspace, and forgets them after their time', async () => {

@@ -132,6 +132,7 @@ async function seed(s: Storage) {
       suite_id: suites[i % 3]!.id,
       target_agent_id: agent.id,
       created_at: tick(),
+      cancelled_at: null,
     };
     const at = session.created_at;
     const runs = Array.from({ length: 4 + (i % 9) }, (_, j) => runFor(session, cases[(i + j) % cases.length]!, agent, at));
@@ -519,6 +520,7 @@ describe('kept totals', () => {
           suite_id: null,
           target_agent_id: i === 2 ? null : agent.id,
           created_at: tick(),
+          cancelled_at: null,
         };
         const own = made
           .filter((c) => c.workspace_id === agent.workspace_id)
@@ -578,6 +580,7 @@ describe('migrations 3 and 4 on an existing database', () => {
       suite_id: null,
       target_agent_id: agents[0]!.id,
       created_at: tick(),
+      cancelled_at: null,
     };
     const v2runs = (['failed', 'failed', 'completed'] as const).map((status) => ({
       ...runFor(session, cases[0]!, agents[0]!, tick()),

@@ -52,6 +52,7 @@ const sessionOf = (ws: string, at: string): SessionRecord => ({
   suite_id: null,
   target_agent_id: random() < 0.2 ? null : pick(AGENTS),
   created_at: at,
+  cancelled_at: null,
 });
 
 // The random draws in the order the runs were always made with: the id, the agent, then the status.

@@ -23,6 +23,9 @@ export class QueueOnlyEngine implements Engine {
     return this.queued;
   }
 
+  /** Nothing runs here: a cancelled run only stays as storage recorded it. */
+  cancel(): void {}
+
   planCases(request: GenerationRequest): Promise<GenerationPlan> {
     return planCases(request);
   }

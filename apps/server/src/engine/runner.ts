@@ -30,10 +30,26 @@ const INTERRUPTED = {
 
 /**
  * How `run` ended: `finished` (its result is recorded), `not-queued` (it had already started or
- * finished elsewhere, so nothing was run or written), or `unrecorded` (storage failed to take the
- * result; the run is still in progress).
+ * finished elsewhere, so nothing was run or written), `closed` (it was closed while it ran, cancelled
+ * or interrupted by another process: the conversation was stopped and nothing more written), or
+ * `unrecorded` (storage failed to take the result; the run is still in progress).
  */
-export type RunOutcome = 'finished' | 'not-queued' | 'unrecorded';
+export type RunOutcome = 'finished' | 'not-queued' | 'closed' | 'unrecorded';
+
+export interface RunnerOptions {
+  /**
+   * How often (ms) the runs going on are checked in storage for having been closed by another
+   * process, a cancel through another API node most often; never when undefined (a process that
+   * owns its storage hears of every cancel through `cancel`).
+   */
+  watchMs?: number;
+}
+
+/** A run going on in this process. `closed`: closed in storage by someone else; it stops and records nothing more. */
+interface Running {
+  controller: AbortController;
+  closed: boolean;
+}
 
 /**
  * Runs simulations and records everything about them through the storage: the one place a run is
@@ -43,20 +59,24 @@ export type RunOutcome = 'finished' | 'not-queued' | 'unrecorded';
  * throws: every failure is recorded on the simulation.
  */
 export class SimulationRunner {
-  private readonly running = new Map<string, AbortController>();
+  private readonly running = new Map<string, Running>();
+  private watcher: NodeJS.Timeout | undefined;
+  private checking = false;
 
   constructor(
     private readonly storage: Storage,
     private readonly config: EngineConfig,
     private readonly log: EngineLogger = silent,
+    private readonly options: RunnerOptions = {},
   ) {}
 
   /** Runs one queued simulation to its result; never throws. */
   async run(simulation: SimulationRecord): Promise<RunOutcome> {
     const id = simulation.simulation_id;
-    const controller = new AbortController();
-    this.running.set(id, controller);
-    const log = this.eventLog(id);
+    const run: Running = { controller: new AbortController(), closed: false };
+    this.running.set(id, run);
+    this.watch();
+    const log = this.eventLog(id, run);
     try {
       // A run starts once: a second delivery of its job finds it started (or finished) and runs nothing.
       if (!(await this.storage.simulations.markStarted(id, now()))) return 'not-queued';
@@ -79,7 +99,7 @@ export class SimulationRunner {
         customVariables: simulation.custom_variables ?? null,
         maxTurns: simulation.max_turns,
         timeoutMs: this.config.timeoutMs,
-        signal: controller.signal,
+        signal: run.controller.signal,
         llm: {
           ...(this.config.llm.persona ? { persona: this.config.llm.persona } : {}),
           ...(this.config.llm.judge ? { judge: this.config.llm.judge } : {}),
@@ -90,6 +110,8 @@ export class SimulationRunner {
       });
       // Events not sent yet go with the result: one commit where an append and then the result were two.
       const stored = await log.close(false);
+      // Cancelled (or closed by another process) meanwhile: its record is final, the result is dropped.
+      if (run.closed) return 'closed';
       await this.storage.simulations.finish(
         id,
         {
@@ -102,7 +124,8 @@ export class SimulationRunner {
       );
       return 'finished';
     } catch (error) {
-      await log.close();
+      await log.close(!run.closed);
+      if (run.closed) return 'closed';
       this.log.warn({ err: error, simulation_id: id }, 'simulation runner failed');
       return this.fail(id, 500, 'runner_error', `The runner failed: ${error instanceof Error ? error.message : String(error)}`).then(
         () => 'finished' as const,
@@ -110,7 +133,54 @@ export class SimulationRunner {
       );
     } finally {
       this.running.delete(id);
+      if (!this.running.size && this.watcher) {
+        clearInterval(this.watcher);
+        this.watcher = undefined;
+      }
     }
+  }
+
+  /**
+   * Stops these runs, if they are going on here, closed in storage by someone else (cancelled): each
+   * conversation is aborted at once (no further agent turn is asked for) and nothing more of it is
+   * stored, its result included. Runs not going on here are left alone.
+   */
+  cancel(ids: Iterable<string>): void {
+    for (const id of ids) {
+      const run = this.running.get(id);
+      if (!run || run.closed) continue;
+      run.closed = true;
+      run.controller.abort();
+    }
+  }
+
+  /** While runs go on and `watchMs` is set, checks them in storage every `watchMs` (see `RunnerOptions`). */
+  private watch(): void {
+    if (this.options.watchMs === undefined || this.watcher) return;
+    this.watcher = setInterval(() => void this.stopClosed(), this.options.watchMs);
+    this.watcher.unref();
+  }
+
+  /** Stops the runs going on here that storage says are closed; one check at a time. */
+  private async stopClosed(): Promise<void> {
+    const ids = [...this.running.keys()];
+    if (this.checking || !ids.length) return;
+    this.checking = true;
+    try {
+      this.cancel(await this.storage.simulations.closed(ids));
+    } catch {
+      // Storage did not answer: the next check asks again (and the run's own writes fail meanwhile).
+    } finally {
+      this.checking = false;
+    }
+  }
+
+  /** Whether a run's storage says it was closed (an append refused because of that is no failure); false when it cannot tell. */
+  private async closedInStorage(id: string): Promise<boolean> {
+    return this.storage.simulations.closed([id]).then(
+      (closed) => closed.length > 0,
+      () => false,
+    );
   }
 
   /**
@@ -131,9 +201,9 @@ export class SimulationRunner {
     );
   }
 
-  /** Aborts every run going on; each is recorded `503 interrupted` as it stops. */
+  /** Aborts every run going on; each is recorded `503 interrupted` as it stops (but those cancelled). */
   abortAll(): void {
-    for (const controller of this.running.values()) controller.abort();
+    for (const run of this.running.values()) run.controller.abort();
   }
 
   /**
@@ -144,8 +214,9 @@ export class SimulationRunner {
    * that the stored timeline is always the runner's, in order, however storage fared during the run.
    * `close` waits for the append in flight, stores what is left unless told not to (when the result
    * follows, which carries them), and answers how many events are stored; the others go with the result.
+   * An append refused because the run was closed meanwhile (cancelled) stops the run, silently.
    */
-  private eventLog(id: string) {
+  private eventLog(id: string, run: Running) {
     const events: TimelineItem[] = [];
     let stored = 0;
     let sent = 0;
@@ -154,7 +225,7 @@ export class SimulationRunner {
     let inFlight: Promise<void> | undefined;
     let scheduled: NodeJS.Immediate | undefined;
     const send = () => {
-      if (broken || closed || inFlight || sent === events.length) return;
+      if (broken || closed || run.closed || inFlight || sent === events.length) return;
       const items = events.slice(sent);
       sent = events.length;
       // A storage that throws rather than rejects is failed the same way.
@@ -165,9 +236,10 @@ export class SimulationRunner {
           () => {
             stored += items.length;
           },
-          (error: unknown) => {
+          async (error: unknown) => {
             broken = true;
-            this.log.warn({ err: error, simulation_id: id }, 'could not store timeline events; the rest are stored with the result');
+            if (run.closed || (await this.closedInStorage(id))) this.cancel([id]);
+            else this.log.warn({ err: error, simulation_id: id }, 'could not store timeline events; the rest are stored with the result');
           },
         )
         .finally(() => {

@@ -69,6 +69,11 @@ export class SimulationEngine implements Engine {
     }
   }
 
+  /** Queued ones stay in the pool until their turn, when their start is refused; running ones stop now. */
+  cancel(simulationIds: string[]): void {
+    this.runner.cancel(simulationIds);
+  }
+
   planCases(request: GenerationRequest): Promise<GenerationPlan> {
     return planCases(request, this.config.llm.generator);
   }

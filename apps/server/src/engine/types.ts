@@ -48,6 +48,12 @@ export interface Engine {
    * `undefined` when it can, else the field (JSON pointer in the request body) and why not.
    */
   checkConnector(connector: StoredConnector): { field: string; message: string } | undefined;
+  /**
+   * Stops the runs of this process among these, cancelled in storage just before (issue 13): each
+   * conversation is aborted at once and records nothing more. Runs on other processes notice by
+   * themselves (see `SimulationRunner`); queued ones can no longer start.
+   */
+  cancel(simulationIds: string[]): void;
   /** Stops taking work and settles what is running; called on graceful shutdown. */
   stop(): Promise<void>;
 }

@@ -1,5 +1,6 @@
 import type { Handlers } from '../http/types.js';
 import { agentHandlers } from './agents.js';
+import { cancelHandlers } from './cancel.js';
 import { caseHandlers } from './cases.js';
 import { ok, type Deps } from './common.js';
 import { reportHandlers } from './reports.js';
@@ -18,6 +19,7 @@ export function createHandlers(deps: Deps): Handlers {
     ...scenarioHandlers(deps),
     ...simulationHandlers(deps),
     ...reportHandlers(deps),
+    ...cancelHandlers(deps),
     async getHealth() {
       await deps.storage.ping();
       return ok({ version: deps.version, started_at: deps.startedAt });

@@ -26,6 +26,7 @@ export function newRuns(workspace_id: string, agent: AgentRecord, cases: CaseRec
     suite_id: options.suite_id,
     target_agent_id: agent.id,
     created_at: at,
+    cancelled_at: null,
   };
   // Iteration by iteration, so that the first run of every case comes first: in a session read (the
   // oldest 100), and in the order the runs are queued.

@@ -11,6 +11,16 @@ import type { QueueConfig } from './config.js';
 
 /** pg-boss keeps its tables in this schema of the database (its default), beside the server's. */
 export const QUEUE_SCHEMA = 'pgboss';
+/**
+ * How often a worker checks the runs it has going on for a cancel made on another node (issue 13):
+ * one query for all of them, through the primary key, so that a cancelled conversation stops within
+ * this plus an abort (the spec promises a second). Checked rather than told by LISTEN/NOTIFY: a
+ * notification sent while a worker's listening connection is down is lost (so a check would be
+ * needed anyway), listening holds a connection of its own outside the pool per worker, and a check
+ * also stops a run that another worker closed as interrupted after its job expired, which no cancel
+ * would announce. A worker's own cancels (role `all`) stop its runs at once, through `cancel`.
+ */
+const CANCEL_CHECK_MS = 250;
 /** The queue of simulation runs: one job per run, its data the run's ids. */
 export const RUN_QUEUE = 'simulation-runs';
 /**
@@ -72,7 +82,7 @@ export class QueueEngine implements Engine {
     private readonly queue: QueueConfig & { /** Whether this process runs simulations (roles `worker` and `all`). */ work: boolean },
     private readonly log: EngineLogger = silent,
   ) {
-    this.runner = new SimulationRunner(storage, config, log);
+    this.runner = new SimulationRunner(storage, config, log, { watchMs: CANCEL_CHECK_MS });
     this.boss = new PgBoss({
       db: executor(storage.pool),
       schema: QUEUE_SCHEMA,
@@ -154,6 +164,11 @@ export class QueueEngine implements Engine {
   /** The jobs were sent with the runs; wakes this process's own workers, which would otherwise wait for their next poll. */
   submit(): void {
     for (const id of this.workers) this.boss.notifyWorker(id);
+  }
+
+  /** Stops the runs this process has going on; those on other workers stop at their next check (`CANCEL_CHECK_MS`). */
+  cancel(simulationIds: string[]): void {
+    this.runner.cancel(simulationIds);
   }
 
   planCases(request: GenerationRequest): Promise<GenerationPlan> {

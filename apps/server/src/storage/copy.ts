@@ -90,7 +90,7 @@ const TABLES: TableCopy[] = [
     { folded: true },
   ),
   asStored('scenarios', ['id', 'workspace_id', 'name', 'description', 'created_at', 'updated_at'], { folded: true }),
-  asStored('sessions', ['id', 'workspace_id', 'suite_id', 'target_agent_id', 'created_at']),
+  asStored('sessions', ['id', 'workspace_id', 'suite_id', 'target_agent_id', 'created_at', 'cancelled_at']),
   // `run_input` is the run's input (checks and caller turns copied from its case), kept with the run.
   asStored(
     'simulations',

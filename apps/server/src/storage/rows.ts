@@ -70,6 +70,7 @@ export const toSession = (row: Row): SessionRecord => ({
   suite_id: row.suite_id as string | null,
   target_agent_id: row.target_agent_id as string | null,
   created_at: row.created_at as string,
+  cancelled_at: (row.cancelled_at ?? null) as string | null,
 });
 
 export const toKey = (row: Row): ApiKeyRecord => ({

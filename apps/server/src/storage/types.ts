@@ -34,6 +34,18 @@ export type SimulationRecord = Schemas['SimulationReadOut'] & {
 };
 export type TimelineItem = Schemas['TimelineItem'];
 
+/** The error of a cancelled run (issue 13; spec/README.md "Cancelling"). */
+export const CANCELLED = { code: 499, type: 'cancelled', message: 'The simulation was cancelled.' } as const;
+
+/** The last event of a run cancelled after it started: its timeline says where it stopped. */
+export const cancelledEvent = (at: string): TimelineItem => ({
+  sender_type: 'system',
+  type: 'error',
+  value: CANCELLED.message,
+  timestamp: null,
+  timestamp_datetime: at,
+});
+
 /** How a run ends: what `simulations.finish` records. */
 export type RunResult = Pick<SimulationRecord, 'status' | 'success_criteria_analysis' | 'error_info'> &
   Pick<Patch<SimulationRecord>, 'recording_url'> & { events?: TimelineItem[] };
@@ -79,6 +91,8 @@ export interface SessionRecord {
   suite_id: string | null;
   target_agent_id: string | null;
   created_at: string;
+  /** When `sessions.cancel` stopped the session's runs (issue 13); null for a session never cancelled. */
+  cancelled_at: string | null;
 }
 
 /**
@@ -298,6 +312,13 @@ export interface Storage {
       suite_id: string,
       before: Pick<SessionRecord, 'simulation_session_id' | 'created_at'>,
     ): Promise<SessionRecord | undefined>;
+    /**
+     * Cancels every simulation of the session still in progress (as `simulations.cancel` does one) and
+     * sets the session's `cancelled_at` (kept from a first cancel), in one transaction. Answers the ids
+     * of the runs cancelled, oldest first; none (and nothing changed) when none was in progress;
+     * undefined when the workspace has no such session.
+     */
+    cancel(workspace_id: string, id: string, at: string): Promise<string[] | undefined>;
   };
   simulations: {
     get(workspace_id: string, id: string): Promise<SimulationRecord | undefined>;
@@ -324,6 +345,19 @@ export interface Storage {
      * event, no counter) and the answer is false.
      */
     finish(id: string, result: RunResult, at: string): Promise<boolean>;
+    /**
+     * Cancels a run of the workspace still in progress (issue 13), at once, as a result written once:
+     * `failed` with `CANCELLED` as its error, `finished_at`; a run that had started gets a last
+     * `system` `error` event saying so, after the events stored so far. From then on it cannot start,
+     * take events or finish. Answers false, changing nothing, when the run is not in progress (or not
+     * found in the workspace).
+     */
+    cancel(workspace_id: string, id: string, at: string): Promise<boolean>;
+    /**
+     * For the engine: of these runs, those no longer in progress (finished, cancelled, or gone), so
+     * that a worker stops a conversation closed by another process.
+     */
+    closed(ids: string[]): Promise<string[]>;
   };
   idempotency: {
     /** Claims the key for a request with this hash, or reports what the key already holds (within `ttlMs`). */

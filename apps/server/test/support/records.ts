@@ -8,6 +8,7 @@ export const sessionRecord = (ws: string, at: string, extra: Partial<SessionReco
   suite_id: null,
   target_agent_id: 'agent-1',
   created_at: at,
+  cancelled_at: null,
   ...extra,
 });
 

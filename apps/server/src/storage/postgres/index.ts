@@ -32,6 +32,8 @@ import {
 import { COUNTED_STATUSES, NO_SIMULATIONS } from '../session-counters.js';
 import {
   type AgentRecord,
+  CANCELLED,
+  cancelledEvent,
   type CaseRecord,
   type CaseFilter,
   type CaseReadOut,
@@ -614,13 +616,58 @@ export class PostgresStorage implements Storage {
     latestFinished: async (ws, suite_id, before) => {
       const [row] = await this.query(
         `SELECT * FROM sessions WHERE workspace_id = $1 AND suite_id = $2 AND (created_at, id) < ($3, $4)
+        AND cancelled_at IS NULL
         AND NOT EXISTS (SELECT 1 FROM simulations WHERE session_id = sessions.id AND status = 'in-progress')
         ORDER BY created_at DESC, id DESC LIMIT 1`,
         [ws, suite_id, before.created_at, before.simulation_session_id],
       );
       return row ? toSession(row) : undefined;
     },
+    cancel: async (ws, id, at) => {
+      await this.appends.idle();
+      return this.cancelling(async (client) => {
+        // The session's row locked first: two cancels of one session take their turns.
+        const [session] = await this.query('SELECT id FROM sessions WHERE workspace_id = $1 AND id = $2 FOR UPDATE', [ws, id], client);
+        if (!session) return undefined;
+        const pending = await this.query(
+          `SELECT id FROM simulations WHERE workspace_id = $1 AND session_id = $2 AND status = 'in-progress'
+          ORDER BY created_at, iteration, seq`,
+          [ws, id],
+          client,
+        );
+        const cancelled: string[] = [];
+        for (const run of pending) if (await this.cancelRun(client, run.id as string, at)) cancelled.push(run.id as string);
+        if (cancelled.length)
+          await this.query('UPDATE sessions SET cancelled_at = coalesce(cancelled_at, $2) WHERE id = $1', [id, at], client);
+        return cancelled;
+      });
+    },
   };
+
+  /**
+   * Runs a cancel in one transaction, again if it lost a race for a timeline position: a worker on
+   * another process may append to the run between the cancel's read of where its log ends and its
+   * insert (the same event number, refused by the key); the next try numbers after it.
+   */
+  private async cancelling<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        return await this.transaction(work);
+      } catch (error) {
+        if (attempt >= 5 || (error as { code?: string }).code !== '23505') throw error;
+      }
+    }
+  }
+
+  /** Closes a run in progress as cancelled (see `simulations.cancel`), under its row's lock; answers whether it was in progress. */
+  private async cancelRun(client: pg.PoolClient, id: string, at: string): Promise<boolean> {
+    const [row] = await this.query('SELECT body FROM simulations WHERE id = $1 AND status = $2 FOR UPDATE', [id, 'in-progress'], client);
+    if (!row) return false;
+    const started = (JSON.parse(row.body as string) as SimulationRecord).started_at != null;
+    if (!(await this.updateSimulation(client, id, at, { error_info: CANCELLED, finished_at: at }, 'failed'))) return false;
+    if (started) await insertEvents(client, [{ id, items: [cancelledEvent(at)], at }], true);
+    return true;
+  }
 
   /**
    * Sets fields of a simulation's document with its `updated_at`, and the status when given, if the
@@ -693,6 +740,23 @@ export class PostgresStorage implements Storage {
         if (events?.length) await insertEvents(client, [{ id, items: events, at }], true);
         return true;
       });
+    },
+    cancel: async (ws, id, at) => {
+      // This process's events of the run come first (a worker's; an API node has none).
+      await this.appends.idle();
+      return this.cancelling(async (client) => {
+        const [row] = await this.query('SELECT 1 FROM simulations WHERE workspace_id = $1 AND id = $2', [ws, id], client);
+        return row ? this.cancelRun(client, id, at) : false;
+      });
+    },
+    closed: async (ids) => {
+      if (!ids.length) return [];
+      const open = new Set(
+        (await this.query(`SELECT id FROM simulations WHERE id = ANY($1::text[]) AND status = 'in-progress'`, [ids])).map(
+          (row) => row.id as string,
+        ),
+      );
+      return ids.filter((id) => !open.has(id));
     },
   };
 

@@ -182,6 +182,11 @@ export const migrations: Migration[] = [
         WHERE (item::json ->> 'type') = 'message' AND (item::json ->> 'sender_type') IN ('persona', 'agent');
     `,
   },
+  {
+    version: 4,
+    name: 'cancelled sessions (issue 13): when a session was cancelled, null for the others',
+    sql: `ALTER TABLE sessions ADD COLUMN cancelled_at ${TEXT};`,
+  },
 ];
 
 /**

@@ -22,6 +22,8 @@ import {
 import { COUNTED_STATUSES, NO_SIMULATIONS } from '../session-counters.js';
 import {
   type AgentRecord,
+  CANCELLED,
+  cancelledEvent,
   type CaseRecord,
   type CaseFilter,
   type CaseReadOut,
@@ -654,11 +656,42 @@ export class SqliteStorage implements Storage {
     },
     latestFinished: async (ws, suite_id, before) => {
       const row = this.sql(`SELECT * FROM sessions WHERE workspace_id = ? AND suite_id = ? AND (created_at, id) < (?, ?)
+        AND cancelled_at IS NULL
         AND NOT EXISTS (SELECT 1 FROM simulations WHERE session_id = sessions.id AND status = 'in-progress')
         ORDER BY created_at DESC, id DESC LIMIT 1`).get(ws, suite_id, before.created_at, before.simulation_session_id) as Row | undefined;
       return row ? toSession(row) : undefined;
     },
+    // With the engine's writes, after those queued before it: the events a run stored before the
+    // cancel stay in its timeline, the cancel's event comes last, and one commit closes every run.
+    cancel: async (ws, id, at) => {
+      let cancelled: string[] | undefined;
+      await this.writes.add(() => {
+        cancelled = undefined;
+        if (!this.one('sessions', ws, id, toSession)) return;
+        const pending = this.sql(`SELECT id FROM simulations WHERE workspace_id = ? AND session_id = ? AND status = 'in-progress'
+          ORDER BY created_at, iteration, rowid`)
+          .pluck()
+          .all(ws, id) as string[];
+        cancelled = pending.filter((run) => this.cancelRun(run, at));
+        if (cancelled.length) this.sql('UPDATE sessions SET cancelled_at = coalesce(cancelled_at, ?) WHERE id = ?').run(at, id);
+      });
+      return cancelled;
+    },
   };
+
+  /** Closes a run in progress as cancelled (see `simulations.cancel`); answers whether it was in progress. */
+  private cancelRun(id: string, at: string): boolean {
+    const started = this.sql(
+      `SELECT json_extract(body, '$.started_at') IS NOT NULL FROM simulations WHERE id = ? AND status = 'in-progress'`,
+    )
+      .pluck()
+      .get(id) as number | undefined;
+    if (started === undefined) return false;
+    this.updateSimulation(id, at, { error_info: CANCELLED, finished_at: at }, 'failed');
+    if (started) this.appendEvents(id, [cancelledEvent(at)], at, true);
+    this.logEnds.delete(id);
+    return true;
+  }
 
   /**
    * Sets fields of a simulation's document in place (`json_set`, no read into JavaScript) with its
@@ -786,6 +819,22 @@ export class SqliteStorage implements Storage {
         this.logEnds.delete(id);
       });
       return finished;
+    },
+    cancel: async (ws, id, at) => {
+      let cancelled = false;
+      await this.writes.add(() => {
+        cancelled = Boolean(this.sql('SELECT 1 FROM simulations WHERE workspace_id = ? AND id = ?').get(ws, id)) && this.cancelRun(id, at);
+      });
+      return cancelled;
+    },
+    closed: async (ids) => {
+      if (!ids.length) return [];
+      const open = new Set(
+        this.sql(`SELECT id FROM simulations WHERE id IN (${placeholders(ids.length)}) AND status = 'in-progress'`)
+          .pluck()
+          .all(...ids) as string[],
+      );
+      return ids.filter((id) => !open.has(id));
     },
   };
 

@@ -244,6 +244,11 @@ export const migrations: Migration[] = [
         WHERE item ->> '$.type' = 'message' AND item ->> '$.sender_type' IN ('persona', 'agent');
     `,
   },
+  {
+    version: 10,
+    name: 'cancelled sessions (issue 13): when a session was cancelled, null for the others',
+    sql: 'ALTER TABLE sessions ADD COLUMN cancelled_at TEXT;',
+  },
 ];
 
 export function migrate(db: Database): number[] {
