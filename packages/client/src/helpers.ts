@@ -1,5 +1,6 @@
 import type { Client } from 'openapi-fetch';
 import type { paths } from '@sims/api-types';
+import { cancelSession, cancelSimulation, type CancelOptions } from './cancel.js';
 import { generateCases, type GenerateCasesOptions } from './generate.js';
 import { paginate, type PageIterator, type PaginateOptions } from './paginate.js';
 import { compareSessions, sessionReport, type CompareSessionsOptions, type SessionReportOptions } from './reports.js';
@@ -10,6 +11,7 @@ import type {
   SimulationCaseGenerateEvent,
   SimulationCaseGenerateIn,
   SimulationSession,
+  SimulationSessionCancel,
   SimulationSessionComparison,
   SimulationSessionReport,
 } from './types.js';
@@ -40,6 +42,16 @@ export interface SimulationsHelpers {
   sessionReport(sessionId: string, options?: SessionReportOptions): Promise<SimulationSessionReport>;
   /** Compares a finished session with a baseline (`last` by default, or a session id), case by case. */
   compareSessions(sessionId: string, options?: CompareSessionsOptions): Promise<SimulationSessionComparison>;
+  /**
+   * Cancels one simulation still in progress; resolves to it as cancelled (`failed`, error type
+   * `cancelled`). A `409` for one already finished is recognised by `isAlreadyFinished`.
+   */
+  cancelSimulation(simulationId: string, options?: CancelOptions): Promise<Simulation>;
+  /**
+   * Cancels every simulation of a session still in progress; resolves to how many were cancelled and
+   * the counters after. A `409` when nothing was in progress is recognised by `isAlreadyFinished`.
+   */
+  cancelSession(sessionId: string, options?: CancelOptions): Promise<SimulationSessionCancel>;
   /** Generates cases, yielding the NDJSON stream's typed events as they arrive. */
   generateCases(body: SimulationCaseGenerateIn, options?: GenerateCasesOptions): AsyncGenerator<SimulationCaseGenerateEvent>;
 }
@@ -52,6 +64,8 @@ export function createHelpers(client: Client<paths>): SimulationsHelpers {
     runSuite: (suiteId, options) => runSuite(client, suiteId, options),
     sessionReport: (sessionId, options) => sessionReport(client, sessionId, options),
     compareSessions: (sessionId, options) => compareSessions(client, sessionId, options),
+    cancelSimulation: (simulationId, options) => cancelSimulation(client, simulationId, options),
+    cancelSession: (sessionId, options) => cancelSession(client, sessionId, options),
     generateCases: (body, options) => generateCases(client, body, options),
   };
 }

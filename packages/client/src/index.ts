@@ -11,6 +11,7 @@ export { RETRY_DEFAULTS, type FetchLike, type RetryEvent, type RetryOptions } fr
 export { PAGINATE_DEFAULTS, type Page, type PageIterator, type PaginateOptions } from './paginate.js';
 export {
   WAIT_DEFAULTS,
+  type RunSuiteCancel,
   type RunSuiteOptions,
   type RunSuiteResult,
   type SessionProgress,
@@ -19,6 +20,7 @@ export {
   type WaitOptions,
 } from './wait.js';
 export { isNoBaseline, type Baseline, type CompareSessionsOptions, type SessionReportOptions } from './reports.js';
+export { isAlreadyFinished, type CancelOptions } from './cancel.js';
 export { readNdjson, type GenerateCasesOptions } from './generate.js';
 export type { SimulationsHelpers } from './helpers.js';
 export type {
@@ -36,6 +38,7 @@ export type {
   SimulationCaseComparison,
   SimulationCaseReport,
   SimulationSession,
+  SimulationSessionCancel,
   SimulationSessionComparison,
   SimulationSessionReport,
   SimulationStatus,

@@ -10,6 +10,8 @@ export type SimulationSuiteExecution = Schemas['SimulationSuiteExecuteOut'];
 export type SimulationSessionReport = Schemas['SimulationSessionReport'];
 export type SimulationCaseReport = Schemas['SimulationCaseReport'];
 export type SimulationSessionComparison = Schemas['SimulationSessionComparison'];
+/** What cancelling a session did: how many simulations were cancelled, and its counters after. */
+export type SimulationSessionCancel = Schemas['SimulationSessionCancelOut'];
 export type SimulationCaseComparison = Schemas['SimulationCaseComparison'];
 export type SimulationCaseGenerateIn = Schemas['SimulationCaseGenerateIn'];
 export type SimulationCaseGenerateEvent = Schemas['SimulationCaseGenerateEvent'];

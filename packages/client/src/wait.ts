@@ -1,5 +1,6 @@
 import type { Client } from 'openapi-fetch';
 import type { paths } from '@sims/api-types';
+import { cancelSession } from './cancel.js';
 import { SimulationsApiError, unwrap } from './errors.js';
 import { randomId } from './ids.js';
 import { compareSessions, isNoBaseline, sessionReport, type Baseline } from './reports.js';
@@ -7,6 +8,7 @@ import { sleep, withDeadline } from './signals.js';
 import type {
   Simulation,
   SimulationSession,
+  SimulationSessionCancel,
   SimulationSessionComparison,
   SimulationSessionReport,
   SimulationSuiteExecution,
@@ -59,7 +61,24 @@ export interface RunSuiteOptions extends WaitForSessionOptions {
   idempotencyKey?: string;
   /** Called once the suite has started, with the new session's id. */
   onStarted?: (execution: SimulationSuiteExecution) => void;
+  /**
+   * When `signal` aborts while the session runs, cancel it on the server (`cancelSession`) before
+   * rejecting. Default `true`; `false` leaves the session running. A `timeoutMs` running out does not
+   * cancel: pass a signal (`AbortSignal.timeout(ms)`) for a deadline that does.
+   */
+  cancelOnAbort?: boolean;
+  /** How long the cancel request may take before `runSuite` rejects without its answer. Default 5 s. */
+  cancelTimeoutMs?: number;
+  /** Called with what the cancel on abort did, before `runSuite` rejects. */
+  onCancel?: (outcome: RunSuiteCancel) => void;
 }
+
+/**
+ * What `runSuite`'s cancel on abort did: the server's answer, or why there is none — a
+ * `SimulationsApiError` (`isAlreadyFinished` for a session that had just finished), a `TimeoutError`
+ * after `cancelTimeoutMs`, a network error.
+ */
+export type RunSuiteCancel = { sessionId: string } & ({ cancelled: SimulationSessionCancel } | { error: unknown });
 
 /**
  * What `runSuite` resolves to: the final session as `waitForSession` returns it, with its report and,
@@ -72,7 +91,7 @@ export type RunSuiteResult = SimulationSession & {
   comparison: SimulationSessionComparison | null;
 };
 
-export const WAIT_DEFAULTS = { intervalMs: 2_000, timeoutMs: 15 * 60_000 } as const;
+export const WAIT_DEFAULTS = { intervalMs: 2_000, timeoutMs: 15 * 60_000, cancelTimeoutMs: 5_000 } as const;
 
 type Api = Client<paths>;
 
@@ -189,36 +208,69 @@ async function comparisonIfAny(client: Api, sessionId: string, baseline: Baselin
 }
 
 /**
+ * Cancels the session `runSuite` started, once, with a deadline of its own (the caller's signal has
+ * already aborted), and reports the outcome: a failed cancel is reported, not thrown, so that the
+ * abort's reason stays what `runSuite` rejects with.
+ */
+async function cancelAfterAbort(client: Api, sessionId: string, timeoutMs: number, onCancel?: (outcome: RunSuiteCancel) => void) {
+  let outcome: RunSuiteCancel;
+  try {
+    const cancelled = await withDeadline(
+      timeoutMs,
+      undefined,
+      () => `the cancel of session ${sessionId} got no answer within ${timeoutMs} ms`,
+      (signal) => cancelSession(client, sessionId, { signal }),
+    );
+    outcome = { sessionId, cancelled };
+  } catch (error) {
+    outcome = { sessionId, error };
+  }
+  onCancel?.(outcome);
+}
+
+/**
  * Executes a suite and waits for its session to finish: resolves to the final session, with every
  * simulation's status, transcript and verdicts, then its `report` and, with `baseline`, its
- * `comparison`. `timeoutMs` covers every step.
+ * `comparison`. `timeoutMs` covers every step. When `signal` aborts while the session runs, the
+ * session is cancelled (unless `cancelOnAbort` is `false`) and `runSuite` rejects with the signal's
+ * reason; an abort before the execute call answered has no session to cancel.
  */
-export function runSuite(client: Api, suiteId: string, options: RunSuiteOptions): Promise<RunSuiteResult> {
+export async function runSuite(client: Api, suiteId: string, options: RunSuiteOptions): Promise<RunSuiteResult> {
   const { intervalMs = WAIT_DEFAULTS.intervalMs, timeoutMs = WAIT_DEFAULTS.timeoutMs, onProgress, onStarted, baseline } = options;
   let sessionId: string | undefined;
-  return withDeadline(
-    timeoutMs,
-    options.signal,
-    () => `suite ${suiteId} ${sessionId ? `(session ${sessionId}) ` : ''}did not finish within ${timeoutMs} ms`,
-    async (signal) => {
-      const execution = await unwrap(
-        client.POST('/simulation_suites/{suite_id}/execute', {
-          params: {
-            path: { suite_id: suiteId },
-            query: { target_agent_id: options.targetAgentId, max_turns: options.maxTurns, iterations: options.iterations },
-            header: { 'Idempotency-Key': options.idempotencyKey ?? randomId() },
-          },
-          signal,
-        }),
-      );
-      sessionId = execution.session_id;
-      onStarted?.(execution);
-      const session = await pollSession(client, execution.session_id, signal, intervalMs, onProgress);
-      const [report, comparison] = await Promise.all([
-        reportIfOffered(client, execution.session_id, signal),
-        baseline === undefined ? null : comparisonIfAny(client, execution.session_id, baseline, signal),
-      ]);
-      return { ...session, report, comparison };
-    },
-  );
+  let running = false;
+  try {
+    return await withDeadline(
+      timeoutMs,
+      options.signal,
+      () => `suite ${suiteId} ${sessionId ? `(session ${sessionId}) ` : ''}did not finish within ${timeoutMs} ms`,
+      async (signal) => {
+        const execution = await unwrap(
+          client.POST('/simulation_suites/{suite_id}/execute', {
+            params: {
+              path: { suite_id: suiteId },
+              query: { target_agent_id: options.targetAgentId, max_turns: options.maxTurns, iterations: options.iterations },
+              header: { 'Idempotency-Key': options.idempotencyKey ?? randomId() },
+            },
+            signal,
+          }),
+        );
+        sessionId = execution.session_id;
+        running = true;
+        onStarted?.(execution);
+        const session = await pollSession(client, execution.session_id, signal, intervalMs, onProgress);
+        running = false;
+        const [report, comparison] = await Promise.all([
+          reportIfOffered(client, execution.session_id, signal),
+          baseline === undefined ? null : comparisonIfAny(client, execution.session_id, baseline, signal),
+        ]);
+        return { ...session, report, comparison };
+      },
+    );
+  } catch (error) {
+    if (running && sessionId !== undefined && options.signal?.aborted && options.cancelOnAbort !== false) {
+      await cancelAfterAbort(client, sessionId, options.cancelTimeoutMs ?? WAIT_DEFAULTS.cancelTimeoutMs, options.onCancel);
+    }
+    throw error;
+  }
 }

@@ -1,11 +1,18 @@
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { formatErrors, SpecValidator } from '@sims/testkit';
-import { createSimulationsClient, SimulationsApiError, unwrap, type SessionProgress, type SimulationsClient } from '../../src/index.js';
+import {
+  createSimulationsClient,
+  isAlreadyFinished,
+  SimulationsApiError,
+  unwrap,
+  type SessionProgress,
+  type SimulationsClient,
+} from '../../src/index.js';
 
 /**
  * The happy path of the whole API as a user walks it, each call using the ids answered by the ones
  * before: agent → suite → case → generated cases → scenario → execute → session → simulation → lists
- * → deletes.
+ * → cancels → deletes.
  * Every body is validated against the spec. It reads its server from `inject('apiUrl')`, so the same
  * file runs against the Prism mock (default) or a real server behind a Prism proxy
  * (`SIMS_CONTRACT_UPSTREAM`, see global-setup.ts); checks that need a server that keeps state run
@@ -269,6 +276,38 @@ describe.sequential('the contract flow through the client', () => {
     expect(['completed', 'failed']).toContain(simulation.status);
     expect(statuses.at(-1)).toBe(simulation.status);
     expect(formatErrors(spec.validateSchema('SimulationReadOut', simulation))).toBe('');
+  });
+
+  it('cancelSimulation and cancelSimulationSession: the mock answers them cancelled; a real server refuses both, the runs having finished', async () => {
+    const simulation = await client.POST('/simulations/{simulation_id}/cancel', { params: { path: { simulation_id: ids.simulation } } });
+    const session = await client.POST('/simulations/session/{simulation_session_id}/cancel', {
+      params: { path: { simulation_session_id: ids.session } },
+    });
+    if (!stateful) {
+      expectValid('cancelSimulation', simulation);
+      expectValid('cancelSimulationSession', session);
+      expect(await client.cancelSimulation(ids.simulation)).toMatchObject({
+        status: 'failed',
+        error_info: { code: 499, type: 'cancelled' },
+      });
+      const cancelled = await client.cancelSession(ids.session);
+      expect(formatErrors(spec.validateSchema('SimulationSessionCancelOut', cancelled))).toBe('');
+      expect(cancelled.pending_simulations).toBe(0);
+      return;
+    }
+    // Both waited above until nothing was in progress: a cancel changes nothing and says so.
+    for (const [operationId, result] of [
+      ['cancelSimulation', simulation],
+      ['cancelSimulationSession', session],
+    ] as const) {
+      expect(result.response.status).toBe(409);
+      expect(formatErrors(spec.validateResponse(operationId, 409, result.error))).toBe('');
+    }
+    for (const cancel of [() => client.cancelSimulation(ids.simulation), () => client.cancelSession(ids.session)]) {
+      const error = await cancel().catch((e: unknown) => e);
+      expect(error).toMatchObject({ status: 409, code: 'conflict' });
+      expect(isAlreadyFinished(error)).toBe(true);
+    }
   });
 
   it('listSimulations of the session, through the paginator', async () => {

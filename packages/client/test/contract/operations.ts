@@ -53,7 +53,10 @@ export const operationCalls: Record<
       params: { path: { simulation_session_id: id }, query: { baseline: 'last' } },
       ...init,
     }),
+  cancelSimulationSession: (c, init) =>
+    c.POST('/simulations/session/{simulation_session_id}/cancel', { params: { path: { simulation_session_id: id } }, ...init }),
   getSimulation: (c, init) => c.GET('/simulations/{simulation_id}', { params: { path: { simulation_id: id } }, ...init }),
+  cancelSimulation: (c, init) => c.POST('/simulations/{simulation_id}/cancel', { params: { path: { simulation_id: id } }, ...init }),
   listAgents: (c, init) => c.GET('/agents', { params: { query: { search: 'acme' } }, ...init }),
   createAgent: (c, init) => c.POST('/agents', { body: { name: 'n', prompt: 'p' }, ...init }),
   getAgent: (c, init) => c.GET('/agents/{agent_id}', { params: { path: { agent_id: id } }, ...init }),

@@ -1,7 +1,9 @@
 import { describe, expectTypeOf, it } from 'vitest';
 import {
   createSimulationsClient,
+  isAlreadyFinished,
   unwrap,
+  type RunSuiteCancel,
   type ListItem,
   type ListPath,
   type Page,
@@ -150,6 +152,34 @@ describe('helpers', () => {
     void client.compareSessions('s', { baseline: 2 });
     // @ts-expect-error: the session id is required
     void client.sessionReport();
+  });
+
+  it('cancelSimulation and cancelSession resolve to the simulation and the cancel answer; runSuite takes the cancel options', () => {
+    expectTypeOf(client.cancelSimulation('s')).resolves.toEqualTypeOf<Schemas['SimulationReadOut']>();
+    expectTypeOf(client.cancelSession('s', { signal: AbortSignal.timeout(5_000) })).resolves.toEqualTypeOf<
+      Schemas['SimulationSessionCancelOut']
+    >();
+    // @ts-expect-error: the session id is required
+    void client.cancelSession();
+    // @ts-expect-error: a simulation id is a string
+    void client.cancelSimulation(42);
+
+    void client.runSuite('s', {
+      targetAgentId: 'a',
+      cancelOnAbort: false,
+      cancelTimeoutMs: 2_000,
+      onCancel: (outcome) => {
+        expectTypeOf(outcome).toEqualTypeOf<RunSuiteCancel>();
+        expectTypeOf(outcome.sessionId).toBeString();
+        if ('cancelled' in outcome) expectTypeOf(outcome.cancelled.cancelled_simulations).toBeNumber();
+        else expectTypeOf(outcome.error).toBeUnknown();
+      },
+    });
+    // @ts-expect-error: cancelOnAbort is a boolean
+    void client.runSuite('s', { targetAgentId: 'a', cancelOnAbort: 'no' });
+
+    const error: unknown = new Error('x');
+    if (isAlreadyFinished(error)) expectTypeOf(error).toEqualTypeOf<SimulationsApiError>();
   });
 
   it('generateCases yields the union of stream events, narrowed by type', async () => {
