@@ -1,7 +1,11 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { components } from '@sims/api-types';
+import { createWorkspace } from '../src/keys.js';
 import { QUEUE_SCHEMA, RUN_QUEUE } from '../src/queue/queue-engine.js';
+import { openPostgresStorage } from '../src/storage/postgres/index.js';
 import { createDatabase, startPostgres, type TestPostgres } from './support/postgres.js';
 import type {} from './support/postgres-setup.js';
 import { type ServerProcess, spawnMain, spawnServer } from './support/process.js';
@@ -28,7 +32,7 @@ let database: { url: string; drop(): Promise<void> } | undefined;
  * `sims-server --role <role>` in its own process (the test's tsx loader, so that SIGKILL kills the server itself); `firstStart`
  * for the first API node, which prints the key it made. Killed after the file's tests if still running.
  */
-async function startNode(role: 'api' | 'worker' | 'all', firstStart = false): Promise<ServerProcess> {
+async function startNode(role: 'api' | 'worker' | 'all', firstStart = false, env: Record<string, string> = {}): Promise<ServerProcess> {
   const node = await spawnServer(
     {
       SIMS_DATABASE_URL: database!.url,
@@ -37,6 +41,7 @@ async function startNode(role: 'api' | 'worker' | 'all', firstStart = false): Pr
       SIMS_QUEUE_EXPIRY_MARGIN_MS: '1000',
       SIMS_QUEUE_MAINTENANCE_MS: '1000',
       SIMS_QUEUE_POLL_MS: '500',
+      ...env,
     },
     { role, firstStart },
   );
@@ -263,6 +268,93 @@ describe('a cluster of two API nodes and two workers on one PostgreSQL database'
     // The second API node found the first's workspace: it made none (its whole output, now that it has exited).
     expect(api2.output()).not.toContain('First start');
   }, 180_000);
+
+  it('stops a conversation on a worker when another node cancels it: the agent is cut off mid-turn and asked nothing more (issue 13)', async () => {
+    const nodesEnv = { SIMS_ALLOW_PRIVATE_NETWORKS: 'true', SIMS_SIMULATION_TIMEOUT_MS: '120000' };
+    // The agent greets, then holds every later answer until its request is closed (never, unless the worker aborts it).
+    const turns: Array<{ simulation_id: string; messages: number }> = [];
+    let cutOff!: () => void;
+    const aborted = new Promise<void>((resolve) => {
+      cutOff = resolve;
+    });
+    const agent = createServer((request, response) => {
+      let text = '';
+      request.setEncoding('utf8').on('data', (chunk: string) => {
+        text += chunk;
+      });
+      request.on('end', () => {
+        const turn = JSON.parse(text) as { simulation_id: string; conversation: unknown[] };
+        turns.push({ simulation_id: turn.simulation_id, messages: turn.conversation.length });
+        if (!turn.conversation.length) {
+          response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ reply: 'Hello.' }));
+          return;
+        }
+        response.on('close', () => {
+          if (!response.writableEnded) cutOff();
+        });
+      });
+    });
+    await new Promise<void>((resolve) => agent.listen(0, '127.0.0.1', resolve));
+    try {
+      const api = await startNode('api', false, nodesEnv);
+      const worker = await startNode('worker', false, nodesEnv);
+      // A workspace of its own, made in the database as `sims-server keys` would.
+      const storage = await openPostgresStorage(database!.url);
+      const key = (await createWorkspace(storage, 'Cancel test')).minted.key;
+      await storage.close();
+      const client = apiClient(api.url, key);
+
+      const url = `http://127.0.0.1:${(agent.address() as AddressInfo).port}/turn`;
+      const held = (await client.POST('/agents', { body: { name: 'Held', prompt: 'p', connector: { kind: 'http', url } } })).data!.response;
+      const created = await client.POST('/simulation_cases', {
+        body: {
+          name: 'Cut off',
+          prompt: 'Order status',
+          success_criteria: ['Order found'],
+          call_success_type: 'any',
+          caller_turns: ['Where is my order?', 'Thanks. [END_CALL]'],
+        },
+      });
+      const run = (
+        await client.POST('/simulations', {
+          body: { simulation_case_id: created.data!.response.simulation_case.simulation_case_id, target_agent_id: held.id },
+        })
+      ).data!.response;
+      // The worker has the conversation going: the agent holds its second turn.
+      while (!turns.some((t) => t.simulation_id === run.simulation_id && t.messages > 0)) await sleep(20);
+
+      const cancelled = await raw(`${api.url}/simulations/${run.simulation_id}/cancel`, { method: 'POST', key });
+      expect(cancelled.status).toBe(200);
+      expect(cancelled.json.response).toMatchObject({ status: 'failed', error_info: { code: 499, type: 'cancelled' } });
+      // The worker notices the cancel in the database and aborts the agent's request.
+      await aborted;
+      const job = async () =>
+        (
+          await sql<{ state: string }>(`SELECT state FROM ${QUEUE_SCHEMA}.job WHERE name = $1 AND data->>'simulation_id' = $2`, [
+            RUN_QUEUE,
+            run.simulation_id,
+          ])
+        )[0]?.state;
+      // Its job is acknowledged once the runner has settled: nothing of the run was written after the cancel.
+      while ((await job()) !== 'completed') await sleep(20);
+      expect(turns.filter((t) => t.simulation_id === run.simulation_id)).toHaveLength(2);
+      const read = await raw(`${api.url}/simulations/${run.simulation_id}`, { key });
+      expect(read.json.response).toStrictEqual(cancelled.json.response);
+      expect(read.json.response.timeline.at(-1)).toMatchObject({
+        sender_type: 'system',
+        type: 'error',
+        value: 'The simulation was cancelled.',
+      });
+
+      for (const node of [worker, api]) {
+        node.child.kill('SIGTERM');
+        expect(await node.exited).toBe(0);
+      }
+    } finally {
+      agent.closeAllConnections();
+      await new Promise((resolve) => agent.close(resolve));
+    }
+  }, 120_000);
 
   it('refuses --role api and --role worker on SQLite with one line, exit 1', async () => {
     for (const role of ['api', 'worker']) {

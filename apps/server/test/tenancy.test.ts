@@ -66,6 +66,8 @@ function requests(): Record<string, Request> {
     getSimulationSession: { method: 'GET', url: `/simulations/session/${sessionId}` },
     getSimulationSessionReport: { method: 'GET', url: `/simulations/session/${sessionId}/report` },
     compareSimulationSessions: { method: 'GET', url: `/simulations/session/${sessionId}/comparison?baseline=${sessionId}` },
+    cancelSimulation: { method: 'POST', url: `/simulations/${simulationId}/cancel` },
+    cancelSimulationSession: { method: 'POST', url: `/simulations/session/${sessionId}/cancel` },
   };
 }
 

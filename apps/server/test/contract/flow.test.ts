@@ -265,6 +265,37 @@ describe('the real server through prism proxy --errors', () => {
     for (const entry of compared.data!.response.cases) expect(entry.head?.runs).toBe(2);
   });
 
+  it('cancels a simulation and a session, and answers 409 once nothing is left to cancel', async () => {
+    const c = api();
+    // An agent slow enough (ten seconds an answer) that its runs are still in progress when cancelled.
+    const slow = (
+      await c.POST('/agents', { body: { name: 'Slow agent', prompt: 'p', connector: { kind: 'builtin', latency_ms: 10_000 } } })
+    ).data!.response.id;
+    const start = async () =>
+      (await c.POST('/simulations', { body: { simulation_case_id: caseId, target_agent_id: slow } })).data!.response;
+    const one = await start();
+    const cancelled = await c.POST('/simulations/{simulation_id}/cancel', { params: { path: { simulation_id: one.simulation_id } } });
+    expect(cancelled.response.status).toBe(200);
+    expect(cancelled.data!.response).toMatchObject({ status: 'failed', error_info: { code: 499, type: 'cancelled' } });
+    const again = await c.POST('/simulations/{simulation_id}/cancel', { params: { path: { simulation_id: one.simulation_id } } });
+    expect(again.response.status).toBe(409);
+    expect(again.error?.error.code).toBe('conflict');
+
+    const two = await start();
+    const path = { simulation_session_id: two.simulation_session_id };
+    const stopped = await c.POST('/simulations/session/{simulation_session_id}/cancel', { params: { path } });
+    expect(stopped.response.status).toBe(200);
+    expect(stopped.data!.response).toMatchObject({
+      cancelled_simulations: 1,
+      total_simulations: 1,
+      failed_simulations: 1,
+      pending_simulations: 0,
+    });
+    const read = await c.GET('/simulations/session/{simulation_session_id}', { params: { path } });
+    expect(read.data!.response.cancelled_at).toBe(stopped.data!.response.cancelled_at);
+    expect((await c.POST('/simulations/session/{simulation_session_id}/cancel', { params: { path } })).response.status).toBe(409);
+  });
+
   it('answers the declared errors', async () => {
     const c = api();
     expect((await c.GET('/simulations/{simulation_id}', { params: { path: { simulation_id: 'missing' } } })).error?.error.code).toBe(

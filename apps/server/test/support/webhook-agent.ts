@@ -14,6 +14,8 @@ export type TurnAnswer = { json: unknown } | { status: number; body: string };
 /** A local agent behind the webhook turn protocol, answering with `answer` (which may wait). */
 export async function startWebhookAgent(answer: (turn: TurnRequest, index: number) => TurnAnswer | Promise<TurnAnswer>) {
   const received: TurnRequest[] = [];
+  /** Turns whose request the server closed before they were answered (a run stopped mid-turn). */
+  const cutOff: TurnRequest[] = [];
   const headers: IncomingMessage['headers'][] = [];
   const server: Server = createServer((request, response) => {
     let text = '';
@@ -25,6 +27,9 @@ export async function startWebhookAgent(answer: (turn: TurnRequest, index: numbe
       const turn = JSON.parse(text) as TurnRequest;
       received.push(turn);
       headers.push(request.headers);
+      response.on('close', () => {
+        if (!response.writableEnded) cutOff.push(turn);
+      });
       Promise.resolve(answer(turn, received.length - 1)).then(
         (result) => {
           if ('json' in result) {
@@ -42,6 +47,7 @@ export async function startWebhookAgent(answer: (turn: TurnRequest, index: numbe
   return {
     url: `http://127.0.0.1:${port}/turn`,
     received,
+    cutOff,
     headers,
     stop: () =>
       new Promise<void>((resolve) => {
