@@ -176,6 +176,33 @@ describe('every command against the Prism mock (which refuses requests that brea
     });
   });
 
+  describe("cancel (the mock answers the spec's cancelled examples; refusals are in cancel.test.ts against the real server)", () => {
+    it('simulations cancel: one line naming the run, or the cancelled simulation as JSON', async () => {
+      expect(ok(await run('simulations', 'cancel', SIMULATION_ID))).toBe(
+        `cancelled simulation ${SIMULATION_ID} (Handles refund request)\n`,
+      );
+      expect(await json('simulations', 'cancel', SIMULATION_ID)).toMatchObject({
+        simulation_id: SIMULATION_ID,
+        status: 'failed',
+        error_info: { code: 499, type: 'cancelled' },
+      });
+    });
+    it('sessions cancel: one line with what was stopped and the counters after, or the answer as JSON', async () => {
+      expect(ok(await run('sessions', 'cancel', SESSION_ID))).toBe(
+        `cancelled session ${SESSION_ID}: 3 simulations stopped; of 10, completed 7, failed 3 (cancelled included), pending 0\n`,
+      );
+      expect(await json('sessions', 'cancel', SESSION_ID)).toEqual({
+        simulation_session_id: SESSION_ID,
+        cancelled_simulations: 3,
+        cancelled_at: '2026-11-20T09:21:02Z',
+        total_simulations: 10,
+        completed_simulations: 7,
+        failed_simulations: 3,
+        pending_simulations: 0,
+      });
+    });
+  });
+
   it('run: progress lines, table, exit 1 when a case does not pass', async () => {
     const result = await run('run', SUITE_ID, '--interval', '10', '--max-turns', '20');
     expect(result.code, explain(result)).toBe(1);

@@ -4,8 +4,7 @@ import { join } from 'node:path';
 import { XMLParser } from 'fast-xml-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { QueueOnlyEngine } from '@sims/server';
-import { spawn } from 'node:child_process';
-import { CLI, cleanEnv, explain, sims } from './support/cli.js';
+import { explain, sims } from './support/cli.js';
 import { seedSuite } from './support/seed.js';
 import { ERROR_MARKER, FAIL_MARKER, SteppedEngine, startTestServer, type TestServer } from './support/server.js';
 
@@ -180,25 +179,5 @@ describe('sims run that does not finish', () => {
     const errors = lines(result.stderr).filter((line) => line.startsWith('error:'));
     expect(errors).toEqual([expect.stringMatching(/^error: timed out: suite .* did not finish within 1000 ms$/)]);
     expect(result.stderr).toContain('progress: 0/1 done | completed 0 | failed 0 | pending 1');
-  });
-
-  it('Ctrl-C while waiting exits 130 with one line, the session left running', async () => {
-    const seeded = await seedSuite(server, 'Interrupted suite', [{ name: 'Waits', prompt: 'Wait.', criteria: ['Agent answered'] }]);
-    const child = spawn(
-      process.execPath,
-      [CLI, '--base-url', server.url, '--api-key', server.key, 'run', seeded.suiteId, '--interval', '50'],
-      { env: cleanEnv() },
-    );
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-      if (stderr.includes('progress:') && !child.killed) child.kill('SIGINT');
-    });
-    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
-    expect(code, stderr).toBe(130);
-    expect(stdout).toBe('');
-    expect(stderr.trimEnd().split('\n').at(-1)).toBe('interrupted: the session keeps running on the server');
   });
 });

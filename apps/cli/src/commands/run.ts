@@ -1,9 +1,10 @@
 import { Command, Option } from 'commander';
-import { type RunSuiteResult, type Simulation, type SimulationsClient, unwrap } from '@sims/client';
+import { type RunSuiteCancel, type RunSuiteResult, type Simulation, type SimulationsClient, unwrap } from '@sims/client';
 import { ALL_PAGES, withContext } from '../command.js';
 import { EXIT, UsageError } from '../errors.js';
 import { parseInteger } from '../input.js';
 import { print, printJson } from '../output.js';
+import { interruptedLine } from '../run/cancel.js';
 import { verdictLine } from '../run/comparison.js';
 import { writeJunit } from '../run/junit.js';
 import { createProgress } from '../run/progress.js';
@@ -21,6 +22,7 @@ interface RunFlags {
   timeout: number;
   interval: number;
   junit?: string;
+  keepRunning?: boolean;
 }
 
 function parseIterations(value: string): number {
@@ -48,6 +50,8 @@ async function allSimulations(client: SimulationsClient, session: RunSuiteResult
 
 const HELP_AFTER = `
 Exit codes: 0 every run passed, 1 a run did not pass, 2 an error or a time-out, 130 interrupted.
+Ctrl-C cancels the session on the server (one request, at most 5 s) and exits 130, saying what it
+cancelled on stderr; with --keep-running the session keeps running. A second Ctrl-C exits at once.
 With --fail-on regression: 1 only when the comparison with the baseline has the verdict "regressed"
 (a case's pass rate fell by 50 points or more); the first run of a suite has no baseline to compare
 with, which is noted on stderr and exits 0.`;
@@ -82,6 +86,7 @@ export function runCommand(): Command {
     )
     .addOption(new Option('--interval <ms>', 'pause between two reads of the session').default(2000).argParser(parseInteger('--interval')))
     .option('--junit <file>', 'also write the results as JUnit XML to this file')
+    .option('--keep-running', 'on Ctrl-C, leave the session running on the server instead of cancelling it')
     .addHelpText('after', HELP_AFTER)
     .action(
       withContext(async (ctx, suiteId: string, flags: RunFlags) => {
@@ -89,14 +94,22 @@ export function runCommand(): Command {
         const targetAgentId = flags.agent ?? suite.model_id;
         const baseline = flags.baseline ?? (flags.failOn === 'regression' ? 'last' : undefined);
         const progress = createProgress();
-        // Ctrl-C: put the terminal back (the bar hides the cursor) and exit as interrupted.
-        const interrupted = () => {
+        // Ctrl-C: put the terminal back (the bar hides the cursor) and abort the run, which cancels its
+        // session unless --keep-running; a second Ctrl-C does not wait for the cancel.
+        const interrupt = new AbortController();
+        const onInterrupt = () => {
           progress.stop();
-          process.stderr.write('interrupted: the session keeps running on the server\n');
+          if (!interrupt.signal.aborted) {
+            interrupt.abort(new Error('interrupted'));
+            return;
+          }
+          process.stderr.write('interrupted again: exiting without waiting for the cancel\n');
           process.exit(EXIT.interrupted);
         };
-        process.once('SIGINT', interrupted);
+        process.on('SIGINT', onInterrupt);
         const startedAt = new Date();
+        let sessionId: string | undefined;
+        let cancel: RunSuiteCancel | undefined;
         let run: RunSuiteResult;
         try {
           run = await ctx.client.runSuite(suiteId, {
@@ -106,14 +119,25 @@ export function runCommand(): Command {
             baseline,
             timeoutMs: flags.timeout * 1000,
             intervalMs: flags.interval,
-            onStarted: (execution) =>
+            signal: interrupt.signal,
+            cancelOnAbort: !flags.keepRunning,
+            onCancel: (outcome) => {
+              cancel = outcome;
+            },
+            onStarted: (execution) => {
+              sessionId = execution.session_id;
               process.stderr.write(
                 `running ${execution.suite_name}: ${execution.total_cases} cases on agent ${targetAgentId} (session ${execution.session_id})\n`,
-              ),
+              );
+            },
             onProgress: (p) => progress.update(p),
           });
+        } catch (error) {
+          if (!interrupt.signal.aborted) throw error;
+          process.stderr.write(`${interruptedLine(sessionId, cancel, Boolean(flags.keepRunning))}\n`);
+          return EXIT.interrupted;
         } finally {
-          process.off('SIGINT', interrupted);
+          process.off('SIGINT', onInterrupt);
           progress.stop();
         }
         const elapsedSeconds = (Date.now() - startedAt.getTime()) / 1000;

@@ -1,8 +1,10 @@
 import { Command, Option } from 'commander';
-import { unwrap, type Simulation, type SimulationSession } from '@sims/client';
+import { isAlreadyFinished, unwrap, type Simulation, type SimulationSession } from '@sims/client';
 import { ALL_PAGES, dateRangeOptions, fileOption, withContext } from '../command.js';
+import { EXIT } from '../errors.js';
 import { buildBody, collectPair, parseInteger, requireFields } from '../input.js';
 import { print, printJson, printList, printRecord, type Column } from '../output.js';
+import { cancelledLine } from '../run/cancel.js';
 import { comparisonTable, verdictLine } from '../run/comparison.js';
 import { caseResults, summarize } from '../run/results.js';
 import { outputColumns, resultsTable, summaryLine } from '../run/table.js';
@@ -31,6 +33,21 @@ const SESSION_COLUMNS: Column<SessionItem>[] = [
   { head: 'pending', value: (s) => s.pending_simulations },
   { head: 'created', value: (s) => s.created_at },
 ];
+
+/**
+ * The answer of a cancel, or `undefined` once the reason nothing was cancelled is on stderr: the `409`
+ * of a simulation already finished or a session with nothing in progress. That is not an error of the
+ * command (exit 1, not 2): a script cancelling "whatever still runs" can tell it from a failed cancel.
+ */
+async function cancelled<T>(cancel: () => Promise<T>): Promise<T | undefined> {
+  try {
+    return await cancel();
+  } catch (error) {
+    if (!isAlreadyFinished(error)) throw error;
+    process.stderr.write(`nothing cancelled: ${error.apiMessage}\n`);
+    return undefined;
+  }
+}
 
 interface StartFlags {
   case?: string;
@@ -119,6 +136,20 @@ export function simulationsCommand(): Command {
       }),
     );
 
+  simulations
+    .command('cancel <simulation-id>')
+    .description(
+      'cancel a simulation still in progress (queued or running): it is recorded as failed with error cancelled (499); exit 1 when it had already finished, 2 on an error',
+    )
+    .action(
+      withContext(async (ctx, id: string) => {
+        const simulation = await cancelled(() => ctx.client.cancelSimulation(id));
+        if (simulation === undefined) return EXIT.failed;
+        if (ctx.json) printJson(simulation);
+        else print(`cancelled simulation ${simulation.simulation_id} (${simulation.simulation_case_name ?? 'case'})`);
+      }),
+    );
+
   return simulations;
 }
 
@@ -153,7 +184,7 @@ export function sessionsCommand(): Command {
         }
         const results = caseResults(session);
         print(
-          `session ${session.simulation_session_id}: ${session.total_simulations} simulations, completed ${session.completed_simulations}, failed ${session.failed_simulations}, pending ${session.pending_simulations}`,
+          `session ${session.simulation_session_id}: ${session.total_simulations} simulations, completed ${session.completed_simulations}, failed ${session.failed_simulations}, pending ${session.pending_simulations}${session.cancelled_at ? `, cancelled at ${session.cancelled_at}` : ''}`,
         );
         if (results.length > 0) print(resultsTable(results, outputColumns()));
         print(summaryLine(summarize(results)));
@@ -174,6 +205,23 @@ export function sessionsCommand(): Command {
         }
         print(verdictLine(comparison));
         if (comparison.cases.length > 0) print(comparisonTable(comparison, outputColumns()));
+      }),
+    );
+
+  sessions
+    .command('cancel <session-id>')
+    .description(
+      'cancel every simulation of a session still in progress and mark the session cancelled; finished runs keep their results; exit 1 when nothing was in progress, 2 on an error',
+    )
+    .action(
+      withContext(async (ctx, id: string) => {
+        const answer = await cancelled(() => ctx.client.cancelSession(id));
+        if (answer === undefined) return EXIT.failed;
+        if (ctx.json) {
+          printJson(answer);
+          return;
+        }
+        print(cancelledLine(answer));
       }),
     );
 

@@ -44,3 +44,37 @@ export function sims(args: string[], options: { env?: Record<string, string>; in
 export function explain(result: CliResult): string {
   return `exit ${result.code}\n--- stdout\n${result.stdout}\n--- stderr\n${result.stderr}`;
 }
+
+/**
+ * Starts the built CLI in a child process and lets the test act while it runs: `printed(text)`
+ * resolves once stderr contains `text` (a line the CLI writes once it has reached a state), and
+ * `done` with everything it printed when it exits.
+ */
+export function startSims(args: string[]) {
+  const child = spawn(process.execPath, [CLI, ...args], { env: cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  const waiting: { text: string; resolve: () => void }[] = [];
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString();
+    for (const wait of waiting.filter((w) => stderr.includes(w.text))) {
+      waiting.splice(waiting.indexOf(wait), 1);
+      wait.resolve();
+    }
+  });
+  const done = new Promise<CliResult>((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+  return {
+    child,
+    done,
+    printed: (text: string) =>
+      new Promise<void>((resolve, reject) => {
+        if (stderr.includes(text)) return resolve();
+        waiting.push({ text, resolve });
+        done.then((result) => reject(new Error(`the CLI exited before printing ${JSON.stringify(text)}\n${explain(result)}`)));
+      }),
+  };
+}
