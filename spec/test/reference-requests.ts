@@ -235,4 +235,18 @@ export const referenceRequests: ReferenceRequest[] = [
     url: `/simulations/session/${SESSION}/comparison?baseline=last`,
     status: 200,
   },
+  {
+    operationId: 'cancelSimulation',
+    method: 'post',
+    path: '/simulations/{simulation_id}/cancel',
+    url: `/simulations/${SIMULATION}/cancel`,
+    status: 200,
+  },
+  {
+    operationId: 'cancelSimulationSession',
+    method: 'post',
+    path: '/simulations/session/{simulation_session_id}/cancel',
+    url: `/simulations/session/${SESSION}/cancel`,
+    status: 200,
+  },
 ];

@@ -420,6 +420,34 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/simulations/session/{simulation_session_id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Simulation session ID. An id that does not exist in the workspace answers `404`. */
+                simulation_session_id: components["parameters"]["SimulationSessionId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Cancel a session
+         * @description An addition to the reference API. Cancels every simulation of the session still `in-progress`, as
+         *     `cancelSimulation` does one, in one step, and marks the session cancelled (`cancelled_at`): its
+         *     finished simulations keep their results, and a cancelled session is never picked as the baseline
+         *     `last` of a comparison. Answers how many were cancelled and the counters after.
+         *
+         *     A session with no simulation in progress is left as it is: `409`. No request body.
+         */
+        post: operations["cancelSimulationSession"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/simulations/{simulation_id}": {
         parameters: {
             query?: never;
@@ -438,6 +466,35 @@ export interface paths {
         get: operations["getSimulation"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/simulations/{simulation_id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Simulation ID. An id that does not exist in the workspace answers `404`. */
+                simulation_id: components["parameters"]["SimulationId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Cancel a simulation
+         * @description An addition to the reference API. Stops one simulation: a queued one never starts, a running
+         *     conversation stops within a second (no further agent turn is requested), and either is recorded at
+         *     once as `failed` with `error_info` `{code: 499, type: "cancelled"}`, its timeline kept as far as
+         *     it got, `finished_at` set; its session's counters move. Answers the simulation as cancelled.
+         *
+         *     A simulation that has already finished (`completed` or `failed`) is left as it is: `409`, naming
+         *     its status. No request body.
+         */
+        post: operations["cancelSimulation"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1103,7 +1160,8 @@ export interface components {
             message: string;
             /**
              * @description Numeric error code: `408` the simulation timed out; `424` the agent under test failed or
-             *     answered badly; `500` the runner failed; `503` the run was interrupted (for example by a restart).
+             *     answered badly; `499` the simulation was cancelled; `500` the runner failed; `503` the run was
+             *     interrupted (for example by a restart).
              */
             code: number;
             /**
@@ -1113,8 +1171,9 @@ export interface components {
              *     `agent_malformed_reply` (not the webhook reply format), `agent_url_refused` (the outbound URL
              *     guard refused the address), `agent_error`, `agent_not_found` (the agent was deleted before the
              *     run started), `unknown_builtin_agent`, `unknown_connector`. `500`: `persona_error` (the LLM
-             *     playing the caller failed), `runner_error`. `503`: `interrupted` (the server stopped or
-             *     restarted while the conversation ran; run the case again). More types may be added.
+             *     playing the caller failed), `runner_error`. `499`: `cancelled` (`cancelSimulation` or
+             *     `cancelSimulationSession` stopped it). `503`: `interrupted` (the server stopped or restarted
+             *     while the conversation ran; run the case again). More types may be added.
              */
             type: string;
         };
@@ -1300,6 +1359,12 @@ export interface components {
             target_agent_id?: string | null;
             /** Format: date-time */
             created_at?: string;
+            /**
+             * Format: date-time
+             * @description When the session was cancelled (`cancelSimulationSession`), `null` otherwise (an addition to the
+             *     reference API).
+             */
+            cancelled_at?: string | null;
         };
         /** @description A page of simulation sessions. */
         SimulationSessionList: {
@@ -1534,6 +1599,26 @@ export interface components {
         SimulationSessionComparisonResponse: {
             status: components["schemas"]["ResponseStatus"];
             response: components["schemas"]["SimulationSessionComparison"];
+        };
+        /** @description What cancelling a session did, and its counters after. */
+        SimulationSessionCancelOut: {
+            /** Format: uuid */
+            simulation_session_id: string;
+            /** @description Simulations that were in progress (queued or running) and are now cancelled. */
+            cancelled_simulations: number;
+            /** Format: date-time */
+            cancelled_at: string;
+            total_simulations: number;
+            completed_simulations: number;
+            /** @description Includes the cancelled ones. */
+            failed_simulations: number;
+            /** @description `0`: nothing of the session runs any more. */
+            pending_simulations: number;
+        };
+        /** @description A cancelled session in the response envelope. */
+        SimulationSessionCancelResponse: {
+            status: components["schemas"]["ResponseStatus"];
+            response: components["schemas"]["SimulationSessionCancelOut"];
         };
         /**
          * @description A deterministic agent shipped with the server, needing no network and no key. `shop_support` (the
@@ -2737,6 +2822,34 @@ export interface operations {
             429: components["responses"]["TooManyRequests"];
         };
     };
+    cancelSimulationSession: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Simulation session ID. An id that does not exist in the workspace answers `404`. */
+                simulation_session_id: components["parameters"]["SimulationSessionId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The session, cancelled. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SimulationSessionCancelResponse"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
     getSimulation: {
         parameters: {
             query?: never;
@@ -2761,6 +2874,34 @@ export interface operations {
             };
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    cancelSimulation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Simulation ID. An id that does not exist in the workspace answers `404`. */
+                simulation_id: components["parameters"]["SimulationId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The simulation, cancelled. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SimulationResponse"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
             429: components["responses"]["TooManyRequests"];
         };
     };
