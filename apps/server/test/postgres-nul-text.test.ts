@@ -36,6 +36,13 @@ describe('text holding U+0000 (NUL) on PostgreSQL', () => {
       const listed = await raw(`${target.url}/simulations?page_size=100`, { key: target.key });
       expect(listed.status).toBe(200);
       expect(listed.json.response.items.map((item: { simulation_id: string }) => item.simulation_id)).toContain(run.simulation_id);
+      // The session's report reads the run whose timeline holds the NUL, and counts its turns.
+      const session = (await raw(`${target.url}/simulations/${run.simulation_id}`, { key: target.key })).json.response
+        .simulation_session_id;
+      const report = await raw(`${target.url}/simulations/session/${session}/report`, { key: target.key });
+      expect(report.status).toBe(200);
+      const turns = run.timeline!.filter((item) => item.type === 'message' && item.sender_type !== 'system').length;
+      expect(report.json.response.cases[0].turns).toEqual({ median: turns, p95: turns });
     } finally {
       await server.stop();
     }

@@ -91,7 +91,11 @@ export async function expectNulReplyKept(server: Target) {
       simulation_case_id: created.simulation_case.simulation_case_id,
       target_agent_id: agent.id,
     });
-    let run: { simulation_id: string; status: string; timeline?: Array<{ sender_type: string | null; value: string | null }> } = started;
+    let run: {
+      simulation_id: string;
+      status: string;
+      timeline?: Array<{ sender_type: string | null; type?: string | null; value: string | null }>;
+    } = started;
     for (let i = 0; i < 2000 && run.status === 'in-progress'; i += 1) {
       await sleep(15);
       run = (await raw(`${server.url}/simulations/${started.simulation_id}`, { key: server.key })).json.response;

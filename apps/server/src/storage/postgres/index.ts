@@ -54,7 +54,7 @@ import {
   type SuiteRecord,
   type WorkspaceRecord,
 } from '../types.js';
-import { migrate } from './migrations.js';
+import { migrate, TURN_EVENT } from './migrations.js';
 import { AppendQueue, insertEvents } from './run-log.js';
 import { caseReadOut } from '../../views.js';
 
@@ -153,26 +153,34 @@ const COUNTERS_SQL = Object.entries(COUNTED_STATUSES)
 const toSummary = (row: Row): SimulationSummary => toRecord(row, null, SUMMARY_NULLS) as SimulationSummary;
 
 /**
- * Every run of a session for its report (`toOutcome`), oldest first, with no timeline: the document's
- * fields read out in one pass (`json_to_record`; each `->` on `json` would parse the text again),
- * objects as JSON text as stored; and the turns, the caller's and the agent's messages, counted per
- * run in the partial index of those events (`simulation_events_turns`, whose condition this repeats
- * word for word, so that the planner takes it and no event is parsed). Measured on 2,000 runs of 20
- * events: a count per run through the index took a few milliseconds, a grouped count of the
- * session's events, which the planner then reads and filters whole, ten times that.
+ * Every run of a session for its report (`toOutcome`), oldest first, with no timeline: the document
+ * as stored, its fields read in JavaScript (PostgreSQL's `json` operators refuse a text holding the
+ * escape \u0000 anywhere, and verdicts may quote an agent that said one); and the turns, the caller's
+ * and the agent's messages, counted per run through the partial index of those events
+ * (`simulation_events_turns`, whose condition `TURN_EVENT` is repeated here, so that the planner
+ * takes it and no event is read). Measured on 2,000 runs of 20 events: a count per run through the
+ * index took a few milliseconds, a grouped count of the session's events, which the planner then
+ * reads and filters whole, ten times that.
  */
-const OUTCOMES_SQL = `SELECT s.id, s.case_id, s.iteration, s.status, s.created_at, d.simulation_case_name,
-    d.success_criteria::text AS success_criteria, d.success_criteria_analysis::text AS success_criteria_analysis,
-    d.started_at, d.finished_at, t.turns
+const OUTCOMES_SQL = `SELECT s.id, s.case_id, s.iteration, s.status, s.created_at, s.body, t.turns
   FROM simulations s
-  CROSS JOIN LATERAL json_to_record(s.body::json)
-    AS d(simulation_case_name text, success_criteria json, success_criteria_analysis json, started_at text, finished_at text)
-  CROSS JOIN LATERAL (
-    SELECT count(*)::int AS turns FROM simulation_events e
-    WHERE e.simulation_id = s.id AND (e.item::json ->> 'type') = 'message' AND (e.item::json ->> 'sender_type') IN ('persona', 'agent')
-  ) t
+  CROSS JOIN LATERAL (SELECT count(*)::int AS turns FROM simulation_events WHERE simulation_id = s.id AND ${TURN_EVENT}) t
   WHERE s.workspace_id = $1 AND s.session_id = $2
   ORDER BY s.created_at, s.iteration, s.seq`;
+
+/** The row of `OUTCOMES_SQL` as `toOutcome` reads it: the document's fields beside the columns, objects as JSON text. */
+function outcomeRow(row: Row): Row {
+  const body = JSON.parse(row.body as string) as Record<string, unknown>;
+  const text = (value: unknown) => (value === undefined || value === null ? null : JSON.stringify(value));
+  return {
+    ...row,
+    simulation_case_name: body.simulation_case_name ?? null,
+    success_criteria: text(body.success_criteria),
+    success_criteria_analysis: text(body.success_criteria_analysis),
+    started_at: body.started_at ?? null,
+    finished_at: body.finished_at ?? null,
+  };
+}
 
 type Store = (value: never) => unknown;
 const asIs: Store = (value) => value;
@@ -611,7 +619,7 @@ export class PostgresStorage implements Storage {
     counters: async (ws, ids) => (ids.length ? this.countSessions(ws, [...new Set(ids)]) : new Map()),
     outcomes: async (ws, id) => {
       if (!(await this.one('sessions', ws, id, toSession))) return undefined;
-      return (await this.query(OUTCOMES_SQL, [ws, id])).map(toOutcome);
+      return (await this.query(OUTCOMES_SQL, [ws, id])).map((row) => toOutcome(outcomeRow(row)));
     },
     latestFinished: async (ws, suite_id, before) => {
       const [row] = await this.query(

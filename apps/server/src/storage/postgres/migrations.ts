@@ -21,6 +21,18 @@ export interface Migration {
 
 const TEXT = 'text COLLATE "C"';
 
+/**
+ * Whether an event (its JSON text as stored) is a message of the caller or the agent: a turn, as a
+ * session's report counts them. Matched in the text, not through `json` operators: PostgreSQL refuses
+ * to read any field of a JSON text that holds the escape \u0000 anywhere ("unsupported Unicode escape
+ * sequence"), and an agent may say one. Events are stored as `JSON.stringify` writes them (no white
+ * space), and inside a JSON string every `"` is escaped, so `"type":"message"` can only be the
+ * event's own field. The outcomes query repeats this condition word for word, so that the planner
+ * counts through the partial index.
+ */
+export const TURN_EVENT = `strpos(item, '"type":"message"') > 0
+  AND (strpos(item, '"sender_type":"persona"') > 0 OR strpos(item, '"sender_type":"agent"') > 0)`;
+
 export const migrations: Migration[] = [
   {
     version: 1,
@@ -178,8 +190,7 @@ export const migrations: Migration[] = [
       CREATE INDEX simulations_by_session ON simulations (workspace_id, session_id, created_at, iteration, seq);
       CREATE INDEX simulations_pending_by_session ON simulations (session_id) WHERE status = 'in-progress';
       CREATE INDEX sessions_by_suite ON sessions (workspace_id, suite_id, created_at, id);
-      CREATE INDEX simulation_events_turns ON simulation_events (simulation_id)
-        WHERE (item::json ->> 'type') = 'message' AND (item::json ->> 'sender_type') IN ('persona', 'agent');
+      CREATE INDEX simulation_events_turns ON simulation_events (simulation_id) WHERE ${TURN_EVENT};
     `,
   },
   {
