@@ -12,7 +12,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
-import { median, root, serveBuilt } from './support.mjs';
+import { finishedRunRecord, median, root, serveBuilt } from './support.mjs';
 
 const { createWorkspace, openSqliteStorage } = await import(join(root, 'apps/server/dist/index.js'));
 const runs = Number(process.env.BENCH_RUNS ?? 15_000);
@@ -35,36 +35,18 @@ function finishedRun(session, agent, at, i) {
         ? 'Thanks for calling Acme support. Your order 12345 ships tomorrow; anything else?'
         : 'Hi, I would like to know where my order 12345 is.',
   }));
-  return {
-    simulation_id: randomUUID(),
-    simulation_session_id: session.simulation_session_id,
+  return finishedRunRecord(session, agent, at, {
     simulation_case_id: randomUUID(),
     simulation_case_name: `Order status ${i % 25}`,
     simulation_case_prompt: 'You are a customer who wants to know where order 12345 is.',
     success_criteria: ['Agent gave the delivery date'],
-    call_success_type: 'all',
-    persona_agent_id: null,
-    persona_phone_number: null,
-    target_agent_id: agent.id,
-    agent_name: agent.name,
-    agent_avatar_url: null,
-    target_phone_number: null,
-    target_call_id: null,
-    custom_variables: null,
     status: failed ? 'failed' : 'completed',
-    workspace_id: session.workspace_id,
-    created_at: at,
-    updated_at: at,
     error_info: failed ? { code: 424, type: 'agent_error', message: 'The agent answered 500.' } : null,
-    recording_url: null,
     timeline,
     success_criteria_analysis: failed
       ? null
       : { success: true, evaluations: [{ criterion: 'Agent gave the delivery date', passed: true, reasoning: 'It did.' }] },
-    max_turns: 20,
-    started_at: at,
-    finished_at: at,
-  };
+  });
 }
 
 /** A database with one workspace, two agents and `count` finished runs in sessions of ten; answers the key and an agent id. */

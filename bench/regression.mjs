@@ -19,7 +19,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
-import { median, root, serveBuilt } from './support.mjs';
+import { finishedRunRecord, median, root, serveBuilt } from './support.mjs';
 
 const { createWorkspace, openSqliteStorage } = await import(join(root, 'apps/server/dist/index.js'));
 const iterations = Number(process.env.BENCH_ITERATIONS ?? 10);
@@ -72,35 +72,16 @@ function run(session, testCase, agent, c, iteration, s, at) {
     }),
     { success: true, verdict: 'passed', criterion: 'contains "order"', reasoning: 'Found in the agent’s second turn.' },
   ];
-  return {
-    simulation_id: randomUUID(),
-    simulation_session_id: session.simulation_session_id,
+  return finishedRunRecord(session, agent, at, {
     simulation_case_id: testCase.simulation_case_id,
     simulation_case_name: testCase.name,
     simulation_case_prompt: testCase.prompt,
     success_criteria: CRITERIA,
-    call_success_type: 'all',
-    persona_agent_id: null,
-    persona_phone_number: null,
-    target_agent_id: agent.id,
-    agent_name: agent.name,
-    agent_avatar_url: null,
-    target_phone_number: null,
-    target_call_id: null,
-    custom_variables: null,
     status: failed ? 'failed' : 'completed',
-    workspace_id: session.workspace_id,
-    created_at: at,
-    updated_at: at,
     error_info: failed ? { code: 424, type: 'agent_error', message: 'The agent answered 500.' } : null,
-    recording_url: null,
-    timeline: null,
     success_criteria_analysis: failed ? null : { success: passed, evaluations },
-    max_turns: 20,
     iteration,
-    started_at: at,
-    finished_at: null,
-  };
+  });
 }
 
 /** The workspace with its suite and the two sessions; answers the key and the sessions' ids. */

@@ -24,7 +24,7 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
-import { median, root, serveBuilt } from './support.mjs';
+import { finishedRunRecord, median, root, serveBuilt } from './support.mjs';
 
 const { createWorkspace, openSqliteStorage } = await import(join(root, 'apps/server/dist/index.js'));
 const small = Number(process.env.BENCH_SMALL ?? 1_000);
@@ -82,29 +82,15 @@ function finishedRun(session, testCase, agent, at, i) {
   const failed = i % 8 === 3;
   const passed = !failed && i % 5 !== 1;
   const criteria = testCase.success_criteria;
-  const run = {
-    simulation_id: randomUUID(),
-    simulation_session_id: session.simulation_session_id,
+  const run = finishedRunRecord(session, agent, at, {
     simulation_case_id: testCase.simulation_case_id,
     simulation_case_name: testCase.name,
     simulation_case_prompt: testCase.prompt,
     success_criteria: criteria,
     call_success_type: testCase.call_success_type,
-    persona_agent_id: null,
-    persona_phone_number: null,
-    target_agent_id: agent.id,
-    agent_name: agent.name,
-    agent_avatar_url: null,
-    target_phone_number: null,
-    target_call_id: null,
     custom_variables: i % 3 ? null : { customer_name: `Customer ${i % 97}`, order_id: String(10_000 + (i % 9_973)) },
     status: failed ? 'failed' : 'completed',
-    workspace_id: session.workspace_id,
-    created_at: at,
-    updated_at: at,
     error_info: failed ? { code: 424, type: 'agent_error', message: 'The agent answered 500.' } : null,
-    recording_url: null,
-    timeline: null,
     success_criteria_analysis: failed
       ? null
       : {
@@ -115,10 +101,7 @@ function finishedRun(session, testCase, agent, at, i) {
             reasoning: passed || c > 0 ? 'The agent said so in its second turn.' : 'The agent never gave a date.',
           })),
         },
-    max_turns: 20,
-    started_at: at,
-    finished_at: at,
-  };
+  });
   return { run, events: timeline(at, 6 + ((i * 7) % 15), failed) };
 }
 

@@ -1,6 +1,7 @@
 // What the bench scripts share: a free loopback port, the built reference server started on a data
-// directory, and the median of repeated measurements.
+// directory, the median of repeated measurements, and the record of a finished run to seed with.
 import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 
@@ -47,3 +48,37 @@ export async function serveBuilt(dataDir, env = {}, args = ['apps/server/dist/ma
 
 /** The middle value (the upper one of an even count). */
 export const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+
+/**
+ * A finished simulation as the server stores it, for seeding a database through the server's storage
+ * module: the session's and the agent's fields copied on, everything a finished run leaves empty
+ * `null`, created, started and finished at `at`; `fields` name the case, the status and the verdicts
+ * (and override anything else).
+ */
+export function finishedRunRecord(session, agent, at, fields) {
+  return {
+    simulation_id: randomUUID(),
+    simulation_session_id: session.simulation_session_id,
+    call_success_type: 'all',
+    persona_agent_id: null,
+    persona_phone_number: null,
+    target_agent_id: agent.id,
+    agent_name: agent.name,
+    agent_avatar_url: null,
+    target_phone_number: null,
+    target_call_id: null,
+    custom_variables: null,
+    workspace_id: session.workspace_id,
+    created_at: at,
+    updated_at: at,
+    error_info: null,
+    recording_url: null,
+    timeline: null,
+    success_criteria_analysis: null,
+    max_turns: 20,
+    iteration: 1,
+    started_at: at,
+    finished_at: at,
+    ...fields,
+  };
+}
