@@ -165,6 +165,8 @@ function isBreaking(diff: Diff): { breaking: boolean; unclassified: boolean } {
   const inSchema = path.includes('schema');
   const last = path[path.length - 1];
   const keyword = typeof last === 'number' ? path[path.length - 2] : last;
+  // The document's tag list groups operations in the docs; nothing of it is on the wire.
+  if (path[0] === 'tags') return { breaking: false, unclassified: false };
   if (inSchema && keyword === 'type' && side !== 'other') {
     const before = typeSet(typeof last === 'number' ? undefined : diff.before);
     const after = typeSet(typeof last === 'number' ? undefined : diff.after);

@@ -184,6 +184,12 @@ describe('additions and documentation pass', () => {
         schemas(s).SimulationSuiteCreateIn.description = 'Reworded.';
       },
     },
+    {
+      name: 'a tag, before the last one',
+      mutate: (s: any) => {
+        s.tags.splice(s.tags.length - 1, 0, { name: 'Webhooks', description: 'Signed events.' });
+      },
+    },
   ])('adding $name', ({ mutate }) => {
     const outcome = checkContract(changed(mutate), published, stamp);
     expect(outcome).toEqual({

@@ -21,6 +21,8 @@ const SCENARIO = '2d4f6a8c-0e1b-4c3d-8e5f-7a9b1c3d5e7f';
 const SIMULATION = '0b1c2d3e-4f5a-4b6c-8d7e-9f0a1b2c3d4e';
 const SESSION = '4a5b6c7d-8e9f-4a0b-9c1d-2e3f4a5b6c7d';
 const AGENT = '6f1e2d3c-4b5a-4968-8776-5a4b3c2d1e0f';
+const ENDPOINT = '7d8e9f0a-1b2c-4d3e-8f4a-5b6c7d8e9f0a';
+const DELIVERY = '1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d';
 
 export const referenceRequests: ReferenceRequest[] = [
   {
@@ -247,6 +249,58 @@ export const referenceRequests: ReferenceRequest[] = [
     method: 'post',
     path: '/simulations/session/{simulation_session_id}/cancel',
     url: `/simulations/session/${SESSION}/cancel`,
+    status: 200,
+  },
+  {
+    operationId: 'createWebhookEndpoint',
+    method: 'post',
+    path: '/webhook_endpoints',
+    url: '/webhook_endpoints',
+    status: 200,
+    body: { url: 'https://hooks.example.org/sims', event_types: ['session.completed'], description: 'CI dashboard' },
+  },
+  { operationId: 'listWebhookEndpoints', method: 'get', path: '/webhook_endpoints', url: '/webhook_endpoints?page_size=10', status: 200 },
+  {
+    operationId: 'getWebhookEndpoint',
+    method: 'get',
+    path: '/webhook_endpoints/{endpoint_id}',
+    url: `/webhook_endpoints/${ENDPOINT}`,
+    status: 200,
+  },
+  {
+    operationId: 'updateWebhookEndpoint',
+    method: 'put',
+    path: '/webhook_endpoints/{endpoint_id}',
+    url: `/webhook_endpoints/${ENDPOINT}`,
+    status: 200,
+    body: { enabled: true },
+  },
+  {
+    operationId: 'deleteWebhookEndpoint',
+    method: 'delete',
+    path: '/webhook_endpoints/{endpoint_id}',
+    url: `/webhook_endpoints/${ENDPOINT}`,
+    status: 204,
+  },
+  {
+    operationId: 'rotateWebhookEndpointSecret',
+    method: 'post',
+    path: '/webhook_endpoints/{endpoint_id}/rotate_secret',
+    url: `/webhook_endpoints/${ENDPOINT}/rotate_secret`,
+    status: 200,
+  },
+  {
+    operationId: 'listWebhookDeliveries',
+    method: 'get',
+    path: '/webhook_endpoints/{endpoint_id}/deliveries',
+    url: `/webhook_endpoints/${ENDPOINT}/deliveries?status=delivered`,
+    status: 200,
+  },
+  {
+    operationId: 'redeliverWebhookDelivery',
+    method: 'post',
+    path: '/webhook_endpoints/{endpoint_id}/deliveries/{delivery_id}/redeliver',
+    url: `/webhook_endpoints/${ENDPOINT}/deliveries/${DELIVERY}/redeliver`,
     status: 200,
   },
 ];

@@ -568,6 +568,142 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/webhook_endpoints": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List webhook endpoints
+         * @description The workspace's webhook endpoints, newest first, a page at a time. An addition to the reference API.
+         */
+        get: operations["listWebhookEndpoints"];
+        put?: never;
+        /**
+         * Create a webhook endpoint
+         * @description An addition to the reference API. Registers a URL to receive the workspace's events
+         *     (`event_types`, all of them by default), each POSTed as JSON and signed the Standard Webhooks way
+         *     (`webhook-id`, `webhook-timestamp`, `webhook-signature`; verify with the `standardwebhooks`
+         *     library or the client's `verifyWebhook`). Answers the endpoint with its signing `secret`, shown
+         *     this once. The URL is checked by the outbound URL guard (`422` on `/url`).
+         */
+        post: operations["createWebhookEndpoint"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/webhook_endpoints/{endpoint_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Webhook endpoint ID. An id that does not exist in the workspace answers `404`. */
+                endpoint_id: components["parameters"]["WebhookEndpointId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Get a webhook endpoint
+         * @description One endpoint (never its secret). An addition to the reference API.
+         */
+        get: operations["getWebhookEndpoint"];
+        /**
+         * Update a webhook endpoint
+         * @description Changes the URL (checked by the outbound URL guard), the events or the description, or enables
+         *     or disables the endpoint. Omitted or `null` fields keep their value. An addition to the reference API.
+         */
+        put: operations["updateWebhookEndpoint"];
+        post?: never;
+        /**
+         * Delete a webhook endpoint
+         * @description Deletes the endpoint with its deliveries; pending ones are not sent. An addition to the reference API.
+         */
+        delete: operations["deleteWebhookEndpoint"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/webhook_endpoints/{endpoint_id}/rotate_secret": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Webhook endpoint ID. An id that does not exist in the workspace answers `404`. */
+                endpoint_id: components["parameters"]["WebhookEndpointId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Rotate a webhook endpoint's secret
+         * @description Makes a new signing secret and answers it, this once. For 24 hours, deliveries are signed with
+         *     both the new and the previous secret (two signatures in `webhook-signature`, as Standard Webhooks
+         *     allows), so receivers can switch without missing an event. No body. An addition to the reference API.
+         */
+        post: operations["rotateWebhookEndpointSecret"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/webhook_endpoints/{endpoint_id}/deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Webhook endpoint ID. An id that does not exist in the workspace answers `404`. */
+                endpoint_id: components["parameters"]["WebhookEndpointId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * List an endpoint's deliveries
+         * @description The endpoint's delivery log, newest first: each event sent to it, its state, its attempts
+         *     (status, latency, an excerpt of the answer) and when it is tried next. An addition to the reference API.
+         */
+        get: operations["listWebhookDeliveries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/webhook_endpoints/{endpoint_id}/deliveries/{delivery_id}/redeliver": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Webhook endpoint ID. An id that does not exist in the workspace answers `404`. */
+                endpoint_id: components["parameters"]["WebhookEndpointId"];
+                /** @description Delivery ID. An id that is not a delivery of this endpoint answers `404`. */
+                delivery_id: components["parameters"]["WebhookDeliveryId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Redeliver an event
+         * @description Sends the delivery again now, with the same `webhook-id`, whatever its state: a failed one starts
+         *     a new retry schedule, a pending one is attempted at once, a delivered one is sent once more. The
+         *     endpoint must be enabled (`409` otherwise). No body. An addition to the reference API.
+         */
+        post: operations["redeliverWebhookDelivery"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/health": {
         parameters: {
             query?: never;
@@ -611,6 +747,114 @@ export interface webhooks {
          *     (`424 agent_malformed_reply`). Any 4xx or 5xx you answer is treated alike.
          */
         post: operations["agentTurn"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    simulationCompleted: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A simulation completed (sent to your endpoint)
+         * @description **The `simulation.completed` event**, POSTed as JSON to every enabled webhook endpoint subscribed to it
+         *     (`createWebhookEndpoint`), signed the Standard Webhooks way. Verify it before trusting it: with
+         *     the endpoint's secret, `new Webhook(secret).verify(body, headers)` of the `standardwebhooks`
+         *     library, or the client's `verifyWebhook(body, headers, secret)` — both check the signature over
+         *     the raw body and refuse a timestamp more than five minutes away. Answer `2xx` within 15 s; any
+         *     other answer, or none, is retried with the same `webhook-id` after 5 s, 5 min, 30 min, 2 h, 5 h,
+         *     10 h and 10 h (each ±10%), about 28 hours in all. The event is written in the same transaction
+         *     as the change it reports, so it is sent even when the server stops right after.
+         */
+        post: operations["simulationCompletedEvent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    simulationFailed: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A simulation failed or was cancelled (sent to your endpoint)
+         * @description **The `simulation.failed` event**, POSTed as JSON to every enabled webhook endpoint subscribed to it
+         *     (`createWebhookEndpoint`), signed the Standard Webhooks way. Verify it before trusting it: with
+         *     the endpoint's secret, `new Webhook(secret).verify(body, headers)` of the `standardwebhooks`
+         *     library, or the client's `verifyWebhook(body, headers, secret)` — both check the signature over
+         *     the raw body and refuse a timestamp more than five minutes away. Answer `2xx` within 15 s; any
+         *     other answer, or none, is retried with the same `webhook-id` after 5 s, 5 min, 30 min, 2 h, 5 h,
+         *     10 h and 10 h (each ±10%), about 28 hours in all. The event is written in the same transaction
+         *     as the change it reports, so it is sent even when the server stops right after.
+         */
+        post: operations["simulationFailedEvent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    sessionCompleted: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A session finished (sent to your endpoint)
+         * @description **The `session.completed` event**, POSTed as JSON to every enabled webhook endpoint subscribed to it
+         *     (`createWebhookEndpoint`), signed the Standard Webhooks way. Verify it before trusting it: with
+         *     the endpoint's secret, `new Webhook(secret).verify(body, headers)` of the `standardwebhooks`
+         *     library, or the client's `verifyWebhook(body, headers, secret)` — both check the signature over
+         *     the raw body and refuse a timestamp more than five minutes away. Answer `2xx` within 15 s; any
+         *     other answer, or none, is retried with the same `webhook-id` after 5 s, 5 min, 30 min, 2 h, 5 h,
+         *     10 h and 10 h (each ±10%), about 28 hours in all. The event is written in the same transaction
+         *     as the change it reports, so it is sent even when the server stops right after.
+         */
+        post: operations["sessionCompletedEvent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    sessionCancelled: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A session was cancelled (sent to your endpoint)
+         * @description **The `session.cancelled` event**, POSTed as JSON to every enabled webhook endpoint subscribed to it
+         *     (`createWebhookEndpoint`), signed the Standard Webhooks way. Verify it before trusting it: with
+         *     the endpoint's secret, `new Webhook(secret).verify(body, headers)` of the `standardwebhooks`
+         *     library, or the client's `verifyWebhook(body, headers, secret)` — both check the signature over
+         *     the raw body and refuse a timestamp more than five minutes away. Answer `2xx` within 15 s; any
+         *     other answer, or none, is retried with the same `webhook-id` after 5 s, 5 min, 30 min, 2 h, 5 h,
+         *     10 h and 10 h (each ±10%), about 28 hours in all. The event is written in the same transaction
+         *     as the change it reports, so it is sent even when the server stops right after.
+         */
+        post: operations["sessionCancelledEvent"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1797,6 +2041,230 @@ export interface components {
             avatar_url?: string | null;
             phone_number?: string | null;
         };
+        /**
+         * @description What happened: `simulation.completed` (a simulation ran and was judged), `simulation.failed` (it
+         *     could not run, or was cancelled), `session.completed` (its last pending simulation finished),
+         *     `session.cancelled` (`cancelSimulationSession`). Each event's payload is in the spec's `webhooks`.
+         * @enum {string}
+         */
+        WebhookEventType: "simulation.completed" | "simulation.failed" | "session.completed" | "session.cancelled";
+        /** @description The events sent to the endpoint. */
+        WebhookEventTypes: components["schemas"]["WebhookEventType"][];
+        /** @description A webhook endpoint. Its signing secret is answered only when it is created or rotated. */
+        WebhookEndpointReadOut: {
+            /** Format: uuid */
+            id: string;
+            url: string;
+            event_types: components["schemas"]["WebhookEventTypes"];
+            description: string | null;
+            /** @description Disabled endpoints get no new deliveries; their pending ones wait until re-enabled. */
+            enabled: boolean;
+            /** @description Why the endpoint was disabled (by `updateWebhookEndpoint`, or after failing every attempt for a day); `null` while enabled. */
+            disabled_reason: string | null;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        /** @description A page of webhook endpoints, newest first, in the `items` + `total` shape. */
+        PaginatedWebhookEndpointsList: {
+            items: components["schemas"]["WebhookEndpointReadOut"][];
+            total: number;
+            page_number: number;
+            page_size: number;
+        };
+        /** @description A page of webhook endpoints in the response envelope. */
+        WebhookEndpointListResponse: {
+            status: components["schemas"]["ResponseStatus"];
+            response: components["schemas"]["PaginatedWebhookEndpointsList"];
+        };
+        /** @description A URL to send events to. */
+        WebhookEndpointCreateIn: {
+            /**
+             * @description Where events are POSTed. Checked by the outbound URL guard like an agent's (`422` on
+             *     `/url`), when saved and at every delivery.
+             */
+            url: string;
+            /** @description The events to send; all of them when omitted. */
+            event_types?: components["schemas"]["WebhookEventTypes"];
+            description?: string | null;
+        };
+        /**
+         * @description An endpoint with its signing secret, answered once (at creation and rotation): keep it, it is
+         *     never shown again. The secret is in Standard Webhooks' form, `whsec_` + base64 of 32 random bytes,
+         *     which `standardwebhooks` (and the client's `verifyWebhook`) take as is.
+         */
+        WebhookEndpointSecretOut: {
+            endpoint: components["schemas"]["WebhookEndpointReadOut"];
+            secret: string;
+        };
+        /** @description A webhook endpoint with its signing secret in the response envelope. */
+        WebhookEndpointSecretResponse: {
+            status: components["schemas"]["ResponseStatus"];
+            response: components["schemas"]["WebhookEndpointSecretOut"];
+        };
+        /** @description A webhook endpoint in the response envelope. */
+        WebhookEndpointResponse: {
+            status: components["schemas"]["ResponseStatus"];
+            response: components["schemas"]["WebhookEndpointReadOut"];
+        };
+        /**
+         * @description A partial update: omitted or `null` fields keep their value. `enabled: true` re-enables an endpoint
+         *     that was disabled (by hand or for failing), clearing `disabled_reason`.
+         */
+        WebhookEndpointUpdateIn: {
+            url?: string | null;
+            event_types?: components["schemas"]["WebhookEventTypes"] | null;
+            description?: string | null;
+            enabled?: boolean | null;
+        };
+        /**
+         * @description `pending` (not delivered yet: waiting for its next attempt, or for its endpoint to be re-enabled),
+         *     `delivered` (an attempt was answered `2xx`), `failed` (every attempt of the retry schedule failed;
+         *     `redeliverWebhookDelivery` sends it again).
+         * @enum {string}
+         */
+        WebhookDeliveryStatus: "pending" | "delivered" | "failed";
+        /** @description One attempt to deliver an event. */
+        WebhookAttempt: {
+            /** Format: date-time */
+            attempted_at: string;
+            /** @description The endpoint's HTTP status; `null` when it gave none (refused, unreachable, timed out). */
+            status_code: number | null;
+            latency_ms: number;
+            /** @description Why the attempt failed (a non-2xx status, a time-out, the URL guard…); `null` when it succeeded. */
+            error: string | null;
+            /** @description The first 500 characters of the endpoint's answer. */
+            response_excerpt: string | null;
+        };
+        /** @description A finished simulation, as its events carry it (no timeline; read it with `getSimulation`). */
+        WebhookSimulationData: {
+            /** Format: uuid */
+            simulation_id: string;
+            /** Format: uuid */
+            simulation_session_id: string;
+            /** Format: uuid */
+            simulation_case_id: string;
+            simulation_case_name: string | null;
+            target_agent_id: string;
+            workspace_id: string;
+            status: components["schemas"]["SimulationStatus"];
+            /** @description `success_criteria_analysis.success` of a completed simulation; `null` for a failed one. */
+            success: boolean | null;
+            iteration: number;
+            error_info: components["schemas"]["SimulationErrorInfo"] | null;
+            /** Format: date-time */
+            finished_at: string;
+        };
+        /** @description The `simulation.completed` event, in Standard Webhooks' envelope. */
+        WebhookSimulationCompletedEvent: {
+            /** @constant */
+            type: "simulation.completed";
+            /**
+             * Format: date-time
+             * @description When it happened.
+             */
+            timestamp: string;
+            data: components["schemas"]["WebhookSimulationData"];
+        };
+        /** @description The `simulation.failed` event, in Standard Webhooks' envelope. */
+        WebhookSimulationFailedEvent: {
+            /** @constant */
+            type: "simulation.failed";
+            /**
+             * Format: date-time
+             * @description When it happened.
+             */
+            timestamp: string;
+            data: components["schemas"]["WebhookSimulationData"];
+        };
+        /** @description A session as its events carry it, with its counters and pass rate when the event happened. */
+        WebhookSessionData: {
+            /** Format: uuid */
+            simulation_session_id: string;
+            /** Format: uuid */
+            suite_id: string | null;
+            target_agent_id: string | null;
+            workspace_id: string;
+            total_simulations: number;
+            completed_simulations: number;
+            failed_simulations: number;
+            pending_simulations: number;
+            passed_simulations: number;
+            /** @description `passed_simulations` over the finished simulations (as the session report computes it); `null` when none finished. */
+            pass_rate: number | null;
+            /** Format: date-time */
+            cancelled_at: string | null;
+        };
+        /** @description The `session.completed` event, in Standard Webhooks' envelope. */
+        WebhookSessionCompletedEvent: {
+            /** @constant */
+            type: "session.completed";
+            /**
+             * Format: date-time
+             * @description When it happened.
+             */
+            timestamp: string;
+            data: components["schemas"]["WebhookSessionData"];
+        };
+        /** @description The `session.cancelled` event, in Standard Webhooks' envelope. */
+        WebhookSessionCancelledEvent: {
+            /** @constant */
+            type: "session.cancelled";
+            /**
+             * Format: date-time
+             * @description When it happened.
+             */
+            timestamp: string;
+            data: components["schemas"]["WebhookSessionData"];
+        };
+        /** @description An event's body, tagged by `type`. */
+        WebhookEvent: components["schemas"]["WebhookSimulationCompletedEvent"] | components["schemas"]["WebhookSimulationFailedEvent"] | components["schemas"]["WebhookSessionCompletedEvent"] | components["schemas"]["WebhookSessionCancelledEvent"];
+        /**
+         * @description One event to one endpoint: written in the same transaction as the change it reports, then attempted
+         *     until the endpoint answers `2xx` or the retry schedule ends. Every attempt carries the same
+         *     `webhook-id` (`event_id`), so a receiver can drop repeats.
+         */
+        WebhookDelivery: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            endpoint_id: string;
+            /** @description The event's id, sent as `webhook-id` on every attempt (`msg_` + 32 hex digits). */
+            event_id: string;
+            event_type: components["schemas"]["WebhookEventType"];
+            status: components["schemas"]["WebhookDeliveryStatus"];
+            attempt_count: number;
+            /**
+             * Format: date-time
+             * @description When it is attempted next; `null` once delivered or failed.
+             */
+            next_attempt_at: string | null;
+            /** @description The latest attempts, newest first (at most 20). */
+            attempts: components["schemas"]["WebhookAttempt"][];
+            payload: components["schemas"]["WebhookEvent"];
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        /** @description A page of an endpoint's deliveries, newest first, in the `items` + `total` shape. */
+        PaginatedWebhookDeliveriesList: {
+            items: components["schemas"]["WebhookDelivery"][];
+            total: number;
+            page_number: number;
+            page_size: number;
+        };
+        /** @description A page of deliveries in the response envelope. */
+        WebhookDeliveryListResponse: {
+            status: components["schemas"]["ResponseStatus"];
+            response: components["schemas"]["PaginatedWebhookDeliveriesList"];
+        };
+        /** @description A webhook delivery in the response envelope. */
+        WebhookDeliveryResponse: {
+            status: components["schemas"]["ResponseStatus"];
+            response: components["schemas"]["WebhookDelivery"];
+        };
         /** @description The server is up and its database answers. */
         Health: {
             /** @description Version of the server. */
@@ -2030,6 +2498,27 @@ export interface components {
         SearchAgents: string;
         /** @description Agent ID. An id that does not exist in the workspace answers `404`. */
         AgentIdPath: string;
+        /** @description Webhook endpoint ID. An id that does not exist in the workspace answers `404`. */
+        WebhookEndpointId: string;
+        /** @description Only deliveries in this state. */
+        WebhookDeliveryStatusFilter: components["schemas"]["WebhookDeliveryStatus"];
+        /** @description Delivery ID. An id that is not a delivery of this endpoint answers `404`. */
+        WebhookDeliveryId: string;
+        /**
+         * @description The event's id (`msg_` + 32 hex digits), the same on every attempt
+         * @example drop an event whose id you have seen.:msg_4f1c2e3d4b5a69788796a5b4c3d2e1f0
+         */
+        WebhookHeaderId: string;
+        /**
+         * @description When this attempt was signed, in seconds since the epoch; refuse one more than five minutes away from your clock.
+         * @example 1763630416
+         */
+        WebhookHeaderTimestamp: string;
+        /**
+         * @description Space-separated `v1,<base64 HMAC-SHA256>` signatures of `<webhook-id>.<webhook-timestamp>.<body>` with the endpoint's secret (two during the day after a rotation).
+         * @example v1,K5oZfzN95Z9UVu1EsfQmfVNQhnkZ2pj9o9NDN/H/pI4=
+         */
+        WebhookHeaderSignature: string;
     };
     requestBodies: never;
     headers: {
@@ -3053,6 +3542,245 @@ export interface operations {
             429: components["responses"]["TooManyRequests"];
         };
     };
+    listWebhookEndpoints: {
+        parameters: {
+            query?: {
+                /** @description Page number, starting at 1. */
+                page_number?: components["parameters"]["PageNumber"];
+                /** @description Items per page. */
+                page_size?: components["parameters"]["PageSize"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of endpoints. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookEndpointListResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            422: components["responses"]["UnprocessableEntity"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    createWebhookEndpoint: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookEndpointCreateIn"];
+            };
+        };
+        responses: {
+            /** @description The endpoint and its secret. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookEndpointSecretResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["UnprocessableEntity"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    getWebhookEndpoint: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Webhook endpoint ID. An id that does not exist in the workspace answers `404`. */
+                endpoint_id: components["parameters"]["WebhookEndpointId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The endpoint. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookEndpointResponse"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    updateWebhookEndpoint: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Webhook endpoint ID. An id that does not exist in the workspace answers `404`. */
+                endpoint_id: components["parameters"]["WebhookEndpointId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookEndpointUpdateIn"];
+            };
+        };
+        responses: {
+            /** @description The endpoint. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookEndpointResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["UnprocessableEntity"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    deleteWebhookEndpoint: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Webhook endpoint ID. An id that does not exist in the workspace answers `404`. */
+                endpoint_id: components["parameters"]["WebhookEndpointId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted. */
+            204: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    rotateWebhookEndpointSecret: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Webhook endpoint ID. An id that does not exist in the workspace answers `404`. */
+                endpoint_id: components["parameters"]["WebhookEndpointId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The endpoint and its new secret. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookEndpointSecretResponse"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    listWebhookDeliveries: {
+        parameters: {
+            query?: {
+                /** @description Page number, starting at 1. */
+                page_number?: components["parameters"]["PageNumber"];
+                /** @description Items per page. */
+                page_size?: components["parameters"]["PageSize"];
+                /** @description Only deliveries in this state. */
+                status?: components["parameters"]["WebhookDeliveryStatusFilter"];
+            };
+            header?: never;
+            path: {
+                /** @description Webhook endpoint ID. An id that does not exist in the workspace answers `404`. */
+                endpoint_id: components["parameters"]["WebhookEndpointId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of deliveries. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookDeliveryListResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["UnprocessableEntity"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    redeliverWebhookDelivery: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Webhook endpoint ID. An id that does not exist in the workspace answers `404`. */
+                endpoint_id: components["parameters"]["WebhookEndpointId"];
+                /** @description Delivery ID. An id that is not a delivery of this endpoint answers `404`. */
+                delivery_id: components["parameters"]["WebhookDeliveryId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The delivery, pending its attempt. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookDeliveryResponse"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
     getHealth: {
         parameters: {
             query?: never;
@@ -3112,6 +3840,238 @@ export interface operations {
             429: {
                 headers: {
                     /** @description Not required from your agent. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    simulationCompletedEvent: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description The event's id (`msg_` + 32 hex digits), the same on every attempt
+                 * @example drop an event whose id you have seen.:msg_4f1c2e3d4b5a69788796a5b4c3d2e1f0
+                 */
+                "webhook-id": components["parameters"]["WebhookHeaderId"];
+                /**
+                 * @description When this attempt was signed, in seconds since the epoch; refuse one more than five minutes away from your clock.
+                 * @example 1763630416
+                 */
+                "webhook-timestamp": components["parameters"]["WebhookHeaderTimestamp"];
+                /**
+                 * @description Space-separated `v1,<base64 HMAC-SHA256>` signatures of `<webhook-id>.<webhook-timestamp>.<body>` with the endpoint's secret (two during the day after a rotation).
+                 * @example v1,K5oZfzN95Z9UVu1EsfQmfVNQhnkZ2pj9o9NDN/H/pI4=
+                 */
+                "webhook-signature": components["parameters"]["WebhookHeaderSignature"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookSimulationCompletedEvent"];
+            };
+        };
+        responses: {
+            /** @description Received. Any `2xx` will do; the body is ignored. */
+            200: {
+                headers: {
+                    /** @description Not required from your endpoint. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Your endpoint refused the event (for example a signature it could not verify); retried on the schedule. */
+            401: {
+                headers: {
+                    /** @description Not required from your endpoint. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Your endpoint is overloaded; retried on the schedule. */
+            429: {
+                headers: {
+                    /** @description Not required from your endpoint. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    simulationFailedEvent: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description The event's id (`msg_` + 32 hex digits), the same on every attempt
+                 * @example drop an event whose id you have seen.:msg_4f1c2e3d4b5a69788796a5b4c3d2e1f0
+                 */
+                "webhook-id": components["parameters"]["WebhookHeaderId"];
+                /**
+                 * @description When this attempt was signed, in seconds since the epoch; refuse one more than five minutes away from your clock.
+                 * @example 1763630416
+                 */
+                "webhook-timestamp": components["parameters"]["WebhookHeaderTimestamp"];
+                /**
+                 * @description Space-separated `v1,<base64 HMAC-SHA256>` signatures of `<webhook-id>.<webhook-timestamp>.<body>` with the endpoint's secret (two during the day after a rotation).
+                 * @example v1,K5oZfzN95Z9UVu1EsfQmfVNQhnkZ2pj9o9NDN/H/pI4=
+                 */
+                "webhook-signature": components["parameters"]["WebhookHeaderSignature"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookSimulationFailedEvent"];
+            };
+        };
+        responses: {
+            /** @description Received. Any `2xx` will do; the body is ignored. */
+            200: {
+                headers: {
+                    /** @description Not required from your endpoint. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Your endpoint refused the event (for example a signature it could not verify); retried on the schedule. */
+            401: {
+                headers: {
+                    /** @description Not required from your endpoint. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Your endpoint is overloaded; retried on the schedule. */
+            429: {
+                headers: {
+                    /** @description Not required from your endpoint. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    sessionCompletedEvent: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description The event's id (`msg_` + 32 hex digits), the same on every attempt
+                 * @example drop an event whose id you have seen.:msg_4f1c2e3d4b5a69788796a5b4c3d2e1f0
+                 */
+                "webhook-id": components["parameters"]["WebhookHeaderId"];
+                /**
+                 * @description When this attempt was signed, in seconds since the epoch; refuse one more than five minutes away from your clock.
+                 * @example 1763630416
+                 */
+                "webhook-timestamp": components["parameters"]["WebhookHeaderTimestamp"];
+                /**
+                 * @description Space-separated `v1,<base64 HMAC-SHA256>` signatures of `<webhook-id>.<webhook-timestamp>.<body>` with the endpoint's secret (two during the day after a rotation).
+                 * @example v1,K5oZfzN95Z9UVu1EsfQmfVNQhnkZ2pj9o9NDN/H/pI4=
+                 */
+                "webhook-signature": components["parameters"]["WebhookHeaderSignature"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookSessionCompletedEvent"];
+            };
+        };
+        responses: {
+            /** @description Received. Any `2xx` will do; the body is ignored. */
+            200: {
+                headers: {
+                    /** @description Not required from your endpoint. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Your endpoint refused the event (for example a signature it could not verify); retried on the schedule. */
+            401: {
+                headers: {
+                    /** @description Not required from your endpoint. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Your endpoint is overloaded; retried on the schedule. */
+            429: {
+                headers: {
+                    /** @description Not required from your endpoint. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    sessionCancelledEvent: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description The event's id (`msg_` + 32 hex digits), the same on every attempt
+                 * @example drop an event whose id you have seen.:msg_4f1c2e3d4b5a69788796a5b4c3d2e1f0
+                 */
+                "webhook-id": components["parameters"]["WebhookHeaderId"];
+                /**
+                 * @description When this attempt was signed, in seconds since the epoch; refuse one more than five minutes away from your clock.
+                 * @example 1763630416
+                 */
+                "webhook-timestamp": components["parameters"]["WebhookHeaderTimestamp"];
+                /**
+                 * @description Space-separated `v1,<base64 HMAC-SHA256>` signatures of `<webhook-id>.<webhook-timestamp>.<body>` with the endpoint's secret (two during the day after a rotation).
+                 * @example v1,K5oZfzN95Z9UVu1EsfQmfVNQhnkZ2pj9o9NDN/H/pI4=
+                 */
+                "webhook-signature": components["parameters"]["WebhookHeaderSignature"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookSessionCancelledEvent"];
+            };
+        };
+        responses: {
+            /** @description Received. Any `2xx` will do; the body is ignored. */
+            200: {
+                headers: {
+                    /** @description Not required from your endpoint. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Your endpoint refused the event (for example a signature it could not verify); retried on the schedule. */
+            401: {
+                headers: {
+                    /** @description Not required from your endpoint. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Your endpoint is overloaded; retried on the schedule. */
+            429: {
+                headers: {
+                    /** @description Not required from your endpoint. */
                     "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
