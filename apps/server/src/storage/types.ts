@@ -109,6 +109,31 @@ export type SimulationSummary = SimulationRecord & {
   success_criteria_analysis: null;
 };
 
+export type WebhookEventType = Schemas['WebhookEventType'];
+export type WebhookEvent = Schemas['WebhookEvent'];
+export type WebhookAttempt = Schemas['WebhookAttempt'];
+
+/** A webhook endpoint as stored: its read-out plus the secrets it signs with (never answered but at creation and rotation). */
+export type WebhookEndpointRecord = Schemas['WebhookEndpointReadOut'] & {
+  workspace_id: string;
+  /** `whsec_…`, the secret deliveries are signed with. */
+  secret: string;
+  /** The secret before the last rotation, also signed with until `previous_secret_expires_at`. */
+  previous_secret: string | null;
+  previous_secret_expires_at: string | null;
+  /** When the endpoint's attempts started failing with no success since; null after a success. */
+  failing_since: string | null;
+};
+
+/** A delivery as stored: its read-out (the `WebhookDelivery` of the spec) and its workspace. */
+export type WebhookDeliveryRecord = Schemas['WebhookDelivery'] & { workspace_id: string };
+
+/** What the dispatcher needs to send a claimed delivery. */
+export interface DueDelivery {
+  delivery: WebhookDeliveryRecord;
+  endpoint: Pick<WebhookEndpointRecord, 'id' | 'url' | 'secret' | 'previous_secret' | 'previous_secret_expires_at' | 'failing_since'>;
+}
+
 /**
  * What a session's report needs of one simulation (issue 12): no timeline, prompt or variables, so
  * that a session of 2,000 runs is read in one small query. `turns` counts the `message` events of
@@ -358,6 +383,47 @@ export interface Storage {
      * that a worker stops a conversation closed by another process.
      */
     closed(ids: string[]): Promise<string[]>;
+  };
+  /**
+   * Webhook endpoints and their deliveries (issue 13; spec/README.md "Webhooks"). Deliveries are the
+   * outbox: `simulations.finish`, `simulations.cancel` and `sessions.cancel` insert the deliveries of
+   * the events they cause (one per enabled endpoint of the workspace subscribed to the event type) in
+   * their own transaction, through the same code on both storages.
+   */
+  webhooks: {
+    create(record: WebhookEndpointRecord): Promise<void>;
+    get(workspace_id: string, id: string): Promise<WebhookEndpointRecord | undefined>;
+    list(workspace_id: string, page: PageRequest): Promise<Page<WebhookEndpointRecord>>;
+    update(workspace_id: string, id: string, patch: Patch<WebhookEndpointRecord>): Promise<WebhookEndpointRecord | undefined>;
+    /** Deletes the endpoint and its deliveries. */
+    delete(workspace_id: string, id: string): Promise<boolean>;
+    deliveries(
+      workspace_id: string,
+      endpoint_id: string,
+      filter: { status?: WebhookDeliveryRecord['status'] },
+      page: PageRequest,
+    ): Promise<Page<WebhookDeliveryRecord>>;
+    /** Makes a delivery of the endpoint due now (`pending`, `next_attempt_at` = `at`), keeping its event id; undefined when not found. */
+    redeliver(workspace_id: string, endpoint_id: string, delivery_id: string, at: string): Promise<WebhookDeliveryRecord | undefined>;
+    /**
+     * For the dispatcher, across workspaces: claims up to `limit` pending deliveries of enabled
+     * endpoints due at `now`, oldest due first, by moving their `next_attempt_at` to `now + leaseMs`
+     * (so that another dispatcher, or this one after a crash, takes them only once the lease is over),
+     * and answers them with what sending needs.
+     */
+    claimDue(now: string, limit: number, leaseMs: number): Promise<DueDelivery[]>;
+    /**
+     * For the dispatcher: records one attempt (kept among the delivery's latest 20) and what follows:
+     * `delivered`, `retry` at `next_attempt_at`, or `failed` (schedule over). `disable` disables the
+     * endpoint with that reason in the same transaction. Changes nothing and answers false when the
+     * delivery is gone (its endpoint deleted meanwhile).
+     */
+    recordAttempt(
+      delivery_id: string,
+      attempt: WebhookAttempt,
+      outcome: { status: 'delivered' } | { status: 'retry'; next_attempt_at: string } | { status: 'failed' },
+      disable?: { reason: string },
+    ): Promise<boolean>;
   };
   idempotency: {
     /** Claims the key for a request with this hash, or reports what the key already holds (within `ttlMs`). */
