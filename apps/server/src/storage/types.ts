@@ -417,6 +417,10 @@ export interface Storage {
      * `delivered`, `retry` at `next_attempt_at`, or `failed` (schedule over). `disable` disables the
      * endpoint with that reason in the same transaction. Changes nothing and answers false when the
      * delivery is gone (its endpoint deleted meanwhile).
+     *
+     * It also keeps the endpoint's `failing_since`, in the same transaction: a `delivered` outcome sets
+     * it to null; any other outcome sets it to `attempt.attempted_at` when it is null (and keeps it
+     * otherwise). The dispatcher reads it from `claimDue` to decide `disable` (24 h of failing).
      */
     recordAttempt(
       delivery_id: string,
