@@ -22,6 +22,7 @@ export {
 export { isNoBaseline, type Baseline, type CompareSessionsOptions, type SessionReportOptions } from './reports.js';
 export { isAlreadyFinished, type CancelOptions } from './cancel.js';
 export { readNdjson, type GenerateCasesOptions } from './generate.js';
+export { verifyWebhook, WebhookVerificationError, type WebhookHeaders, type WebhookVerificationReason } from './webhooks.js';
 export type { SimulationsHelpers } from './helpers.js';
 export type {
   ErrorBody,
@@ -30,6 +31,7 @@ export type {
   ListFilters,
   ListItem,
   ListPath,
+  ListPathParams,
   Payload,
   Schemas,
   Simulation,
@@ -43,6 +45,10 @@ export type {
   SimulationSessionReport,
   SimulationStatus,
   SimulationSuiteExecution,
+  WebhookDelivery,
+  WebhookEndpoint,
+  WebhookEvent,
+  WebhookEventType,
 } from './types.js';
 export type { paths, components, operations } from '@sims/api-types';
 export type { Middleware } from 'openapi-fetch';

@@ -1,9 +1,11 @@
 import type { Client } from 'openapi-fetch';
 import type { paths } from '@sims/api-types';
 import { unwrap, type FetchResult } from './errors.js';
-import type { ListFilters, ListItem, ListPath } from './types.js';
+import type { ListFilters, ListItem, ListPath, ListPathParams } from './types.js';
 
 export interface PaginateOptions<Path extends ListPath> {
+  /** The path's parameters, for a list under a record: `{ endpoint_id }` of `/webhook_endpoints/{endpoint_id}/deliveries`. */
+  path?: ListPathParams<Path>;
   /** The list's filters (`status`, `search`, `start_date`, …); the paginator sets the paging parameters. */
   query?: ListFilters<Path>;
   /** Items per page, 1–100. Default 100, the API's maximum, for the fewest requests. */
@@ -69,17 +71,32 @@ export function paginate<Path extends ListPath>(
   path: Path,
   options: PaginateOptions<Path> = {},
 ): PageIterator<ListItem<Path>> {
-  const { query, signal, headers, pageSize = PAGINATE_DEFAULTS.pageSize, maxPages = PAGINATE_DEFAULTS.maxPages, startPage = 1 } = options;
+  const {
+    query,
+    path: pathParams,
+    signal,
+    headers,
+    pageSize = PAGINATE_DEFAULTS.pageSize,
+    maxPages = PAGINATE_DEFAULTS.maxPages,
+    startPage = 1,
+  } = options;
   if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 100)
     throw new RangeError('paginate: pageSize must be an integer from 1 to 100');
   if (!Number.isInteger(maxPages) || maxPages < 1) throw new RangeError('paginate: maxPages must be a positive integer');
   if (!Number.isInteger(startPage) || startPage < 1) throw new RangeError('paginate: startPage must be a positive integer');
+  const given: Record<string, unknown> = pathParams ?? {};
+  const missing = [...path.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).filter((name) => name === undefined || given[name] === undefined);
+  if (missing.length > 0) throw new TypeError(`paginate: ${path} needs options.path.${missing.join(', options.path.')}`);
   // One generic walk for every list path; the path-specific types are on the signature.
   const get = client.GET as unknown as UntypedGet;
 
   async function* pages(): AsyncGenerator<Page<ListItem<Path>>> {
     for (let read = 0, pageNumber = startPage; read < maxPages; read++, pageNumber++) {
-      const result = await get(path, { params: { query: { ...query, page_number: pageNumber, page_size: pageSize } }, signal, headers });
+      const result = await get(path, {
+        params: { path: pathParams, query: { ...query, page_number: pageNumber, page_size: pageSize } },
+        signal,
+        headers,
+      });
       const page = toPage(await unwrap(result), { pageNumber, pageSize }, result.response) as Page<ListItem<Path>>;
       yield page;
       const last = page.items.length === 0 || page.items.length < page.pageSize || page.pageNumber * page.pageSize >= page.total;

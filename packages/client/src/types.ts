@@ -15,6 +15,12 @@ export type SimulationSessionCancel = Schemas['SimulationSessionCancelOut'];
 export type SimulationCaseComparison = Schemas['SimulationCaseComparison'];
 export type SimulationCaseGenerateIn = Schemas['SimulationCaseGenerateIn'];
 export type SimulationCaseGenerateEvent = Schemas['SimulationCaseGenerateEvent'];
+/** An event the API sends to webhook endpoints, tagged by `type`: what `verifyWebhook` answers. */
+export type WebhookEvent = Schemas['WebhookEvent'];
+export type WebhookEventType = Schemas['WebhookEventType'];
+/** A webhook endpoint as read (never its secret). */
+export type WebhookEndpoint = Schemas['WebhookEndpointReadOut'];
+export type WebhookDelivery = Schemas['WebhookDelivery'];
 export type ErrorCode = Schemas['ErrorCode'];
 export type FieldError = Schemas['FieldError'];
 export type ErrorBody = Schemas['Error'];
@@ -49,6 +55,13 @@ export type ListPath = {
 
 /** The item type of a list operation: `ListItem<'/simulations'>` is `Simulation`. */
 export type ListItem<Path extends ListPath> = Payload<GetJson<Path>> extends { items: Array<infer Item> } ? Item : never;
+
+/** The path parameters of a list operation under a record; `undefined` for the top-level lists. */
+export type ListPathParams<Path extends ListPath> = paths[Path] extends { get: { parameters: { path: infer Params } } }
+  ? [Params] extends [never | undefined]
+    ? undefined
+    : Params
+  : undefined;
 
 /** The filters of a list operation, without the paging parameters the paginator sets itself. */
 export type ListFilters<Path extends ListPath> = Omit<GetQuery<Path>, 'page_number' | 'page_size'>;

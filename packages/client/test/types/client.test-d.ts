@@ -110,7 +110,14 @@ describe('results', () => {
 describe('helpers', () => {
   it('paginate accepts exactly the list operations, with their items and filters', () => {
     expectTypeOf<ListPath>().toEqualTypeOf<
-      '/simulation_cases' | '/simulation_suites' | '/simulation_scenarios' | '/simulations' | '/simulations/sessions' | '/agents'
+      | '/simulation_cases'
+      | '/simulation_suites'
+      | '/simulation_scenarios'
+      | '/simulations'
+      | '/simulations/sessions'
+      | '/agents'
+      | '/webhook_endpoints'
+      | '/webhook_endpoints/{endpoint_id}/deliveries'
     >();
     expectTypeOf<ListItem<'/simulation_scenarios'>>().toEqualTypeOf<Schemas['SimulationScenarioReadOut']>();
     expectTypeOf(client.paginate('/simulations/sessions')).toMatchTypeOf<AsyncIterable<Page<Schemas['SimulationSessionReadOut']>>>();
