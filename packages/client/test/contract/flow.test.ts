@@ -7,12 +7,13 @@ import {
   unwrap,
   type SessionProgress,
   type SimulationsClient,
+  type WebhookDelivery,
 } from '../../src/index.js';
 
 /**
  * The happy path of the whole API as a user walks it, each call using the ids answered by the ones
- * before: agent → suite → case → generated cases → scenario → execute → session → simulation → lists
- * → cancels → deletes.
+ * before: agent → suite → case → generated cases → scenario → webhook endpoint → execute → session →
+ * simulation → lists → cancels → the endpoint's deliveries → deletes.
  * Every body is validated against the spec. It reads its server from `inject('apiUrl')`, so the same
  * file runs against the Prism mock (default) or a real server behind a Prism proxy
  * (`SIMS_CONTRACT_UPSTREAM`, see global-setup.ts); checks that need a server that keeps state run
@@ -43,7 +44,8 @@ beforeAll(() => {
 });
 
 describe.sequential('the contract flow through the client', () => {
-  const ids = { suite: '', case: '', scenario: '', session: '', head: '', simulation: '', generated: [] as string[] };
+  const ids = { suite: '', case: '', scenario: '', session: '', head: '', simulation: '', endpoint: '', generated: [] as string[] };
+  let secret = '';
 
   it('getHealth', async () => {
     expectValid('getHealth', await client.GET('/health'));
@@ -215,6 +217,26 @@ describe.sequential('the contract flow through the client', () => {
     if (stateful) expect(scenarios.map((s) => s.id)).toContain(ids.scenario);
   });
 
+  it('createWebhookEndpoint for every event, before the suite runs so that its events are written for it; the secret shown once', async () => {
+    const result = await client.POST('/webhook_endpoints', {
+      body: { url: 'https://hooks.example.org/sims', description: 'Contract flow' },
+    });
+    expectValid('createWebhookEndpoint', result);
+    const created = await unwrap(result);
+    ids.endpoint = created.endpoint.id;
+    secret = created.secret;
+    expect(secret).toMatch(/^whsec_[A-Za-z0-9+/=]+$/);
+    if (stateful) {
+      expect(created.endpoint).toMatchObject({ url: 'https://hooks.example.org/sims', description: 'Contract flow', enabled: true });
+      expect([...created.endpoint.event_types].sort()).toEqual([
+        'session.cancelled',
+        'session.completed',
+        'simulation.completed',
+        'simulation.failed',
+      ]);
+    }
+  });
+
   it('executeSimulationSuite', async () => {
     const result = await client.POST('/simulation_suites/{suite_id}/execute', {
       params: {
@@ -373,6 +395,108 @@ describe.sequential('the contract flow through the client', () => {
     expect(formatErrors(spec.validateSchema('SimulationSessionComparison', comparison))).toBe('');
     expect(['regressed', 'improved', 'unchanged']).toContain(comparison.verdict);
     if (stateful) expect(comparison).toMatchObject({ simulation_session_id: ids.head, baseline_session_id: ids.session });
+  });
+
+  it('getWebhookEndpoint, never with its secret', async () => {
+    const result = await client.GET('/webhook_endpoints/{endpoint_id}', { params: { path: { endpoint_id: ids.endpoint } } });
+    expectValid('getWebhookEndpoint', result);
+    expect(JSON.stringify(result.data)).not.toContain('whsec_');
+    if (stateful) expect((await unwrap(result)).id).toBe(ids.endpoint);
+  });
+
+  it('listWebhookEndpoints, through the paginator', async () => {
+    const result = await client.GET('/webhook_endpoints', { params: { query: { page_size: 5 } } });
+    expectValid('listWebhookEndpoints', result);
+    const endpoints = [];
+    for await (const item of client.paginate('/webhook_endpoints', { maxPages: 20 }).items()) endpoints.push(item);
+    expect(endpoints.length).toBeGreaterThan(0);
+    if (stateful) expect(endpoints.map((e) => e.id)).toContain(ids.endpoint);
+  });
+
+  const deliveries: WebhookDelivery[] = [];
+
+  it('listWebhookDeliveries of the endpoint, through the paginator: the events of the runs above', async () => {
+    const result = await client.GET('/webhook_endpoints/{endpoint_id}/deliveries', {
+      params: { path: { endpoint_id: ids.endpoint }, query: { page_size: 10 } },
+    });
+    expectValid('listWebhookDeliveries', result);
+    for await (const item of client
+      .paginate('/webhook_endpoints/{endpoint_id}/deliveries', { path: { endpoint_id: ids.endpoint } })
+      .items())
+      deliveries.push(item);
+    expect(deliveries.length).toBeGreaterThan(0);
+    for (const delivery of deliveries) expect(formatErrors(spec.validateSchema('WebhookDelivery', delivery))).toBe('');
+    if (stateful) {
+      // Written in the transaction of each result: the session finished, so its event is there.
+      expect(deliveries.every((d) => d.endpoint_id === ids.endpoint)).toBe(true);
+      const sessionEvents = deliveries.filter((d) => d.payload.type === 'session.completed');
+      expect(sessionEvents.map((d) => d.payload.type === 'session.completed' && d.payload.data.simulation_session_id)).toContain(
+        ids.session,
+      );
+    }
+    const filtered = await client.GET('/webhook_endpoints/{endpoint_id}/deliveries', {
+      params: { path: { endpoint_id: ids.endpoint }, query: { status: 'delivered' } },
+    });
+    expectValid('listWebhookDeliveries', filtered);
+    if (stateful) expect((await unwrap(filtered)).items.every((d) => d.status === 'delivered')).toBe(true);
+  });
+
+  it('redeliverWebhookDelivery while the endpoint is enabled', async () => {
+    const delivery = deliveries[0];
+    if (!delivery) throw new Error('no delivery to send again');
+    const result = await client.POST('/webhook_endpoints/{endpoint_id}/deliveries/{delivery_id}/redeliver', {
+      params: { path: { endpoint_id: ids.endpoint, delivery_id: delivery.id } },
+    });
+    expectValid('redeliverWebhookDelivery', result);
+    if (stateful) expect(await unwrap(result)).toMatchObject({ id: delivery.id, event_id: delivery.event_id, status: 'pending' });
+  });
+
+  it('updateWebhookEndpoint disables it (a real server then refuses a redelivery) and enables it again', async () => {
+    const disabled = await client.PUT('/webhook_endpoints/{endpoint_id}', {
+      params: { path: { endpoint_id: ids.endpoint } },
+      body: { enabled: false, description: 'Contract flow (paused)' },
+    });
+    expectValid('updateWebhookEndpoint', disabled);
+    if (stateful) {
+      expect(await unwrap(disabled)).toMatchObject({ enabled: false, description: 'Contract flow (paused)' });
+      const delivery = deliveries[0];
+      const refused = await client.POST('/webhook_endpoints/{endpoint_id}/deliveries/{delivery_id}/redeliver', {
+        params: { path: { endpoint_id: ids.endpoint, delivery_id: delivery?.id ?? '' } },
+      });
+      expect(refused.response.status).toBe(409);
+      expect(formatErrors(spec.validateResponse('redeliverWebhookDelivery', 409, refused.error))).toBe('');
+    }
+    const enabled = await client.PUT('/webhook_endpoints/{endpoint_id}', {
+      params: { path: { endpoint_id: ids.endpoint } },
+      body: { enabled: true, event_types: ['session.completed', 'session.cancelled'] },
+    });
+    expectValid('updateWebhookEndpoint', enabled);
+    if (stateful) {
+      expect(await unwrap(enabled)).toMatchObject({ enabled: true, disabled_reason: null, description: 'Contract flow (paused)' });
+      expect((await unwrap(enabled)).event_types).toEqual(['session.completed', 'session.cancelled']);
+    }
+  });
+
+  it('rotateWebhookEndpointSecret answers a new secret, once', async () => {
+    const result = await client.POST('/webhook_endpoints/{endpoint_id}/rotate_secret', { params: { path: { endpoint_id: ids.endpoint } } });
+    expectValid('rotateWebhookEndpointSecret', result);
+    const rotated = await unwrap(result);
+    expect(rotated.secret).toMatch(/^whsec_[A-Za-z0-9+/=]+$/);
+    if (stateful) {
+      expect(rotated.endpoint.id).toBe(ids.endpoint);
+      expect(rotated.secret).not.toBe(secret);
+    }
+  });
+
+  it('deleteWebhookEndpoint, after which it is gone', async () => {
+    const result = await client.DELETE('/webhook_endpoints/{endpoint_id}', { params: { path: { endpoint_id: ids.endpoint } } });
+    expectValid('deleteWebhookEndpoint', result, 204);
+    if (stateful) {
+      const gone = await unwrap(client.GET('/webhook_endpoints/{endpoint_id}', { params: { path: { endpoint_id: ids.endpoint } } })).catch(
+        (e: unknown) => e,
+      );
+      expect(gone).toMatchObject({ status: 404, code: 'not_found' });
+    }
   });
 
   it('deleteSimulationCase', async () => {

@@ -63,4 +63,20 @@ export const operationCalls: Record<
   updateAgent: (c, init) => c.PUT('/agents/{agent_id}', { params: { path: { agent_id: id } }, body: { name: 'n' }, ...init }),
   deleteAgent: (c, init) => c.DELETE('/agents/{agent_id}', { params: { path: { agent_id: id } }, ...init }),
   getHealth: (c, init) => c.GET('/health', { ...init }),
+  listWebhookEndpoints: (c, init) => c.GET('/webhook_endpoints', { params: { query: { page_size: 10 } }, ...init }),
+  createWebhookEndpoint: (c, init) =>
+    c.POST('/webhook_endpoints', { body: { url: 'https://hooks.example.org/sims', event_types: ['session.completed'] }, ...init }),
+  getWebhookEndpoint: (c, init) => c.GET('/webhook_endpoints/{endpoint_id}', { params: { path: { endpoint_id: id } }, ...init }),
+  updateWebhookEndpoint: (c, init) =>
+    c.PUT('/webhook_endpoints/{endpoint_id}', { params: { path: { endpoint_id: id } }, body: { enabled: true }, ...init }),
+  deleteWebhookEndpoint: (c, init) => c.DELETE('/webhook_endpoints/{endpoint_id}', { params: { path: { endpoint_id: id } }, ...init }),
+  rotateWebhookEndpointSecret: (c, init) =>
+    c.POST('/webhook_endpoints/{endpoint_id}/rotate_secret', { params: { path: { endpoint_id: id } }, ...init }),
+  listWebhookDeliveries: (c, init) =>
+    c.GET('/webhook_endpoints/{endpoint_id}/deliveries', { params: { path: { endpoint_id: id }, query: { status: 'failed' } }, ...init }),
+  redeliverWebhookDelivery: (c, init) =>
+    c.POST('/webhook_endpoints/{endpoint_id}/deliveries/{delivery_id}/redeliver', {
+      params: { path: { endpoint_id: id, delivery_id: id } },
+      ...init,
+    }),
 };
