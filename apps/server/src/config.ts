@@ -3,6 +3,7 @@ import { llmConfigFromEnv } from '@sims/engine';
 import type { EngineConfig } from './engine/runner.js';
 import { TIMEOUT_DEFAULTS, type TimeoutConfig } from './http/transport.js';
 import { QUEUE_DEFAULTS, type QueueConfig } from './queue/config.js';
+import { WEBHOOK_DEFAULTS, type WebhookConfig } from './webhooks/config.js';
 
 /**
  * What a server process does: `all` serves the API and runs simulations (the default, and the only
@@ -39,6 +40,8 @@ export interface ServerConfig {
   role?: Role;
   /** The run queue's settings on PostgreSQL; `QUEUE_DEFAULTS` when omitted. */
   queue?: QueueConfig;
+  /** How webhook deliveries are sent and retried; `WEBHOOK_DEFAULTS` when omitted. */
+  webhooks?: WebhookConfig;
 }
 
 export const ENGINE_DEFAULTS: EngineConfig = { concurrency: 4, timeoutMs: 120_000, allowPrivateNetworks: false, llm: {} };
@@ -85,6 +88,33 @@ function positive(env: NodeJS.ProcessEnv, name: string, fallback: number): numbe
   return value;
 }
 
+/**
+ * `SIMS_WEBHOOK_RETRY_DELAYS_MS` (the waits after each failed attempt, comma-separated),
+ * `SIMS_WEBHOOK_POLL_MS`, `SIMS_WEBHOOK_TIMEOUT_MS`, `SIMS_WEBHOOK_DISABLE_AFTER_MS` and
+ * `SIMS_WEBHOOK_CONCURRENCY`: the defaults follow spec/README.md "Webhooks"; tests shorten them.
+ */
+function webhookConfigFromEnv(env: NodeJS.ProcessEnv): WebhookConfig {
+  const delays = env.SIMS_WEBHOOK_RETRY_DELAYS_MS;
+  const retryDelaysMs =
+    delays === undefined || delays === ''
+      ? WEBHOOK_DEFAULTS.retryDelaysMs
+      : delays.split(',').map((part) => {
+          const value = Number(part.trim());
+          if (part.trim() === '' || !Number.isInteger(value) || value < 0) {
+            throw new Error(`SIMS_WEBHOOK_RETRY_DELAYS_MS must be non-negative integers separated by commas, got "${delays}"`);
+          }
+          return value;
+        });
+  return {
+    pollMs: positive(env, 'SIMS_WEBHOOK_POLL_MS', WEBHOOK_DEFAULTS.pollMs),
+    retryDelaysMs,
+    disableAfterMs: integer(env, 'SIMS_WEBHOOK_DISABLE_AFTER_MS', WEBHOOK_DEFAULTS.disableAfterMs),
+    timeoutMs: positive(env, 'SIMS_WEBHOOK_TIMEOUT_MS', WEBHOOK_DEFAULTS.timeoutMs),
+    concurrency: positive(env, 'SIMS_WEBHOOK_CONCURRENCY', WEBHOOK_DEFAULTS.concurrency),
+    stopGraceMs: WEBHOOK_DEFAULTS.stopGraceMs,
+  };
+}
+
 function roleFromEnv(env: NodeJS.ProcessEnv): Role {
   const role = env.SIMS_ROLE || 'all';
   if (!(ROLES as readonly string[]).includes(role)) throw new Error(`SIMS_ROLE (--role) must be one of ${ROLES.join(', ')}, got "${role}"`);
@@ -117,5 +147,6 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfi
       expiryMarginMs: integer(env, 'SIMS_QUEUE_EXPIRY_MARGIN_MS', QUEUE_DEFAULTS.expiryMarginMs),
       maintenanceMs: Math.max(1_000, integer(env, 'SIMS_QUEUE_MAINTENANCE_MS', QUEUE_DEFAULTS.maintenanceMs)),
     },
+    webhooks: webhookConfigFromEnv(env),
   };
 }

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { buildApp } from './app.js';
+import { buildApp, VERSION } from './app.js';
 import { ENGINE_DEFAULTS, type Role, type ServerConfig } from './config.js';
 import type { EngineLogger } from './engine/runner.js';
 import { SimulationEngine } from './engine/simulation-engine.js';
@@ -12,6 +12,8 @@ import { describeLocation, openStorage } from './storage/open.js';
 import { PostgresStorage } from './storage/postgres/index.js';
 import { lockDatabase } from './storage/sqlite/lock.js';
 import type { Storage, WorkspaceRecord } from './storage/types.js';
+import { WEBHOOK_DEFAULTS } from './webhooks/config.js';
+import { WebhookDispatcher } from './webhooks/dispatcher.js';
 
 export interface RunningServer {
   app: FastifyInstance;
@@ -113,6 +115,16 @@ export async function startServer(config: ServerConfig, createEngine?: EngineFac
     lock?.release();
     throw error;
   }
+  // Every process sends due webhook deliveries, whatever its role: on PostgreSQL the API and worker
+  // processes share them through claimDue's leases.
+  const appLog = app.log;
+  const dispatcher = new WebhookDispatcher(storage.webhooks, {
+    config: config.webhooks ?? WEBHOOK_DEFAULTS,
+    policy: { allowPrivateNetworks: (config.engine ?? ENGINE_DEFAULTS).allowPrivateNetworks },
+    userAgent: `sims-server/${VERSION}`,
+    log: { info: (details, message) => appLog.info(details, message), warn: (details, message) => appLog.warn(details, message) },
+  });
+  dispatcher.start();
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
@@ -126,6 +138,7 @@ export async function startServer(config: ServerConfig, createEngine?: EngineFac
       } finally {
         clearTimeout(force);
       }
+      await dispatcher.stop();
       await engine.stop();
       await storage.close();
       lock?.release();
