@@ -1,5 +1,5 @@
 import type { components } from '@sims/api-types';
-import type { AgentRecord, CaseRecord, SessionView, SuiteRecord } from './storage/types.js';
+import type { AgentRecord, CaseRecord, SessionView, SuiteRecord, WebhookDeliveryRecord, WebhookEndpointRecord } from './storage/types.js';
 
 /** Records → the read models of the spec. Only the fields the spec declares, never more. */
 type Schemas = components['schemas'];
@@ -114,5 +114,35 @@ export function sessionView(session: SessionView): Schemas['SimulationSessionRea
     target_agent_id: session.target_agent_id,
     created_at: session.created_at,
     cancelled_at: session.cancelled_at,
+  };
+}
+
+/** An endpoint as read: never its secrets, nor when it started failing (which the dispatcher keeps). */
+export function webhookEndpointView(endpoint: WebhookEndpointRecord): Schemas['WebhookEndpointReadOut'] {
+  return {
+    id: endpoint.id,
+    url: endpoint.url,
+    event_types: endpoint.event_types,
+    description: endpoint.description,
+    enabled: endpoint.enabled,
+    disabled_reason: endpoint.disabled_reason,
+    created_at: endpoint.created_at,
+    updated_at: endpoint.updated_at,
+  };
+}
+
+export function webhookDeliveryView(delivery: WebhookDeliveryRecord): Schemas['WebhookDelivery'] {
+  return {
+    id: delivery.id,
+    endpoint_id: delivery.endpoint_id,
+    event_id: delivery.event_id,
+    event_type: delivery.event_type,
+    status: delivery.status,
+    attempt_count: delivery.attempt_count,
+    next_attempt_at: delivery.next_attempt_at,
+    attempts: delivery.attempts,
+    payload: delivery.payload,
+    created_at: delivery.created_at,
+    updated_at: delivery.updated_at,
   };
 }

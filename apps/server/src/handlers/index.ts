@@ -7,6 +7,7 @@ import { reportHandlers } from './reports.js';
 import { scenarioHandlers } from './scenarios.js';
 import { simulationHandlers } from './simulations.js';
 import { suiteHandlers } from './suites.js';
+import { webhookHandlers } from './webhooks.js';
 
 export type { Deps } from './common.js';
 
@@ -20,6 +21,7 @@ export function createHandlers(deps: Deps): Handlers {
     ...simulationHandlers(deps),
     ...reportHandlers(deps),
     ...cancelHandlers(deps),
+    ...webhookHandlers(deps),
     async getHealth() {
       await deps.storage.ping();
       return ok({ version: deps.version, started_at: deps.startedAt });

@@ -123,6 +123,45 @@ const TABLES: TableCopy[] = [
     select: `SELECT simulation_runs.simulation_id, simulation_events.n AS seq, simulation_events.at, simulation_events.item
       FROM simulation_events JOIN simulation_runs USING (run) ORDER BY simulation_events.seq`,
   },
+  // Webhook endpoints with their secrets (deliveries keep being signed with them after the move) and
+  // the outbox: pending deliveries are sent by the dispatchers on PostgreSQL, with the same event ids.
+  asStored(
+    'webhook_endpoints',
+    [
+      'id',
+      'workspace_id',
+      'url',
+      'event_types',
+      'description',
+      'enabled',
+      'disabled_reason',
+      'secret',
+      'previous_secret',
+      'previous_secret_expires_at',
+      'failing_since',
+      'created_at',
+      'updated_at',
+    ],
+    { kind: 'webhook endpoints', integer: ['enabled'] },
+  ),
+  asStored(
+    'webhook_deliveries',
+    [
+      'id',
+      'workspace_id',
+      'endpoint_id',
+      'event_id',
+      'event_type',
+      'status',
+      'attempt_count',
+      'next_attempt_at',
+      'attempts',
+      'payload',
+      'created_at',
+      'updated_at',
+    ],
+    { kind: 'webhook deliveries', integer: ['attempt_count'] },
+  ),
   asStored('idempotency_keys', ['workspace_id', 'key', 'request_hash', 'status', 'content_type', 'body', 'created_at'], {
     kind: 'idempotency records',
     integer: ['status'],

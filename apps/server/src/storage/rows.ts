@@ -7,7 +7,10 @@ import type {
   SessionRecord,
   SimulationRecord,
   SuiteRecord,
+  DueDelivery,
   TimelineItem,
+  WebhookDeliveryRecord,
+  WebhookEndpointRecord,
 } from './types.js';
 
 /**
@@ -188,4 +191,80 @@ export const keyColumns = (k: ApiKeyRecord & { hash: string }): Row => ({
   hash: k.hash,
   created_at: k.created_at,
   revoked_at: k.revoked_at,
+});
+
+/** An endpoint's row: `event_types` as JSON text, `enabled` as 0 or 1 (on both storages, so the copy carries it as is). */
+export const toWebhookEndpoint = (row: Row): WebhookEndpointRecord => ({
+  id: row.id as string,
+  workspace_id: row.workspace_id as string,
+  url: row.url as string,
+  event_types: JSON.parse(row.event_types as string) as WebhookEndpointRecord['event_types'],
+  description: row.description as string | null,
+  enabled: Number(row.enabled) === 1,
+  disabled_reason: row.disabled_reason as string | null,
+  secret: row.secret as string,
+  previous_secret: row.previous_secret as string | null,
+  previous_secret_expires_at: row.previous_secret_expires_at as string | null,
+  failing_since: row.failing_since as string | null,
+  created_at: row.created_at as string,
+  updated_at: row.updated_at as string,
+});
+
+export const webhookEndpointColumns = (e: WebhookEndpointRecord): Row => ({
+  id: e.id,
+  workspace_id: e.workspace_id,
+  url: e.url,
+  event_types: JSON.stringify(e.event_types),
+  description: e.description,
+  enabled: e.enabled ? 1 : 0,
+  disabled_reason: e.disabled_reason,
+  secret: e.secret,
+  previous_secret: e.previous_secret,
+  previous_secret_expires_at: e.previous_secret_expires_at,
+  failing_since: e.failing_since,
+  created_at: e.created_at,
+  updated_at: e.updated_at,
+});
+
+export const toWebhookDelivery = (row: Row): WebhookDeliveryRecord => ({
+  id: row.id as string,
+  workspace_id: row.workspace_id as string,
+  endpoint_id: row.endpoint_id as string,
+  event_id: row.event_id as string,
+  event_type: row.event_type as WebhookDeliveryRecord['event_type'],
+  status: row.status as WebhookDeliveryRecord['status'],
+  attempt_count: Number(row.attempt_count),
+  next_attempt_at: row.next_attempt_at as string | null,
+  attempts: JSON.parse(row.attempts as string) as WebhookDeliveryRecord['attempts'],
+  payload: JSON.parse(row.payload as string) as WebhookDeliveryRecord['payload'],
+  created_at: row.created_at as string,
+  updated_at: row.updated_at as string,
+});
+
+export const webhookDeliveryColumns = (d: WebhookDeliveryRecord): Row => ({
+  id: d.id,
+  workspace_id: d.workspace_id,
+  endpoint_id: d.endpoint_id,
+  event_id: d.event_id,
+  event_type: d.event_type,
+  status: d.status,
+  attempt_count: d.attempt_count,
+  next_attempt_at: d.next_attempt_at,
+  attempts: JSON.stringify(d.attempts),
+  payload: JSON.stringify(d.payload),
+  created_at: d.created_at,
+  updated_at: d.updated_at,
+});
+
+/** How many attempts a delivery keeps (the latest, newest first). */
+export const KEPT_ATTEMPTS = 20;
+
+/** What sending a claimed delivery needs of its endpoint, from the endpoint's columns `claimDue` joins to the delivery's row. */
+export const toDueEndpoint = (row: Row): DueDelivery['endpoint'] => ({
+  id: row.endpoint_id as string,
+  url: row.url as string,
+  secret: row.secret as string,
+  previous_secret: row.previous_secret as string | null,
+  previous_secret_expires_at: row.previous_secret_expires_at as string | null,
+  failing_since: row.failing_since as string | null,
 });

@@ -28,6 +28,12 @@ import {
   toSimulation,
   toOutcome,
   toSuite,
+  KEPT_ATTEMPTS,
+  toDueEndpoint,
+  toWebhookDelivery,
+  toWebhookEndpoint,
+  webhookDeliveryColumns,
+  webhookEndpointColumns,
 } from '../rows.js';
 import { COUNTED_STATUSES, NO_SIMULATIONS } from '../session-counters.js';
 import {
@@ -52,8 +58,12 @@ import {
   type SimulationSummary,
   type Storage,
   type SuiteRecord,
+  type WebhookAttempt,
+  type WebhookEndpointRecord,
+  type WebhookEvent,
   type WorkspaceRecord,
 } from '../types.js';
+import { deliveriesOf, passes, sessionEvent, simulationEvent, type Subscriber, toSubscriber, wanted } from '../../webhooks/events.js';
 import { migrate, TURN_EVENT } from './migrations.js';
 import { AppendQueue, insertEvents } from './run-log.js';
 import { caseReadOut } from '../../views.js';
@@ -247,11 +257,12 @@ export class PostgresStorage implements Storage {
   }
 
   /** Inserts a record's columns (see `rows.ts`) into `table`. */
-  private async insert(table: string, columns: Row): Promise<void> {
+  private async insert(table: string, columns: Row, db: Queryable = this.pool): Promise<void> {
     const names = Object.keys(columns);
     await this.query(
       `INSERT INTO ${table} (${names.join(', ')}) VALUES (${names.map((_, i) => `$${i + 1}`).join(', ')})`,
       Object.values(columns),
+      db,
     );
   }
 
@@ -645,8 +656,10 @@ export class PostgresStorage implements Storage {
         );
         const cancelled: string[] = [];
         for (const run of pending) if (await this.cancelRun(client, run.id as string, at)) cancelled.push(run.id as string);
-        if (cancelled.length)
-          await this.query('UPDATE sessions SET cancelled_at = coalesce(cancelled_at, $2) WHERE id = $1', [id, at], client);
+        if (!cancelled.length) return cancelled;
+        await this.query('UPDATE sessions SET cancelled_at = coalesce(cancelled_at, $2) WHERE id = $1', [id, at], client);
+        const subscribers = await this.subscribers(client, cancelled[0]!, false);
+        if (subscribers) await this.outbox(client, subscribers, cancelled, at, 'session.cancelled');
         return cancelled;
       });
     },
@@ -665,6 +678,82 @@ export class PostgresStorage implements Storage {
         if (attempt >= 5 || (error as { code?: string }).code !== '23505') throw error;
       }
     }
+  }
+
+  /**
+   * The outbox's look-up, first in the transaction of a change to a run: the enabled endpoints of the
+   * run's workspace, undefined when there are none (one query through the endpoints' index). When one
+   * takes `session.completed`, the run's session is locked (`lockSession`), before the run: of two runs
+   * of a session finishing at once on two processes, the second to take the lock then sees the first
+   * finished, so exactly one of them finds no run pending and reports the session completed. Sessions
+   * are always locked before their runs (as `sessions.cancel` does), so the two never wait on each other.
+   */
+  private async subscribers(
+    client: pg.PoolClient,
+    run: string,
+    lockSession = true,
+  ): Promise<{ ws: string; subscribers: Subscriber[] } | undefined> {
+    const rows = await this.query(
+      `SELECT id, event_types, workspace_id FROM webhook_endpoints
+      WHERE workspace_id = (SELECT workspace_id FROM simulations WHERE id = $1) AND enabled = 1 ORDER BY seq`,
+      [run],
+      client,
+    );
+    if (!rows.length) return undefined;
+    const subscribers = rows.map(toSubscriber);
+    if (lockSession && wanted(subscribers, 'session.completed'))
+      await this.query('SELECT 1 FROM sessions WHERE id = (SELECT session_id FROM simulations WHERE id = $1) FOR UPDATE', [run], client);
+    return { ws: rows[0]!.workspace_id as string, subscribers };
+  }
+
+  /** The deliveries of runs just finished (all of one session) and of their session's event, as SQLite's `outbox` writes them. */
+  private async outbox(
+    client: pg.PoolClient,
+    { ws, subscribers }: { ws: string; subscribers: Subscriber[] },
+    runs: string[],
+    at: string,
+    session: 'session.completed' | 'session.cancelled',
+  ): Promise<void> {
+    const events: WebhookEvent[] = [];
+    if (wanted(subscribers, 'simulation.completed') || wanted(subscribers, 'simulation.failed'))
+      for (const run of runs) {
+        const [row] = await this.query('SELECT iteration, status, body FROM simulations WHERE id = $1', [run], client);
+        events.push(simulationEvent(row!, at));
+      }
+    const event = wanted(subscribers, session) && (await this.sessionEvent(client, ws, runs[0]!, at, session));
+    if (event) events.push(event);
+    for (const delivery of deliveriesOf(ws, subscribers, events, at))
+      await this.insert('webhook_deliveries', webhookDeliveryColumns(delivery), client);
+  }
+
+  /** The event of a run's session (`session.completed` only once none of its runs is pending), or undefined. */
+  private async sessionEvent(
+    client: pg.PoolClient,
+    ws: string,
+    run: string,
+    at: string,
+    type: 'session.completed' | 'session.cancelled',
+  ): Promise<WebhookEvent | undefined> {
+    const [row] = await this.query(
+      'SELECT * FROM sessions WHERE workspace_id = $1 AND id = (SELECT session_id FROM simulations WHERE id = $2)',
+      [ws, run],
+      client,
+    );
+    if (!row) return undefined;
+    const session = toSession(row);
+    const id = session.simulation_session_id;
+    if (type === 'session.completed') {
+      const pending = await this.query(`SELECT 1 FROM simulations WHERE session_id = $1 AND status = 'in-progress' LIMIT 1`, [id], client);
+      if (pending.length) return undefined;
+    }
+    // The documents are read in JavaScript, not through json operators (see migrations.ts on NUL).
+    const completed = await this.query(
+      `SELECT body FROM simulations WHERE workspace_id = $1 AND session_id = $2 AND status = 'completed'`,
+      [ws, id],
+      client,
+    );
+    const counters = (await this.countSessions(ws, [id], client)).get(id)!;
+    return sessionEvent(type, session, counters, completed.filter((r) => passes(r.body as string)).length, at);
   }
 
   /** Closes a run in progress as cancelled (see `simulations.cancel`), under its row's lock; answers whether it was in progress. */
@@ -744,8 +833,10 @@ export class PostgresStorage implements Storage {
       await this.appends.idle();
       // A run no longer in progress keeps its result: a second finish changes nothing.
       return this.transaction(async (client) => {
+        const subscribers = await this.subscribers(client, id);
         if (!(await this.updateSimulation(client, id, at, { ...result, finished_at: at }, status))) return false;
         if (events?.length) await insertEvents(client, [{ id, items: events, at }], true);
+        if (subscribers) await this.outbox(client, subscribers, [id], at, 'session.completed');
         return true;
       });
     },
@@ -754,7 +845,11 @@ export class PostgresStorage implements Storage {
       await this.appends.idle();
       return this.cancelling(async (client) => {
         const [row] = await this.query('SELECT 1 FROM simulations WHERE workspace_id = $1 AND id = $2', [ws, id], client);
-        return row ? this.cancelRun(client, id, at) : false;
+        if (!row) return false;
+        const subscribers = await this.subscribers(client, id);
+        if (!(await this.cancelRun(client, id, at))) return false;
+        if (subscribers) await this.outbox(client, subscribers, [id], at, 'session.completed');
+        return true;
       });
     },
     closed: async (ids) => {
@@ -766,6 +861,92 @@ export class PostgresStorage implements Storage {
       );
       return ids.filter((id) => !open.has(id));
     },
+  };
+
+  readonly webhooks: Storage['webhooks'] = {
+    create: async (e) => {
+      await this.insert('webhook_endpoints', webhookEndpointColumns(e));
+    },
+    get: async (ws, id) => this.one('webhook_endpoints', ws, id, toWebhookEndpoint),
+    list: async (ws, page) => this.page('webhook_endpoints', new Where(ws), page, toWebhookEndpoint),
+    update: async (ws, id, patch) =>
+      this.patch<WebhookEndpointRecord>(
+        'webhook_endpoints',
+        ws,
+        id,
+        patch,
+        {
+          url: asIs,
+          event_types: asJson,
+          description: asIs,
+          enabled: (v: boolean) => (v ? 1 : 0),
+          disabled_reason: asIs,
+          secret: asIs,
+          previous_secret: asIs,
+          previous_secret_expires_at: asIs,
+          failing_since: asIs,
+          updated_at: asIs,
+        },
+        toWebhookEndpoint,
+      ),
+    delete: async (ws, id) => this.remove('webhook_endpoints', ws, id),
+    deliveries: async (ws, endpoint_id, filter, page) => {
+      const where = new Where(ws).eq('endpoint_id', endpoint_id);
+      if (filter.status) where.eq('status', filter.status);
+      return this.page('webhook_deliveries', where, page, toWebhookDelivery);
+    },
+    // A new retry schedule: the attempts so far stay in the log, the count starts again.
+    redeliver: async (ws, endpoint_id, id, at) => {
+      const [row] = await this.query(
+        `UPDATE webhook_deliveries SET status = 'pending', next_attempt_at = $1, attempt_count = 0, updated_at = $1
+        WHERE workspace_id = $2 AND endpoint_id = $3 AND id = $4 RETURNING *`,
+        [at, ws, endpoint_id, id],
+      );
+      return row ? toWebhookDelivery(row) : undefined;
+    },
+    // One statement: the due rows are locked as they are picked, skipping those another dispatcher
+    // holds, and moved to the end of their lease before the lock is let go.
+    claimDue: async (now, limit, leaseMs) => {
+      const lease = new Date(Date.parse(now) + leaseMs).toISOString();
+      const rows = await this.query(
+        `UPDATE webhook_deliveries d SET next_attempt_at = $2
+        FROM (SELECT d2.id, d2.next_attempt_at AS due, d2.seq AS due_seq, e.url, e.secret, e.previous_secret, e.previous_secret_expires_at, e.failing_since
+          FROM webhook_deliveries d2 JOIN webhook_endpoints e ON e.id = d2.endpoint_id
+          WHERE d2.status = 'pending' AND d2.next_attempt_at <= $1 AND e.enabled = 1
+          ORDER BY d2.next_attempt_at, d2.seq LIMIT $3 FOR UPDATE OF d2 SKIP LOCKED) c
+        WHERE d.id = c.id
+        RETURNING d.*, c.due, c.due_seq, c.url, c.secret, c.previous_secret, c.previous_secret_expires_at, c.failing_since`,
+        [now, lease, Math.min(limit, Number.MAX_SAFE_INTEGER)],
+      );
+      rows.sort((a, b) =>
+        (a.due as string) < (b.due as string) ? -1 : (a.due as string) > (b.due as string) ? 1 : Number(a.due_seq) - Number(b.due_seq),
+      );
+      return rows.map((row) => ({ delivery: toWebhookDelivery(row), endpoint: toDueEndpoint(row) }));
+    },
+    recordAttempt: async (id, attempt, outcome, disable) =>
+      this.transaction(async (client) => {
+        const [row] = await this.query('SELECT endpoint_id, attempts FROM webhook_deliveries WHERE id = $1 FOR UPDATE', [id], client);
+        if (!row) return false;
+        const attempts = [attempt, ...(JSON.parse(row.attempts as string) as WebhookAttempt[])].slice(0, KEPT_ATTEMPTS);
+        const next = outcome.status === 'retry' ? outcome.next_attempt_at : null;
+        const status = outcome.status === 'retry' ? 'pending' : outcome.status;
+        await this.query(
+          `UPDATE webhook_deliveries SET status = $2, next_attempt_at = $3, attempt_count = attempt_count + 1, attempts = $4, updated_at = $5
+          WHERE id = $1`,
+          [id, status, next, json(attempts), attempt.attempted_at],
+          client,
+        );
+        await this.query(
+          `UPDATE webhook_endpoints SET failing_since = CASE WHEN $2::text IS NULL THEN NULL ELSE coalesce(failing_since, $2) END,
+            enabled = CASE WHEN $3::text IS NULL THEN enabled ELSE 0 END,
+            disabled_reason = coalesce($3, disabled_reason),
+            updated_at = CASE WHEN $3::text IS NULL THEN updated_at ELSE $4 END
+          WHERE id = $1`,
+          [row.endpoint_id, outcome.status === 'delivered' ? null : attempt.attempted_at, disable?.reason ?? null, attempt.attempted_at],
+          client,
+        );
+        return true;
+      }),
   };
 
   readonly idempotency: Storage['idempotency'] = {

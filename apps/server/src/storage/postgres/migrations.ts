@@ -198,6 +198,48 @@ export const migrations: Migration[] = [
     name: 'cancelled sessions (issue 13): when a session was cancelled, null for the others',
     sql: `ALTER TABLE sessions ADD COLUMN cancelled_at ${TEXT};`,
   },
+  {
+    version: 5,
+    name: 'webhooks (issue 13): endpoints and the outbox of their deliveries',
+    // As SQLite's version 11. The dispatchers of several processes claim due deliveries through the
+    // partial index with FOR UPDATE SKIP LOCKED.
+    sql: `
+      CREATE TABLE webhook_endpoints (
+        seq bigint GENERATED ALWAYS AS IDENTITY,
+        id ${TEXT} PRIMARY KEY,
+        workspace_id ${TEXT} NOT NULL REFERENCES workspaces(id),
+        url ${TEXT} NOT NULL,
+        event_types ${TEXT} NOT NULL,
+        description ${TEXT},
+        enabled integer NOT NULL,
+        disabled_reason ${TEXT},
+        secret ${TEXT} NOT NULL,
+        previous_secret ${TEXT},
+        previous_secret_expires_at ${TEXT},
+        failing_since ${TEXT},
+        created_at ${TEXT} NOT NULL,
+        updated_at ${TEXT} NOT NULL
+      );
+      CREATE INDEX webhook_endpoints_by_workspace ON webhook_endpoints (workspace_id, created_at, seq);
+      CREATE TABLE webhook_deliveries (
+        seq bigint GENERATED ALWAYS AS IDENTITY,
+        id ${TEXT} PRIMARY KEY,
+        workspace_id ${TEXT} NOT NULL,
+        endpoint_id ${TEXT} NOT NULL REFERENCES webhook_endpoints(id) ON DELETE CASCADE,
+        event_id ${TEXT} NOT NULL,
+        event_type ${TEXT} NOT NULL,
+        status ${TEXT} NOT NULL,
+        attempt_count integer NOT NULL,
+        next_attempt_at ${TEXT},
+        attempts ${TEXT} NOT NULL,
+        payload ${TEXT} NOT NULL,
+        created_at ${TEXT} NOT NULL,
+        updated_at ${TEXT} NOT NULL
+      );
+      CREATE INDEX webhook_deliveries_by_endpoint ON webhook_deliveries (endpoint_id, created_at, seq);
+      CREATE INDEX webhook_deliveries_due ON webhook_deliveries (next_attempt_at, seq) WHERE status = 'pending';
+    `,
+  },
 ];
 
 /**

@@ -18,6 +18,12 @@ import {
   toSimulation,
   toOutcome,
   toSuite,
+  toWebhookDelivery,
+  toWebhookEndpoint,
+  KEPT_ATTEMPTS,
+  toDueEndpoint,
+  webhookDeliveryColumns,
+  webhookEndpointColumns,
 } from '../rows.js';
 import { COUNTED_STATUSES, NO_SIMULATIONS } from '../session-counters.js';
 import {
@@ -43,8 +49,12 @@ import {
   type Storage,
   type SuiteRecord,
   type TimelineItem,
+  type WebhookAttempt,
+  type WebhookEndpointRecord,
+  type WebhookEvent,
   type WorkspaceRecord,
 } from '../types.js';
+import { deliveriesOf, passes, sessionEvent, simulationEvent, toSubscriber, wanted } from '../../webhooks/events.js';
 import { GroupCommit } from './group-commit.js';
 import { keysChangeProbe } from './keys-version.js';
 import { migrate } from './migrations.js';
@@ -673,11 +683,51 @@ export class SqliteStorage implements Storage {
           .pluck()
           .all(ws, id) as string[];
         cancelled = pending.filter((run) => this.cancelRun(run, at));
-        if (cancelled.length) this.sql('UPDATE sessions SET cancelled_at = coalesce(cancelled_at, ?) WHERE id = ?').run(at, id);
+        if (!cancelled.length) return;
+        this.sql('UPDATE sessions SET cancelled_at = coalesce(cancelled_at, ?) WHERE id = ?').run(at, id);
+        this.outbox(cancelled, at, 'session.cancelled');
       });
       return cancelled;
     },
   };
+
+  /**
+   * The outbox (see `Storage.webhooks`), in the transaction of the change: the deliveries of the
+   * events of runs just finished (all of one session), and of their session's event: `session.cancelled`,
+   * or `session.completed` when no run of it is pending any more. A workspace with no enabled
+   * endpoint costs one look-up through the endpoints' index.
+   */
+  private outbox(runs: string[], at: string, session: 'session.completed' | 'session.cancelled'): void {
+    const subscribers = (
+      this.sql(`SELECT id, event_types, workspace_id FROM webhook_endpoints
+        WHERE workspace_id = (SELECT workspace_id FROM simulations WHERE id = ?) AND enabled = 1`).all(runs[0]) as Row[]
+    ).map((row) => ({ ...toSubscriber(row), workspace_id: row.workspace_id as string }));
+    if (!subscribers.length) return;
+    const ws = subscribers[0]!.workspace_id;
+    const events: WebhookEvent[] = [];
+    if (wanted(subscribers, 'simulation.completed') || wanted(subscribers, 'simulation.failed'))
+      for (const run of runs)
+        events.push(simulationEvent(this.sql('SELECT iteration, status, body FROM simulations WHERE id = ?').get(run) as Row, at));
+    const event = wanted(subscribers, session) && this.sessionEvent(ws, runs[0]!, at, session);
+    if (event) events.push(event);
+    for (const delivery of deliveriesOf(ws, subscribers, events, at)) this.insert('webhook_deliveries', webhookDeliveryColumns(delivery));
+  }
+
+  /** The event of a run's session (`session.completed` only once none of its runs is pending), or undefined. */
+  private sessionEvent(ws: string, run: string, at: string, type: 'session.completed' | 'session.cancelled'): WebhookEvent | undefined {
+    const id = this.sql('SELECT session_id FROM simulations WHERE id = ?').pluck().get(run) as string | null;
+    const session = id ? this.one('sessions', ws, id, toSession) : undefined;
+    if (!session) return undefined;
+    if (
+      type === 'session.completed' &&
+      this.sql(`SELECT 1 FROM simulations WHERE session_id = ? AND status = 'in-progress' LIMIT 1`).get(id)
+    )
+      return undefined;
+    const completed = this.sql(`SELECT body FROM simulations WHERE workspace_id = ? AND session_id = ? AND status = 'completed'`)
+      .pluck()
+      .all(ws, id) as string[];
+    return sessionEvent(type, session, this.countSessions(ws, [id!]).get(id!)!, completed.filter(passes).length, at);
+  }
 
   /** Closes a run in progress as cancelled (see `simulations.cancel`); answers whether it was in progress. */
   private cancelRun(id: string, at: string): boolean {
@@ -816,6 +866,7 @@ export class SqliteStorage implements Storage {
       await this.writes.add(() => {
         finished = this.updateSimulation(id, at, { ...result, finished_at: at }, status);
         if (finished && events?.length) this.appendEvents(id, events, at, true);
+        if (finished) this.outbox([id], at, 'session.completed');
         this.logEnds.delete(id);
       });
       return finished;
@@ -824,6 +875,7 @@ export class SqliteStorage implements Storage {
       let cancelled = false;
       await this.writes.add(() => {
         cancelled = Boolean(this.sql('SELECT 1 FROM simulations WHERE workspace_id = ? AND id = ?').get(ws, id)) && this.cancelRun(id, at);
+        if (cancelled) this.outbox([id], at, 'session.completed');
       });
       return cancelled;
     },
@@ -836,6 +888,79 @@ export class SqliteStorage implements Storage {
       );
       return ids.filter((id) => !open.has(id));
     },
+  };
+
+  readonly webhooks: Storage['webhooks'] = {
+    create: async (e) => {
+      this.insert('webhook_endpoints', webhookEndpointColumns(e));
+    },
+    get: async (ws, id) => this.one('webhook_endpoints', ws, id, toWebhookEndpoint),
+    list: async (ws, page) => this.page('webhook_endpoints', new Where(ws), page, toWebhookEndpoint),
+    update: async (ws, id, patch) =>
+      this.patch<WebhookEndpointRecord>(
+        'webhook_endpoints',
+        ws,
+        id,
+        patch,
+        {
+          url: asIs,
+          event_types: (v: WebhookEndpointRecord['event_types']) => json(v),
+          description: asIs,
+          enabled: (v: boolean) => (v ? 1 : 0),
+          disabled_reason: asIs,
+          secret: asIs,
+          previous_secret: asIs,
+          previous_secret_expires_at: asIs,
+          failing_since: asIs,
+          updated_at: asIs,
+        },
+        toWebhookEndpoint,
+      ),
+    delete: async (ws, id) => this.remove('webhook_endpoints', ws, id),
+    deliveries: async (ws, endpoint_id, filter, page) => {
+      const where = new Where(ws).eq('endpoint_id', endpoint_id);
+      if (filter.status) where.add('+status = ?', filter.status);
+      return this.page('webhook_deliveries', where, page, toWebhookDelivery);
+    },
+    // A new retry schedule: the attempts so far stay in the log, the count starts again.
+    redeliver: async (ws, endpoint_id, id, at) => {
+      const row = this.sql(`UPDATE webhook_deliveries SET status = 'pending', next_attempt_at = ?, attempt_count = 0, updated_at = ?
+        WHERE workspace_id = ? AND endpoint_id = ? AND id = ? RETURNING *`).get(at, at, ws, endpoint_id, id) as Row | undefined;
+      return row ? toWebhookDelivery(row) : undefined;
+    },
+    claimDue: async (now, limit, leaseMs) =>
+      this.db.transaction(() => {
+        const rows = this.sql(`SELECT d.*, e.url, e.secret, e.previous_secret, e.previous_secret_expires_at, e.failing_since
+          FROM webhook_deliveries d JOIN webhook_endpoints e ON e.id = d.endpoint_id
+          WHERE d.status = 'pending' AND d.next_attempt_at <= ? AND e.enabled = 1
+          ORDER BY d.next_attempt_at, d.rowid LIMIT ?`).all(now, limit) as Row[];
+        const lease = new Date(Date.parse(now) + leaseMs).toISOString();
+        const move = this.sql('UPDATE webhook_deliveries SET next_attempt_at = ? WHERE id = ?');
+        return rows.map((row) => {
+          move.run(lease, row.id as string);
+          return { delivery: toWebhookDelivery({ ...row, next_attempt_at: lease }), endpoint: toDueEndpoint(row) };
+        });
+      })(),
+    recordAttempt: async (id, attempt, outcome, disable) =>
+      this.db.transaction(() => {
+        const row = this.sql('SELECT endpoint_id, attempts FROM webhook_deliveries WHERE id = ?').get(id) as Row | undefined;
+        if (!row) return false;
+        const attempts = [attempt, ...(JSON.parse(row.attempts as string) as WebhookAttempt[])].slice(0, KEPT_ATTEMPTS);
+        const next = outcome.status === 'retry' ? outcome.next_attempt_at : null;
+        const status = outcome.status === 'retry' ? 'pending' : outcome.status;
+        this.sql(`UPDATE webhook_deliveries SET status = ?, next_attempt_at = ?, attempt_count = attempt_count + 1, attempts = ?, updated_at = ?
+          WHERE id = ?`).run(status, next, json(attempts), attempt.attempted_at, id);
+        const failing = outcome.status === 'delivered' ? null : attempt.attempted_at;
+        this.sql(`UPDATE webhook_endpoints SET failing_since = CASE WHEN ? IS NULL THEN NULL ELSE coalesce(failing_since, ?) END
+          WHERE id = ?`).run(failing, failing, row.endpoint_id as string);
+        if (disable)
+          this.sql('UPDATE webhook_endpoints SET enabled = 0, disabled_reason = ?, updated_at = ? WHERE id = ?').run(
+            disable.reason,
+            attempt.attempted_at,
+            row.endpoint_id as string,
+          );
+        return true;
+      })(),
   };
 
   readonly idempotency: Storage['idempotency'] = {

@@ -249,6 +249,49 @@ export const migrations: Migration[] = [
     name: 'cancelled sessions (issue 13): when a session was cancelled, null for the others',
     sql: 'ALTER TABLE sessions ADD COLUMN cancelled_at TEXT;',
   },
+  {
+    version: 11,
+    name: 'webhooks (issue 13): endpoints and the outbox of their deliveries',
+    // Endpoints are read by workspace, newest first, and by the outbox of every finished run, which
+    // asks for the enabled ones of its workspace (the same index). Deliveries are listed per endpoint
+    // newest first, and claimed by the dispatcher across workspaces, pending ones by when they are
+    // due (a partial index: delivered and failed ones are not in it). An endpoint's delete takes its
+    // deliveries with it.
+    sql: `
+      CREATE TABLE webhook_endpoints (
+        id TEXT PRIMARY KEY,
+        workspace_id TEXT NOT NULL REFERENCES workspaces(id),
+        url TEXT NOT NULL,
+        event_types TEXT NOT NULL,
+        description TEXT,
+        enabled INTEGER NOT NULL,
+        disabled_reason TEXT,
+        secret TEXT NOT NULL,
+        previous_secret TEXT,
+        previous_secret_expires_at TEXT,
+        failing_since TEXT,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+      );
+      CREATE INDEX webhook_endpoints_by_workspace ON webhook_endpoints (workspace_id, created_at);
+      CREATE TABLE webhook_deliveries (
+        id TEXT PRIMARY KEY,
+        workspace_id TEXT NOT NULL,
+        endpoint_id TEXT NOT NULL REFERENCES webhook_endpoints(id) ON DELETE CASCADE,
+        event_id TEXT NOT NULL,
+        event_type TEXT NOT NULL,
+        status TEXT NOT NULL,
+        attempt_count INTEGER NOT NULL,
+        next_attempt_at TEXT,
+        attempts TEXT NOT NULL,
+        payload TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+      );
+      CREATE INDEX webhook_deliveries_by_endpoint ON webhook_deliveries (endpoint_id, created_at);
+      CREATE INDEX webhook_deliveries_due ON webhook_deliveries (next_attempt_at) WHERE status = 'pending';
+    `,
+  },
 ];
 
 export function migrate(db: Database): number[] {
