@@ -37,6 +37,7 @@ export async function printList<T>(
   columns: Column<T>[],
   json: boolean,
   noun: string,
+  plural = `${noun}s`,
 ): Promise<void> {
   const all: T[] = [];
   for await (const item of items) all.push(item);
@@ -49,7 +50,7 @@ export async function printList<T>(
     for (const item of all) table.push(columns.map((c) => cell(c.value(item))));
     print(table.toString());
   }
-  print(`${all.length} ${noun}${all.length === 1 ? '' : 's'}`);
+  print(`${all.length} ${all.length === 1 ? noun : plural}`);
 }
 
 export function printDeleted(kind: string, id: string, json: boolean): void {

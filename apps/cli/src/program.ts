@@ -8,6 +8,7 @@ import { runCommand } from './commands/run.js';
 import { scenariosCommand } from './commands/scenarios.js';
 import { sessionsCommand, simulationsCommand } from './commands/simulations.js';
 import { suitesCommand } from './commands/suites.js';
+import { webhooksCommand } from './commands/webhooks.js';
 import { printRecord } from './output.js';
 import { VERSION } from './version.js';
 
@@ -41,6 +42,7 @@ export function buildProgram(): Command {
     simulationsCommand(),
     sessionsCommand(),
     agentsCommand(),
+    webhooksCommand(),
     healthCommand(),
   ]) {
     program.addCommand(command);

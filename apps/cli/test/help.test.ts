@@ -17,6 +17,26 @@ describe('help texts', () => {
     expect(`${agents.stdout}${cases.stdout}`).not.toMatch(/\ba [aeiou]/);
   });
 
+  it('lists the webhooks commands, and says the secret is printed once: sims webhooks --help', async () => {
+    const result = await sims(['webhooks', '--help']);
+    expect(result.code, explain(result)).toBe(0);
+    const commands = [...result.stdout.matchAll(/^ {2}([a-z-]+) /gm)].map((m) => m[1]);
+    expect(commands).toEqual(['list', 'create', 'get', 'update', 'delete', 'rotate-secret', 'deliveries', 'redeliver', 'help']);
+    expect(result.stdout).toMatch(
+      /create \[options\] +create a webhook endpoint \(flags and\/or --file\); prints its signing secret, this once/,
+    );
+    expect(result.stdout).toMatch(/rotate-secret <endpoint-id> +make a new signing secret and print it, this once; for 24 hours/);
+    expect(result.stdout).toMatch(/redeliver <endpoint-id> <delivery-id>/);
+    const update = await sims(['webhooks', 'update', '--help']);
+    expect(update.stdout).toMatch(
+      /--events <types> +comma-separated events to send \(simulation\.completed,\s+simulation\.failed, session\.completed,\s+session\.cancelled\); replaces the list/,
+    );
+    expect(update.stdout).toMatch(/--enable +send events to it again/);
+    expect(update.stdout).toMatch(/--disable +stop sending events to it/);
+    expect((await sims(['webhooks', 'create', '--help'])).stdout).toMatch(/session\.cancelled\); default all/);
+    expect((await sims(['--help'])).stdout).toMatch(/^ {2}webhooks +webhook endpoints: /m);
+  });
+
   it('refuses a test category the spec does not have before any call: sims generate --category', async () => {
     // No server listens on port 9: a request would fail differently, so the refusal is local.
     const result = await sims([

@@ -11,6 +11,9 @@ const AGENT_ID = '6f1e2d3c-4b5a-4968-8776-5a4b3c2d1e0f';
 const CASE_ID = '9a7b6c5d-4e3f-4a1b-8c2d-0e1f2a3b4c5d';
 const SESSION_ID = '4a5b6c7d-8e9f-4a0b-9c1d-2e3f4a5b6c7d';
 const SIMULATION_ID = '0b1c2d3e-4f5a-4b6c-8d7e-9f0a1b2c3d4e';
+const ENDPOINT_ID = '7d8e9f0a-1b2c-4d3e-8f4a-5b6c7d8e9f0a';
+const DELIVERY_ID = '1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d';
+const SECRET = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
 
 const prismUrl = inject('prismUrl');
 const run = (...args: string[]) => sims(['--base-url', prismUrl, '--api-key', 'sk_test', ...args]);
@@ -18,6 +21,13 @@ const json = async (...args: string[]) => {
   const result = await run('--json', ...args);
   expect(result.code, explain(result)).toBe(0);
   return JSON.parse(result.stdout);
+};
+/** A failure: exit 2, nothing on stdout, one line on stderr. */
+const oneLine = (result: CliResult, pattern: RegExp) => {
+  expect(result.code, explain(result)).toBe(2);
+  expect(result.stdout).toBe('');
+  expect(result.stderr.trimEnd().split('\n')).toHaveLength(1);
+  expect(result.stderr.trimEnd()).toMatch(pattern);
 };
 const ok = (result: CliResult) => {
   expect(result.code, explain(result)).toBe(0);
@@ -203,6 +213,94 @@ describe('every command against the Prism mock (which refuses requests that brea
     });
   });
 
+  describe('webhooks', () => {
+    it('list, get (never the secret), delete', async () => {
+      const out = ok(await run('webhooks', 'list'));
+      expect(out).toMatch(
+        new RegExp(`│ ${ENDPOINT_ID} │ https://hooks.example.org/sims │ session.completed, session.cancelled │ yes\\s+│ CI dashboard │`),
+      );
+      expect(out).toMatch(/^1 endpoint$/m);
+      expect((await json('webhooks', 'list')).map((e: { id: string }) => e.id)).toEqual([ENDPOINT_ID]);
+      const shown = ok(await run('webhooks', 'get', ENDPOINT_ID));
+      expect(shown).toMatch(/^url: https:\/\/hooks\.example\.org\/sims$/m);
+      expect(shown).not.toContain('whsec_');
+      expect((await json('webhooks', 'get', ENDPOINT_ID)).enabled).toBe(true);
+      expect(ok(await run('webhooks', 'delete', ENDPOINT_ID))).toBe(`deleted webhook endpoint ${ENDPOINT_ID}\n`);
+      expect(await json('webhooks', 'delete', ENDPOINT_ID)).toEqual({ deleted: true, kind: 'webhook endpoint', id: ENDPOINT_ID });
+    });
+
+    it('create prints the endpoint, then its secret once with the note to keep it; --json the answer with the secret', async () => {
+      const out = ok(
+        await run(
+          'webhooks',
+          'create',
+          '--url',
+          'https://hooks.example.org/sims',
+          '--events',
+          'session.completed, session.cancelled',
+          '--description',
+          'CI',
+        ),
+      );
+      expect(out).toMatch(new RegExp(`^id: ${ENDPOINT_ID}$`, 'm'));
+      expect(out).toContain(`\nsecret: ${SECRET}\nKeep this secret now: it is never shown again. Verify each delivery with it:`);
+      expect(out.match(/whsec_/g)).toHaveLength(1);
+      const answer = await json('webhooks', 'create', '--url', 'https://hooks.example.org/sims');
+      expect(answer).toMatchObject({ endpoint: { id: ENDPOINT_ID }, secret: SECRET });
+      const file = join(dir, 'webhook.yaml');
+      await writeFile(file, 'url: https://hooks.example.org/from-file\nevent_types: [simulation.failed]\n');
+      expect((await json('webhooks', 'create', '--file', file, '--description', 'flag')).secret).toBe(SECRET);
+    });
+
+    it('create and update refuse an unknown event type, a missing --url, and --enable with --disable, before any call', async () => {
+      const port = await freePort();
+      const offline = (...args: string[]) => sims(['--base-url', `http://127.0.0.1:${port}`, '--api-key', 'k', 'webhooks', ...args]);
+      oneLine(
+        await offline('create', '--url', 'https://x.example', '--events', 'session.completed,session.started'),
+        /^error: option '--events <types>' argument 'session.completed,session.started' is invalid\. unknown session\.started; allowed: simulation\.completed, simulation\.failed, session\.completed, session\.cancelled\.$/,
+      );
+      oneLine(
+        await offline('create', '--events', 'session.completed'),
+        /^error: missing --url \(url\): give the flag or put the field in --file$/,
+      );
+      oneLine(
+        await offline('update', ENDPOINT_ID, '--enable', '--disable'),
+        /^error: option '--enable' cannot be used with option '--disable'$/,
+      );
+    });
+
+    it('update with flags, --enable and --disable', async () => {
+      expect((await json('webhooks', 'update', ENDPOINT_ID, '--enable')).id).toBe(ENDPOINT_ID);
+      expect(
+        (await json('webhooks', 'update', ENDPOINT_ID, '--disable', '--events', 'simulation.failed', '--url', 'https://x.example')).id,
+      ).toBe(ENDPOINT_ID);
+      expect(ok(await run('webhooks', 'update', ENDPOINT_ID, '--description', 'Renamed'))).toMatch(/^enabled: true$/m);
+    });
+
+    it('rotate-secret prints the new secret once with the 24-hour note', async () => {
+      const out = ok(await run('webhooks', 'rotate-secret', ENDPOINT_ID));
+      expect(out).toContain(
+        `\nsecret: ${SECRET}\nKeep this secret now: it is never shown again. For 24 hours deliveries are signed with both`,
+      );
+      expect((await json('webhooks', 'rotate-secret', ENDPOINT_ID)).secret).toBe(SECRET);
+    });
+
+    it('deliveries: a table with the latest attempt, --status filter, JSON; redeliver', async () => {
+      const out = ok(await run('webhooks', 'deliveries', ENDPOINT_ID, '--status', 'failed'));
+      expect(out).toMatch(new RegExp(`│ ${DELIVERY_ID} │ session.completed │ delivered │ 2\\s+│ 200\\s+│\\s+│ 2026-11-20T09:20:16Z │`));
+      expect(out).toMatch(/^1 delivery$/m);
+      const [delivery] = await json('webhooks', 'deliveries', ENDPOINT_ID);
+      expect(delivery).toMatchObject({ id: DELIVERY_ID, payload: { type: 'session.completed' } });
+      const refused = await run('webhooks', 'deliveries', ENDPOINT_ID, '--status', 'lost');
+      expect(refused.code, explain(refused)).toBe(2);
+      expect(refused.stderr).toMatch(/Allowed choices are pending, delivered, failed\./);
+      expect(ok(await run('webhooks', 'redeliver', ENDPOINT_ID, DELIVERY_ID))).toBe(
+        `queued delivery ${DELIVERY_ID} (session.completed, webhook-id msg_4f1c2e3d4b5a69788796a5b4c3d2e1f0) to be sent again now\n`,
+      );
+      expect((await json('webhooks', 'redeliver', ENDPOINT_ID, DELIVERY_ID)).event_id).toBe('msg_4f1c2e3d4b5a69788796a5b4c3d2e1f0');
+    });
+  });
+
   it('run: progress lines, table, exit 1 when a case does not pass', async () => {
     const result = await run('run', SUITE_ID, '--interval', '10', '--max-turns', '20');
     expect(result.code, explain(result)).toBe(1);
@@ -299,12 +397,6 @@ describe('every command against the Prism mock (which refuses requests that brea
   });
 
   describe('errors: one line, exit 2, never a stack trace', () => {
-    const oneLine = (result: CliResult, pattern: RegExp) => {
-      expect(result.code, explain(result)).toBe(2);
-      expect(result.stdout).toBe('');
-      expect(result.stderr.trimEnd().split('\n')).toHaveLength(1);
-      expect(result.stderr.trimEnd()).toMatch(pattern);
-    };
     it('a request the API refuses names status, code, message and request id', async () => {
       const file = join(dir, 'bad-suite.json');
       await writeFile(file, JSON.stringify({ name: 'Gate', model_id: AGENT_ID, colour: 'red' }));
