@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -173,7 +174,19 @@ async function storedRows(dataDir: string, url: string) {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
-    const tables = ['workspaces', 'api_keys', 'agents', 'suites', 'cases', 'scenarios', 'sessions', 'simulations', 'idempotency_keys'];
+    const tables = [
+      'workspaces',
+      'api_keys',
+      'agents',
+      'suites',
+      'cases',
+      'scenarios',
+      'sessions',
+      'simulations',
+      'webhook_endpoints',
+      'webhook_deliveries',
+      'idempotency_keys',
+    ];
     const pairs = [];
     for (const table of tables) {
       // Idempotency records have no insertion order to keep (no list reads them): by key on both sides.
@@ -211,6 +224,23 @@ async function sqliteDatabase() {
     // Three agents with one `created_at`: lists break the tie by insertion order, which must survive.
     const at = new Date().toISOString();
     for (const name of ['Tie one', 'Tie two', 'Tie three']) await server.storage.agents.create(agentRecord(workspaceA, name, at));
+    // A webhook endpoint with its secrets, and the outbox the runs below fill: a loopback URL the
+    // outbound guard refuses at every attempt, so deliveries are attempted (and logged) without traffic.
+    await server.storage.webhooks.create({
+      id: randomUUID(),
+      workspace_id: workspaceA,
+      url: 'http://127.0.0.1:9/hooks',
+      event_types: ['simulation.completed', 'simulation.failed', 'session.completed', 'session.cancelled'],
+      description: 'Copied',
+      enabled: true,
+      disabled_reason: null,
+      secret: 'whsec_c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0LTMyYg==',
+      previous_secret: null,
+      previous_secret_expires_at: null,
+      failing_since: null,
+      created_at: at,
+      updated_at: at,
+    });
     const a = await populate(server, keyA, 'A');
     const b = await populate(server, keyB, 'B');
     const answersA = await readAll(server.url, keyA);
@@ -238,6 +268,9 @@ describe('sims-server copy: SQLite to PostgreSQL', () => {
     expect(counts.simulations).toBe(2 * (5 + 4));
     expect(counts['timeline events']).toBeGreaterThan(counts.simulations! * 2);
     expect(counts['idempotency records']).toBe(2);
+    expect(counts['webhook endpoints']).toBe(1);
+    // Workspace A's runs and sessions, each an event to its endpoint.
+    expect(counts['webhook deliveries']).toBeGreaterThanOrEqual(5 + 4);
     // Column by column as stored (hashes, JSON text, a run's own updated_at beside its events'), in insertion order.
     for (const { table, sqlite, postgres } of await storedRows(source.dataDir, target)) {
       expect(postgres.length, table).toBeGreaterThan(0);
@@ -302,6 +335,8 @@ describe('sims-server copy: SQLite to PostgreSQL', () => {
       'sessions\t0',
       'simulations\t0',
       'timeline events\t0',
+      'webhook endpoints\t0',
+      'webhook deliveries\t0',
       'idempotency records\t0',
     ]);
     expect(stderr).toContain('copied');

@@ -16,6 +16,10 @@ import {
   type Storage,
   type SuiteRecord,
   type TimelineItem,
+  type WebhookAttempt,
+  type WebhookDeliveryRecord,
+  type WebhookEndpointRecord,
+  type WebhookEventType,
 } from '../src/storage/types.js';
 import { agentRecord } from './support/agents.js';
 import { eventAt, runOf, sessionRecord } from './support/records.js';
@@ -1108,5 +1112,390 @@ describe('PostgreSQL idempotency across processes', () => {
     const { rows } = await third.pool.query("SELECT key FROM idempotency_keys WHERE key = 'died-too'");
     expect(rows).toEqual([]);
     expect(await third.idempotency.claim(WS, 'stopped', 'h', tick(), ttl)).toEqual({ state: 'in_flight' });
+  });
+});
+
+const ALL_EVENTS: WebhookEventType[] = ['simulation.completed', 'simulation.failed', 'session.completed', 'session.cancelled'];
+
+const endpointOf = (ws: string, extra: Partial<WebhookEndpointRecord> = {}): WebhookEndpointRecord => {
+  const at = tick();
+  return {
+    id: randomUUID(),
+    workspace_id: ws,
+    url: `https://hooks.example/${randomUUID()}`,
+    event_types: ALL_EVENTS,
+    description: null,
+    enabled: true,
+    disabled_reason: null,
+    secret: `whsec_${Buffer.from(randomUUID()).toString('base64')}`,
+    previous_secret: null,
+    previous_secret_expires_at: null,
+    failing_since: null,
+    created_at: at,
+    updated_at: at,
+    ...extra,
+  };
+};
+
+const attemptAt = (at: string, status_code: number | null, error: string | null = null): WebhookAttempt => ({
+  attempted_at: at,
+  status_code,
+  latency_ms: 12,
+  error,
+  response_excerpt: status_code === null ? null : `answer ${status_code}`,
+});
+
+/** The run as its events carry it (`WebhookSimulationData`). */
+const runData = (
+  run: SimulationRecord,
+  status: SimulationRecord['status'],
+  success: boolean | null,
+  error_info: unknown,
+  finished_at: string,
+) => ({
+  simulation_id: run.simulation_id,
+  simulation_session_id: run.simulation_session_id,
+  simulation_case_id: run.simulation_case_id,
+  simulation_case_name: run.simulation_case_name,
+  target_agent_id: run.target_agent_id,
+  workspace_id: run.workspace_id,
+  status,
+  success,
+  iteration: run.iteration,
+  error_info,
+  finished_at,
+});
+
+const EVENT_ID = /^msg_[0-9a-f]{32}$/;
+
+describe.each(factories)('webhook storage on $name (issue 13)', (factory) => {
+  async function fresh(): Promise<Storage> {
+    const storage = await factory.open();
+    for (const ws of [WS, OTHER]) await storage.workspaces.create({ id: ws, name: `Workspace ${ws}`, created_at: tick() });
+    return storage;
+  }
+  /** Every delivery of an endpoint, newest first. */
+  const deliveries = async (storage: Storage, endpoint: WebhookEndpointRecord) =>
+    (await storage.webhooks.deliveries(endpoint.workspace_id, endpoint.id, {}, page(1, 100))).items;
+  const oldestFirst = (items: WebhookDeliveryRecord[]) => [...items].reverse();
+  const failedRun = {
+    status: 'failed',
+    success_criteria_analysis: null,
+    error_info: { code: 500, type: 'agent', message: 'down' },
+  } as const;
+
+  it('keeps endpoints per workspace: create, get, list newest first, partial update, delete with its deliveries', async () => {
+    const storage = await fresh();
+    const first = endpointOf(WS, { description: 'CI' });
+    const second = endpointOf(WS, { event_types: ['session.completed'] });
+    const foreign = endpointOf(OTHER);
+    for (const e of [first, second, foreign]) await storage.webhooks.create(e);
+    expect(await storage.webhooks.get(WS, first.id)).toStrictEqual(first);
+    expect(await storage.webhooks.get(OTHER, first.id)).toBeUndefined();
+    expect(await storage.webhooks.list(WS, page(1, 10))).toStrictEqual({ items: [second, first], total: 2 });
+    expect(await storage.webhooks.list(WS, page(2, 1))).toStrictEqual({ items: [first], total: 2 });
+
+    const at = tick();
+    const patch = { enabled: false, disabled_reason: 'off', event_types: ['simulation.failed'] as WebhookEventType[], updated_at: at };
+    expect(await storage.webhooks.update(WS, first.id, patch)).toStrictEqual({ ...first, ...patch });
+    expect(await storage.webhooks.update(OTHER, first.id, { description: 'taken' })).toBeUndefined();
+    expect(await storage.webhooks.update(WS, first.id, { enabled: true, disabled_reason: null, failing_since: null })).toMatchObject({
+      enabled: true,
+      disabled_reason: null,
+      description: 'CI',
+    });
+
+    // A finished run leaves a delivery to the second endpoint; deleting the endpoint takes it along.
+    const session = sessionOf(WS);
+    const run = runOf(session, 1);
+    await storage.sessions.createRuns(session, [run]);
+    await storage.simulations.finish(run.simulation_id, failedRun, tick());
+    expect(await deliveries(storage, second)).toHaveLength(1);
+    expect(await storage.webhooks.delete(OTHER, second.id)).toBe(false);
+    expect(await storage.webhooks.delete(WS, second.id)).toBe(true);
+    expect(await storage.webhooks.get(WS, second.id)).toBeUndefined();
+    expect(await storage.webhooks.deliveries(WS, second.id, {}, page(1, 10))).toStrictEqual({ items: [], total: 0 });
+    expect(await storage.webhooks.claimDue(tick(), 10, 60_000)).toHaveLength(1); // the first endpoint's only
+    expect(await storage.webhooks.delete(WS, second.id)).toBe(false);
+  });
+
+  it('writes the outbox with a run’s result: one event id per event, only to enabled endpoints subscribed to it, nothing for a refused finish', async () => {
+    const storage = await fresh();
+    const all = endpointOf(WS);
+    const sessionsOnly = endpointOf(WS, { event_types: ['session.completed', 'session.cancelled'] });
+    const disabled = endpointOf(WS, { enabled: false, disabled_reason: 'off' });
+    const foreign = endpointOf(OTHER);
+    for (const e of [all, sessionsOnly, disabled, foreign]) await storage.webhooks.create(e);
+    const session = sessionOf(WS);
+    const [one, two] = [runOf(session, 1), runOf(session, 2, { iteration: 2 })];
+    await storage.sessions.createRuns(session, [one, two]);
+
+    const firstAt = tick();
+    await storage.simulations.finish(
+      one.simulation_id,
+      { status: 'completed', success_criteria_analysis: ANALYSIS, error_info: null },
+      firstAt,
+    );
+    const [completed] = await deliveries(storage, all);
+    expect(completed).toStrictEqual({
+      id: expect.any(String),
+      workspace_id: WS,
+      endpoint_id: all.id,
+      event_id: expect.stringMatching(EVENT_ID),
+      event_type: 'simulation.completed',
+      status: 'pending',
+      attempt_count: 0,
+      next_attempt_at: firstAt,
+      attempts: [],
+      payload: { type: 'simulation.completed', timestamp: firstAt, data: runData(one, 'completed', true, null, firstAt) },
+      created_at: firstAt,
+      updated_at: firstAt,
+    });
+    expect(await deliveries(storage, sessionsOnly)).toEqual([]);
+
+    // A refused finish (the run has its result) writes nothing.
+    expect(await storage.simulations.finish(one.simulation_id, failedRun, tick())).toBe(false);
+    expect(await deliveries(storage, all)).toHaveLength(1);
+
+    // The session's last run: its own event, then the session's, to each endpoint that takes it, under one id.
+    const lastAt = tick();
+    await storage.simulations.finish(two.simulation_id, failedRun, lastAt);
+    const toAll = oldestFirst(await deliveries(storage, all));
+    expect(toAll.map((d) => d.event_type)).toEqual(['simulation.completed', 'simulation.failed', 'session.completed']);
+    expect(toAll[1]!.payload).toStrictEqual({
+      type: 'simulation.failed',
+      timestamp: lastAt,
+      data: runData(two, 'failed', null, failedRun.error_info, lastAt),
+    });
+    const sessionData = {
+      simulation_session_id: session.simulation_session_id,
+      suite_id: null,
+      target_agent_id: 'agent-1',
+      workspace_id: WS,
+      total_simulations: 2,
+      completed_simulations: 1,
+      failed_simulations: 1,
+      pending_simulations: 0,
+      passed_simulations: 1,
+      pass_rate: 0.5,
+      cancelled_at: null,
+    };
+    expect(toAll[2]!.payload).toStrictEqual({ type: 'session.completed', timestamp: lastAt, data: sessionData });
+    const [toSessions] = await deliveries(storage, sessionsOnly);
+    expect(toSessions).toMatchObject({ event_id: toAll[2]!.event_id, event_type: 'session.completed', payload: toAll[2]!.payload });
+    expect(new Set(toAll.map((d) => d.event_id)).size).toBe(3);
+    expect(await deliveries(storage, disabled)).toEqual([]);
+    expect(await deliveries(storage, foreign)).toEqual([]);
+  });
+
+  it('writes the outbox with a cancel: simulation.failed for each run, session.completed after the last single cancel, session.cancelled for a session', async () => {
+    const storage = await fresh();
+    const endpoint = endpointOf(WS);
+    await storage.webhooks.create(endpoint);
+    const single = sessionOf(WS);
+    const [a, b] = [runOf(single, 1), runOf(single, 2)];
+    await storage.sessions.createRuns(single, [a, b]);
+    const firstAt = tick();
+    expect(await storage.simulations.cancel(WS, a.simulation_id, firstAt)).toBe(true);
+    expect((await deliveries(storage, endpoint)).map((d) => d.payload)).toStrictEqual([
+      { type: 'simulation.failed', timestamp: firstAt, data: runData(a, 'failed', null, CANCELLED, firstAt) },
+    ]);
+    const lastAt = tick();
+    expect(await storage.simulations.cancel(WS, b.simulation_id, lastAt)).toBe(true);
+    expect(await storage.simulations.cancel(WS, b.simulation_id, tick())).toBe(false);
+    const afterSingles = oldestFirst(await deliveries(storage, endpoint));
+    expect(afterSingles.map((d) => d.event_type)).toEqual(['simulation.failed', 'simulation.failed', 'session.completed']);
+    expect(afterSingles[2]!.payload.data).toMatchObject({ failed_simulations: 2, passed_simulations: 0, pass_rate: 0, cancelled_at: null });
+
+    const cancelled = sessionOf(WS);
+    const runs = [runOf(cancelled, 1), runOf(cancelled, 2), runOf(cancelled, 3)];
+    await storage.sessions.createRuns(cancelled, runs);
+    await storage.simulations.finish(
+      runs[0]!.simulation_id,
+      { status: 'completed', success_criteria_analysis: ANALYSIS, error_info: null },
+      tick(),
+    );
+    const at = tick();
+    expect(await storage.sessions.cancel(WS, cancelled.simulation_session_id, at)).toEqual([
+      runs[1]!.simulation_id,
+      runs[2]!.simulation_id,
+    ]);
+    const ofSession = oldestFirst(await deliveries(storage, endpoint)).slice(afterSingles.length + 1);
+    expect(ofSession.map((d) => d.event_type)).toEqual(['simulation.failed', 'simulation.failed', 'session.cancelled']);
+    expect(ofSession.map((d) => (d.payload.data as { simulation_id?: string }).simulation_id)).toEqual([
+      runs[1]!.simulation_id,
+      runs[2]!.simulation_id,
+      undefined,
+    ]);
+    expect(ofSession[2]!.payload).toStrictEqual({
+      type: 'session.cancelled',
+      timestamp: at,
+      data: {
+        simulation_session_id: cancelled.simulation_session_id,
+        suite_id: null,
+        target_agent_id: 'agent-1',
+        workspace_id: WS,
+        total_simulations: 3,
+        completed_simulations: 1,
+        failed_simulations: 2,
+        pending_simulations: 0,
+        passed_simulations: 1,
+        pass_rate: 0.3333,
+        cancelled_at: at,
+      },
+    });
+    // Nothing was in progress any more: a second cancel writes nothing.
+    const count = (await deliveries(storage, endpoint)).length;
+    expect(await storage.sessions.cancel(WS, cancelled.simulation_session_id, tick())).toEqual([]);
+    expect(await deliveries(storage, endpoint)).toHaveLength(count);
+  });
+
+  it('claims due deliveries of enabled endpoints oldest first under a lease, records attempts (the latest 20), redelivers', async () => {
+    const storage = await fresh();
+    const endpoint = endpointOf(WS, { previous_secret: 'whsec_b2xk', previous_secret_expires_at: '2025-06-01T00:00:00.000Z' });
+    const paused = endpointOf(WS, { event_types: ['simulation.failed'] });
+    for (const e of [endpoint, paused]) await storage.webhooks.create(e);
+    const session = sessionOf(WS);
+    const runs = [runOf(session, 1), runOf(session, 2), runOf(session, 3)];
+    await storage.sessions.createRuns(session, runs);
+    const finishedAt: string[] = [];
+    for (const run of runs.slice(0, 2)) {
+      finishedAt.push(tick());
+      await storage.simulations.finish(run.simulation_id, failedRun, finishedAt.at(-1)!);
+    }
+    await storage.webhooks.update(WS, paused.id, { enabled: false, disabled_reason: 'paused' });
+
+    // Not due yet: nothing; due: the endpoint's two, oldest first (the paused endpoint's wait), with what signing needs.
+    expect(await storage.webhooks.claimDue(new Date(Date.parse(finishedAt[0]!) - 1).toISOString(), 10, 60_000)).toEqual([]);
+    const now = tick();
+    const claimed = await storage.webhooks.claimDue(now, 1, 60_000);
+    const leaseEnd = new Date(Date.parse(now) + 60_000).toISOString();
+    expect(claimed).toHaveLength(1);
+    expect(claimed[0]!.endpoint).toStrictEqual({
+      id: endpoint.id,
+      url: endpoint.url,
+      secret: endpoint.secret,
+      previous_secret: 'whsec_b2xk',
+      previous_secret_expires_at: '2025-06-01T00:00:00.000Z',
+      failing_since: null,
+    });
+    expect(claimed[0]!.delivery).toMatchObject({ endpoint_id: endpoint.id, event_type: 'simulation.failed', next_attempt_at: leaseEnd });
+    expect((claimed[0]!.delivery.payload.data as { simulation_id: string }).simulation_id).toBe(runs[0]!.simulation_id);
+    const [next] = await storage.webhooks.claimDue(now, 10, 60_000);
+    expect((next!.delivery.payload.data as { simulation_id: string }).simulation_id).toBe(runs[1]!.simulation_id);
+    // Claimed ones are not claimed again until their lease is over.
+    expect(await storage.webhooks.claimDue(new Date(Date.parse(leaseEnd) - 1).toISOString(), 10, 60_000)).toEqual([]);
+    const again = await storage.webhooks.claimDue(leaseEnd, 10, 60_000);
+    expect(again.map((d) => d.delivery.id)).toEqual([claimed[0]!.delivery.id, next!.delivery.id]);
+
+    // Attempts: a retry keeps it pending and sets failing_since once; the log keeps the latest 20, newest first.
+    const id = claimed[0]!.delivery.id;
+    const times = Array.from({ length: 22 }, () => tick());
+    for (const [i, at] of times.entries())
+      expect(
+        await storage.webhooks.recordAttempt(id, attemptAt(at, 500, 'HTTP 500'), { status: 'retry', next_attempt_at: `${at}-${i}` }),
+      ).toBe(true);
+    let delivery = (await deliveries(storage, endpoint)).find((d) => d.id === id)!;
+    expect(delivery).toMatchObject({ status: 'pending', attempt_count: 22, next_attempt_at: `${times[21]}-21`, updated_at: times[21] });
+    expect(delivery.attempts.map((a) => a.attempted_at)).toEqual(times.slice(2).reverse());
+    expect((await storage.webhooks.get(WS, endpoint.id))!.failing_since).toBe(times[0]);
+
+    // Failed for good, with the endpoint disabled in the same step.
+    const failedAt = tick();
+    expect(
+      await storage.webhooks.recordAttempt(
+        id,
+        attemptAt(failedAt, null, 'timed out'),
+        { status: 'failed' },
+        { reason: 'Failing since then.' },
+      ),
+    ).toBe(true);
+    delivery = (await deliveries(storage, endpoint)).find((d) => d.id === id)!;
+    expect(delivery).toMatchObject({ status: 'failed', next_attempt_at: null, attempt_count: 23 });
+    expect(delivery.attempts[0]).toStrictEqual(attemptAt(failedAt, null, 'timed out'));
+    expect(await storage.webhooks.get(WS, endpoint.id)).toMatchObject({
+      enabled: false,
+      disabled_reason: 'Failing since then.',
+      failing_since: times[0],
+    });
+    expect(await storage.webhooks.claimDue(tick(), 10, 60_000)).toEqual([]);
+    expect(await storage.webhooks.list(WS, page(1, 10))).toMatchObject({ total: 2 });
+
+    // Re-enabled and redelivered: due now, a new schedule (count from 0), same event id, the log kept.
+    await storage.webhooks.update(WS, endpoint.id, { enabled: true, disabled_reason: null, failing_since: null });
+    const redeliveredAt = tick();
+    expect(await storage.webhooks.redeliver(OTHER, endpoint.id, id, redeliveredAt)).toBeUndefined();
+    expect(await storage.webhooks.redeliver(WS, paused.id, id, redeliveredAt)).toBeUndefined();
+    const redelivered = await storage.webhooks.redeliver(WS, endpoint.id, id, redeliveredAt);
+    expect(redelivered).toStrictEqual({
+      ...delivery,
+      status: 'pending',
+      attempt_count: 0,
+      next_attempt_at: redeliveredAt,
+      updated_at: redeliveredAt,
+    });
+    const due = await storage.webhooks.claimDue(tick(), 10, 60_000);
+    expect(due.map((d) => d.delivery.id)).toContain(id);
+    const deliveredAt = tick();
+    expect(await storage.webhooks.recordAttempt(id, attemptAt(deliveredAt, 204), { status: 'delivered' })).toBe(true);
+    expect((await deliveries(storage, endpoint)).find((d) => d.id === id)).toMatchObject({
+      status: 'delivered',
+      next_attempt_at: null,
+      attempt_count: 1,
+    });
+    expect((await storage.webhooks.list(WS, page(1, 10))).items.find((e) => e.id === endpoint.id)!.failing_since).toBeNull();
+    expect((await storage.webhooks.deliveries(WS, endpoint.id, { status: 'delivered' }, page(1, 10))).items.map((d) => d.id)).toEqual([id]);
+    expect((await storage.webhooks.deliveries(WS, endpoint.id, { status: 'pending' }, page(1, 10))).total).toBe(1);
+    expect(await storage.webhooks.recordAttempt('no-such-delivery', attemptAt(tick(), 200), { status: 'delivered' })).toBe(false);
+  });
+});
+
+describe('PostgreSQL webhooks across processes (issue 13)', () => {
+  const open = async (url: string) => closeAfterTest(await openPostgresStorage(url));
+
+  it('claims each due delivery once with two dispatchers at once (SKIP LOCKED), and one session.completed when its last runs finish together', async () => {
+    const url = await freshSchema();
+    const [first, second] = [await open(url), await open(url)];
+    await first.workspaces.create({ id: WS, name: 'W', created_at: tick() });
+    const endpoint = endpointOf(WS);
+    await first.webhooks.create(endpoint);
+    const session = sessionOf(WS);
+    const runs = Array.from({ length: 40 }, (_, n) => runOf(session, n + 1));
+    await first.sessions.createRuns(session, runs);
+    // The last two runs finish on two processes at once: exactly one sees the session with none pending.
+    for (const run of runs.slice(0, 38))
+      await first.simulations.finish(
+        run.simulation_id,
+        { status: 'completed', success_criteria_analysis: ANALYSIS, error_info: null },
+        tick(),
+      );
+    const at = tick();
+    await Promise.all(
+      [first, second].map((storage, i) =>
+        storage.simulations.finish(
+          runs[38 + i]!.simulation_id,
+          { status: 'completed', success_criteria_analysis: null, error_info: null },
+          at,
+        ),
+      ),
+    );
+    const all = (await first.webhooks.deliveries(WS, endpoint.id, {}, page(1, 100))).items;
+    expect(all).toHaveLength(41);
+    const completed = all.filter((d) => d.event_type === 'session.completed');
+    expect(completed).toHaveLength(1);
+    expect(completed[0]!.payload.data).toMatchObject({
+      total_simulations: 40,
+      completed_simulations: 40,
+      pending_simulations: 0,
+      passed_simulations: 38,
+      pass_rate: 0.95,
+    });
+
+    const now = tick();
+    const claims = await Promise.all([first, second, first, second].map((storage) => storage.webhooks.claimDue(now, 15, 60_000)));
+    const claimed = claims.flat().map((d) => d.delivery.id);
+    expect(new Set(claimed).size).toBe(claimed.length);
+    expect(claimed.sort()).toEqual(all.map((d) => d.id).sort());
+    expect(await second.webhooks.claimDue(now, 100, 60_000)).toEqual([]);
   });
 });
