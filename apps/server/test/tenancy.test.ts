@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SpecValidator } from '@sims/testkit';
 import { apiClient, otherWorkspace, raw, seed, startTestServer, type TestServer } from './support/server.js';
@@ -10,18 +11,27 @@ import { responseProblems } from './support/strict-spec.js';
 const spec = new SpecValidator();
 let server: TestServer;
 let keyB: string;
-let ids: Awaited<ReturnType<typeof seed>> & { sessionId: string; simulationId: string };
+let ids: Awaited<ReturnType<typeof seed>> & { sessionId: string; simulationId: string; endpointId: string };
 
 beforeAll(async () => {
   server = await startTestServer();
   keyB = await otherWorkspace(server);
   const a = apiClient(server.url, server.key);
   const seeded = await seed(a);
+  // A's webhook endpoint, disabled so that the run below leaves it no delivery to send anywhere.
+  const endpoint = await a.POST('/webhook_endpoints', { body: { url: 'https://hooks.example.org/a' } });
+  const endpointId = endpoint.data!.response.endpoint.id;
+  await a.PUT('/webhook_endpoints/{endpoint_id}', { params: { path: { endpoint_id: endpointId } }, body: { enabled: false } });
   const executed = await a.POST('/simulation_suites/{suite_id}/execute', {
     params: { path: { suite_id: seeded.suiteId }, query: { target_agent_id: seeded.agentId } },
   });
   const simulations = await a.GET('/simulations', { params: { query: { simulation_session_id: executed.data!.session_id } } });
-  ids = { ...seeded, sessionId: executed.data!.session_id, simulationId: simulations.data!.response.items[0]!.simulation_id };
+  ids = {
+    ...seeded,
+    sessionId: executed.data!.session_id,
+    simulationId: simulations.data!.response.items[0]!.simulation_id,
+    endpointId,
+  };
   // B has records of its own, so that empty lists below mean filtering, not an empty database.
   await seed(apiClient(server.url, keyB));
 });
@@ -32,7 +42,8 @@ type Request = { method: string; url: string; body?: unknown; list?: true };
 
 /** A valid request of each operation that uses workspace A's ids wherever it takes one. */
 function requests(): Record<string, Request> {
-  const { agentId, suiteId, caseIds, scenarioId, sessionId, simulationId } = ids;
+  const { agentId, suiteId, caseIds, scenarioId, sessionId, simulationId, endpointId } = ids;
+  const endpoint = `/webhook_endpoints/${endpointId}`;
   const caseBody = { name: 'x', prompt: 'y', success_criteria: ['z'], call_success_type: 'all' };
   return {
     getHealth: { method: 'GET', url: '/health' },
@@ -68,13 +79,29 @@ function requests(): Record<string, Request> {
     compareSimulationSessions: { method: 'GET', url: `/simulations/session/${sessionId}/comparison?baseline=${sessionId}` },
     cancelSimulation: { method: 'POST', url: `/simulations/${simulationId}/cancel` },
     cancelSimulationSession: { method: 'POST', url: `/simulations/session/${sessionId}/cancel` },
+    createWebhookEndpoint: { method: 'POST', url: '/webhook_endpoints', body: { url: 'https://hooks.example.org/b' } },
+    listWebhookEndpoints: { method: 'GET', url: '/webhook_endpoints', list: true },
+    getWebhookEndpoint: { method: 'GET', url: endpoint },
+    updateWebhookEndpoint: { method: 'PUT', url: endpoint, body: { enabled: true } },
+    deleteWebhookEndpoint: { method: 'DELETE', url: endpoint },
+    rotateWebhookEndpointSecret: { method: 'POST', url: `${endpoint}/rotate_secret` },
+    listWebhookDeliveries: { method: 'GET', url: `${endpoint}/deliveries` },
+    // The delivery's id is never reached: the endpoint is not B's.
+    redeliverWebhookDelivery: { method: 'POST', url: `${endpoint}/deliveries/${randomUUID()}/redeliver` },
   };
 }
 
 const operations = spec.operations().map((op) => op.operationId);
 const secured = operations.filter((id) => id !== 'getHealth');
 /** Operations that refer to no id of A: B may call them and gets its own results. */
-const noForeignIds = new Set(['getHealth', 'createAgent', 'createSimulationScenario', 'listAgents', 'listSimulationScenarios']);
+const noForeignIds = new Set([
+  'getHealth',
+  'createAgent',
+  'createSimulationScenario',
+  'createWebhookEndpoint',
+  'listAgents',
+  'listSimulationScenarios',
+]);
 
 describe('tenancy matrix', () => {
   it('has a request for every operation of the spec', () => {
@@ -146,6 +173,8 @@ describe('tenancy matrix', () => {
 
   it("A's records are untouched by B's attempts", async () => {
     const a = apiClient(server.url, server.key);
+    const endpoint = await a.GET('/webhook_endpoints/{endpoint_id}', { params: { path: { endpoint_id: ids.endpointId } } });
+    expect(endpoint.data?.response).toMatchObject({ url: 'https://hooks.example.org/a', enabled: false });
     expect((await a.GET('/agents/{agent_id}', { params: { path: { agent_id: ids.agentId } } })).data?.response.name).toBe('Acme Support');
     expect(
       (await a.GET('/simulation_suites/{suite_id}', { params: { path: { suite_id: ids.suiteId } } })).data?.response.cases,

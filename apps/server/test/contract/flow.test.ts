@@ -296,6 +296,52 @@ describe('the real server through prism proxy --errors', () => {
     expect((await c.POST('/simulations/session/{simulation_session_id}/cancel', { params: { path } })).response.status).toBe(409);
   });
 
+  it('manages webhook endpoints, their delivery log and redelivery', async () => {
+    const c = api();
+    // Only session.cancelled, deleted at the end of this test: the one delivery below is all it ever gets.
+    const created = await c.POST('/webhook_endpoints', {
+      body: { url: 'https://hooks.example.org/contract', event_types: ['session.cancelled'], description: 'Contract' },
+    });
+    expect(created.response.status).toBe(200);
+    const endpoint_id = created.data!.response.endpoint.id;
+    expect(created.data!.response.secret).toMatch(/^whsec_/);
+    const path = { endpoint_id };
+    expect((await c.GET('/webhook_endpoints', { params: { query: { page_size: 5 } } })).data?.response.items.map((e) => e.id)).toContain(
+      endpoint_id,
+    );
+    expect((await c.GET('/webhook_endpoints/{endpoint_id}', { params: { path } })).data?.response.description).toBe('Contract');
+    const refused = await c.POST('/webhook_endpoints', { body: { url: 'http://127.0.0.1/hooks' } });
+    expect(refused.response.status).toBe(422);
+
+    // A session cancelled: its session.cancelled event is in the endpoint's log.
+    const slow = (
+      await c.POST('/agents', { body: { name: 'Slow hook agent', prompt: 'p', connector: { kind: 'builtin', latency_ms: 10_000 } } })
+    ).data!.response.id;
+    const run = (await c.POST('/simulations', { body: { simulation_case_id: caseId, target_agent_id: slow } })).data!.response;
+    const cancelled = await c.POST('/simulations/session/{simulation_session_id}/cancel', {
+      params: { path: { simulation_session_id: run.simulation_session_id } },
+    });
+    expect(cancelled.response.status).toBe(200);
+    const log = await c.GET('/webhook_endpoints/{endpoint_id}/deliveries', { params: { path, query: { page_size: 10 } } });
+    expect(log.data!.response.items.map((d) => d.event_type)).toEqual(['session.cancelled']);
+    const delivery_id = log.data!.response.items[0]!.id;
+    const redelivered = await c.POST('/webhook_endpoints/{endpoint_id}/deliveries/{delivery_id}/redeliver', {
+      params: { path: { endpoint_id, delivery_id } },
+    });
+    expect(redelivered.data?.response).toMatchObject({ id: delivery_id, status: 'pending', attempt_count: 0 });
+
+    const disabled = await c.PUT('/webhook_endpoints/{endpoint_id}', { params: { path }, body: { enabled: false } });
+    expect(disabled.data?.response).toMatchObject({ enabled: false, disabled_reason: 'Disabled by updateWebhookEndpoint.' });
+    const conflict = await c.POST('/webhook_endpoints/{endpoint_id}/deliveries/{delivery_id}/redeliver', {
+      params: { path: { endpoint_id, delivery_id } },
+    });
+    expect(conflict.response.status).toBe(409);
+    const rotated = await c.POST('/webhook_endpoints/{endpoint_id}/rotate_secret', { params: { path } });
+    expect(rotated.data?.response.secret).not.toBe(created.data!.response.secret);
+    expect((await c.DELETE('/webhook_endpoints/{endpoint_id}', { params: { path } })).response.status).toBe(204);
+    expect((await c.GET('/webhook_endpoints/{endpoint_id}/deliveries', { params: { path } })).response.status).toBe(404);
+  });
+
   it('answers the declared errors', async () => {
     const c = api();
     expect((await c.GET('/simulations/{simulation_id}', { params: { path: { simulation_id: 'missing' } } })).error?.error.code).toBe(
