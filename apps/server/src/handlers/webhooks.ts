@@ -24,7 +24,7 @@ const PREVIOUS_SECRET_MS = 24 * 60 * 60 * 1000;
 /** Standard Webhooks' form: `whsec_` + base64 of 32 random bytes. */
 const newSecret = () => `whsec_${randomBytes(32).toString('base64')}`;
 
-export const DISABLED_BY_UPDATE = 'Disabled by updateWebhookEndpoint.';
+const DISABLED_BY_UPDATE = 'Disabled by updateWebhookEndpoint.';
 
 /**
  * Webhook endpoints and their delivery logs (issue 13; spec/README.md "Webhooks"). The secret is
