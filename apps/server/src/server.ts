@@ -117,12 +117,11 @@ export async function startServer(config: ServerConfig, createEngine?: EngineFac
   }
   // Every process sends due webhook deliveries, whatever its role: on PostgreSQL the API and worker
   // processes share them through claimDue's leases.
-  const appLog = app.log;
   const dispatcher = new WebhookDispatcher(storage.webhooks, {
     config: config.webhooks ?? WEBHOOK_DEFAULTS,
     policy: { allowPrivateNetworks: (config.engine ?? ENGINE_DEFAULTS).allowPrivateNetworks },
     userAgent: `sims-server/${VERSION}`,
-    log: { info: (details, message) => appLog.info(details, message), warn: (details, message) => appLog.warn(details, message) },
+    log: app.log,
   });
   dispatcher.start();
   const address = app.server.address();

@@ -1,4 +1,5 @@
 import type { OutboundPolicy } from '@sims/engine';
+import type { EngineLogger } from '../engine/runner.js';
 import type { DueDelivery, Storage, WebhookAttempt } from '../storage/types.js';
 import type { WebhookConfig } from './config.js';
 import { retryDelay } from './schedule.js';
@@ -8,17 +9,13 @@ import { signatureHeaders } from './sign.js';
 /** Added to the attempt's time-out to give the lease: the attempt is recorded well before another process may take it. */
 const LEASE_MARGIN_MS = 10_000;
 
-export interface DispatcherLogger {
-  info(details: Record<string, unknown>, message: string): void;
-  warn(details: Record<string, unknown>, message: string): void;
-}
-
 export interface DispatcherOptions {
   config: WebhookConfig;
   policy: OutboundPolicy;
   /** The `user-agent` of every attempt, naming the server and its version. */
   userAgent: string;
-  log: DispatcherLogger;
+  /** The process's logger, as the engine takes it. */
+  log: EngineLogger;
   random?: () => number;
 }
 
