@@ -19,7 +19,7 @@ export interface FuzzTarget {
 /**
  * Starts the real server in-process on a loopback port with a fresh database, no rate limit, and the
  * queue-only engine: simulations are recorded but never run, so no request the fuzzer makes (agents
- * may carry any URL) ever connects beyond loopback.
+ * and webhook endpoints may carry any URL) ever connects beyond loopback.
  */
 export async function startTarget(): Promise<FuzzTarget> {
   const dataDir = await mkdtemp(join(tmpdir(), 'sims-fuzz-'));
@@ -33,6 +33,9 @@ export async function startTarget(): Promise<FuzzTarget> {
       rateLimit: { max: 0, windowMs: 60_000 },
       logLevel: 'silent',
       shutdownGraceMs: 2_000,
+      // No delivery leaves either: a dispatcher with no room for an attempt claims none, so the
+      // webhook endpoints the fuzzer makes (any public URL) get their deliveries written, never sent.
+      webhooks: { ...defaults.webhooks!, concurrency: 0 },
     },
     () => new QueueOnlyEngine(),
   );
