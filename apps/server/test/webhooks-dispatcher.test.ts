@@ -1,5 +1,6 @@
 import { Webhook } from 'standardwebhooks';
 import { afterEach, describe, expect, it } from 'vitest';
+import { configFromEnv } from '../src/config.js';
 import { WEBHOOK_DEFAULTS, type WebhookConfig } from '../src/webhooks/config.js';
 import { WebhookDispatcher } from '../src/webhooks/dispatcher.js';
 import { retryDelay } from '../src/webhooks/schedule.js';
@@ -50,6 +51,22 @@ describe('the retry schedule', () => {
     expect(retryDelay(8, WEBHOOK_DEFAULTS.retryDelaysMs)).toBeUndefined();
     expect(WEBHOOK_DEFAULTS.timeoutMs).toBe(15_000);
     expect(WEBHOOK_DEFAULTS.disableAfterMs).toBe(24 * 3600 * 1000);
+  });
+});
+
+describe('the configuration', () => {
+  it('defaults to the schedule of the spec and takes shorter ones from SIMS_WEBHOOK_* for tests', () => {
+    expect(configFromEnv({}).webhooks).toEqual(WEBHOOK_DEFAULTS);
+    const env = {
+      SIMS_WEBHOOK_RETRY_DELAYS_MS: '10, 20,30',
+      SIMS_WEBHOOK_POLL_MS: '5',
+      SIMS_WEBHOOK_TIMEOUT_MS: '100',
+      SIMS_WEBHOOK_DISABLE_AFTER_MS: '0',
+    };
+    expect(configFromEnv(env).webhooks).toMatchObject({ retryDelaysMs: [10, 20, 30], pollMs: 5, timeoutMs: 100, disableAfterMs: 0 });
+    expect(() => configFromEnv({ SIMS_WEBHOOK_RETRY_DELAYS_MS: '10,,30' })).toThrow(/SIMS_WEBHOOK_RETRY_DELAYS_MS/);
+    expect(() => configFromEnv({ SIMS_WEBHOOK_RETRY_DELAYS_MS: '5s' })).toThrow(/SIMS_WEBHOOK_RETRY_DELAYS_MS/);
+    expect(() => configFromEnv({ SIMS_WEBHOOK_TIMEOUT_MS: '0' })).toThrow(/SIMS_WEBHOOK_TIMEOUT_MS must be at least 1/);
   });
 });
 
