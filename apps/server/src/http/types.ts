@@ -2,8 +2,14 @@ import type { components, operations } from '@sims/api-types';
 import type { JsonText } from '../storage/types.js';
 
 /** Handler types derived from the generated spec types: a handler cannot answer what the spec does not declare. */
-/** Operations the server answers; the webhooks' operations (`agentTurn`) are answered by users' agents. */
-export type OperationId = Exclude<keyof operations, 'agentTurn'>;
+/**
+ * The operations of the spec's `webhooks`: requests this server sends (to users' agents, and the
+ * events to their webhook endpoints), answered by them, not by the server.
+ */
+type SentOperationId = 'agentTurn' | 'simulationCompletedEvent' | 'simulationFailedEvent' | 'sessionCompletedEvent' | 'sessionCancelledEvent';
+
+/** Operations the server answers. */
+export type OperationId = Exclude<keyof operations, SentOperationId>;
 type Op<O extends OperationId> = operations[O];
 
 type JsonContent<T> = T extends { content: { 'application/json': infer B } } ? B : never;
