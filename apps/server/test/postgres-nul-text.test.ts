@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ENGINE_DEFAULTS } from '../src/config.js';
 import { startServer } from '../src/server.js';
 import { expectNulAnswers, expectNulReplyKept, nulRequests } from './support/nul-text.js';
-import { apiClient, raw, seed, tempDir } from './support/server.js';
+import { apiClient, NO_WEBHOOK_SENDING, raw, seed, tempDir } from './support/server.js';
 import { storesForFile } from './support/stores.js';
 
 /**
@@ -24,6 +24,7 @@ describe('text holding U+0000 (NUL) on PostgreSQL', () => {
       logLevel: 'silent',
       shutdownGraceMs: 5_000,
       engine: { ...ENGINE_DEFAULTS, allowPrivateNetworks: true },
+      webhooks: NO_WEBHOOK_SENDING,
     });
     try {
       const target = { url: server.url, key: server.firstStart!.key };

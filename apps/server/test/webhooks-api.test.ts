@@ -5,6 +5,7 @@ import { QueueOnlyEngine } from '../src/engine/queue-only.js';
 import { createWorkspace } from '../src/keys.js';
 import { openSqliteStorage } from '../src/storage/sqlite/index.js';
 import { apiClient, otherWorkspace, raw, seed, startTestServer, type ApiClient, type TestServer } from './support/server.js';
+import { WEBHOOK_DEFAULTS } from '../src/webhooks/config.js';
 import { responseProblems } from './support/strict-spec.js';
 import { type Receiver, startReceiver, until } from './support/webhook-receiver.js';
 
@@ -25,7 +26,7 @@ let keyB: string;
 beforeAll(async () => {
   receiver = await startReceiver();
   // The receiver is on loopback: private networks allowed, for agents and webhook URLs alike.
-  server = await startTestServer({ engineConfig: { allowPrivateNetworks: true } });
+  server = await startTestServer({ engineConfig: { allowPrivateNetworks: true }, webhooks: { ...WEBHOOK_DEFAULTS, pollMs: 50 } });
   client = apiClient(server.url, server.key);
   keyB = await otherWorkspace(server);
 });

@@ -7,7 +7,7 @@ import type {} from './global-setup.js';
 import { createDatabase } from './postgres.js';
 // Declares the `postgresUrl` that the set-up before this one provides.
 import type {} from './postgres-setup.js';
-import { tempDir } from './server.js';
+import { NO_WEBHOOK_SENDING, tempDir } from './server.js';
 
 /**
  * For the contract flow on PostgreSQL (test/contract/postgres-flow.test.ts): a real server on a
@@ -29,6 +29,7 @@ export default async function setup(project: TestProject) {
     logLevel: 'silent',
     shutdownGraceMs: 5_000,
     engine: ENGINE_DEFAULTS,
+    webhooks: NO_WEBHOOK_SENDING,
   });
   if (!server.database.startsWith('postgres://')) {
     await server.stop();

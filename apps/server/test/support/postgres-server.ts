@@ -1,6 +1,6 @@
 import { ENGINE_DEFAULTS } from '../../src/config.js';
 import { startServer, type RunningServer } from '../../src/server.js';
-import { tempDir } from './server.js';
+import { NO_WEBHOOK_SENDING, tempDir } from './server.js';
 
 /**
  * A real server on `databaseUrl` (PostgreSQL) and a free loopback port, configured as
@@ -17,5 +17,6 @@ export async function startPostgresServer(databaseUrl: string): Promise<RunningS
     logLevel: 'silent',
     shutdownGraceMs: 5_000,
     engine: ENGINE_DEFAULTS,
+    webhooks: NO_WEBHOOK_SENDING,
   });
 }

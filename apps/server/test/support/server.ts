@@ -8,6 +8,7 @@ import { startServer, type EngineFactory, type RunningServer } from '../../src/s
 import { ENGINE_DEFAULTS, type RateLimitConfig } from '../../src/config.js';
 import type { TimeoutConfig } from '../../src/http/transport.js';
 import type { EngineConfig } from '../../src/engine/simulation-engine.js';
+import { WEBHOOK_DEFAULTS, type WebhookConfig } from '../../src/webhooks/config.js';
 import { createWorkspace } from '../../src/keys.js';
 
 export interface TestServer extends RunningServer {
@@ -18,7 +19,14 @@ export interface TestServer extends RunningServer {
 
 export const tempDir = () => mkdtemp(join(tmpdir(), 'sims-server-test-'));
 
-/** A real server on a free loopback port with its own data directory; no rate limit unless asked. */
+/**
+ * What test servers send to webhook endpoints unless a test asks: nothing (the dispatcher claims
+ * none), since flows register endpoints on public example hosts and tests connect only to servers
+ * they started on loopback. A test of delivery passes `webhooks` with a receiver on 127.0.0.1.
+ */
+export const NO_WEBHOOK_SENDING: WebhookConfig = { ...WEBHOOK_DEFAULTS, concurrency: 0 };
+
+/** A real server on a free loopback port with its own data directory; no rate limit unless asked; no webhook sent unless asked. */
 export async function startTestServer(
   options: {
     dataDir?: string;
@@ -26,6 +34,7 @@ export async function startTestServer(
     engine?: EngineFactory;
     engineConfig?: Partial<EngineConfig>;
     timeouts?: TimeoutConfig;
+    webhooks?: WebhookConfig;
   } = {},
 ): Promise<TestServer> {
   const dataDir = options.dataDir ?? (await tempDir());
@@ -40,6 +49,7 @@ export async function startTestServer(
       logLevel: 'silent',
       shutdownGraceMs: 5_000,
       engine: { ...ENGINE_DEFAULTS, ...options.engineConfig },
+      webhooks: options.webhooks ?? NO_WEBHOOK_SENDING,
     },
     options.engine,
   );
