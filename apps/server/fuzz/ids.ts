@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 
 /** The resources whose ids requests refer to. */
-export const KINDS = ['agent', 'suite', 'case', 'scenario', 'session', 'simulation'] as const;
+export const KINDS = ['agent', 'suite', 'case', 'scenario', 'session', 'simulation', 'endpoint', 'delivery'] as const;
 export type Kind = (typeof KINDS)[number];
 
 /**
@@ -40,6 +40,8 @@ export function kindOfField(name: string): Kind | undefined {
   if (stem === 'scenario') return 'scenario';
   if (stem === 'simulation_session' || stem === 'session') return 'session';
   if (stem === 'simulation') return 'simulation';
+  if (stem === 'endpoint') return 'endpoint';
+  if (stem === 'delivery') return 'delivery';
   return undefined;
 }
 

@@ -19,6 +19,7 @@ const MADE: Record<string, (body: Body, pool: IdPool) => void> = {
     pool.add('session', b.response.simulation_session_id);
   },
   executeSimulationSuite: (b, pool) => pool.add('session', b.session_id),
+  createWebhookEndpoint: (b, pool) => pool.add('endpoint', b.response.endpoint.id),
 };
 
 function suite(body: Body, pool: IdPool) {

@@ -141,6 +141,10 @@ async function seed(
   add('case', loose.simulation_case.simulation_case_id);
   for (const name of ['Changes mind', 'Angry caller'])
     add('scenario', (await call('POST', '/simulation_scenarios', { name, description: `The caller: ${name}.` })).id);
+  // An endpoint subscribed to every event, so that the finished runs below leave it deliveries (the
+  // fuzz target's dispatcher sends none).
+  const endpoint = (await call('POST', '/webhook_endpoints', { url: 'https://hooks.example.org/fuzz' })).endpoint as { id: string };
+  add('endpoint', endpoint.id);
   // The suite runs twice and both sessions are finished (the queue-only engine runs nothing), so that
   // a comparison with the last one can succeed.
   for (let run = 0; run < 2; run += 1) {
@@ -158,4 +162,6 @@ async function seed(
   });
   add('simulation', simulation.simulation_id);
   add('session', simulation.simulation_session_id);
+  const deliveries = await call('GET', `/webhook_endpoints/${endpoint.id}/deliveries?page_size=100`);
+  for (const delivery of deliveries.items as Array<{ id: string }>) add('delivery', delivery.id);
 }

@@ -2081,6 +2081,7 @@ export interface components {
         /** @description A URL to send events to. */
         WebhookEndpointCreateIn: {
             /**
+             * Format: uri
              * @description Where events are POSTed. Checked by the outbound URL guard like an agent's (`422` on
              *     `/url`), when saved and at every delivery.
              */
@@ -2113,6 +2114,7 @@ export interface components {
          *     that was disabled (by hand or for failing), clearing `disabled_reason`.
          */
         WebhookEndpointUpdateIn: {
+            /** Format: uri */
             url?: string | null;
             event_types?: components["schemas"]["WebhookEventTypes"] | null;
             description?: string | null;
