@@ -6,7 +6,12 @@ import type { JsonText } from '../storage/types.js';
  * The operations of the spec's `webhooks`: requests this server sends (to users' agents, and the
  * events to their webhook endpoints), answered by them, not by the server.
  */
-type SentOperationId = 'agentTurn' | 'simulationCompletedEvent' | 'simulationFailedEvent' | 'sessionCompletedEvent' | 'sessionCancelledEvent';
+type SentOperationId =
+  | 'agentTurn'
+  | 'simulationCompletedEvent'
+  | 'simulationFailedEvent'
+  | 'sessionCompletedEvent'
+  | 'sessionCancelledEvent';
 
 /** Operations the server answers. */
 export type OperationId = Exclude<keyof operations, SentOperationId>;
