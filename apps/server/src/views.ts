@@ -39,8 +39,20 @@ function connectorView(connector: AgentRecord['connector']): Schemas['AgentConne
   }
 }
 
+/** An agent as read: the fields of the read-out one by one, so its signing secrets are never answered. */
 export function agentView(agent: AgentRecord): Schemas['AgentReadOut'] {
-  return { ...agent, connector: connectorView(agent.connector) };
+  return {
+    id: agent.id,
+    workspace_id: agent.workspace_id,
+    name: agent.name,
+    prompt: agent.prompt,
+    connector: connectorView(agent.connector),
+    agent_type: agent.agent_type,
+    avatar_url: agent.avatar_url,
+    phone_number: agent.phone_number,
+    created_at: agent.created_at,
+    updated_at: agent.updated_at,
+  };
 }
 
 function agentListItem(agent: AgentRecord | undefined): Schemas['AgentListItem'] | null {

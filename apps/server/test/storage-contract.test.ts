@@ -184,6 +184,34 @@ describe.each(factories)('storage contract on $name', (factory) => {
     expect(ids((await storage.agents.list(OTHER, {}, page(1, 10))).items, (a) => a.id)).toEqual([foreign.id]);
   });
 
+  it("keeps an agent's signing secret, and the previous one with its expiry after a rotation; none for an agent stored without", async () => {
+    const storage = await fresh();
+    const signed = agentOf(WS, 'Signed', { signing_secret: 'whsec_Zmlyc3Q=' });
+    const unsigned = agentOf(WS, 'Unsigned');
+    await storage.agents.create(signed);
+    await storage.agents.create(unsigned);
+    expect(await storage.agents.get(WS, signed.id)).toStrictEqual(signed);
+    expect(await storage.agents.get(WS, unsigned.id)).toStrictEqual(unsigned);
+    expect((await storage.agents.getMany(WS, [signed.id])).get(signed.id)).toStrictEqual(signed);
+
+    const at = tick();
+    const rotation = {
+      signing_secret: 'whsec_c2Vjb25k',
+      previous_signing_secret: 'whsec_Zmlyc3Q=',
+      previous_signing_secret_expires_at: '2026-01-02T00:00:00.000Z',
+      updated_at: at,
+    };
+    const rotated = await storage.agents.update(WS, signed.id, rotation);
+    expect(rotated).toStrictEqual({ ...signed, ...rotation });
+    expect(await storage.agents.get(WS, signed.id)).toStrictEqual(rotated);
+    expect((await storage.agents.list(WS, { search: 'signed' }, page(1, 10))).items).toStrictEqual([unsigned, rotated]);
+    expect(await storage.agents.update(OTHER, signed.id, { signing_secret: 'whsec_aGlqYWNr' })).toBeUndefined();
+    expect((await storage.agents.get(WS, signed.id))!.signing_secret).toBe('whsec_c2Vjb25k');
+    // A later edit of other fields keeps the secrets.
+    const renamed = await storage.agents.update(WS, signed.id, { name: 'Signed too' });
+    expect(renamed).toStrictEqual({ ...rotated, name: 'Signed too' });
+  });
+
   it('lists suites by agent, name and date window; deleting a suite deletes its cases', async () => {
     const storage = await fresh();
     const suites = [suiteOf(WS, 'Billing', 'agent-1'), suiteOf(WS, 'Hours', 'agent-2'), suiteOf(WS, 'billing again', 'agent-1')];

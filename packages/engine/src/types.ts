@@ -40,8 +40,14 @@ export interface CaseSnapshot {
  */
 export type AgentConnector =
   | (Omit<Schemas['AgentConnectorBuiltin'], 'builtin'> & { builtin: string })
-  | Schemas['AgentConnectorHttpIn']
+  | (Schemas['AgentConnectorHttpIn'] & { sign?: SignTurn })
   | Schemas['AgentConnectorOpenaiIn'];
+
+/**
+ * Headers that sign one agent-turn request, made from its raw body (the server's Standard Webhooks
+ * signature): called once per request, so each can carry its own id and timestamp.
+ */
+export type SignTurn = (body: string) => Record<string, string>;
 
 export interface Agent extends Pick<Schemas['AgentReadOut'], 'id' | 'name' | 'prompt'> {
   connector: AgentConnector;

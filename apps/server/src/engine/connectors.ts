@@ -1,11 +1,14 @@
-import { checkOutboundUrl, OutboundUrlError, type AgentConnector } from '@sims/engine';
+import { checkOutboundUrl, OutboundUrlError, type AgentConnector, type SignTurn } from '@sims/engine';
 import type { StoredConnector } from '../storage/types.js';
 
 /** The builtin agent an agent with `{"kind": "builtin"}` runs as. */
 const DEFAULT_BUILTIN = 'shop_support';
 
-/** The stored connector as the engine takes it (defaults filled in). */
-export function toEngineConnector(connector: StoredConnector): AgentConnector {
+/**
+ * The stored connector as the engine takes it (defaults filled in); an `http` one signs every turn
+ * request with `sign` when the agent has a secret (`agentTurnSigner` of webhooks/sign.ts).
+ */
+export function toEngineConnector(connector: StoredConnector, sign?: SignTurn): AgentConnector {
   switch (connector.kind) {
     case 'builtin':
       return {
@@ -19,6 +22,7 @@ export function toEngineConnector(connector: StoredConnector): AgentConnector {
         url: connector.url,
         ...(connector.headers ? { headers: connector.headers } : {}),
         ...(connector.timeout_ms ? { timeout_ms: connector.timeout_ms } : {}),
+        ...(sign ? { sign } : {}),
       };
     case 'openai':
       return {

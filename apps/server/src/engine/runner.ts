@@ -1,6 +1,7 @@
 import { runSimulation, type LlmConfig, type TimelineItem } from '@sims/engine';
 import type { SimulationRecord, Storage } from '../storage/types.js';
 import { toEngineConnector } from './connectors.js';
+import { agentTurnSigner } from '../webhooks/sign.js';
 
 export interface EngineConfig {
   /** Simulations that run at once (the pool's size; on PostgreSQL, the jobs a worker takes at once). */
@@ -95,7 +96,12 @@ export class SimulationRunner {
           checks: input.checks,
           caller_turns: input.caller_turns,
         },
-        agent: { id: agent.id, name: agent.name, prompt: agent.prompt, connector: toEngineConnector(agent.connector) },
+        agent: {
+          id: agent.id,
+          name: agent.name,
+          prompt: agent.prompt,
+          connector: toEngineConnector(agent.connector, agentTurnSigner(agent)),
+        },
         customVariables: simulation.custom_variables ?? null,
         maxTurns: simulation.max_turns,
         timeoutMs: this.config.timeoutMs,

@@ -3,9 +3,10 @@ import type { AgentRecord } from '../storage/types.js';
 import { invalid, notFound } from '../http/errors.js';
 import { agentView } from '../views.js';
 import type { Handlers } from '../http/types.js';
+import { newSecret, PREVIOUS_SECRET_MS } from '../webhooks/sign.js';
 import { agentOr404, changes, now, ok, pageOf, paging, type Deps } from './common.js';
 
-type AgentHandlers = Pick<Handlers, 'createAgent' | 'listAgents' | 'getAgent' | 'updateAgent' | 'deleteAgent'>;
+type AgentHandlers = Pick<Handlers, 'createAgent' | 'listAgents' | 'getAgent' | 'updateAgent' | 'deleteAgent' | 'rotateAgentSigningSecret'>;
 
 export function agentHandlers(deps: Deps): AgentHandlers {
   const { storage } = deps;
@@ -19,6 +20,7 @@ export function agentHandlers(deps: Deps): AgentHandlers {
     async createAgent({ workspace_id, body }) {
       checkConnector(body.connector);
       const at = now();
+      const signing_secret = newSecret();
       const agent: AgentRecord = {
         id: randomUUID(),
         workspace_id,
@@ -30,9 +32,13 @@ export function agentHandlers(deps: Deps): AgentHandlers {
         phone_number: body.phone_number ?? null,
         created_at: at,
         updated_at: at,
+        signing_secret,
+        previous_signing_secret: null,
+        previous_signing_secret_expires_at: null,
       };
       await storage.agents.create(agent);
-      return ok(agentView(agent));
+      // The signing secret is answered this once (spec/README.md "Signed agent turns"); reads never carry it.
+      return ok({ ...agentView(agent), signing_secret });
     },
 
     async listAgents({ workspace_id, query }) {
@@ -55,6 +61,21 @@ export function agentHandlers(deps: Deps): AgentHandlers {
       const agent = await storage.agents.update(workspace_id, params.agent_id, patch);
       if (!agent) throw notFound('Agent', params.agent_id);
       return ok(agentView(agent));
+    },
+
+    async rotateAgentSigningSecret({ workspace_id, params }) {
+      const agent = await agentOr404(deps, workspace_id, params.agent_id);
+      const at = now();
+      const signing_secret = newSecret();
+      // An agent stored before signing existed has no previous secret to keep.
+      const rotated = await storage.agents.update(workspace_id, params.agent_id, {
+        signing_secret,
+        previous_signing_secret: agent.signing_secret,
+        previous_signing_secret_expires_at: agent.signing_secret ? new Date(Date.parse(at) + PREVIOUS_SECRET_MS).toISOString() : null,
+        updated_at: at,
+      });
+      if (!rotated) throw notFound('Agent', params.agent_id);
+      return ok({ agent_id: rotated.id, signing_secret });
     },
 
     async deleteAgent({ workspace_id, params }) {

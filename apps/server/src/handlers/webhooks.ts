@@ -1,9 +1,10 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { ApiError, invalid } from '../http/errors.js';
 import type { Handlers } from '../http/types.js';
 import type { WebhookEndpointRecord } from '../storage/types.js';
 import { webhookDeliveryView, webhookEndpointView } from '../views.js';
 import { EVENT_TYPES } from '../webhooks/events.js';
+import { newSecret, PREVIOUS_SECRET_MS } from '../webhooks/sign.js';
 import { type Deps, found, now, ok, pageOf, paging } from './common.js';
 
 type WebhookHandlers = Pick<
@@ -17,12 +18,6 @@ type WebhookHandlers = Pick<
   | 'listWebhookDeliveries'
   | 'redeliverWebhookDelivery'
 >;
-
-/** How long deliveries are also signed with the secret before a rotation (spec/README.md "Webhooks"). */
-const PREVIOUS_SECRET_MS = 24 * 60 * 60 * 1000;
-
-/** Standard Webhooks' form: `whsec_` + base64 of 32 random bytes. */
-const newSecret = () => `whsec_${randomBytes(32).toString('base64')}`;
 
 const DISABLED_BY_UPDATE = 'Disabled by updateWebhookEndpoint.';
 

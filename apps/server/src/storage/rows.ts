@@ -30,6 +30,9 @@ export const toAgent = (row: Row): AgentRecord => ({
   phone_number: row.phone_number as string | null,
   created_at: row.created_at as string,
   updated_at: row.updated_at as string,
+  signing_secret: (row.signing_secret ?? null) as string | null,
+  previous_signing_secret: (row.previous_signing_secret ?? null) as string | null,
+  previous_signing_secret_expires_at: (row.previous_signing_secret_expires_at ?? null) as string | null,
 });
 
 export const toSuite = (row: Row): SuiteRecord => ({
@@ -146,6 +149,9 @@ export const agentColumns = (a: AgentRecord): Row => ({
   phone_number: a.phone_number,
   created_at: a.created_at,
   updated_at: a.updated_at,
+  signing_secret: a.signing_secret,
+  previous_signing_secret: a.previous_signing_secret,
+  previous_signing_secret_expires_at: a.previous_signing_secret_expires_at,
 });
 
 export const suiteColumns = (s: SuiteRecord): Row => ({

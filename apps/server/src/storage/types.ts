@@ -15,7 +15,18 @@ type Schemas = components['schemas'];
 
 /** The connector as written (`AgentConnectorIn`, secrets included); reads answer the redacted `AgentConnector`. */
 export type StoredConnector = Schemas['AgentConnectorIn'];
-export type AgentRecord = Omit<Schemas['AgentReadOut'], 'connector'> & { connector: StoredConnector };
+/**
+ * An agent as stored: its read-out, the connector with its secrets, and the secrets its turn requests
+ * are signed with (answered by creation and rotation only, never by a read).
+ */
+export type AgentRecord = Omit<Schemas['AgentReadOut'], 'connector' | 'signing_secret'> & {
+  connector: StoredConnector;
+  /** `whsec_…`; null for an agent stored before signing existed, whose turns go unsigned until a rotation. */
+  signing_secret: string | null;
+  /** The secret before the last rotation, also signed with until `previous_signing_secret_expires_at`. */
+  previous_signing_secret: string | null;
+  previous_signing_secret_expires_at: string | null;
+};
 export type CaseCheck = Schemas['CaseCheck'];
 
 /** What a run needs of its case beyond the copy on the simulation: the checks and the scripted caller. */

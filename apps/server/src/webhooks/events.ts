@@ -23,7 +23,7 @@ type Schemas = components['schemas'];
 export const EVENT_TYPES: WebhookEventType[] = ['simulation.completed', 'simulation.failed', 'session.completed', 'session.cancelled'];
 
 /** An event's id, the `webhook-id` of every attempt to every endpoint: `msg_` + 32 hex digits. */
-const eventId = (): string => `msg_${randomBytes(16).toString('hex')}`;
+export const eventId = (): string => `msg_${randomBytes(16).toString('hex')}`;
 
 /** An enabled endpoint as the outbox needs it: which events it takes. */
 export type Subscriber = Pick<WebhookEndpointRecord, 'id' | 'event_types'>;

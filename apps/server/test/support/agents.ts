@@ -3,8 +3,8 @@ import type { AgentRecord } from '../../src/storage/types.js';
 
 /**
  * An agent record for tests that write storage directly: agent `name` of workspace `ws`, builtin,
- * created and updated `at`, with prompt `p` and neither avatar nor phone number; `extra` overrides
- * any field.
+ * created and updated `at`, with prompt `p`, neither avatar nor phone number, and no signing secret
+ * (as stored before signing existed); `extra` overrides any field.
  */
 export const agentRecord = (ws: string, name: string, at: string, extra: Partial<AgentRecord> = {}): AgentRecord =>
   ({
@@ -18,5 +18,8 @@ export const agentRecord = (ws: string, name: string, at: string, extra: Partial
     phone_number: null,
     created_at: at,
     updated_at: at,
+    signing_secret: null,
+    previous_signing_secret: null,
+    previous_signing_secret_expires_at: null,
     ...extra,
   }) as AgentRecord;

@@ -2,7 +2,7 @@ import type { components } from '@sims/api-types';
 import { agentError } from '../errors.js';
 import { HttpRequestError, postJson } from '../net/post-json.js';
 import type { OutboundPolicy } from '../net/url-guard.js';
-import type { ToolCall } from '../types.js';
+import type { SignTurn, ToolCall } from '../types.js';
 import type { AgentConnection, AgentTurn, ConnectionContext } from './connector.js';
 
 export const HTTP_DEFAULT_TIMEOUT_MS = 10_000;
@@ -16,6 +16,8 @@ export interface HttpConnectorConfig {
   url: string;
   headers?: Record<string, string>;
   timeout_ms?: number;
+  /** Signs each request over its raw body; its headers are added to (and win over) `headers`. */
+  sign?: SignTurn;
 }
 
 /**
@@ -36,7 +38,13 @@ export function createHttpConnection(config: HttpConnectorConfig, context: Conne
             conversation: request.conversation,
             custom_variables: context.customVariables,
           } satisfies components['schemas']['AgentTurnRequest'],
-          { headers: config.headers ?? {}, timeoutMs, signal: request.signal, policy },
+          {
+            headers: config.headers ?? {},
+            ...(config.sign ? { signHeaders: config.sign } : {}),
+            timeoutMs,
+            signal: request.signal,
+            policy,
+          },
         );
       } catch (error) {
         throw toAgentError(error, 'agent webhook');

@@ -18,6 +18,8 @@ export class HttpRequestError extends Error {
 
 export interface PostJsonOptions {
   headers?: Record<string, string>;
+  /** Headers made from the serialised body (a signature over the exact bytes sent), added after `headers`. */
+  signHeaders?: (body: string) => Record<string, string>;
   timeoutMs: number;
   signal?: AbortSignal;
   /** Guard the URL and every resolved address; omit only for operator-configured endpoints. */
@@ -43,7 +45,9 @@ export async function postJson(rawUrl: string, body: unknown, options: PostJsonO
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     throw new HttpRequestError('refused', `the scheme ${url.protocol} is not allowed`);
   }
-  const payload = Buffer.from(JSON.stringify(body));
+  const serialised = JSON.stringify(body);
+  const payload = Buffer.from(serialised);
+  const signed = options.signHeaders?.(serialised);
   const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
   const timeout = AbortSignal.timeout(options.timeoutMs);
   const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
@@ -63,6 +67,7 @@ export async function postJson(rawUrl: string, body: unknown, options: PostJsonO
         method: 'POST',
         headers: {
           ...options.headers,
+          ...signed,
           'content-type': 'application/json',
           accept: 'application/json',
           'content-length': String(payload.length),

@@ -240,6 +240,16 @@ export const migrations: Migration[] = [
       CREATE INDEX webhook_deliveries_due ON webhook_deliveries (next_attempt_at, seq) WHERE status = 'pending';
     `,
   },
+  {
+    version: 6,
+    name: "signed agent turns (issue 13): an agent's signing secret, and the previous one until it expires",
+    // As SQLite's version 12: agents stored before have no secret and are sent unsigned turns.
+    sql: `
+      ALTER TABLE agents ADD COLUMN signing_secret ${TEXT};
+      ALTER TABLE agents ADD COLUMN previous_signing_secret ${TEXT};
+      ALTER TABLE agents ADD COLUMN previous_signing_secret_expires_at ${TEXT};
+    `,
+  },
 ];
 
 /**

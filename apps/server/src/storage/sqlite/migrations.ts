@@ -292,6 +292,16 @@ export const migrations: Migration[] = [
       CREATE INDEX webhook_deliveries_due ON webhook_deliveries (next_attempt_at) WHERE status = 'pending';
     `,
   },
+  {
+    version: 12,
+    name: "signed agent turns (issue 13): an agent's signing secret, and the previous one until it expires",
+    // Agents stored before have no secret (null) and are sent unsigned turns until it is rotated.
+    sql: `
+      ALTER TABLE agents ADD COLUMN signing_secret TEXT;
+      ALTER TABLE agents ADD COLUMN previous_signing_secret TEXT;
+      ALTER TABLE agents ADD COLUMN previous_signing_secret_expires_at TEXT;
+    `,
+  },
 ];
 
 export function migrate(db: Database): number[] {
