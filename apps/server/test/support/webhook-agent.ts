@@ -17,6 +17,8 @@ export async function startWebhookAgent(answer: (turn: TurnRequest, index: numbe
   /** Turns whose request the server closed before they were answered (a run stopped mid-turn). */
   const cutOff: TurnRequest[] = [];
   const headers: IncomingMessage['headers'][] = [];
+  /** Each request's raw body, as its signature covers it. */
+  const bodies: string[] = [];
   const server: Server = createServer((request, response) => {
     let text = '';
     request.setEncoding('utf8');
@@ -27,6 +29,7 @@ export async function startWebhookAgent(answer: (turn: TurnRequest, index: numbe
       const turn = JSON.parse(text) as TurnRequest;
       received.push(turn);
       headers.push(request.headers);
+      bodies.push(text);
       response.on('close', () => {
         if (!response.writableEnded) cutOff.push(turn);
       });
@@ -49,6 +52,7 @@ export async function startWebhookAgent(answer: (turn: TurnRequest, index: numbe
     received,
     cutOff,
     headers,
+    bodies,
     stop: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
