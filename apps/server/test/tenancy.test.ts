@@ -52,6 +52,7 @@ function requests(): Record<string, Request> {
     getAgent: { method: 'GET', url: `/agents/${agentId}` },
     updateAgent: { method: 'PUT', url: `/agents/${agentId}`, body: { name: 'n' } },
     deleteAgent: { method: 'DELETE', url: `/agents/${agentId}` },
+    rotateAgentSigningSecret: { method: 'POST', url: `/agents/${agentId}/rotate_signing_secret` },
     createSimulationCase: { method: 'POST', url: '/simulation_cases', body: { ...caseBody, suite_id: suiteId } },
     listSimulationCases: { method: 'GET', url: `/simulation_cases?suite_id=${suiteId}`, list: true },
     getSimulationCase: { method: 'GET', url: `/simulation_cases/${caseIds[0]}` },

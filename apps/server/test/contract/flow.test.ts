@@ -72,9 +72,14 @@ describe('the real server through prism proxy --errors', () => {
       body: { avatar_url: 'https://example.com/a.png' },
     });
     expect(updated.data?.response.avatar_url).toBe('https://example.com/a.png');
-    const spare = (await c.POST('/agents', { body: { name: 'Spare', prompt: 'p' } })).data!.response.id;
-    expect((await c.DELETE('/agents/{agent_id}', { params: { path: { agent_id: spare } } })).response.status).toBe(204);
-    expect((await c.GET('/agents/{agent_id}', { params: { path: { agent_id: spare } } })).response.status).toBe(404);
+    const spare = (await c.POST('/agents', { body: { name: 'Spare', prompt: 'p' } })).data!.response;
+    expect(spare.signing_secret).toMatch(/^whsec_/);
+    const rotated = await c.POST('/agents/{agent_id}/rotate_signing_secret', { params: { path: { agent_id: spare.id } } });
+    expect(rotated.response.status).toBe(200);
+    expect(rotated.data?.response.agent_id).toBe(spare.id);
+    expect(rotated.data?.response.signing_secret).not.toBe(spare.signing_secret);
+    expect((await c.DELETE('/agents/{agent_id}', { params: { path: { agent_id: spare.id } } })).response.status).toBe(204);
+    expect((await c.GET('/agents/{agent_id}', { params: { path: { agent_id: spare.id } } })).response.status).toBe(404);
   });
 
   it('manages suites, cases and scenarios', async () => {

@@ -62,6 +62,8 @@ export const operationCalls: Record<
   getAgent: (c, init) => c.GET('/agents/{agent_id}', { params: { path: { agent_id: id } }, ...init }),
   updateAgent: (c, init) => c.PUT('/agents/{agent_id}', { params: { path: { agent_id: id } }, body: { name: 'n' }, ...init }),
   deleteAgent: (c, init) => c.DELETE('/agents/{agent_id}', { params: { path: { agent_id: id } }, ...init }),
+  rotateAgentSigningSecret: (c, init) =>
+    c.POST('/agents/{agent_id}/rotate_signing_secret', { params: { path: { agent_id: id } }, ...init }),
   getHealth: (c, init) => c.GET('/health', { ...init }),
   listWebhookEndpoints: (c, init) => c.GET('/webhook_endpoints', { params: { query: { page_size: 10 } }, ...init }),
   createWebhookEndpoint: (c, init) =>
