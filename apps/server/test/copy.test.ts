@@ -54,6 +54,9 @@ async function populate(
     },
   });
   expect(secret.response.status).toBe(200);
+  // Its signing secret rotated: the new one, the previous one and its expiry are stored and copied.
+  const rotated = await api.POST('/agents/{agent_id}/rotate_signing_secret', { params: { path: { agent_id: secret.data!.response.id } } });
+  expect(rotated.response.status).toBe(200);
   await api.POST('/agents', {
     body: {
       name: `Model ${label}`,
@@ -272,10 +275,15 @@ describe('sims-server copy: SQLite to PostgreSQL', () => {
     // Workspace A's runs and sessions, each an event to its endpoint.
     expect(counts['webhook deliveries']).toBeGreaterThanOrEqual(5 + 4);
     // Column by column as stored (hashes, JSON text, a run's own updated_at beside its events'), in insertion order.
-    for (const { table, sqlite, postgres } of await storedRows(source.dataDir, target)) {
+    const stored = await storedRows(source.dataDir, target);
+    for (const { table, sqlite, postgres } of stored) {
       expect(postgres.length, table).toBeGreaterThan(0);
       expect(postgres, table).toEqual(sqlite);
     }
+    // Agents made through the API have signing secrets, the rotated ones a previous secret too; those stored directly have none.
+    const agentRows = stored.find((t) => t.table === 'agents')!.postgres;
+    expect(agentRows.filter((row) => row.previous_signing_secret && row.previous_signing_secret_expires_at)).toHaveLength(2);
+    expect(agentRows.filter((row) => row.signing_secret === null)).toHaveLength(3);
 
     const server = await startPostgresServer(target);
     try {
