@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { checkOutboundUrl, refuseAddress, runSimulation, type Agent } from '../src/index.js';
 import { lines, makeCase, sendJson, startServer, type TestServer } from './helpers.js';
@@ -56,6 +57,34 @@ describe('http connector: the turn protocol', () => {
     expect(server.requests[0]!.headers.authorization).toBe('Bearer secret');
     expect(server.requests[0]!.headers['content-type']).toBe('application/json');
     expect(server.requests[0]!.url).toBe('/hook');
+  });
+
+  it('adds the headers of `sign`, made once per request from its exact body, over the configured ones', async () => {
+    server = await startServer((request, response) => {
+      const conversation = request.body.conversation as unknown[];
+      sendJson(response, 200, { reply: 'Hi', end_call: conversation.length >= 2 });
+    });
+    const signed: string[] = [];
+    const result = await runSimulation({
+      case: makeCase({ caller_turns: ['Hello'] }),
+      agent: webhookAgent(`${server.url}/hook`, {
+        headers: { 'webhook-id': 'configured', 'x-token': 't' },
+        sign: (body) => {
+          signed.push(body);
+          return { 'webhook-id': `msg_${signed.length}`, 'webhook-signature': `v1,${createHash('sha256').update(body).digest('base64')}` };
+        },
+      }),
+      network: allow,
+    });
+    expect(result.error_info).toBeUndefined();
+    expect(server.requests).toHaveLength(2);
+    expect(signed).toHaveLength(2);
+    for (const [i, request] of server.requests.entries()) {
+      expect(JSON.parse(signed[i]!)).toEqual(request.body);
+      expect(request.headers['webhook-id']).toBe(`msg_${i + 1}`);
+      expect(request.headers['webhook-signature']).toBe(`v1,${createHash('sha256').update(signed[i]!).digest('base64')}`);
+      expect(request.headers['x-token']).toBe('t');
+    }
   });
 
   it('fails with 424 agent_timeout when the webhook is too slow', async () => {
