@@ -165,8 +165,12 @@ function isBreaking(diff: Diff): { breaking: boolean; unclassified: boolean } {
   const inSchema = path.includes('schema');
   const last = path[path.length - 1];
   const keyword = typeof last === 'number' ? path[path.length - 2] : last;
-  // The document's tag list groups operations in the docs; nothing of it is on the wire.
+  // The document's tag list groups operations in the docs, and examples illustrate them: nothing of
+  // either is on the wire (a schema property named `examples` is, so `properties` › `examples` is not one).
   if (path[0] === 'tags') return { breaking: false, unclassified: false };
+  if (path.some((segment, i) => (segment === 'examples' || segment === 'example') && path[i - 1] !== 'properties')) {
+    return { breaking: false, unclassified: false };
+  }
   if (inSchema && keyword === 'type' && side !== 'other') {
     const before = typeSet(typeof last === 'number' ? undefined : diff.before);
     const after = typeSet(typeof last === 'number' ? undefined : diff.after);

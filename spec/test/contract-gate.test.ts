@@ -185,6 +185,13 @@ describe('additions and documentation pass', () => {
       },
     },
     {
+      name: 'another example for a response',
+      mutate: (s: any) => {
+        s.components.examples.AgentJustMade = structuredClone(s.components.examples.Agent);
+        s.paths['/agents'].post.responses['200'].content['application/json'].examples.created.$ref = '#/components/examples/AgentJustMade';
+      },
+    },
+    {
       name: 'a tag, before the last one',
       mutate: (s: any) => {
         s.tags.splice(s.tags.length - 1, 0, { name: 'Webhooks', description: 'Signed events.' });

@@ -252,6 +252,13 @@ export const referenceRequests: ReferenceRequest[] = [
     status: 200,
   },
   {
+    operationId: 'rotateAgentSigningSecret',
+    method: 'post',
+    path: '/agents/{agent_id}/rotate_signing_secret',
+    url: `/agents/${AGENT}/rotate_signing_secret`,
+    status: 200,
+  },
+  {
     operationId: 'createWebhookEndpoint',
     method: 'post',
     path: '/webhook_endpoints',

@@ -524,7 +524,9 @@ export interface paths {
          *     An `http` or `openai` connector's URL is checked by the outbound URL guard: a scheme other than
          *     http(s), credentials in the URL, a cloud metadata host, or a link-local, reserved or (unless the
          *     operator allows private networks) loopback or private address answers `422`. Header values and
-         *     API keys are write-only: reads show header names and whether a key is set.
+         *     API keys are write-only: reads show header names and whether a key is set. The answer carries the
+         *     agent's `signing_secret`, this once: `http` agents get every turn request signed with it (see the
+         *     `agentTurn` webhook).
          */
         post: operations["createAgent"];
         delete?: never;
@@ -563,6 +565,33 @@ export interface paths {
          *     agent is looked up.
          */
         delete: operations["deleteAgent"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/agents/{agent_id}/rotate_signing_secret": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Agent ID. An id that does not exist in the workspace answers `404`. */
+                agent_id: components["parameters"]["AgentIdPath"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Rotate an agent's signing secret
+         * @description Makes a new secret for signing the agent-turn requests sent to the agent and answers it, this
+         *     once. For 24 hours requests carry a signature with each of the new and the previous secret (two
+         *     in `webhook-signature`), so the agent can switch without refusing a turn. An agent created before
+         *     signing existed has no secret, and its turns are sent unsigned, until this is called. No body. An
+         *     addition to the reference API.
+         */
+        post: operations["rotateAgentSigningSecret"];
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -745,6 +774,13 @@ export interface webhooks {
          *     non-2xx answer fails the simulation (`424 agent_http_error`), as does no answer within the
          *     connector's `timeout_ms` (`424 agent_timeout`) or a reply that is not an `AgentTurnReply`
          *     (`424 agent_malformed_reply`). Any 4xx or 5xx you answer is treated alike.
+         *
+         *     Every request is signed the Standard Webhooks way with the agent's `signing_secret` (answered by
+         *     `createAgent` and `rotateAgentSigningSecret`): verify `webhook-signature` over the raw body with
+         *     `new Webhook(secret).verify(body, headers)` of the `standardwebhooks` library (or the client's
+         *     `verifyWebhook`'s library) and refuse what does not verify, so only this server can make your
+         *     agent speak. `webhook-id` is new for every turn; agents created before signing existed are sent
+         *     unsigned turns until their secret is rotated.
          */
         post: operations["agentTurn"];
         delete?: never;
@@ -1931,6 +1967,13 @@ export interface components {
             created_at: string;
             /** Format: date-time */
             updated_at: string;
+            /**
+             * @description Answered only by `createAgent` (and `rotateAgentSigningSecret`), never by a read: the secret the
+             *     engine signs every agent-turn request to an `http` agent with, the Standard Webhooks way
+             *     (`webhook-id`, `webhook-timestamp`, `webhook-signature`), so that the agent can refuse requests
+             *     that do not come from this server. Keep it when it is shown.
+             */
+            signing_secret?: string;
         };
         /** @description A page of agents, in the `items` + `total` shape. */
         PaginatedAgentsList: {
@@ -2040,6 +2083,17 @@ export interface components {
             /** Format: uri */
             avatar_url?: string | null;
             phone_number?: string | null;
+        };
+        /** @description An agent's new signing secret, answered this once. */
+        AgentSigningSecretOut: {
+            /** Format: uuid */
+            agent_id: string;
+            signing_secret: string;
+        };
+        /** @description An agent's new signing secret in the response envelope. */
+        AgentSigningSecretResponse: {
+            status: components["schemas"]["ResponseStatus"];
+            response: components["schemas"]["AgentSigningSecretOut"];
         };
         /**
          * @description What happened: `simulation.completed` (a simulation ran and was judged), `simulation.failed` (it
@@ -3544,6 +3598,33 @@ export interface operations {
             429: components["responses"]["TooManyRequests"];
         };
     };
+    rotateAgentSigningSecret: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Agent ID. An id that does not exist in the workspace answers `404`. */
+                agent_id: components["parameters"]["AgentIdPath"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The new secret. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AgentSigningSecretResponse"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
     listWebhookEndpoints: {
         parameters: {
             query?: {
@@ -3808,7 +3889,23 @@ export interface operations {
     agentTurn: {
         parameters: {
             query?: never;
-            header?: never;
+            header: {
+                /**
+                 * @description The event's id (`msg_` + 32 hex digits), the same on every attempt
+                 * @example drop an event whose id you have seen.:msg_4f1c2e3d4b5a69788796a5b4c3d2e1f0
+                 */
+                "webhook-id": components["parameters"]["WebhookHeaderId"];
+                /**
+                 * @description When this attempt was signed, in seconds since the epoch; refuse one more than five minutes away from your clock.
+                 * @example 1763630416
+                 */
+                "webhook-timestamp": components["parameters"]["WebhookHeaderTimestamp"];
+                /**
+                 * @description Space-separated `v1,<base64 HMAC-SHA256>` signatures of `<webhook-id>.<webhook-timestamp>.<body>` with the endpoint's secret (two during the day after a rotation).
+                 * @example v1,K5oZfzN95Z9UVu1EsfQmfVNQhnkZ2pj9o9NDN/H/pI4=
+                 */
+                "webhook-signature": components["parameters"]["WebhookHeaderSignature"];
+            };
             path?: never;
             cookie?: never;
         };
