@@ -114,6 +114,12 @@ const counters = (runs: SimulationRecord[]) => ({
 });
 
 /** A table's rows as JSON text, sorted, each with `added` columns after its own. */
+/** Columns later migrations add to tables the run log leaves alone, as an upgraded row reads them. */
+const ADDED_COLUMNS: Record<string, Record<string, unknown>> = {
+  sessions: { cancelled_at: null },
+  agents: { signing_secret: null, previous_signing_secret: null, previous_signing_secret_expires_at: null },
+};
+
 const tableRows = (db: Database, table: string, added: Record<string, unknown> = {}) =>
   db
     .prepare(`SELECT * FROM ${table}`)
@@ -212,12 +218,9 @@ describe('a database written by the release before (migration 5)', () => {
     );
 
     const before = new Map(runs.map((r) => [r.simulation_id, old.read(r.simulation_id)]));
-    // As they were; sessions gain `cancelled_at` (migration 10), null for every session before it.
+    // As they were, with the columns later migrations add (`ADDED_COLUMNS`), null in every row from before.
     const untouched = Object.fromEntries(
-      ['workspaces', 'agents', 'sessions', 'list_totals'].map((t) => [
-        t,
-        tableRows(old.db, t, t === 'sessions' ? { cancelled_at: null } : {}),
-      ]),
+      ['workspaces', 'agents', 'sessions', 'list_totals'].map((t) => [t, tableRows(old.db, t, ADDED_COLUMNS[t] ?? {})]),
     );
     expect(before.get(interrupted)!.timeline).toHaveLength(5);
     old.db.close();
