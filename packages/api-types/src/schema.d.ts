@@ -64,6 +64,36 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/simulation_cases/import": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Import a recorded call as a case
+         * @description Turns a recorded conversation (a production call that went wrong, say) into a regression case in a
+         *     suite (an addition to the reference API). The caller's lines become the case's `caller_turns`, so
+         *     every run of the case says exactly them; the agent's lines become `expected_agent_turns`, so every
+         *     run records where the agent first departs from the recording (`divergence` on the simulation)
+         *     while the caller goes on with its lines; with `tool_checks`, the agent's tool calls become
+         *     `tool_called` checks and recorded tool answers become `tool_mocks`.
+         *
+         *     A conversation that cannot be read answers `422` with a detail naming the place: `/conversation`
+         *     and the line (`line 7: no "Caller:" or "Agent:" prefix`) for text, `/conversation/3` and the field
+         *     for the arrays. A conversation without any caller line, with more than 50 caller turns or more
+         *     than 51 agent turns answers `422` too. A suite holds at most 100 cases (`422`, field `/suite_id`).
+         */
+        post: operations["importSimulationCase"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/simulation_cases/by_agent": {
         parameters: {
             query?: never;
@@ -1046,6 +1076,34 @@ export interface components {
          *     the server has one, else the documented offline rules).
          */
         CallerTurns: string[];
+        /**
+         * @description What a tool of the agent answers during this case (an addition to the reference API). When an
+         *     `openai` agent's model calls a tool, the engine records the call in the timeline (`tool_call`),
+         *     answers it with the first mock of that `name` whose `arguments` all equal the call's (compared like
+         *     a `tool_called` check: numbers and strings as text, objects deeply; arguments not given are not
+         *     compared), else the mock of that name without `arguments` (the default), else with
+         *     `{"error": "no mock for tool <name>"}`; the answer is recorded as a `tool_result` event and the model
+         *     continues. Agents of kind `http` and `builtin` run their own tools and ignore mocks.
+         */
+        ToolMock: {
+            name: string;
+            /** @description Answer only calls with these arguments; omitted = the default answer for the tool. */
+            arguments?: {
+                [key: string]: unknown;
+            };
+            /** @description What the tool returns to the model; a string is passed as it is, anything else as JSON. */
+            result: unknown;
+        };
+        /** @description Answers for the agent's tool calls in this case (at most 50; see `ToolMock`). */
+        ToolMocks: components["schemas"]["ToolMock"][];
+        /**
+         * @description What the agent said in a recorded call, in order (an addition to the reference API; set by
+         *     `importSimulationCase`). When set, each run compares the agent's replies with these lines one by
+         *     one and records the first reply that differs as the simulation's `divergence`; the scripted caller
+         *     keeps saying its recorded lines either way, and the verdicts judge what the agent said this time.
+         *     An empty line is not compared (the recording had no agent line there, e.g. no greeting).
+         */
+        ExpectedAgentTurns: string[];
         /** @description Simulation case details. */
         SimulationCaseReadOut: {
             /** Format: uuid */
@@ -1070,6 +1128,10 @@ export interface components {
             checks?: components["schemas"]["CaseChecks"];
             /** @description Scripted caller turns (an addition; this server always sends it, `[]` when none). */
             caller_turns?: components["schemas"]["CallerTurns"];
+            /** @description Tool mocks (an addition; this server always sends it, `[]` when none). */
+            tool_mocks?: components["schemas"]["ToolMocks"];
+            /** @description Recorded agent lines of an imported call (an addition; this server always sends it, `[]` when none). */
+            expected_agent_turns?: components["schemas"]["ExpectedAgentTurns"];
             /** Format: date-time */
             created_at: string;
             /** Format: date-time */
@@ -1179,6 +1241,8 @@ export interface components {
             base_agent_id?: string | null;
             checks?: components["schemas"]["CaseChecks"];
             caller_turns?: components["schemas"]["CallerTurns"];
+            tool_mocks?: components["schemas"]["ToolMocks"];
+            expected_agent_turns?: components["schemas"]["ExpectedAgentTurns"];
         };
         /** @description The created case, nested under `simulation_case` as in the reference API. */
         SimulationCaseCreateResponse: {
@@ -1219,6 +1283,118 @@ export interface components {
              */
             scenario_ids?: string[];
         };
+        /**
+         * @description Timeline event for a simulation call. The timeline is the conversation record, appended as the
+         *     call happens.
+         */
+        TimelineItem: {
+            /** @description Who produced the event — `persona` (the simulated caller), `agent` (the agent under test) or `system`. */
+            sender_type?: string | null;
+            /** @description What was said, or the event's content. */
+            value?: string | null;
+            /**
+             * @description Kind of event — `message`, `tool_call`, `end_call` or `error`; this server also records
+             *     `tool_result` (a tool mock's answer to the `tool_call` before it, sent by `system`) and
+             *     `divergence` (where a replayed call departed from its recording, sent by `system`).
+             */
+            type?: string | null;
+            /**
+             * Format: date-time
+             * @description When the event happened.
+             */
+            timestamp_datetime?: string | null;
+            /**
+             * float
+             * @description Seconds since the start of the call, as a decimal string (for example `"3.25"`).
+             */
+            timestamp?: string | null;
+        };
+        /**
+         * @description One message of an OpenAI chat conversation, as agents built on chat models log them: `assistant` is
+         *     the agent, `user` the caller; `system` messages are skipped; `tool` messages answer the assistant's
+         *     `tool_calls` (by `tool_call_id`). Other fields are ignored.
+         */
+        ImportChatMessage: {
+            /** @enum {string} */
+            role: "system" | "developer" | "user" | "assistant" | "tool";
+            /** @description Text, or an array of parts of which the `text` parts are read. */
+            content?: string | null | Record<string, never>[];
+            tool_calls?: {
+                id?: string;
+                type?: string;
+                function: {
+                    name: string;
+                    /** @description The arguments as a JSON text, as OpenAI sends them. */
+                    arguments?: string;
+                };
+            }[];
+            tool_call_id?: string;
+        };
+        /**
+         * @description A recorded conversation to turn into a case (an addition to the reference API). `conversation` is
+         *     one of three shapes, told apart by `format` or, when it is omitted, by the value itself: the wire
+         *     `timeline` (an array of `TimelineItem`, as a simulation or a call log answers it), OpenAI chat
+         *     `messages` (an array of `ImportChatMessage`), or `text` (one turn per line, each starting with
+         *     `Caller:` or `Agent:`; blank lines are skipped; a line without a prefix continues the turn above it).
+         */
+        SimulationCaseImportIn: {
+            /** @description Suite to add the case to; an unknown suite answers `404`, a full one `422`. */
+            suite_id: string;
+            conversation: string | components["schemas"]["TimelineItem"][] | components["schemas"]["ImportChatMessage"][];
+            /**
+             * @description The shape of `conversation`; detected when omitted.
+             * @enum {string}
+             */
+            format?: "timeline" | "messages" | "text";
+            /** @description Case name; default `Replay: ` and the caller's first line (shortened). */
+            name?: string;
+            /**
+             * @description What the caller wants, for the judge and for people; default a summary made from the caller's
+             *     lines. The caller of an imported case always says the recorded lines (`caller_turns`).
+             */
+            prompt?: string;
+            /**
+             * @description The criteria; when omitted, the operator's model drafts them from the conversation, and without
+             *     a model the request answers `422` (field `/success_criteria`).
+             */
+            success_criteria?: components["schemas"]["SuccessCriteria"];
+            /** @default all */
+            call_success_type?: components["schemas"]["CallSuccessType"];
+            base_agent_id?: string;
+            /**
+             * @description Make a `tool_called` check (name and arguments) of each tool call the agent made in the
+             *     recording, and `tool_mocks` of the answers the recording holds (`messages` with `tool` replies).
+             * @default true
+             */
+            tool_checks?: boolean;
+        };
+        /** @description The case made from a recorded conversation, and what was read from it. */
+        SimulationCaseImportOut: {
+            simulation_case: components["schemas"]["SimulationCaseReadOut"];
+            import: {
+                /**
+                 * @description The shape the conversation was read as.
+                 * @enum {string}
+                 */
+                format: "timeline" | "messages" | "text";
+                /** @description The caller's turns (consecutive caller lines are one turn), now the case's `caller_turns`. */
+                caller_turns: number;
+                /** @description The agent's turns, now the case's `expected_agent_turns`. */
+                agent_turns: number;
+                /** @description Tool calls of the agent found in the recording. */
+                tool_calls: number;
+                /**
+                 * @description Whether `success_criteria` came with the request or were drafted by the model.
+                 * @enum {string}
+                 */
+                criteria_source: "given" | "drafted";
+            };
+        };
+        /** @description The imported case in the response envelope. */
+        SimulationCaseImportResponse: {
+            status: components["schemas"]["ResponseStatus"];
+            response: components["schemas"]["SimulationCaseImportOut"];
+        };
         /** @description The cases of one agent, unpaginated, as in the reference API. */
         SimulationCasesByAgentResponse: {
             status: components["schemas"]["ResponseStatus"];
@@ -1245,6 +1421,10 @@ export interface components {
             checks?: components["schemas"]["CaseChecks"] | null;
             /** @description Replaces the scripted caller turns; `[]` removes them. */
             caller_turns?: components["schemas"]["CallerTurns"] | null;
+            /** @description Replaces the tool mocks; `[]` removes them. */
+            tool_mocks?: components["schemas"]["ToolMocks"] | null;
+            /** @description Replaces the recorded agent lines; `[]` removes them (runs then record no divergence). */
+            expected_agent_turns?: components["schemas"]["ExpectedAgentTurns"] | null;
         };
         /**
          * @description A BCP 47 locale code such as `en-US`, `es-ES` or `fr-FR`. `multi` is not accepted for suites.
@@ -1458,28 +1638,6 @@ export interface components {
             type: string;
         };
         /**
-         * @description Timeline event for a simulation call. The timeline is the conversation record, appended as the
-         *     call happens.
-         */
-        TimelineItem: {
-            /** @description Who produced the event — `persona` (the simulated caller), `agent` (the agent under test) or `system`. */
-            sender_type?: string | null;
-            /** @description What was said, or the event's content. */
-            value?: string | null;
-            /** @description Kind of event — `message`, `tool_call`, `end_call` or `error`. */
-            type?: string | null;
-            /**
-             * Format: date-time
-             * @description When the event happened.
-             */
-            timestamp_datetime?: string | null;
-            /**
-             * float
-             * @description Seconds since the start of the call, as a decimal string (for example `"3.25"`).
-             */
-            timestamp?: string | null;
-        };
-        /**
          * @description Evaluation result for a single success criterion or check: first one per `success_criteria` entry,
          *     in order, then one per check of the case.
          */
@@ -1508,6 +1666,44 @@ export interface components {
         SimulationSuccessCriteriaAnalysis: {
             success: boolean;
             evaluations: components["schemas"]["SimulationSuccessCriteriaEvaluation"][];
+        };
+        /**
+         * @description The model calls of one role (an addition to the reference API): how many requests, the tokens the
+         *     provider reported (`usage.prompt_tokens` and `usage.completion_tokens`; `0` when it reports none)
+         *     and the time spent waiting for answers, retries included. Roles without a model (offline caller,
+         *     builtin or `http` agent, deterministic checks) count nothing.
+         */
+        ModelUsage: {
+            /** @description Requests sent, retries included. */
+            calls: number;
+            prompt_tokens: number;
+            completion_tokens: number;
+            /** @description Milliseconds from the first request of each call to its answer, summed. */
+            latency_ms: number;
+        };
+        /**
+         * @description Model usage per role (an addition to the reference API): the simulated caller (`persona`), the
+         *     agent under test when it is an `openai` agent (`agent`) and the judge (`judge`), and their sum
+         *     (`total`). On a simulation it is final once the simulation has finished (a failed one counts what
+         *     it used before it stopped); on a session it sums its finished simulations.
+         */
+        SimulationUsage: {
+            persona: components["schemas"]["ModelUsage"];
+            agent: components["schemas"]["ModelUsage"];
+            judge: components["schemas"]["ModelUsage"];
+            total: components["schemas"]["ModelUsage"];
+        };
+        /**
+         * @description Where a replayed call first departed from the recording (an addition to the reference API). The
+         *     agent's `turn`-th reply (1 = its greeting) was compared with the recorded line: `similarity` is
+         *     the Dice coefficient of their lower-cased word bigrams (words for one-word lines), from 0 to 1; a
+         *     reply below 0.5 diverges. A reply that is missing (the call ended sooner) has `actual` `null`.
+         */
+        ReplayDivergence: {
+            turn: number;
+            expected: string;
+            actual: string | null;
+            similarity: number;
         };
         /**
          * @description Simulation details. The case's name, prompt and criteria are copied onto the simulation when it is
@@ -1558,6 +1754,17 @@ export interface components {
              *     case added later to the same session (`startSimulation` with `simulation_session_id`) is 4.
              */
             iteration?: number;
+            /**
+             * @description Model calls, tokens and model latency per role (an addition to the reference API); `null` until
+             *     the simulation has finished.
+             */
+            usage?: components["schemas"]["SimulationUsage"] | null;
+            /**
+             * @description For a case with `expected_agent_turns` (an imported call): the agent's first reply that departed
+             *     from the recording, also recorded as a `divergence` event of the timeline; `null` when every
+             *     reply followed it, for other cases, and until the simulation has finished.
+             */
+            divergence?: components["schemas"]["ReplayDivergence"] | null;
             /**
              * Format: date-time
              * @description When the conversation started; `null` while the simulation is queued.
@@ -1639,6 +1846,8 @@ export interface components {
             target_agent_id?: string | null;
             /** Format: date-time */
             created_at?: string;
+            /** @description The model usage of the session's finished simulations, summed (an addition to the reference API). */
+            usage?: components["schemas"]["SimulationUsage"];
             /**
              * Format: date-time
              * @description When the session was cancelled (`cancelSimulationSession`), `null` otherwise (an addition to the
@@ -1927,6 +2136,26 @@ export interface components {
             /** @description Time-out of each request; `null` = the default (10000). */
             timeout_ms: number | null;
         };
+        /**
+         * @description A function the agent's model may call (an addition to the reference API), sent to the model as an
+         *     OpenAI `tools` entry of type `function`. The reference server never runs the tool: the case's
+         *     `tool_mocks` answer it (see `ToolMock`).
+         */
+        AgentTool: {
+            /** @description The function name the model calls, as `tool_called` checks and `tool_mocks` name it. */
+            name: string;
+            /** @description What the tool does, for the model. */
+            description?: string;
+            /**
+             * @description JSON Schema of the arguments (an object schema, as OpenAI function calling takes it). Omitted =
+             *     no arguments (`{"type": "object", "properties": {}}`).
+             */
+            parameters?: {
+                [key: string]: unknown;
+            };
+        };
+        /** @description Functions the agent's model may call (at most 32, names unique). */
+        AgentTools: components["schemas"]["AgentTool"][];
         /** @description An OpenAI-compatible agent, as read back; the key is never answered. */
         AgentConnectorOpenaiOut: {
             /** @constant */
@@ -1936,6 +2165,8 @@ export interface components {
             /** @description Whether an `api_key` is stored (its value is write-only). */
             api_key_set: boolean;
             timeout_ms: number | null;
+            tools: components["schemas"]["AgentTools"];
+            max_tool_rounds: number;
         };
         /**
          * @description How the simulation engine reaches the agent, as read back, tagged by `kind` (`builtin`, `http`,
@@ -2016,7 +2247,8 @@ export interface components {
         /**
          * @description Any OpenAI-compatible chat-completions endpoint (`POST {base_url}/chat/completions`); the agent's
          *     `prompt` is the system message and `[END_CALL]` in an answer ends the call. `base_url` is checked
-         *     like the `http` connector's `url`.
+         *     like the `http` connector's `url`. With `tools`, the model may call functions; the running case's
+         *     `tool_mocks` answer them.
          */
         AgentConnectorOpenaiIn: {
             /** @constant */
@@ -2034,6 +2266,13 @@ export interface components {
              * @default 10000
              */
             timeout_ms?: number;
+            tools?: components["schemas"]["AgentTools"];
+            /**
+             * @description Most tool-call rounds in one agent turn: after this many rounds of calls and mock answers, the
+             *     model is asked once more without tools and must reply.
+             * @default 3
+             */
+            max_tool_rounds?: number;
         };
         /**
          * @description How the simulation engine reaches the agent under test, tagged by `kind`: `builtin` (a
@@ -2691,6 +2930,44 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["UnprocessableEntity"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    importSimulationCase: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Makes a request that starts work safe to retry. A repeat with the same key and the same body within
+                 *     24 hours answers the first response again without starting anything; the same key with a different
+                 *     body answers `409`. Keys are scoped to the API key's workspace.
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SimulationCaseImportIn"];
+            };
+        };
+        responses: {
+            /** @description The case, created, and what was read from the conversation. */
+            201: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SimulationCaseImportResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
             413: components["responses"]["PayloadTooLarge"];
             422: components["responses"]["UnprocessableEntity"];
             429: components["responses"]["TooManyRequests"];
