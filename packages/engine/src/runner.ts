@@ -17,6 +17,8 @@ import type {
   EndedBy,
   ErrorInfo,
   LlmConfig,
+  ReplayDivergence,
+  SimulationUsage,
   TimelineItem,
 } from './types.js';
 import { substituteVariables } from './variables.js';
@@ -56,6 +58,10 @@ export interface SimulationResult {
   endedBy: EndedBy;
   turns: number;
   error_info?: ErrorInfo;
+  /** Model usage per role; zeros for roles without a model. */
+  usage: SimulationUsage;
+  /** For a case with `expected_agent_turns`: the first reply that departed from the recording. */
+  divergence?: ReplayDivergence;
 }
 
 /**
@@ -113,6 +119,7 @@ export async function runSimulation(options: RunSimulationOptions): Promise<Simu
     analysis,
     endedBy,
     turns,
+    usage: emptyUsage(),
     ...(error_info ? { error_info } : {}),
   });
 
@@ -214,6 +221,12 @@ export async function runSimulation(options: RunSimulationOptions): Promise<Simu
   } finally {
     options.signal?.removeEventListener('abort', onOuterAbort);
   }
+}
+
+/** Usage of a run whose roles made no model call. Replaced by the model client's meter (issue 14). */
+function emptyUsage(): SimulationUsage {
+  const none = () => ({ calls: 0, prompt_tokens: 0, completion_tokens: 0, latency_ms: 0 });
+  return { persona: none(), agent: none(), judge: none(), total: none() };
 }
 
 /** Scripted caller turns win over an LLM, so a scripted case stays deterministic; then the LLM; then the prompt rules. */

@@ -31,6 +31,10 @@ export interface CaseSnapshot {
   checks?: Schemas['CaseChecks'];
   /** Scripted persona messages, played in order by the offline persona. */
   caller_turns?: Schemas['CallerTurns'];
+  /** Answers to an `openai` agent's tool calls (see the spec's `ToolMock`). */
+  tool_mocks?: Schemas['ToolMocks'];
+  /** The agent's lines of a recorded call: each reply is compared with them (see `ReplayDivergence`). */
+  expected_agent_turns?: Schemas['ExpectedAgentTurns'];
 }
 
 /**
@@ -121,5 +125,14 @@ export const TEST_CATEGORIES = [
 /** A type error here means TEST_CATEGORIES misses a category of the spec (the error names it). */
 type Unlisted<Missing extends never> = Missing;
 export type UnlistedTestCategory = Unlisted<Exclude<TestCategory, (typeof TEST_CATEGORIES)[number]>>;
+
+/** Model calls, tokens and latency of one role (`ModelUsage`). */
+export type ModelUsage = Schemas['ModelUsage'];
+
+/** Model usage per role of one simulation (`SimulationUsage`). */
+export type SimulationUsage = Schemas['SimulationUsage'];
+
+/** Where a replayed call first departed from its recording (`ReplayDivergence`). */
+export type ReplayDivergence = Schemas['ReplayDivergence'];
 
 export type Scenario = Pick<Schemas['SimulationScenarioReadOut'], 'id' | 'name' | 'description'>;
