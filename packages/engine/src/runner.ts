@@ -7,6 +7,7 @@ import { formatToolCall } from './judge/transcript.js';
 import type { OutboundPolicy } from './net/url-guard.js';
 import { createLlmPersona } from './persona/llm.js';
 import { createPromptPersona, createScriptedPersona } from './persona/offline.js';
+import { createReplayTracker, describeDivergence } from './replay.js';
 import type { Persona, PersonaMove } from './persona/persona.js';
 import type {
   Agent,
@@ -113,6 +114,7 @@ export async function runSimulation(options: RunSimulationOptions): Promise<Simu
   options.signal?.addEventListener('abort', onOuterAbort, { once: true });
   const signal = controller.signal;
   const untilAborted = abortRace(signal);
+  const replay = snapshot.expected_agent_turns?.length ? createReplayTracker(snapshot.expected_agent_turns) : undefined;
 
   const finish = (endedBy: EndedBy, analysis: Analysis | null, error_info?: ErrorInfo): SimulationResult => ({
     timeline,
@@ -121,6 +123,7 @@ export async function runSimulation(options: RunSimulationOptions): Promise<Simu
     turns,
     usage: emptyUsage(),
     ...(error_info ? { error_info } : {}),
+    ...(replay?.divergence ? { divergence: replay.divergence } : {}),
   });
 
   try {
@@ -160,6 +163,8 @@ export async function runSimulation(options: RunSimulationOptions): Promise<Simu
           conversation.push({ role: 'agent', content: turn.reply });
           emit('agent', 'message', turn.reply);
         }
+        const departed = replay?.reply(turn.reply ?? '');
+        if (departed) emit('system', 'divergence', describeDivergence(departed));
         return turn.end_call;
       };
 
@@ -189,6 +194,9 @@ export async function runSimulation(options: RunSimulationOptions): Promise<Simu
         }
       }
       if (signal.aborted) throw new Error('aborted');
+      // A call that ended before the recording did departs at the first recorded reply it never had.
+      const missing = replay?.end();
+      if (missing) emit('system', 'divergence', describeDivergence(missing));
       emit(
         endedBy === 'max_turns' ? 'system' : (endedBy as 'persona' | 'agent'),
         'end_call',
