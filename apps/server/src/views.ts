@@ -4,6 +4,9 @@ import type { AgentRecord, CaseRecord, SessionView, SuiteRecord, WebhookDelivery
 /** Records → the read models of the spec. Only the fields the spec declares, never more. */
 type Schemas = components['schemas'];
 
+/** Tool rounds an `openai` agent's turn may take when its connector does not say (the spec's default). */
+export const DEFAULT_MAX_TOOL_ROUNDS = 3;
+
 function baseAgent(agent: AgentRecord): Schemas['SimulationCaseReadOutBaseAgent'] {
   return {
     model_id: agent.id,
@@ -33,6 +36,8 @@ function connectorView(connector: AgentRecord['connector']): Schemas['AgentConne
         model: connector.model,
         api_key_set: Boolean(connector.api_key),
         timeout_ms: connector.timeout_ms ?? null,
+        tools: connector.tools ?? [],
+        max_tool_rounds: connector.max_tool_rounds ?? DEFAULT_MAX_TOOL_ROUNDS,
       };
     default:
       return connector;
@@ -76,6 +81,8 @@ export function caseReadOut(record: CaseRecord, agent: AgentRecord | undefined):
     call_success_type: record.call_success_type,
     checks: record.checks,
     caller_turns: record.caller_turns,
+    tool_mocks: record.tool_mocks,
+    expected_agent_turns: record.expected_agent_turns,
     base_agent: agent ? baseAgent(agent) : null,
     created_at: record.created_at,
     updated_at: record.updated_at,
@@ -125,6 +132,7 @@ export function sessionView(session: SessionView): Schemas['SimulationSessionRea
     suite_id: session.suite_id,
     target_agent_id: session.target_agent_id,
     created_at: session.created_at,
+    usage: session.usage,
     cancelled_at: session.cancelled_at,
   };
 }

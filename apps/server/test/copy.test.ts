@@ -61,7 +61,16 @@ async function populate(
     body: {
       name: `Model ${label}`,
       prompt: 'Model agent',
-      connector: { kind: 'openai', base_url: 'https://llm.example.com/v1', model: 'm', api_key: 'sk-secret' },
+      connector: {
+        kind: 'openai',
+        base_url: 'https://llm.example.com/v1',
+        model: 'm',
+        api_key: 'sk-secret',
+        tools: [
+          { name: 'lookup_order', description: 'Finds an order', parameters: { type: 'object', properties: { id: { type: 'string' } } } },
+        ],
+        max_tool_rounds: 2,
+      },
     },
   });
   await api.POST('/agents', { body: { name: `Builtin ${label}`, prompt: 'p', connector: { kind: 'builtin', latency_ms: 0 } } });
@@ -77,6 +86,9 @@ async function populate(
       base_agent_id: ids.agentId,
       caller_turns: ['When are you open?', 'Thanks'],
       checks: [{ kind: 'contains', text: 'open', side: 'agent' }],
+      // Copied as the case's columns and with each run's input; each finished run has its usage column.
+      tool_mocks: [{ name: 'lookup_order', arguments: { id: 'A-1' }, result: { status: 'shipped «today»' } }],
+      expected_agent_turns: ['', 'We open at nine.'],
     },
   });
   expect(scripted.response.status, scripted.response.statusText).toBe(200);

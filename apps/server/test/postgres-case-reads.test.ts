@@ -43,6 +43,8 @@ const caseOf = (ws: string, name: string, base_agent_id: string | null, suite_id
     call_success_type: 'all',
     checks: [],
     caller_turns: ['Hi'],
+    tool_mocks: [{ name: 'lookup_order', arguments: { order_id: 'A-1' }, result: { status: 'shipped «today»' } }],
+    expected_agent_turns: ['Hello, how can I help?'],
     base_agent_id,
     created_at: at,
     updated_at: at,

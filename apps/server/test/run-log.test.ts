@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { SimulationEngine } from '../src/engine/simulation-engine.js';
 import { SqliteStorage } from '../src/storage/sqlite/index.js';
 import { migrations } from '../src/storage/sqlite/migrations.js';
+import { noUsage } from '../src/storage/usage.js';
 import type { SessionRecord, SimulationRecord, SimulationSummary, TimelineItem } from '../src/storage/types.js';
 import { agentRecord } from './support/agents.js';
 import { eventAt, runOf, sessionRecord } from './support/records.js';
@@ -28,6 +29,9 @@ afterEach(async () => {
 });
 
 const event = (i: number, sender_type?: TimelineItem['sender_type']): TimelineItem => eventAt(i, tick(), sender_type);
+
+/** A run as that release stored it: it knew no usage or divergence (migration 13). */
+const documentOf = ({ usage: _usage, divergence: _divergence, ...s }: SimulationRecord) => s;
 
 /**
  * How the release before this one wrote runs (apps/server/src/storage/sqlite/index.ts before
@@ -61,7 +65,7 @@ class ReleaseBefore {
           s.status,
           s.created_at,
           s.updated_at,
-          JSON.stringify(s),
+          JSON.stringify(documentOf(s)),
           JSON.stringify({ checks: [], caller_turns: ['Hi'] }),
         );
     }
@@ -91,8 +95,8 @@ class ReleaseBefore {
       s.finished_at = at;
     });
   }
-  /** What that release answered for a run: its document as stored. */
-  read(id: string): SimulationRecord {
+  /** What that release answered for a run: its document as stored (no usage or divergence). */
+  read(id: string): Omit<SimulationRecord, 'usage' | 'divergence'> {
     return JSON.parse((this.db.prepare('SELECT body FROM simulations WHERE id = ?').get(id) as { body: string }).body) as SimulationRecord;
   }
 }
@@ -230,7 +234,8 @@ describe('a database written by the release before (migration 5)', () => {
     // Migrated from before the run log (8) to the latest.
     expect(storage.db.prepare('SELECT max(version) AS v FROM schema_migrations').get()).toEqual({ v: migrations.at(-1)!.version });
     expect(migrations.at(-1)!.version).toBeGreaterThanOrEqual(8);
-    const expected = (id: string) => before.get(id)!;
+    // An upgraded run has no usage or divergence (null), an upgraded session none used (zeros).
+    const expected = (id: string): SimulationRecord => ({ ...before.get(id)!, usage: null, divergence: null });
     const inSession = (session: SessionRecord) =>
       runs.filter((r) => r.simulation_session_id === session.simulation_session_id).map((r) => expected(r.simulation_id));
 
@@ -240,6 +245,7 @@ describe('a database written by the release before (migration 5)', () => {
         ...session,
         simulations: inSession(session),
         ...counters(inSession(session)),
+        usage: noUsage(),
       });
     }
     const listed = await storage.sessions.list(WS, {}, { page_number: 1, page_size: 10 });
@@ -249,6 +255,7 @@ describe('a database written by the release before (migration 5)', () => {
         ...session,
         simulations: inSession(session).map(summary),
         ...counters(inSession(session)),
+        usage: noUsage(),
       })),
     });
     const newestFirst = [...runs].reverse().map((r) => expected(r.simulation_id));
@@ -275,7 +282,8 @@ describe('a database written by the release before (migration 5)', () => {
     const bodies = (storage.db.prepare('SELECT body FROM simulations').all() as Array<{ body: string }>).map(
       (r) => JSON.parse(r.body) as object,
     );
-    for (const body of bodies) for (const key of ['timeline', 'status', 'updated_at']) expect(body).not.toHaveProperty(key);
+    for (const body of bodies)
+      for (const key of ['timeline', 'status', 'updated_at', 'usage', 'divergence']) expect(body).not.toHaveProperty(key);
     expect(storage.db.prepare('SELECT count(*) AS n FROM simulation_events').get()).toEqual({ n: 4 * 5 + 1 });
 
     // The run that was going on carries on where its log stopped.

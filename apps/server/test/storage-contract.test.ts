@@ -24,6 +24,7 @@ import {
 import { agentRecord } from './support/agents.js';
 import { eventAt, runOf, sessionRecord } from './support/records.js';
 import { storesForFile } from './support/stores.js';
+import { noUsage } from '../src/storage/usage.js';
 
 /**
  * The storage contract (issue 11, item 1): the same cases run on the embedded SQLite storage and on
@@ -72,6 +73,8 @@ const caseOf = (ws: string, name: string, extra: Partial<CaseRecord> = {}): Case
     call_success_type: 'all',
     checks: [{ type: 'contains', value: 'open' }] as unknown as CaseRecord['checks'],
     caller_turns: ['Hi', 'Bye [END_CALL]'],
+    tool_mocks: [],
+    expected_agent_turns: [],
     base_agent_id: null,
     created_at: at,
     updated_at: at,
@@ -328,7 +331,12 @@ describe.each(factories)('storage contract on $name', (factory) => {
     const second = sessionOf(WS, 'agent-2');
     const runs1 = [runOf(first, 1), runOf(first, 2), runOf(first, 3)];
     const runs2 = [runOf(second, 4)];
-    const input = { checks: [{ type: 'contains', value: 'x' }] as unknown as CaseRecord['checks'], caller_turns: ['Hi'] };
+    const input = {
+      checks: [{ type: 'contains', value: 'x' }] as unknown as CaseRecord['checks'],
+      caller_turns: ['Hi'],
+      tool_mocks: [{ name: 'lookup_order', arguments: { order_id: 'A-1' }, result: 'shipped' }],
+      expected_agent_turns: ['Hello!'],
+    };
     await storage.sessions.createRuns(first, runs1, new Map([[runs1[0]!.simulation_id, input]]));
     await storage.sessions.createRuns(second, runs2);
     // More runs in an existing session (no session record given).
@@ -386,7 +394,12 @@ describe.each(factories)('storage contract on $name', (factory) => {
     expect(await storage.sessions.counters(WS, [])).toEqual(new Map());
 
     expect(await storage.simulations.runInput(runs1[0]!.simulation_id)).toStrictEqual(input);
-    expect(await storage.simulations.runInput(runs1[1]!.simulation_id)).toStrictEqual({ checks: [], caller_turns: [] });
+    expect(await storage.simulations.runInput(runs1[1]!.simulation_id)).toStrictEqual({
+      checks: [],
+      caller_turns: [],
+      tool_mocks: [],
+      expected_agent_turns: [],
+    });
     expect(await storage.simulations.runInput('missing')).toBeUndefined();
   });
 
@@ -732,7 +745,12 @@ describe.each(factories)('storage contract on $name', (factory) => {
     await storage.agents.create(agent);
     const session = sessionOf(WS, agent.id);
     const [run, left, interrupted] = [1, 2, 3].map((n) => runOf(session, n, { target_agent_id: agent.id }));
-    const input = { checks: [], caller_turns: ['Hi, when are you open?', 'Thanks, goodbye. [END_CALL]'] };
+    const input = {
+      checks: [],
+      caller_turns: ['Hi, when are you open?', 'Thanks, goodbye. [END_CALL]'],
+      tool_mocks: [],
+      expected_agent_turns: [],
+    };
     await storage.sessions.createRuns(session, [run!, left!, interrupted!], new Map([[run!.simulation_id, input]]));
     // As a process that stopped mid-run left it.
     await storage.simulations.markStarted(interrupted!.simulation_id, tick());
@@ -1002,6 +1020,140 @@ describe.each(factories)('storage contract on $name', (factory) => {
     expect((await storage.sessions.get(WS, earlier.simulation_session_id))!.cancelled_at).toBeNull();
     // A cancelled session is never the baseline `last`: the one before it is.
     expect(await storage.sessions.latestFinished(WS, SUITE, head)).toStrictEqual(earlier);
+  });
+
+  it("keeps a case's tool mocks and recorded agent lines: written, read, listed as read-outs, replaced, cleared (issues 14, 16)", async () => {
+    const storage = await fresh();
+    const mocks: CaseRecord['tool_mocks'] = [
+      { name: 'lookup_order', arguments: { order_id: 'A-1', express: true }, result: { status: 'shipped', note: '«today» "quoted"' } },
+      { name: 'lookup_order', result: 'no such order' },
+      { name: 'refund', result: null },
+    ];
+    const recorded = ['', 'Your order shipped «today».', 'Anything else?'];
+    const withBoth = caseOf(WS, 'Replayed', { tool_mocks: mocks, expected_agent_turns: recorded });
+    const plain = caseOf(WS, 'Plain');
+    await storage.cases.create(withBoth);
+    await storage.cases.create(plain);
+
+    expect(await storage.cases.get(WS, withBoth.simulation_case_id)).toStrictEqual(withBoth);
+    expect(await storage.cases.get(WS, plain.simulation_case_id)).toMatchObject({ tool_mocks: [], expected_agent_turns: [] });
+    const readOut = JSON.parse((await storage.cases.readOut(WS, withBoth.simulation_case_id))!) as Record<string, unknown>;
+    expect(readOut).toMatchObject({ tool_mocks: mocks, expected_agent_turns: recorded });
+    // After the caller turns, as `caseReadOut` of views.ts writes them.
+    expect(Object.keys(readOut).slice(9, 12)).toEqual(['caller_turns', 'tool_mocks', 'expected_agent_turns']);
+    const listed = JSON.parse((await storage.cases.readOutPage(WS, {}, page(1, 10))).items) as Array<Record<string, unknown>>;
+    expect(listed.map((c) => [c.name, c.tool_mocks, c.expected_agent_turns])).toEqual([
+      ['Plain', [], []],
+      ['Replayed', mocks, recorded],
+    ]);
+    expect((await storage.cases.list(WS, {}, page(1, 10))).items.map((c) => c.tool_mocks)).toEqual([[], mocks]);
+
+    // Replaced, then cleared; a patch without them keeps them.
+    const replaced = await storage.cases.update(WS, withBoth.simulation_case_id, {
+      tool_mocks: [{ name: 'refund', result: 'ok' }],
+      updated_at: tick(),
+    });
+    expect(replaced).toMatchObject({ tool_mocks: [{ name: 'refund', result: 'ok' }], expected_agent_turns: recorded });
+    const cleared = await storage.cases.update(WS, withBoth.simulation_case_id, {
+      tool_mocks: [],
+      expected_agent_turns: [],
+      updated_at: tick(),
+    });
+    expect(cleared).toMatchObject({ tool_mocks: [], expected_agent_turns: [] });
+    expect(await storage.cases.get(WS, withBoth.simulation_case_id)).toStrictEqual(cleared);
+  });
+
+  it("keeps a run's usage and divergence from its finish, and sums a session's finished runs' usage (issues 14, 16)", async () => {
+    const storage = await fresh();
+    const used = (n: number): NonNullable<SimulationRecord['usage']> => {
+      const role = (calls: number) => ({ calls, prompt_tokens: 100 * calls, completion_tokens: 10 * calls, latency_ms: 7 * calls });
+      return { persona: role(n), agent: role(2 * n), judge: role(1), total: role(3 * n + 1) };
+    };
+    const divergence = { turn: 2, expected: 'Your order shipped «today».', actual: 'I cannot "find" it.', similarity: 0.125 };
+    const session = sessionOf(WS);
+    const empty = sessionOf(WS);
+    const [one, two, three, four] = [1, 2, 3, 4].map((n) => runOf(session, n));
+    await storage.sessions.createRuns(session, [one!, two!, three!, four!]);
+    await storage.sessions.createRuns(empty, [runOf(empty, 5)]);
+    const usageOf = async (id: string) => (await storage.sessions.view(WS, id))!.usage;
+
+    // Nothing finished: null on each run, zeros on the session.
+    expect(await storage.simulations.get(WS, one!.simulation_id)).toStrictEqual(one);
+    expect(one).toMatchObject({ usage: null, divergence: null });
+    expect(await usageOf(session.simulation_session_id)).toStrictEqual(noUsage());
+
+    await storage.simulations.markStarted(one!.simulation_id, tick());
+    const finishedAt = tick();
+    expect(
+      await storage.simulations.finish(
+        one!.simulation_id,
+        { status: 'completed', success_criteria_analysis: ANALYSIS, error_info: null, usage: used(1), divergence },
+        finishedAt,
+      ),
+    ).toBe(true);
+    const done = (await storage.simulations.get(WS, one!.simulation_id))!;
+    expect(done).toMatchObject({ status: 'completed', usage: used(1), divergence, finished_at: finishedAt });
+    expect(
+      await storage.simulations.finish(
+        two!.simulation_id,
+        { status: 'failed', success_criteria_analysis: null, error_info: null, usage: used(2) },
+        tick(),
+      ),
+    ).toBe(true);
+    // A finish that gives none leaves both null; a second finish changes neither.
+    expect(
+      await storage.simulations.finish(
+        three!.simulation_id,
+        { status: 'failed', success_criteria_analysis: null, error_info: null },
+        tick(),
+      ),
+    ).toBe(true);
+    expect(
+      await storage.simulations.finish(
+        one!.simulation_id,
+        { status: 'failed', success_criteria_analysis: null, error_info: null, usage: used(9), divergence: null },
+        tick(),
+      ),
+    ).toBe(false);
+    expect(await storage.simulations.get(WS, one!.simulation_id)).toStrictEqual(done);
+    expect(await storage.simulations.get(WS, three!.simulation_id)).toMatchObject({ usage: null, divergence: null });
+    expect(await storage.simulations.get(WS, two!.simulation_id)).toMatchObject({ usage: used(2), divergence: null });
+
+    // The session sums its finished runs (the fourth is still in progress), field by field.
+    const sum = noUsage();
+    for (const u of [used(1), used(2)])
+      for (const role of ['persona', 'agent', 'judge', 'total'] as const)
+        for (const field of ['calls', 'prompt_tokens', 'completion_tokens', 'latency_ms'] as const) sum[role][field] += u[role][field];
+    expect(await usageOf(session.simulation_session_id)).toStrictEqual(sum);
+    expect(await usageOf(empty.simulation_session_id)).toStrictEqual(noUsage());
+    const view = (await storage.sessions.view(WS, session.simulation_session_id))!;
+    expect(view.simulations.map((s) => [s.usage, s.divergence])).toEqual([
+      [used(1), divergence],
+      [used(2), null],
+      [null, null],
+      [null, null],
+    ]);
+    // A page of sessions: the same sums, and the summaries keep each run's usage and divergence.
+    const listed = await storage.sessions.list(WS, {}, page(1, 10));
+    expect(listed.items.map((s) => [s.simulation_session_id, s.usage])).toEqual([
+      [empty.simulation_session_id, noUsage()],
+      [session.simulation_session_id, sum],
+    ]);
+    expect(listed.items[1]!.simulations[0]).toMatchObject({ usage: used(1), divergence, timeline: null });
+    expect(
+      (await storage.simulations.list(WS, { simulation_session_id: session.simulation_session_id }, page(1, 10))).items.at(-1),
+    ).toStrictEqual(done);
+    // A cancelled run used what it used, unknown here: null, and the sum is unchanged.
+    expect(await storage.simulations.cancel(WS, four!.simulation_id, tick())).toBe(true);
+    expect(await storage.simulations.get(WS, four!.simulation_id)).toMatchObject({ status: 'failed', usage: null });
+    expect(await usageOf(session.simulation_session_id)).toStrictEqual(sum);
+    // The counters alone stay counters.
+    expect((await storage.sessions.counters(WS, [session.simulation_session_id])).get(session.simulation_session_id)).toStrictEqual({
+      total_simulations: 4,
+      completed_simulations: 1,
+      failed_simulations: 3,
+      pending_simulations: 0,
+    });
   });
 
   it('claims, replays, refuses and releases idempotency keys per workspace, and forgets them after their time', async () => {

@@ -58,6 +58,8 @@ const caseOf = (ws: string, suite: SuiteRecord | null, i: number): CaseRecord =>
     call_success_type: 'all',
     checks: [],
     caller_turns: [],
+    tool_mocks: [],
+    expected_agent_turns: [],
     base_agent_id: suite ? null : agents[i % agents.length]!.id,
     created_at: at,
     updated_at: at,

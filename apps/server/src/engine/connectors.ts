@@ -1,5 +1,6 @@
 import { checkOutboundUrl, OutboundUrlError, type AgentConnector, type SignTurn } from '@sims/engine';
 import type { StoredConnector } from '../storage/types.js';
+import { DEFAULT_MAX_TOOL_ROUNDS } from '../views.js';
 
 /** The builtin agent an agent with `{"kind": "builtin"}` runs as. */
 const DEFAULT_BUILTIN = 'shop_support';
@@ -31,6 +32,8 @@ export function toEngineConnector(connector: StoredConnector, sign?: SignTurn): 
         model: connector.model,
         ...(connector.api_key ? { api_key: connector.api_key } : {}),
         ...(connector.timeout_ms ? { timeout_ms: connector.timeout_ms } : {}),
+        ...(connector.tools?.length ? { tools: connector.tools } : {}),
+        max_tool_rounds: connector.max_tool_rounds ?? DEFAULT_MAX_TOOL_ROUNDS,
       };
   }
 }

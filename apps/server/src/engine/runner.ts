@@ -1,5 +1,6 @@
 import { runSimulation, type LlmConfig, type TimelineItem } from '@sims/engine';
-import type { SimulationRecord, Storage } from '../storage/types.js';
+import { NO_RUN_INPUT, type SimulationRecord, type SimulationUsage, type Storage } from '../storage/types.js';
+import { noUsage } from '../storage/usage.js';
 import { toEngineConnector } from './connectors.js';
 import { agentTurnSigner } from '../webhooks/sign.js';
 
@@ -83,10 +84,17 @@ export class SimulationRunner {
       if (!(await this.storage.simulations.markStarted(id, now()))) return 'not-queued';
       const agent = await this.storage.agents.get(simulation.workspace_id, simulation.target_agent_id);
       if (!agent) {
-        await this.fail(id, 424, 'agent_not_found', `The agent ${simulation.target_agent_id} was deleted before the simulation ran.`);
+        // No model was called: the run used nothing.
+        await this.fail(
+          id,
+          424,
+          'agent_not_found',
+          `The agent ${simulation.target_agent_id} was deleted before the simulation ran.`,
+          noUsage(),
+        );
         return 'finished';
       }
-      const input = (await this.storage.simulations.runInput(id)) ?? { checks: [], caller_turns: [] };
+      const input = (await this.storage.simulations.runInput(id)) ?? NO_RUN_INPUT;
       const result = await runSimulation({
         case: {
           name: simulation.simulation_case_name ?? '',
@@ -95,6 +103,8 @@ export class SimulationRunner {
           call_success_type: simulation.call_success_type ?? 'all',
           checks: input.checks,
           caller_turns: input.caller_turns,
+          tool_mocks: input.tool_mocks,
+          expected_agent_turns: input.expected_agent_turns,
         },
         agent: {
           id: agent.id,
@@ -124,6 +134,8 @@ export class SimulationRunner {
           status: result.error_info ? 'failed' : 'completed',
           success_criteria_analysis: result.analysis,
           error_info: result.error_info ?? null,
+          usage: result.usage,
+          divergence: result.divergence ?? null,
           events: result.timeline.slice(stored),
         },
         now(),
@@ -274,10 +286,11 @@ export class SimulationRunner {
     };
   }
 
-  private async fail(id: string, code: number, type: string, message: string): Promise<void> {
+  /** Records a run that failed outside the engine; its usage is null (not known) unless given. */
+  private async fail(id: string, code: number, type: string, message: string, usage: SimulationUsage | null = null): Promise<void> {
     await this.storage.simulations.finish(
       id,
-      { status: 'failed', success_criteria_analysis: null, error_info: { code, type, message } },
+      { status: 'failed', success_criteria_analysis: null, error_info: { code, type, message }, usage },
       now(),
     );
   }

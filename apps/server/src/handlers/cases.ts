@@ -46,6 +46,8 @@ export function caseHandlers(deps: Deps): CaseHandlers {
         call_success_type: body.call_success_type,
         checks: body.checks ?? [],
         caller_turns: body.caller_turns ?? [],
+        tool_mocks: body.tool_mocks ?? [],
+        expected_agent_turns: body.expected_agent_turns ?? [],
         base_agent_id: body.base_agent_id ?? null,
         created_at: at,
         updated_at: at,
@@ -77,7 +79,16 @@ export function caseHandlers(deps: Deps): CaseHandlers {
     async updateSimulationCase({ workspace_id, params, body }) {
       const current = await caseOr404(workspace_id, params.simulation_case_id);
       const patch: Partial<CaseRecord> = {
-        ...changes(body, ['name', 'prompt', 'success_criteria', 'call_success_type', 'checks', 'caller_turns']),
+        ...changes(body, [
+          'name',
+          'prompt',
+          'success_criteria',
+          'call_success_type',
+          'checks',
+          'caller_turns',
+          'tool_mocks',
+          'expected_agent_turns',
+        ]),
         updated_at: now(),
       };
       // `suite_id: null` takes the case out of its suite; omitted keeps it.
@@ -142,6 +153,8 @@ export function caseHandlers(deps: Deps): CaseHandlers {
               call_success_type: draft.call_success_type,
               checks: draft.checks,
               caller_turns: draft.caller_turns,
+              tool_mocks: [],
+              expected_agent_turns: [],
               base_agent_id: agent.id,
               created_at: at,
               updated_at: at,

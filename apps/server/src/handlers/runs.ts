@@ -62,10 +62,15 @@ export function newRuns(workspace_id: string, agent: AgentRecord, cases: CaseRec
       iteration,
       started_at: null,
       finished_at: null,
+      usage: null,
+      divergence: null,
     }),
   );
   const inputs = new Map<string, RunInput>(
-    simulations.map((s, i) => [s.simulation_id, { checks: runs[i]!.c.checks, caller_turns: runs[i]!.c.caller_turns }]),
+    simulations.map((s, i) => {
+      const { checks, caller_turns, tool_mocks, expected_agent_turns } = runs[i]!.c;
+      return [s.simulation_id, { checks, caller_turns, tool_mocks, expected_agent_turns }];
+    }),
   );
   return { session: options.session ? undefined : session, sessionId: session.simulation_session_id, simulations, inputs };
 }

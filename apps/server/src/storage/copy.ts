@@ -100,12 +100,15 @@ const TABLES: TableCopy[] = [
       'updated_at',
       'checks',
       'caller_turns',
+      'tool_mocks',
+      'expected_agent_turns',
     ],
     { folded: true },
   ),
   asStored('scenarios', ['id', 'workspace_id', 'name', 'description', 'created_at', 'updated_at'], { folded: true }),
   asStored('sessions', ['id', 'workspace_id', 'suite_id', 'target_agent_id', 'created_at', 'cancelled_at']),
-  // `run_input` is the run's input (checks and caller turns copied from its case), kept with the run.
+  // `run_input` is the run's input (checks, caller turns, tool mocks and recorded agent lines copied
+  // from its case), kept with the run; `usage` and `divergence` are its result's (JSON text, or NULL).
   asStored(
     'simulations',
     [
@@ -120,6 +123,8 @@ const TABLES: TableCopy[] = [
       'body',
       'run_input',
       'iteration',
+      'usage',
+      'divergence',
     ],
     { integer: ['iteration'] },
   ),

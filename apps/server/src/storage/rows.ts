@@ -56,6 +56,8 @@ export const toCase = (row: Row): CaseRecord => ({
   call_success_type: row.call_success_type as CaseRecord['call_success_type'],
   checks: JSON.parse(row.checks as string) as CaseRecord['checks'],
   caller_turns: JSON.parse(row.caller_turns as string) as string[],
+  tool_mocks: JSON.parse(row.tool_mocks as string) as CaseRecord['tool_mocks'],
+  expected_agent_turns: JSON.parse(row.expected_agent_turns as string) as string[],
   base_agent_id: row.base_agent_id as string | null,
   created_at: row.created_at as string,
   updated_at: row.updated_at as string,
@@ -88,10 +90,13 @@ export const toKey = (row: Row): ApiKeyRecord => ({
   revoked_at: row.revoked_at as string | null,
 });
 
+/** JSON text read out of a document, or null when the field is absent (SQL NULL). */
+const parsedOrNull = <T>(text: unknown): T | null => (text === null || text === undefined ? null : (JSON.parse(text as string) as T));
+
 /**
- * A simulation from its row: the document (`body`), with the iteration and status of their columns,
- * the later of the row's and the last event's `updated_at`, the timeline given, and `nulls` set to
- * null in place (the fields a summary leaves out).
+ * A simulation from its row: the document (`body`), with the iteration, status, usage and divergence
+ * of their columns (null when not selected), the later of the row's and the last event's `updated_at`,
+ * the timeline given, and `nulls` set to null in place (the fields a summary leaves out).
  */
 export function toRecord(row: Row, timeline: TimelineItem[] | null, nulls: readonly string[] = []): SimulationRecord {
   const simulation = JSON.parse(row.body as string) as SimulationRecord;
@@ -101,20 +106,30 @@ export function toRecord(row: Row, timeline: TimelineItem[] | null, nulls: reado
   simulation.status = row.status as SimulationRecord['status'];
   simulation.updated_at = last !== null && last > (row.updated_at as string) ? last : (row.updated_at as string);
   simulation.timeline = timeline;
+  simulation.usage = parsedOrNull(row.usage);
+  simulation.divergence = parsedOrNull(row.divergence);
   return simulation;
 }
 
 export const toSimulation = (row: Row): SimulationRecord =>
   toRecord(row, row.timeline === null ? [] : (JSON.parse(row.timeline as string) as TimelineItem[]));
 
-/** What a simulation's row keeps in `body`: all but the columns (iteration, status, updated_at) and the events. */
+/** What a simulation's row keeps in `body`: all but the columns (iteration, status, updated_at, usage, divergence) and the events. */
 export const bodyOf = (s: SimulationRecord): string => {
-  const { iteration: _iteration, status: _status, updated_at: _updated, timeline: _timeline, ...body } = s;
+  const {
+    iteration: _iteration,
+    status: _status,
+    updated_at: _updated,
+    timeline: _timeline,
+    usage: _usage,
+    divergence: _divergence,
+    ...body
+  } = s;
   return JSON.stringify(body);
 };
 
-/** JSON text read out of a document, or null when the field is absent (SQL NULL). */
-const parsedOrNull = <T>(text: unknown): T | null => (text === null || text === undefined ? null : (JSON.parse(text as string) as T));
+/** A JSON column of a simulation as stored: its text, or NULL when null (or absent). */
+export const jsonOrNull = (value: unknown): string | null => (value === null || value === undefined ? null : JSON.stringify(value));
 
 /**
  * A run's outcome from the columns both storages select for it (`sessions.outcomes`): the row's
@@ -175,6 +190,8 @@ export const caseColumns = (c: CaseRecord): Row => ({
   call_success_type: c.call_success_type,
   checks: JSON.stringify(c.checks),
   caller_turns: JSON.stringify(c.caller_turns),
+  tool_mocks: JSON.stringify(c.tool_mocks),
+  expected_agent_turns: JSON.stringify(c.expected_agent_turns),
   base_agent_id: c.base_agent_id,
   created_at: c.created_at,
   updated_at: c.updated_at,

@@ -29,14 +29,32 @@ export type AgentRecord = Omit<Schemas['AgentReadOut'], 'connector' | 'signing_s
 };
 export type CaseCheck = Schemas['CaseCheck'];
 
-/** What a run needs of its case beyond the copy on the simulation: the checks and the scripted caller. */
+export type ToolMock = Schemas['ToolMock'];
+export type SimulationUsage = Schemas['SimulationUsage'];
+export type ReplayDivergence = Schemas['ReplayDivergence'];
+
+/**
+ * What a run needs of its case beyond the copy on the simulation: the checks, the scripted caller,
+ * the tool mocks and the recorded agent lines (the last two `[]` for runs stored before them).
+ */
 export interface RunInput {
   checks: CaseCheck[];
   caller_turns: string[];
+  tool_mocks: ToolMock[];
+  expected_agent_turns: string[];
 }
+
+/** The input of a run stored before any was kept, and what a stored one lacks (fields added later). */
+export const NO_RUN_INPUT: RunInput = { checks: [], caller_turns: [], tool_mocks: [], expected_agent_turns: [] };
 export type ScenarioRecord = Schemas['SimulationScenarioReadOut'];
-/** A simulation is stored exactly as it is read: the case and agent are copied onto it. */
-export type SimulationRecord = Schemas['SimulationReadOut'] & {
+/**
+ * A simulation is stored exactly as it is read: the case and agent are copied onto it. `usage` and
+ * `divergence` are columns of their own (migrations 13 and 7), written by `finish`, always answered.
+ */
+export type SimulationRecord = Omit<Schemas['SimulationReadOut'], 'usage' | 'divergence'> & {
+  /** Null until the run finishes with a result of the engine (and for runs closed without one: interrupted, cancelled, failed in the runner). */
+  usage: SimulationUsage | null;
+  divergence: ReplayDivergence | null;
   max_turns: number;
   /** Which run of its case in the session, from 1 (a run stored before iterations existed reads as 1). */
   iteration: number;
@@ -57,9 +75,9 @@ export const cancelledEvent = (at: string): TimelineItem => ({
   timestamp_datetime: at,
 });
 
-/** How a run ends: what `simulations.finish` records. */
+/** How a run ends: what `simulations.finish` records (`usage` and `divergence` null when not given). */
 export type RunResult = Pick<SimulationRecord, 'status' | 'success_criteria_analysis' | 'error_info'> &
-  Pick<Patch<SimulationRecord>, 'recording_url'> & { events?: TimelineItem[] };
+  Pick<Patch<SimulationRecord>, 'recording_url' | 'usage' | 'divergence'> & { events?: TimelineItem[] };
 
 export interface SuiteRecord {
   id: string;
@@ -82,6 +100,8 @@ export interface CaseRecord {
   call_success_type: Schemas['CallSuccessType'];
   checks: CaseCheck[];
   caller_turns: string[];
+  tool_mocks: ToolMock[];
+  expected_agent_turns: string[];
   base_agent_id: string | null;
   created_at: string;
   updated_at: string;
@@ -171,9 +191,13 @@ export interface RunOutcome {
  */
 export const EMBEDDED_SIMULATIONS = 100;
 
-/** A session with its oldest simulations (at most `EMBEDDED_SIMULATIONS`) and the counters of all of them. */
+/**
+ * A session with its oldest simulations (at most `EMBEDDED_SIMULATIONS`), the counters of all of them,
+ * and the sum of the usage of all its finished ones (zeros when none), summed in SQL.
+ */
 export interface SessionView<S extends SimulationRecord = SimulationRecord> extends SessionRecord, SessionCounters {
   simulations: S[];
+  usage: SimulationUsage;
 }
 
 export interface WorkspaceRecord {
@@ -361,7 +385,7 @@ export interface Storage {
     list(workspace_id: string, filter: SimulationFilter, page: PageRequest): Promise<Page<SimulationRecord>>;
     /** For the engine: simulations still `in-progress`, across workspaces, oldest first. */
     listUnfinished(limit: number): Promise<SimulationRecord[]>;
-    /** For the engine: the checks and caller turns copied from the case when the run was created. */
+    /** For the engine: the checks, caller turns, tool mocks and recorded agent lines copied from the case when the run was created. */
     runInput(id: string): Promise<RunInput | undefined>;
     /**
      * For the engine: marks a queued simulation as running. Answers false, changing nothing, when it
@@ -375,7 +399,8 @@ export interface Storage {
      */
     appendTimeline(id: string, items: TimelineItem[], at: string): Promise<void>;
     /**
-     * For the engine: the final status, verdicts or error. The timeline is the events appended so
+     * For the engine: the final status, verdicts or error, the run's model usage and its divergence
+     * from a recording (their own columns; null when not given). The timeline is the events appended so
      * far; `events` are appended with the result, for those the run could not store as they happened.
      * A result is written once: when the run is no longer in progress, nothing changes (no field, no
      * event, no counter) and the answer is false.

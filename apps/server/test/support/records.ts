@@ -46,6 +46,8 @@ export const runOf = (session: SessionRecord, n: number, extra: Partial<Simulati
     iteration: 1,
     started_at: null,
     finished_at: null,
+    usage: null,
+    divergence: null,
     ...extra,
   }) as SimulationRecord;
 

@@ -15,6 +15,7 @@ import {
   agentColumns,
   bodyOf,
   caseColumns,
+  jsonOrNull,
   keyColumns,
   type Row,
   scenarioColumns,
@@ -49,6 +50,7 @@ import {
   type Page,
   type PageRequest,
   type Patch,
+  NO_RUN_INPUT,
   type RunInput,
   type ScenarioRecord,
   type SessionCounters,
@@ -56,6 +58,7 @@ import {
   type SessionView,
   type SimulationRecord,
   type SimulationSummary,
+  type SimulationUsage,
   type Storage,
   type SuiteRecord,
   type WebhookAttempt,
@@ -67,6 +70,7 @@ import { deliveriesOf, passes, sessionEvent, simulationEvent, type Subscriber, t
 import { migrate, TURN_EVENT } from './migrations.js';
 import { AppendQueue, insertEvents } from './run-log.js';
 import { caseReadOut } from '../../views.js';
+import { POSTGRES_USAGE_SUMS, toUsageSums } from '../usage.js';
 
 type Queryable = pg.Pool | pg.PoolClient;
 
@@ -147,10 +151,12 @@ const toCaseReadOut = (row: Row): CaseReadOut => caseReadOut(toCase(row), row.ba
  * SQLite, whose layout this is).
  */
 const LAST_EVENT_AT = '(SELECT at FROM simulation_events WHERE simulation_id = simulations.id ORDER BY seq DESC LIMIT 1) AS last_event_at';
-const SIMULATION_COLUMNS = `simulations.iteration, simulations.status, simulations.updated_at, simulations.body,
+const SIMULATION_COLUMNS = `simulations.iteration, simulations.status, simulations.updated_at, simulations.body, simulations.usage,
+  simulations.divergence,
   (SELECT '[' || string_agg(item, ',' ORDER BY seq) || ']' FROM simulation_events WHERE simulation_id = simulations.id) AS timeline,
   ${LAST_EVENT_AT}`;
-const SUMMARY_COLUMNS = `simulations.iteration, simulations.status, simulations.updated_at, simulations.body, NULL AS timeline, ${LAST_EVENT_AT}`;
+const SUMMARY_COLUMNS = `simulations.iteration, simulations.status, simulations.updated_at, simulations.body, simulations.usage,
+  simulations.divergence, NULL AS timeline, ${LAST_EVENT_AT}`;
 
 /** What a summary leaves out (see `SimulationSummary`), set to null as SQLite's `json_set` does: in place, or added last. */
 const SUMMARY_NULLS = ['simulation_case_prompt', 'success_criteria', 'custom_variables', 'success_criteria_analysis'] as const;
@@ -492,6 +498,8 @@ export class PostgresStorage implements Storage {
           call_success_type: asIs,
           checks: asJson,
           caller_turns: asJson,
+          tool_mocks: asJson,
+          expected_agent_turns: asJson,
           suite_id: asIs,
           updated_at: asIs,
         },
@@ -540,7 +548,7 @@ export class PostgresStorage implements Storage {
             [ws, ids],
             client,
           ),
-          await this.countSessions(ws, ids, client),
+          await this.countSessions(ws, ids, client, true),
         ] as const,
       'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY',
     );
@@ -553,10 +561,25 @@ export class PostgresStorage implements Storage {
     }));
   }
 
-  /** Counted in SQL on the status column, by the statuses `COUNTED_STATUSES` assigns each counter. */
-  private async countSessions(ws: string, ids: string[], db: Queryable = this.pool): Promise<Map<string, SessionCounters>> {
+  /**
+   * Counted in SQL on the status column, by the statuses `COUNTED_STATUSES` assigns each counter; with
+   * `usage`, the sums of the runs' usage too, in the same pass (see usage.ts).
+   */
+  private async countSessions(ws: string, ids: string[], db?: Queryable): Promise<Map<string, SessionCounters>>;
+  private async countSessions(
+    ws: string,
+    ids: string[],
+    db: Queryable,
+    usage: true,
+  ): Promise<Map<string, SessionCounters & { usage: SimulationUsage }>>;
+  private async countSessions(
+    ws: string,
+    ids: string[],
+    db: Queryable = this.pool,
+    usage = false,
+  ): Promise<Map<string, SessionCounters & { usage?: SimulationUsage }>> {
     const rows = await this.query(
-      `SELECT session_id, count(*)::int AS total_simulations, ${COUNTERS_SQL}
+      `SELECT session_id, count(*)::int AS total_simulations, ${COUNTERS_SQL}${usage ? `, ${POSTGRES_USAGE_SUMS}` : ''}
       FROM simulations WHERE workspace_id = $1 AND session_id = ANY($2::text[]) GROUP BY session_id`,
       [ws, ids],
       db,
@@ -565,17 +588,15 @@ export class PostgresStorage implements Storage {
     return new Map(
       ids.map((id) => {
         const row = found.get(id);
-        return [
-          id,
-          row
-            ? {
-                total_simulations: row.total_simulations as number,
-                completed_simulations: row.completed_simulations as number,
-                failed_simulations: row.failed_simulations as number,
-                pending_simulations: row.pending_simulations as number,
-              }
-            : { ...NO_SIMULATIONS },
-        ];
+        const counters: SessionCounters = row
+          ? {
+              total_simulations: row.total_simulations as number,
+              completed_simulations: row.completed_simulations as number,
+              failed_simulations: row.failed_simulations as number,
+              pending_simulations: row.pending_simulations as number,
+            }
+          : { ...NO_SIMULATIONS };
+        return [id, usage ? { ...counters, usage: toUsageSums(row) } : counters];
       }),
     );
   }
@@ -593,12 +614,14 @@ export class PostgresStorage implements Storage {
         // One statement for all the runs, a column an array, in the order given (their insertion order).
         const column = <T>(pick: (s: SimulationRecord) => T) => simulations.map(pick);
         await this.query(
-          `INSERT INTO simulations (id, workspace_id, session_id, case_id, target_agent_id, status, created_at, updated_at, body, run_input, iteration)
-          SELECT id, workspace_id, session_id, case_id, target_agent_id, status, created_at, updated_at, body, run_input, iteration
+          `INSERT INTO simulations (id, workspace_id, session_id, case_id, target_agent_id, status, created_at, updated_at, body, run_input, iteration,
+            usage, divergence)
+          SELECT id, workspace_id, session_id, case_id, target_agent_id, status, created_at, updated_at, body, run_input, iteration,
+            usage, divergence
           FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[],
-              $11::integer[])
+              $11::integer[], $12::text[], $13::text[])
             WITH ORDINALITY AS r(id, workspace_id, session_id, case_id, target_agent_id, status, created_at, updated_at, body, run_input,
-              iteration, n)
+              iteration, usage, divergence, n)
           ORDER BY n`,
           [
             column((s) => s.simulation_id),
@@ -612,6 +635,8 @@ export class PostgresStorage implements Storage {
             column(bodyOf),
             column((s) => (inputs?.has(s.simulation_id) ? json(inputs.get(s.simulation_id)) : null)),
             column((s) => s.iteration),
+            column((s) => jsonOrNull(s.usage)),
+            column((s) => jsonOrNull(s.divergence)),
           ],
           client,
         );
@@ -772,7 +797,8 @@ export class PostgresStorage implements Storage {
   /**
    * Sets fields of a simulation's document with its `updated_at`, and the status when given, if the
    * run is still in progress (and, for `queued`, not started yet); answers whether it changed, and
-   * throws if there is no such simulation. Read and written under the row's lock, in JavaScript: a
+   * throws if there is no such simulation; `columns` (usage and divergence, as stored) are set with
+   * them when given. Read and written under the row's lock, in JavaScript: a
    * field already there keeps its place, a new one goes last, as SQLite's `json_set` does. The lock
    * makes the check and the write one step for deliveries of one run on several workers.
    */
@@ -783,6 +809,7 @@ export class PostgresStorage implements Storage {
     fields: Record<string, unknown>,
     status?: SimulationRecord['status'],
     queued = false,
+    columns?: { usage: string | null; divergence: string | null },
   ): Promise<boolean> {
     const [row] = await this.query('SELECT status, body FROM simulations WHERE id = $1 FOR UPDATE', [id], client);
     if (!row) throw new Error(`no simulation ${id}`);
@@ -790,11 +817,18 @@ export class PostgresStorage implements Storage {
     const body = JSON.parse(row.body as string) as Record<string, unknown>;
     if (queued && body.started_at != null) return false;
     for (const [key, value] of Object.entries(fields)) if (value !== undefined) body[key] = value;
-    await this.query(
-      'UPDATE simulations SET status = coalesce($2, status), updated_at = $3, body = $4 WHERE id = $1',
-      [id, status ?? null, at, json(body)],
-      client,
-    );
+    if (columns)
+      await this.query(
+        'UPDATE simulations SET status = coalesce($2, status), updated_at = $3, body = $4, usage = $5, divergence = $6 WHERE id = $1',
+        [id, status ?? null, at, json(body), columns.usage, columns.divergence],
+        client,
+      );
+    else
+      await this.query(
+        'UPDATE simulations SET status = coalesce($2, status), updated_at = $3, body = $4 WHERE id = $1',
+        [id, status ?? null, at, json(body)],
+        client,
+      );
     return true;
   }
 
@@ -823,7 +857,7 @@ export class PostgresStorage implements Storage {
     runInput: async (id) => {
       const [row] = await this.query('SELECT run_input FROM simulations WHERE id = $1', [id]);
       if (!row) return undefined;
-      return row.run_input ? (JSON.parse(row.run_input as string) as RunInput) : { checks: [], caller_turns: [] };
+      return { ...NO_RUN_INPUT, ...(row.run_input ? (JSON.parse(row.run_input as string) as Partial<RunInput>) : {}) };
     },
     // After the events queued before it, as the SQLite storage commits the engine's writes in order.
     markStarted: async (id, at, details = {}) => {
@@ -831,13 +865,14 @@ export class PostgresStorage implements Storage {
       return this.transaction((client) => this.updateSimulation(client, id, at, { ...details, started_at: at }, undefined, true));
     },
     appendTimeline: (id, items, at) => this.appends.add({ id, items, at }),
-    finish: async (id, { status, events, ...result }, at) => {
+    finish: async (id, { status, events, usage, divergence, ...result }, at) => {
       // Events still waiting to be written come before the result (the engine awaits its appends).
       await this.appends.idle();
       // A run no longer in progress keeps its result: a second finish changes nothing.
       return this.transaction(async (client) => {
         const subscribers = await this.subscribers(client, id);
-        if (!(await this.updateSimulation(client, id, at, { ...result, finished_at: at }, status))) return false;
+        const columns = { usage: jsonOrNull(usage), divergence: jsonOrNull(divergence) };
+        if (!(await this.updateSimulation(client, id, at, { ...result, finished_at: at }, status, false, columns))) return false;
         if (events?.length) await insertEvents(client, [{ id, items: events, at }], true);
         if (subscribers) await this.outbox(client, subscribers, [id], at, 'session.completed');
         return true;

@@ -250,6 +250,19 @@ export const migrations: Migration[] = [
       ALTER TABLE agents ADD COLUMN previous_signing_secret_expires_at ${TEXT};
     `,
   },
+  {
+    version: 7,
+    name: "models and replays (issues 14, 16): a case's tool mocks and recorded agent lines; a run's model usage and divergence",
+    // As SQLite's version 13: cases stored before have none (`[]`); a run's usage and divergence are
+    // columns (null before and until it finishes), so that a session's usage is summed without reading
+    // the documents.
+    sql: `
+      ALTER TABLE cases ADD COLUMN tool_mocks ${TEXT} NOT NULL DEFAULT '[]';
+      ALTER TABLE cases ADD COLUMN expected_agent_turns ${TEXT} NOT NULL DEFAULT '[]';
+      ALTER TABLE simulations ADD COLUMN usage ${TEXT};
+      ALTER TABLE simulations ADD COLUMN divergence ${TEXT};
+    `,
+  },
 ];
 
 /**

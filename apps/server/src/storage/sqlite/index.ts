@@ -5,6 +5,7 @@ import {
   agentColumns,
   bodyOf,
   caseColumns,
+  jsonOrNull,
   keyColumns,
   type Row,
   scenarioColumns,
@@ -35,6 +36,7 @@ import {
   type CaseReadOut,
   EMBEDDED_SIMULATIONS,
   type JsonText,
+  NO_RUN_INPUT,
   type RunInput,
   type IdempotencyClaim,
   type Page,
@@ -46,6 +48,7 @@ import {
   type SessionView,
   type SimulationRecord,
   type SimulationSummary,
+  type SimulationUsage,
   type Storage,
   type SuiteRecord,
   type TimelineItem,
@@ -60,6 +63,7 @@ import { keysChangeProbe } from './keys-version.js';
 import { migrate } from './migrations.js';
 import { CASE_READ_OUT, JOIN_BASE_AGENT } from './read-outs.js';
 import { insertedTotals, keptDayTotal, keptTotal } from './totals.js';
+import { SQLITE_USAGE_SUMS, toUsageSums } from '../usage.js';
 
 type Param = string | number | null;
 
@@ -166,12 +170,13 @@ const placeholders = (n: number) => Array.from({ length: n }, () => '?').join(',
  */
 const RUN_OF = '(SELECT run FROM simulation_runs WHERE simulation_id = simulations.id)';
 const LAST_EVENT_AT = `(SELECT at FROM simulation_events WHERE run = ${RUN_OF} ORDER BY n DESC LIMIT 1) AS last_event_at`;
-const SIMULATION_COLUMNS = `simulations.iteration, simulations.status, simulations.updated_at, simulations.body,
+const SIMULATION_COLUMNS = `simulations.iteration, simulations.status, simulations.updated_at, simulations.body, simulations.usage,
+  simulations.divergence,
   (SELECT '[' || group_concat(item, ',' ORDER BY n) || ']' FROM simulation_events WHERE run = ${RUN_OF}) AS timeline,
   ${LAST_EVENT_AT}`;
 
 /** Summaries (see `SimulationSummary`) are cut in SQL, so a page of sessions never reads a timeline. */
-const SUMMARY_COLUMNS = `simulations.iteration, simulations.status, simulations.updated_at,
+const SUMMARY_COLUMNS = `simulations.iteration, simulations.status, simulations.updated_at, simulations.usage, simulations.divergence,
   json_set(simulations.body, '$.simulation_case_prompt', NULL, '$.success_criteria', NULL, '$.custom_variables', NULL,
     '$.success_criteria_analysis', NULL) AS body,
   NULL AS timeline,
@@ -528,6 +533,8 @@ export class SqliteStorage implements Storage {
           call_success_type: asIs,
           checks: (v: CaseRecord['checks']) => json(v),
           caller_turns: (v: string[]) => json(v),
+          tool_mocks: (v: CaseRecord['tool_mocks']) => json(v),
+          expected_agent_turns: (v: string[]) => json(v),
           suite_id: asIs,
           updated_at: asIs,
         },
@@ -570,7 +577,7 @@ export class SqliteStorage implements Storage {
     const ids = sessions.map((s) => s.simulation_session_id);
     const oldest = this.sql(`SELECT ${summaries ? SUMMARY_COLUMNS : SIMULATION_COLUMNS} FROM simulations
       WHERE workspace_id = ? AND session_id = ? ORDER BY created_at, iteration, rowid LIMIT ${EMBEDDED_SIMULATIONS}`);
-    const counters = this.countSessions(ws, ids);
+    const counters = this.countSessions(ws, ids, true);
     return sessions.map((session) => ({
       ...session,
       simulations: (oldest.all(ws, session.simulation_session_id) as Row[]).map(
@@ -580,9 +587,14 @@ export class SqliteStorage implements Storage {
     }));
   }
 
-  /** Counted in SQL on the status column, by the statuses `COUNTED_STATUSES` assigns each counter. */
-  private countSessions(ws: string, ids: string[]): Map<string, SessionCounters> {
-    const rows = this.sql(`SELECT session_id, count(*) AS total_simulations, ${COUNTERS_SQL}
+  /**
+   * Counted in SQL on the status column, by the statuses `COUNTED_STATUSES` assigns each counter; with
+   * `usage`, the sums of the runs' usage too, in the same pass (see usage.ts).
+   */
+  private countSessions(ws: string, ids: string[]): Map<string, SessionCounters>;
+  private countSessions(ws: string, ids: string[], usage: true): Map<string, SessionCounters & { usage: SimulationUsage }>;
+  private countSessions(ws: string, ids: string[], usage = false): Map<string, SessionCounters & { usage?: SimulationUsage }> {
+    const rows = this.sql(`SELECT session_id, count(*) AS total_simulations, ${COUNTERS_SQL}${usage ? `, ${SQLITE_USAGE_SUMS}` : ''}
       FROM simulations WHERE workspace_id = ? AND session_id IN (${placeholders(ids.length)}) GROUP BY session_id`).all(
       ws,
       ...ids,
@@ -591,17 +603,15 @@ export class SqliteStorage implements Storage {
     return new Map(
       ids.map((id) => {
         const row = found.get(id);
-        return [
-          id,
-          row
-            ? {
-                total_simulations: Number(row.total_simulations),
-                completed_simulations: Number(row.completed_simulations),
-                failed_simulations: Number(row.failed_simulations),
-                pending_simulations: Number(row.pending_simulations),
-              }
-            : { ...NO_SIMULATIONS },
-        ];
+        const counters: SessionCounters = row
+          ? {
+              total_simulations: Number(row.total_simulations),
+              completed_simulations: Number(row.completed_simulations),
+              failed_simulations: Number(row.failed_simulations),
+              pending_simulations: Number(row.pending_simulations),
+            }
+          : { ...NO_SIMULATIONS };
+        return [id, usage ? { ...counters, usage: toUsageSums(row) } : counters];
       }),
     );
   }
@@ -612,8 +622,9 @@ export class SqliteStorage implements Storage {
         'INSERT INTO sessions (id, workspace_id, suite_id, target_agent_id, created_at) VALUES (?, ?, ?, ?, ?)',
       );
       const insertSimulation =
-        this.sql(`INSERT INTO simulations (id, workspace_id, session_id, case_id, target_agent_id, iteration, status, created_at, updated_at, body, run_input)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+        this.sql(`INSERT INTO simulations (id, workspace_id, session_id, case_id, target_agent_id, iteration, status, created_at, updated_at, body, run_input,
+          usage, divergence)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
       // Numbered and counted here rather than by insert triggers (see `insertedTotals`).
       const insertRun = this.sql('INSERT INTO simulation_runs (simulation_id) VALUES (?)');
       const addTotal = this.sql(`INSERT INTO list_totals (workspace_id, list, key1, key2, n) VALUES (?, ?, ?, ?, ?)
@@ -642,6 +653,8 @@ export class SqliteStorage implements Storage {
             s.updated_at,
             bodyOf(s),
             inputs?.has(s.simulation_id) ? json(inputs.get(s.simulation_id)) : null,
+            jsonOrNull(s.usage),
+            jsonOrNull(s.divergence),
           );
           insertRun.run(s.simulation_id);
         }
@@ -748,7 +761,7 @@ export class SqliteStorage implements Storage {
 
   /**
    * Sets fields of a simulation's document in place (`json_set`, no read into JavaScript) with its
-   * `updated_at`, and the status when given, if the run is still in progress (and, for `queued`, not
+   * `updated_at`, the status when given and the `columns` given (names of the code's own), if the run is still in progress (and, for `queued`, not
    * started yet, when the run starts: then where its log ends is kept, see `logEnds`); answers whether
    * it changed, and throws if there is no such simulation.
    */
@@ -758,14 +771,24 @@ export class SqliteStorage implements Storage {
     fields: Record<string, unknown>,
     status?: SimulationRecord['status'],
     queued = false,
+    columns: Record<string, Param> = {},
   ): boolean {
     const entries = Object.entries(fields).filter(([, value]) => value !== undefined);
     for (const [key] of entries) if (!/^\w+$/.test(key)) throw new Error(`not a simulation field: ${key}`);
     // A string or null is set as itself (a timestamp, most often); anything else is parsed from JSON text.
     const paths = entries.map(([key, value]) => `'$.${key}', ${asItself(value) ? '?' : 'json(?)'}`).join(', ');
     const body = entries.length ? `, body = json_set(body, ${paths})` : '';
-    const params = [...(status ? [status] : []), at, ...entries.map(([, value]) => (asItself(value) ? value : json(value))), id];
-    const set = `UPDATE simulations SET ${status ? 'status = ?, ' : ''}updated_at = ?${body} WHERE id = ? AND status = 'in-progress'`;
+    const own = Object.keys(columns)
+      .map((column) => `, ${column} = ?`)
+      .join('');
+    const params = [
+      ...(status ? [status] : []),
+      at,
+      ...Object.values(columns),
+      ...entries.map(([, value]) => (asItself(value) ? value : json(value))),
+      id,
+    ];
+    const set = `UPDATE simulations SET ${status ? 'status = ?, ' : ''}updated_at = ?${own}${body} WHERE id = ? AND status = 'in-progress'`;
     if (queued) {
       // A run starting: its log's end comes back with it, so that its first append reads nothing.
       const end = this.sql(`${set} AND json_extract(body, '$.started_at') IS NULL RETURNING
@@ -851,7 +874,7 @@ export class SqliteStorage implements Storage {
     runInput: async (id) => {
       const row = this.sql('SELECT run_input FROM simulations WHERE id = ?').get(id) as Row | undefined;
       if (!row) return undefined;
-      return row.run_input ? (JSON.parse(row.run_input as string) as RunInput) : { checks: [], caller_turns: [] };
+      return { ...NO_RUN_INPUT, ...(row.run_input ? (JSON.parse(row.run_input as string) as Partial<RunInput>) : {}) };
     },
     markStarted: async (id, at, details = {}) => {
       let started = false;
@@ -864,10 +887,13 @@ export class SqliteStorage implements Storage {
     // After the events queued before it, as every engine write is committed in the order it came.
     // A run no longer in progress keeps its result: a second finish changes nothing (the triggers
     // that move the totals see no update).
-    finish: async (id, { status, events, ...result }, at) => {
+    finish: async (id, { status, events, usage, divergence, ...result }, at) => {
       let finished = false;
       await this.writes.add(() => {
-        finished = this.updateSimulation(id, at, { ...result, finished_at: at }, status);
+        finished = this.updateSimulation(id, at, { ...result, finished_at: at }, status, false, {
+          usage: jsonOrNull(usage),
+          divergence: jsonOrNull(divergence),
+        });
         if (finished && events?.length) this.appendEvents(id, events, at, true);
         if (finished) this.outbox([id], at, 'session.completed');
         this.logEnds.delete(id);

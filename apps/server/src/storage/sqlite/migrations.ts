@@ -302,6 +302,19 @@ export const migrations: Migration[] = [
       ALTER TABLE agents ADD COLUMN previous_signing_secret_expires_at TEXT;
     `,
   },
+  {
+    version: 13,
+    name: "models and replays (issues 14, 16): a case's tool mocks and recorded agent lines; a run's model usage and divergence",
+    // Cases stored before have none (`[]`). A run's usage and divergence are columns, not fields of its
+    // document: a session's usage is summed from the column without parsing the documents, and both
+    // are null in runs stored before (and until a run finishes).
+    sql: `
+      ALTER TABLE cases ADD COLUMN tool_mocks TEXT NOT NULL DEFAULT '[]';
+      ALTER TABLE cases ADD COLUMN expected_agent_turns TEXT NOT NULL DEFAULT '[]';
+      ALTER TABLE simulations ADD COLUMN usage TEXT;
+      ALTER TABLE simulations ADD COLUMN divergence TEXT;
+    `,
+  },
 ];
 
 export function migrate(db: Database): number[] {

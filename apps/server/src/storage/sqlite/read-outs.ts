@@ -40,6 +40,8 @@ export const CASE_READ_OUT = jsonObject([
   ['call_success_type', 'c.call_success_type'],
   ['checks', 'c.checks', 'json'],
   ['caller_turns', 'c.caller_turns', 'json'],
+  ['tool_mocks', 'c.tool_mocks', 'json'],
+  ['expected_agent_turns', 'c.expected_agent_turns', 'json'],
   ['base_agent', `CASE WHEN a.agent_id IS NULL THEN 'null' ELSE ${BASE_AGENT} END`, 'json'],
   ['created_at', 'c.created_at'],
   ['updated_at', 'c.updated_at'],
