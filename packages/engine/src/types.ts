@@ -45,7 +45,16 @@ export interface CaseSnapshot {
 export type AgentConnector =
   | (Omit<Schemas['AgentConnectorBuiltin'], 'builtin'> & { builtin: string })
   | (Schemas['AgentConnectorHttpIn'] & { sign?: SignTurn })
-  | Schemas['AgentConnectorOpenaiIn'];
+  | OpenAiConnector;
+
+/** An agent behind an OpenAI-compatible endpoint, with the tools its model may call. */
+export type OpenAiConnector = Schemas['AgentConnectorOpenaiIn'];
+
+/** A function an `openai` agent's model may call (`AgentTool`). */
+export type AgentTool = Schemas['AgentTool'];
+
+/** A case's answer to an `openai` agent's tool call (`ToolMock`). */
+export type ToolMock = Schemas['ToolMock'];
 
 /**
  * Headers that sign one agent-turn request, made from its raw body (the server's Standard Webhooks
@@ -62,7 +71,10 @@ export interface LlmConfig {
   base_url: string;
   model: string;
   api_key?: string;
+  /** Time-out of each request (each retry included) in milliseconds. */
   timeout_ms?: number;
+  /** Retries of a request answered 408, 409, 429 or 5xx, or that timed out or lost its connection (default 2). */
+  max_retries?: number;
   temperature?: number;
 }
 
@@ -74,7 +86,8 @@ export type CustomVariables = Schemas['CustomVariables'];
  */
 export interface TimelineItem extends Filled<Schemas['TimelineItem']> {
   sender_type: 'persona' | 'agent' | 'system';
-  type: 'message' | 'tool_call' | 'end_call' | 'error';
+  /** `tool_result`: a tool mock's answer to the `tool_call` before it; `divergence`: where a replay departed. */
+  type: 'message' | 'tool_call' | 'tool_result' | 'end_call' | 'error' | 'divergence';
   /** Seconds since the call started, as a decimal string ("3.250"). */
   timestamp: string;
 }
