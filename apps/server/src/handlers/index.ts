@@ -3,6 +3,7 @@ import { agentHandlers } from './agents.js';
 import { cancelHandlers } from './cancel.js';
 import { caseHandlers } from './cases.js';
 import { ok, type Deps } from './common.js';
+import { importHandlers } from './imports.js';
 import { reportHandlers } from './reports.js';
 import { scenarioHandlers } from './scenarios.js';
 import { simulationHandlers } from './simulations.js';
@@ -16,6 +17,7 @@ export function createHandlers(deps: Deps): Handlers {
   return {
     ...agentHandlers(deps),
     ...caseHandlers(deps),
+    ...importHandlers(deps),
     ...suiteHandlers(deps),
     ...scenarioHandlers(deps),
     ...simulationHandlers(deps),
