@@ -25,6 +25,7 @@ export { readNdjson, type GenerateCasesOptions } from './generate.js';
 export { verifyWebhook, WebhookVerificationError, type WebhookHeaders, type WebhookVerificationReason } from './webhooks.js';
 export type { SimulationsHelpers } from './helpers.js';
 export type {
+  AgentTool,
   ErrorBody,
   ErrorCode,
   FieldError,
@@ -32,7 +33,9 @@ export type {
   ListItem,
   ListPath,
   ListPathParams,
+  ModelUsage,
   Payload,
+  ReplayDivergence,
   Schemas,
   Simulation,
   SimulationCaseGenerateEvent,
@@ -45,6 +48,8 @@ export type {
   SimulationSessionReport,
   SimulationStatus,
   SimulationSuiteExecution,
+  SimulationUsage,
+  ToolMock,
   WebhookDelivery,
   WebhookEndpoint,
   WebhookEvent,

@@ -7,6 +7,16 @@ export type Simulation = Schemas['SimulationReadOut'];
 export type SimulationStatus = Schemas['SimulationStatus'];
 export type SimulationSession = Schemas['SimulationSessionReadOut'];
 export type SimulationSuiteExecution = Schemas['SimulationSuiteExecuteOut'];
+/** Model calls, tokens and latency per role of a simulation (`usage`, null until it finishes), summed on its session. */
+export type SimulationUsage = Schemas['SimulationUsage'];
+/** The model calls of one role (`persona`, `agent`, `judge` or `total`) of a `SimulationUsage`. */
+export type ModelUsage = Schemas['ModelUsage'];
+/** Where a replayed call first departed from its recording (a simulation's `divergence`). */
+export type ReplayDivergence = Schemas['ReplayDivergence'];
+/** A function an `openai` agent's model may call (`connector.tools`). */
+export type AgentTool = Schemas['AgentTool'];
+/** What a case answers for a tool call of the agent's model (`tool_mocks`). */
+export type ToolMock = Schemas['ToolMock'];
 export type SimulationSessionReport = Schemas['SimulationSessionReport'];
 export type SimulationCaseReport = Schemas['SimulationCaseReport'];
 export type SimulationSessionComparison = Schemas['SimulationSessionComparison'];

@@ -7,8 +7,12 @@ import {
   type ListItem,
   type ListPath,
   type Page,
+  type ModelUsage,
+  type ReplayDivergence,
   type Schemas,
+  type Simulation,
   type SimulationsApiError,
+  type SimulationUsage,
 } from '../../src/index.js';
 
 // Checked by tsc (vitest typecheck and the package's `typecheck` script): an expectation that stops
@@ -144,6 +148,11 @@ describe('helpers', () => {
     >();
     // Today's fields are all still there: a runSuite result is a session.
     expectTypeOf(run).resolves.toMatchTypeOf<Schemas['SimulationSessionReadOut']>();
+    // The session's summed usage, and each simulation's own (null until it finishes) with its divergence.
+    expectTypeOf(run).resolves.toHaveProperty('usage').toEqualTypeOf<SimulationUsage | undefined>();
+    expectTypeOf<Simulation['usage']>().toEqualTypeOf<SimulationUsage | null | undefined>();
+    expectTypeOf<Simulation['divergence']>().toEqualTypeOf<ReplayDivergence | null | undefined>();
+    expectTypeOf<SimulationUsage['judge']>().toEqualTypeOf<ModelUsage>();
     void client.runSuite('s', { targetAgentId: 'a', baseline: '4a5b6c7d-8e9f-4a0b-9c1d-2e3f4a5b6c7d' });
     // @ts-expect-error: targetAgentId is required
     void client.runSuite('s', { maxTurns: 10 });
