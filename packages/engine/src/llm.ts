@@ -1,59 +1,35 @@
-import { postJson } from './net/post-json.js';
-import type { OutboundPolicy } from './net/url-guard.js';
+import { LlmReplyError } from './model/client.js';
 import type { LlmConfig } from './types.js';
 
-export interface ChatMessage {
-  role: 'system' | 'user' | 'assistant';
-  content: string;
-}
-
-export interface ChatOptions {
-  signal?: AbortSignal;
-  /** Guard the endpoint like a user-supplied URL (agent connectors); operator LLMs are trusted. */
-  policy?: OutboundPolicy;
-}
-
-export class LlmReplyError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'LlmReplyError';
-  }
-}
-
-const DEFAULT_TIMEOUT_MS = 60_000;
-
-/** `POST {base_url}/chat/completions` and the text of the first choice. */
-export async function chatCompletion(config: LlmConfig, messages: ChatMessage[], options: ChatOptions = {}): Promise<string> {
-  const url = `${config.base_url.replace(/\/+$/, '')}/chat/completions`;
-  const answer = await postJson(
-    url,
-    {
-      model: config.model,
-      messages,
-      ...(config.temperature === undefined ? {} : { temperature: config.temperature }),
-    },
-    {
-      headers: config.api_key ? { authorization: `Bearer ${config.api_key}` } : {},
-      timeoutMs: config.timeout_ms ?? DEFAULT_TIMEOUT_MS,
-      ...(options.signal ? { signal: options.signal } : {}),
-      ...(options.policy ? { policy: options.policy } : {}),
-    },
-  );
-  const content = (answer as { choices?: Array<{ message?: { content?: unknown } }> } | null)?.choices?.[0]?.message?.content;
-  if (typeof content !== 'string') throw new LlmReplyError('the chat completion has no choices[0].message.content string');
-  return content;
-}
-
 /**
- * Reads an LLM config from environment variables `<PREFIX>_BASE_URL`, `<PREFIX>_MODEL` and
- * `<PREFIX>_API_KEY` (for example `SIMS_LLM_BASE_URL`); `undefined` unless base URL and model are set.
+ * Reads an LLM config from environment variables `<PREFIX>_BASE_URL`, `<PREFIX>_MODEL`,
+ * `<PREFIX>_API_KEY`, `<PREFIX>_MAX_RETRIES` and `<PREFIX>_TIMEOUT_MS` (for example
+ * `SIMS_LLM_BASE_URL`); `undefined` unless base URL and model are set. A retry count or time-out
+ * that is not a whole number in range is refused with an error naming the variable.
  */
 export function llmConfigFromEnv(env: Record<string, string | undefined>, prefix = 'SIMS_LLM'): LlmConfig | undefined {
   const base_url = env[`${prefix}_BASE_URL`];
   const model = env[`${prefix}_MODEL`];
   if (!base_url || !model) return undefined;
   const api_key = env[`${prefix}_API_KEY`];
-  return { base_url, model, ...(api_key ? { api_key } : {}) };
+  const max_retries = wholeNumber(env, `${prefix}_MAX_RETRIES`, 0, 10);
+  const timeout_ms = wholeNumber(env, `${prefix}_TIMEOUT_MS`, 100, 600_000);
+  return {
+    base_url,
+    model,
+    ...(api_key ? { api_key } : {}),
+    ...(max_retries === undefined ? {} : { max_retries }),
+    ...(timeout_ms === undefined ? {} : { timeout_ms }),
+  };
+}
+
+function wholeNumber(env: Record<string, string | undefined>, name: string, min: number, max: number): number | undefined {
+  const raw = env[name];
+  if (raw === undefined || raw.trim() === '') return undefined;
+  const value = Number(raw);
+  if (!/^\s*\d+\s*$/.test(raw) || value < min || value > max)
+    throw new Error(`${name} must be a whole number from ${min} to ${max}, not "${raw}"`);
+  return value;
 }
 
 /** Extracts the JSON object of an LLM answer that may wrap it in a code fence or prose. */

@@ -2,8 +2,9 @@ import { createAgentConnection } from './connectors/index.js';
 import type { AgentConnection, AgentTurn } from './connectors/connector.js';
 import { parseWebhookReply } from './connectors/http.js';
 import { agentError, EngineError } from './errors.js';
-import { judge } from './judge/judge.js';
+import { judge, type CriteriaPerCall } from './judge/judge.js';
 import { formatToolCall } from './judge/transcript.js';
+import { createUsageMeter, type UsageSink } from './model/usage.js';
 import type { OutboundPolicy } from './net/url-guard.js';
 import { createLlmPersona } from './persona/llm.js';
 import { createPromptPersona, createScriptedPersona } from './persona/offline.js';
@@ -21,6 +22,7 @@ import type {
   ReplayDivergence,
   SimulationUsage,
   TimelineItem,
+  ToolCall,
 } from './types.js';
 import { substituteVariables } from './variables.js';
 
@@ -39,6 +41,8 @@ export interface RunSimulationOptions {
   signal?: AbortSignal;
   /** LLMs for the persona and the judge; each role is offline without one. */
   llm?: { persona?: LlmConfig; judge?: LlmConfig };
+  /** How the LLM judge is asked about the case's criteria (default `DEFAULT_CRITERIA_PER_CALL`). */
+  criteriaPerCall?: CriteriaPerCall;
   /** Receives every timeline event as it happens. */
   onEvent?: (item: TimelineItem) => void;
   /** Clock in epoch milliseconds (tests). */
@@ -59,7 +63,7 @@ export interface SimulationResult {
   endedBy: EndedBy;
   turns: number;
   error_info?: ErrorInfo;
-  /** Model usage per role; zeros for roles without a model. */
+  /** Model usage per role (persona, `openai` agent, judge) and in total; zeros for roles without a model. */
   usage: SimulationUsage;
   /** For a case with `expected_agent_turns`: the first reply that departed from the recording. */
   divergence?: ReplayDivergence;
@@ -114,6 +118,7 @@ export async function runSimulation(options: RunSimulationOptions): Promise<Simu
   options.signal?.addEventListener('abort', onOuterAbort, { once: true });
   const signal = controller.signal;
   const untilAborted = abortRace(signal);
+  const meter = createUsageMeter();
   const replay = snapshot.expected_agent_turns?.length ? createReplayTracker(snapshot.expected_agent_turns) : undefined;
 
   const finish = (endedBy: EndedBy, analysis: Analysis | null, error_info?: ErrorInfo): SimulationResult => ({
@@ -121,7 +126,7 @@ export async function runSimulation(options: RunSimulationOptions): Promise<Simu
     analysis,
     endedBy,
     turns,
-    usage: emptyUsage(),
+    usage: meter.read(),
     ...(error_info ? { error_info } : {}),
     ...(replay?.divergence ? { divergence: replay.divergence } : {}),
   });
@@ -138,10 +143,12 @@ export async function runSimulation(options: RunSimulationOptions): Promise<Simu
             agentName: options.agent.name,
             prompt: substituteVariables(options.agent.prompt, variables),
             customVariables: variables,
+            ...(snapshot.tool_mocks ? { toolMocks: snapshot.tool_mocks } : {}),
+            onModelUsage: meter.sink('agent'),
           },
           options.network ?? {},
         );
-      const persona = options.persona ?? choosePersona(snapshot, options.llm?.persona);
+      const persona = options.persona ?? choosePersona(snapshot, options.llm?.persona, meter.sink('persona'));
 
       const agentTurn = async (): Promise<boolean> => {
         let raw: unknown;
@@ -158,7 +165,11 @@ export async function runSimulation(options: RunSimulationOptions): Promise<Simu
           throw agentError('agent_error', `the agent failed: ${error instanceof Error ? error.message : String(error)}`, error);
         }
         const turn: AgentTurn = parseWebhookReply(raw, 'the agent');
-        for (const call of turn.tool_calls) emit('agent', 'tool_call', formatToolCall(call));
+        const results = toolResultsOf(raw, turn.tool_calls);
+        for (const [index, call] of turn.tool_calls.entries()) {
+          emit('agent', 'tool_call', formatToolCall(call));
+          if (results) emit('system', 'tool_result', results[index]!);
+        }
         if (turn.reply) {
           conversation.push({ role: 'agent', content: turn.reply });
           emit('agent', 'message', turn.reply);
@@ -211,6 +222,8 @@ export async function runSimulation(options: RunSimulationOptions): Promise<Simu
     const analysis = await judge(snapshot, timeline, {
       ...(options.llm?.judge ? { llm: options.llm.judge } : {}),
       ...(options.signal ? { signal: options.signal } : {}),
+      ...(options.criteriaPerCall ? { criteriaPerCall: options.criteriaPerCall } : {}),
+      onUsage: meter.sink('judge'),
     });
     if (options.signal?.aborted) {
       stop = 'interrupted';
@@ -231,17 +244,21 @@ export async function runSimulation(options: RunSimulationOptions): Promise<Simu
   }
 }
 
-/** Usage of a run whose roles made no model call. Replaced by the model client's meter (issue 14). */
-function emptyUsage(): SimulationUsage {
-  const none = () => ({ calls: 0, prompt_tokens: 0, completion_tokens: 0, latency_ms: 0 });
-  return { persona: none(), agent: none(), judge: none(), total: none() };
+/** Scripted caller turns win over an LLM, so a scripted case stays deterministic; then the LLM; then the prompt rules. */
+export function choosePersona(snapshot: CaseSnapshot, llm: LlmConfig | undefined, onUsage?: UsageSink): Persona {
+  if (snapshot.caller_turns && snapshot.caller_turns.length > 0) return createScriptedPersona(snapshot.caller_turns);
+  if (llm) return createLlmPersona(llm, snapshot.prompt, onUsage ? { onUsage } : {});
+  return createPromptPersona(snapshot.prompt);
 }
 
-/** Scripted caller turns win over an LLM, so a scripted case stays deterministic; then the LLM; then the prompt rules. */
-export function choosePersona(snapshot: CaseSnapshot, llm: LlmConfig | undefined): Persona {
-  if (snapshot.caller_turns && snapshot.caller_turns.length > 0) return createScriptedPersona(snapshot.caller_turns);
-  if (llm) return createLlmPersona(llm, snapshot.prompt);
-  return createPromptPersona(snapshot.prompt);
+/**
+ * The answers the engine gave to a turn's tool calls (`AnsweredAgentTurn.tool_results`), when the connection
+ * reports one text per call; webhooks and builtins run their own tools and report none.
+ */
+function toolResultsOf(raw: unknown, calls: readonly ToolCall[]): string[] | undefined {
+  const results = (raw as { tool_results?: unknown } | null)?.tool_results;
+  if (!Array.isArray(results) || results.length !== calls.length || calls.length === 0) return undefined;
+  return results.every((r) => typeof r === 'string') ? results : undefined;
 }
 
 function toErrorInfo(error: unknown, stop: 'timeout' | 'interrupted' | undefined, timeoutMs: number): ErrorInfo {

@@ -124,7 +124,7 @@ describe('LLM judge', () => {
     },
   ];
 
-  it('decides natural-language criteria from strict JSON, in order, before checks', async () => {
+  it('decides natural-language criteria from strict JSON, in order, before checks (one call per criterion)', async () => {
     server = await startOpenAiServer([
       '```json\n{"success": true, "reasoning": "The agent said it opens at 9."}\n```',
       '{"success": false, "reasoning": "The agent never mentioned Sundays."}',
@@ -137,7 +137,7 @@ describe('LLM judge', () => {
         checks: [{ kind: 'ended_by', side: 'agent' }],
       }),
       timeline,
-      { llm: llm(server) },
+      { llm: llm(server), criteriaPerCall: 'one' },
     );
     expect(analysis).toEqual({
       success: true,
@@ -222,5 +222,22 @@ describe('llmConfigFromEnv', () => {
     });
     expect(llmConfigFromEnv({ SIMS_LLM_BASE_URL: 'http://x/v1' })).toBeUndefined();
     expect(llmConfigFromEnv({ JUDGE_BASE_URL: 'http://y', JUDGE_MODEL: 'j' }, 'JUDGE')).toEqual({ base_url: 'http://y', model: 'j' });
+  });
+});
+
+describe('llmConfigFromEnv retries and time-out', () => {
+  it('reads <PREFIX>_MAX_RETRIES and <PREFIX>_TIMEOUT_MS as whole numbers', () => {
+    expect(
+      llmConfigFromEnv({ SIMS_LLM_BASE_URL: 'http://x/v1', SIMS_LLM_MODEL: 'm', SIMS_LLM_MAX_RETRIES: '0', SIMS_LLM_TIMEOUT_MS: '30000' }),
+    ).toEqual({ base_url: 'http://x/v1', model: 'm', max_retries: 0, timeout_ms: 30_000 });
+  });
+
+  it.each([
+    ['SIMS_LLM_MAX_RETRIES', 'three'],
+    ['SIMS_LLM_MAX_RETRIES', '11'],
+    ['SIMS_LLM_TIMEOUT_MS', '1.5'],
+    ['SIMS_LLM_TIMEOUT_MS', '50'],
+  ])('refuses %s=%s naming the variable', (name, value) => {
+    expect(() => llmConfigFromEnv({ SIMS_LLM_BASE_URL: 'http://x/v1', SIMS_LLM_MODEL: 'm', [name]: value })).toThrow(name);
   });
 });

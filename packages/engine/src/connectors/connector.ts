@@ -1,5 +1,6 @@
 import type { components } from '@sims/api-types';
-import type { ConversationMessage, CustomVariables, ToolCall } from '../types.js';
+import type { UsageSink } from '../model/usage.js';
+import type { ConversationMessage, CustomVariables, ToolCall, ToolMock } from '../types.js';
 
 type WireReply = Required<components['schemas']['AgentTurnReply']>;
 
@@ -10,6 +11,14 @@ export interface AgentTurn extends WireReply {
   end_call: boolean;
   /** Lookups the agent performed before replying, in order. */
   tool_calls: ToolCall[];
+}
+
+/**
+ * The turn of a connection whose tool calls the engine answers (`openai` agents, from tool mocks):
+ * `tool_results[i]` is what `tool_calls[i]` was answered. Other connections run their own tools.
+ */
+export interface AnsweredAgentTurn extends AgentTurn {
+  tool_results: string[];
 }
 
 export interface AgentTurnRequest {
@@ -30,4 +39,8 @@ export interface ConnectionContext {
   prompt: string;
   agentName: string;
   customVariables: CustomVariables;
+  /** The running case's answers to the agent model's tool calls (`openai` agents). */
+  toolMocks?: readonly ToolMock[];
+  /** Receives the usage of each model call the agent makes (`openai` agents). */
+  onModelUsage?: UsageSink;
 }

@@ -1,4 +1,5 @@
-import { chatCompletion, parseJsonObject } from '../llm.js';
+import { askJson } from '../model/structured.js';
+import type { UsageSink } from '../model/usage.js';
 import type { Agent, CaseSnapshot, LlmConfig, Scenario, TestCategory } from '../types.js';
 import { TEST_CATEGORIES } from '../types.js';
 import {
@@ -32,6 +33,8 @@ export interface GenerateOptions {
   language?: string;
   llm?: LlmConfig;
   signal?: AbortSignal;
+  /** Receives the usage of each generator call (nothing offline). */
+  onUsage?: UsageSink;
 }
 
 /** Cases scenarios yield count as task completion, the category that checks a goal is reached. */
@@ -66,7 +69,7 @@ export async function* generateCases(options: GenerateOptions): AsyncGenerator<G
     let template: TemplateCase;
     if (options.llm) {
       try {
-        template = await writeWithLlm(options.llm, options.agent, item, options.language ?? 'en', options.signal);
+        template = await writeWithLlm(options.llm, options.agent, item, options.language ?? 'en', options);
       } catch (error) {
         const aborted = options.signal?.aborted === true;
         yield {
@@ -100,12 +103,24 @@ export const GENERATOR_SYSTEM_PROMPT = [
   '{"name": "short title", "prompt": "who the caller is and what they want, in the second person (You are ...)", "success_criteria": ["1 to 5 checkable statements about the agent"], "call_success_type": "all" or "any"}',
 ].join(' ');
 
+const CASE_SCHEMA = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['name', 'prompt', 'success_criteria', 'call_success_type'],
+  properties: {
+    name: { type: 'string' },
+    prompt: { type: 'string' },
+    success_criteria: { type: 'array', items: { type: 'string' } },
+    call_success_type: { type: 'string', enum: ['all', 'any'] },
+  },
+};
+
 async function writeWithLlm(
   llm: LlmConfig,
   agent: Agent,
   item: PlanItem,
   language: string,
-  signal: AbortSignal | undefined,
+  options: Pick<GenerateOptions, 'signal' | 'onUsage'>,
 ): Promise<TemplateCase> {
   const user = [
     `The agent's prompt:\n${agent.prompt}`,
@@ -113,15 +128,17 @@ async function writeWithLlm(
     ...(item.scenario ? [`Scenario to cover: ${item.scenario.name} — ${item.scenario.description}`] : []),
     `Write the case in the language "${language}". Write one test case.`,
   ].join('\n\n');
-  const content = await chatCompletion(
+  const raw = await askJson(
     llm,
-    [
-      { role: 'system', content: GENERATOR_SYSTEM_PROMPT },
-      { role: 'user', content: user },
-    ],
-    signal ? { signal } : {},
+    {
+      messages: [
+        { role: 'system', content: GENERATOR_SYSTEM_PROMPT },
+        { role: 'user', content: user },
+      ],
+      format: { name: 'test_case', schema: CASE_SCHEMA },
+    },
+    { ...(options.signal ? { signal: options.signal } : {}), ...(options.onUsage ? { onUsage: options.onUsage } : {}) },
   );
-  const raw = parseJsonObject(content);
   const text = (value: unknown, field: string, max: number) => {
     if (typeof value !== 'string' || value.trim() === '' || value.length > max)
       throw new Error(`"${field}" must be a non-empty string of at most ${max} characters`);

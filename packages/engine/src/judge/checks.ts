@@ -45,6 +45,14 @@ function argumentMatches(expected: unknown, actual: unknown): boolean {
   return actual !== null && typeof actual !== 'object' && String(expected) === String(actual);
 }
 
+/**
+ * Whether a tool call's arguments include every expected one, each compared by `argumentMatches`;
+ * arguments not expected are not compared. `tool_called` checks and tool mocks match calls this way.
+ */
+export function argumentsInclude(expected: Record<string, unknown>, actual: Record<string, unknown>): boolean {
+  return Object.entries(expected).every(([key, value]) => argumentMatches(value, actual[key]));
+}
+
 /** Judges one deterministic check exactly. A check that cannot be applied is `not_evaluated`. */
 export function evaluateCheck(check: Check, transcript: Transcript): Evaluation {
   const criterion = describeCheck(check);
@@ -94,9 +102,7 @@ export function evaluateCheck(check: Check, transcript: Transcript): Evaluation 
     }
     case 'tool_called': {
       const expected = check.arguments ?? {};
-      const hit = transcript.toolCalls.find(
-        (call) => call.name === check.name && Object.entries(expected).every(([key, value]) => argumentMatches(value, call.arguments[key])),
-      );
+      const hit = transcript.toolCalls.find((call) => call.name === check.name && argumentsInclude(expected, call.arguments));
       if (hit) return passed(criterion, `The agent called ${formatToolCall(hit)}.`);
       const made = transcript.toolCalls.map(formatToolCall);
       return failed(criterion, made.length ? `The agent's tool calls were: ${made.join('; ')}.` : 'The agent made no tool call.');

@@ -1,5 +1,8 @@
+import type { ChatCompletionMessageParam } from 'openai/resources/chat/completions';
 import { EngineError } from '../errors.js';
-import { chatCompletion, END_CALL_MARKER, takeEndCallMarker, type ChatMessage } from '../llm.js';
+import { END_CALL_MARKER, takeEndCallMarker } from '../llm.js';
+import { createChatCompletion } from '../model/client.js';
+import type { UsageSink } from '../model/usage.js';
 import type { LlmConfig } from '../types.js';
 import type { Persona } from './persona.js';
 
@@ -16,17 +19,22 @@ export function personaSystemPrompt(casePrompt: string): string {
 }
 
 /** An LLM plays the case prompt; the agent's messages are its user turns. */
-export function createLlmPersona(config: LlmConfig, casePrompt: string): Persona {
+export function createLlmPersona(config: LlmConfig, casePrompt: string, options: { onUsage?: UsageSink } = {}): Persona {
   const system = personaSystemPrompt(casePrompt);
   return {
     async next({ conversation, signal }) {
-      const messages: ChatMessage[] = [{ role: 'system', content: system }];
+      const messages: ChatCompletionMessageParam[] = [{ role: 'system', content: system }];
       for (const message of conversation) {
         messages.push({ role: message.role === 'persona' ? 'assistant' : 'user', content: message.content });
       }
       let content: string;
       try {
-        content = await chatCompletion(config, messages, { signal });
+        const { message } = await createChatCompletion(
+          config,
+          { messages },
+          { signal, ...(options.onUsage ? { onUsage: options.onUsage } : {}) },
+        );
+        content = typeof message.content === 'string' ? message.content : '';
       } catch (error) {
         throw new EngineError(500, 'persona_error', `persona model failed: ${error instanceof Error ? error.message : String(error)}`, {
           cause: error,

@@ -1,0 +1,63 @@
+import type { ChatCompletionMessageParam } from 'openai/resources/chat/completions';
+import { parseJsonObject } from '../llm.js';
+import { HttpRequestError } from '../net/post-json.js';
+import type { LlmConfig } from '../types.js';
+import { createChatCompletion, LlmReplyError, type ChatRequest, type ModelCallOptions } from './client.js';
+
+/** The model declined to answer (`message.refusal`, OpenAI structured outputs). */
+export class ModelRefusalError extends LlmReplyError {
+  constructor(refusal: string) {
+    super(`the model refused: ${refusal.slice(0, 200)}`);
+    this.name = 'ModelRefusalError';
+  }
+}
+
+export interface JsonRequest {
+  messages: ChatCompletionMessageParam[];
+  /** The answer's JSON Schema, sent as a strict `json_schema` response format named `name`. */
+  format: { name: string; schema: Record<string, unknown> };
+  temperature?: number;
+  seed?: number;
+}
+
+/**
+ * Asks for one JSON object. The request carries `response_format: {type: "json_schema", strict}`;
+ * a server without structured outputs refuses it, and refusals differ (400 or 422, and messages that
+ * name `response_format`, `json_schema`, the schema or nothing useful), so ANY 400 or 422 answer to
+ * it is taken as such a refusal: the request is sent once more without `response_format` and `seed`
+ * (and without `temperature` when the refusal names it: reasoning models take only their default),
+ * and the object is read out of the text (code fence, prose around it). The prompt must therefore
+ * ask for the JSON too. A refusal, empty content, a cut-off answer or unreadable JSON throws
+ * `LlmReplyError`; failed requests throw `HttpRequestError`.
+ */
+export async function askJson(config: LlmConfig, request: JsonRequest, options: ModelCallOptions = {}): Promise<Record<string, unknown>> {
+  const structured: ChatRequest = {
+    messages: request.messages,
+    response_format: { type: 'json_schema', json_schema: { name: request.format.name, strict: true, schema: request.format.schema } },
+    ...(request.temperature === undefined ? {} : { temperature: request.temperature }),
+    ...(request.seed === undefined ? {} : { seed: request.seed }),
+  };
+  let answer: Awaited<ReturnType<typeof createChatCompletion>>;
+  try {
+    answer = await createChatCompletion(config, structured, options);
+  } catch (error) {
+    if (!(error instanceof HttpRequestError && error.kind === 'status' && (error.status === 400 || error.status === 422))) throw error;
+    const keepTemperature = request.temperature !== undefined && !/temperature/i.test(error.message);
+    answer = await createChatCompletion(
+      config,
+      { messages: request.messages, ...(keepTemperature ? { temperature: request.temperature } : {}) },
+      options,
+    );
+  }
+  const { message } = answer;
+  const finish = answer.completion.choices[0]?.finish_reason;
+  if (typeof message.refusal === 'string' && message.refusal.trim()) throw new ModelRefusalError(message.refusal.trim());
+  const content = typeof message.content === 'string' ? message.content.trim() : '';
+  if (!content) throw new LlmReplyError('the model answered an empty message');
+  try {
+    return parseJsonObject(content);
+  } catch (error) {
+    if (finish === 'length') throw new LlmReplyError('the answer was cut off at the token limit before its JSON ended');
+    throw error;
+  }
+}
