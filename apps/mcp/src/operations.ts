@@ -4,7 +4,7 @@ import { inlineSchema } from './schema.js';
 
 type Json = Record<string, unknown>;
 
-export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 const METHODS: readonly HttpMethod[] = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'];
 
 /** The header the client generates for each call (a fresh key per tool call), rather than a tool argument. */
@@ -46,7 +46,7 @@ function parameters(spec: Json, pathItem: Json, operation: Json): Parameter[] {
 }
 
 /** A parameter's schema for a tool argument, with the parameter's own description when the schema has none. */
-export function parameterSchema(spec: Json, parameter: Parameter): Json {
+function parameterSchema(spec: Json, parameter: Parameter): Json {
   const schema = inlineSchema(spec, parameter.schema ?? {});
   return {
     ...schema,
