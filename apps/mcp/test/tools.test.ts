@@ -62,7 +62,14 @@ describe('the tools an MCP client lists', () => {
     const { tools } = await mcp.client.listTools();
     const ajv = createAjv(loadBundle());
     for (const tool of tools) {
+      // What the strictest clients ask of a tool: a short plain name, and an object schema without a
+      // combinator at its top (those go inside properties).
+      expect(tool.name).toMatch(/^[a-zA-Z0-9_-]{1,64}$/);
       expect(tool.inputSchema.type, tool.name).toBe('object');
+      expect(
+        Object.keys(tool.inputSchema).filter((key) => ['oneOf', 'anyOf', 'allOf', 'not', 'if'].includes(key)),
+        tool.name,
+      ).toEqual([]);
       const text = JSON.stringify(tool.inputSchema);
       expect(text, tool.name).not.toContain('"$ref"');
       expect(text, tool.name).not.toMatch(/"(example|discriminator|x-[\w-]+)":/);
