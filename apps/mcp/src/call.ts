@@ -46,7 +46,7 @@ export async function callOperation(
   if (tool.streams) {
     const { data, error, response } = await call(tool.path, init);
     if (error !== undefined || !response.ok) throw new SimulationsApiError(response, error);
-    if (!data) throw new TypeError(`${tool.definition.name}: the answer has no body`);
+    if (!data) throw new Error(`${tool.definition.name}: the answer has no body`);
     const events: unknown[] = [];
     for await (const event of readNdjson(data as ReadableStream<Uint8Array>)) events.push(event);
     const failed = events.some(isErrorEvent);
