@@ -1,11 +1,15 @@
+import { readFile } from 'node:fs/promises';
 import { Command, Option } from 'commander';
 import { unwrap, type Schemas } from '@sims/client';
 import { ALL_PAGES, withContext } from '../command.js';
+import { UsageError } from '../errors.js';
 import { collect } from '../input.js';
-import { printList, type Column } from '../output.js';
+import { plainTable, print, printJson, printList, type Column } from '../output.js';
 import { addRecordCommands } from './records.js';
 
 type Case = Schemas['SimulationCaseReadOut'];
+type ImportIn = Schemas['SimulationCaseImportIn'];
+type ImportFormat = NonNullable<ImportIn['format']>;
 
 const COLUMNS: Column<Case>[] = [
   { head: 'id', value: (c) => c.simulation_case_id },
@@ -41,6 +45,35 @@ export function casesCommand(): Command {
       withContext(async (ctx, flags: { suite?: string; search?: string; type?: Case['type'] }) => {
         const query = { suite_id: flags.suite, search: flags.search, simulation_case_type: flags.type };
         await printList(ctx.client.paginate('/simulation_cases', { query, maxPages: ALL_PAGES }).items(), COLUMNS, ctx.json, 'case');
+      }),
+    );
+
+  cases
+    .command('import <file>')
+    .description(
+      'turn a recorded call into a case of a suite (FILE: Caller:/Agent: text, or JSON chat messages or a timeline; - for stdin)',
+    )
+    .requiredOption('--suite <id>', 'the suite to add the case to')
+    .addOption(
+      new Option('--format <format>', 'the shape of the conversation (detected when omitted)').choices(['text', 'messages', 'timeline']),
+    )
+    .option('--name <name>', 'case name (default: "Replay: " and the first caller line)')
+    .option('--criterion <text>', "a success criterion (repeat for several; drafted by the server's model when omitted)", collect)
+    .option('--no-tool-checks', "do not turn the recording's tool calls into checks and tool mocks")
+    .action(
+      withContext(async (ctx, file: string, flags: ImportFlags) => {
+        const { conversation, format } = await readRecording(file);
+        const body: ImportIn = {
+          suite_id: flags.suite,
+          conversation,
+          ...((flags.format ?? format) ? { format: flags.format ?? format } : {}),
+          ...(flags.name ? { name: flags.name } : {}),
+          ...(flags.criterion ? { success_criteria: flags.criterion } : {}),
+          ...(flags.toolChecks ? {} : { tool_checks: false }),
+        };
+        const imported = await unwrap(ctx.client.POST('/simulation_cases/import', { body }));
+        if (ctx.json) return printJson(imported);
+        printImport(imported);
       }),
     );
 
@@ -95,4 +128,61 @@ export function casesCommand(): Command {
     },
     { delete: 'delete a case (runs already made keep their copy)' },
   );
+}
+
+interface ImportFlags {
+  suite: string;
+  format?: ImportFormat;
+  name?: string;
+  criterion?: string[];
+  toolChecks: boolean;
+}
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/**
+ * A recording as the API takes it: JSON when the file holds JSON (an array of chat messages or
+ * timeline events as it is; an object with `messages` or `timeline`, such as a chat log or a
+ * simulation as `sims simulations get --json` prints it, that array), else the text itself.
+ */
+async function readRecording(path: string): Promise<{ conversation: ImportIn['conversation']; format?: ImportFormat }> {
+  let text: string;
+  try {
+    text = path === '-' ? await readStdin() : await readFile(path, 'utf8');
+  } catch (error) {
+    throw new UsageError(`cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
+  if (!text.trim()) throw new UsageError(`${path} is empty`);
+  let value: unknown;
+  try {
+    value = /^\s*[[{]/.test(text) ? JSON.parse(text) : undefined;
+  } catch {
+    // Not JSON after all: a text transcript may well start with a bracket ("[00:01] Caller: …").
+  }
+  if (value === undefined) return { conversation: text };
+  if (Array.isArray(value)) return { conversation: value as ImportIn['conversation'] };
+  const record = value as Record<string, unknown>;
+  if (Array.isArray(record.messages)) return { conversation: record.messages as ImportIn['conversation'], format: 'messages' };
+  if (Array.isArray(record.timeline)) return { conversation: record.timeline as ImportIn['conversation'], format: 'timeline' };
+  throw new UsageError(`${path} holds a JSON object without a "messages" or "timeline" array: give the conversation itself`);
+}
+
+function printImport(imported: Schemas['SimulationCaseImportOut']): void {
+  const { simulation_case: c, import: summary } = imported;
+  print(`imported case ${c.simulation_case_id} "${c.name}" into suite ${c.suite_id}`);
+  const table = plainTable(['format', 'caller turns', 'agent turns', 'tool calls', 'checks', 'tool mocks', 'criteria']);
+  table.push([
+    summary.format,
+    summary.caller_turns,
+    summary.agent_turns,
+    summary.tool_calls,
+    c.checks?.length ?? 0,
+    c.tool_mocks?.length ?? 0,
+    `${c.success_criteria.length} ${summary.criteria_source}`,
+  ]);
+  print(table.toString());
 }
