@@ -149,7 +149,7 @@ describe('structured verdicts', () => {
     expect(usage.map((u) => u.calls)).toEqual([1, 1]);
   });
 
-  it('drops the temperature too in the fallback when the refusal names it (reasoning models)', async () => {
+  it('keeps the structured format but drops temperature and seed when the refusal names the temperature (reasoning models)', async () => {
     model = await startModelFixture();
     model.queue(
       {
@@ -161,6 +161,19 @@ describe('structured verdicts', () => {
     const { analysis } = await run(model, oneCriterion);
     expect(analysis.evaluations[0]!.verdict).toBe('passed');
     expect(model.requests[1]!.body).not.toHaveProperty('temperature');
+    expect(model.requests[1]!.body).not.toHaveProperty('seed');
+    expect(model.requests[1]!.body.response_format).toEqual(model.requests[0]!.body.response_format);
+  });
+
+  it('drops the format and the temperature when a refusal names both', async () => {
+    model = await startModelFixture();
+    model.queue(
+      { status: 422, body: { error: { message: 'response_format and temperature are not supported by this backend' } } },
+      modelAnswers.proseJson(pass),
+    );
+    const { analysis } = await run(model, oneCriterion);
+    expect(analysis.evaluations[0]!.verdict).toBe('passed');
+    expect(model.requests[1]!.body).toEqual({ model: 'judge-model', messages: model.requests[0]!.body.messages });
   });
 
   it('falls back once only: a second refusal leaves the criterion not_evaluated', async () => {

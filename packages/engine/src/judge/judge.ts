@@ -11,11 +11,12 @@ import { readTranscript, renderTranscript } from './transcript.js';
 export type CriteriaPerCall = 'one' | 'all';
 
 /**
- * `all`: on the fixture a case of 3 criteria costs 1 call instead of 3 and about a third of the
- * prompt tokens, 5 criteria 1 call instead of 5 (bench/judge-calls.ts; README "Real models"): the
- * transcript, which is most of the prompt, is sent once. Criteria are still judged each on its own
- * schema entry with its own reasoning, and an entry missing from the answer leaves only that
- * criterion `not_evaluated`.
+ * `all`: measured on the model fixture (bench/judge-calls.ts, README "Real models"), a case of 3
+ * criteria costs 1 call and 753 tokens instead of 3 calls and 1489, a case of 5 criteria 1 call and
+ * 946 tokens instead of 5 and 2483: the transcript, most of the prompt, is sent once, and fewer calls
+ * meet fewer rate limits. Each criterion still has its own schema entry and reasoning, and an entry
+ * missing from the answer leaves only that criterion `not_evaluated`. `one` keeps criteria from
+ * influencing each other's verdicts, for whoever prefers that at N times the calls.
  */
 export const DEFAULT_CRITERIA_PER_CALL: CriteriaPerCall = 'all';
 

@@ -21,14 +21,16 @@ export interface JsonRequest {
 }
 
 /**
- * Asks for one JSON object. The request carries `response_format: {type: "json_schema", strict}`;
- * a server without structured outputs refuses it, and refusals differ (400 or 422, and messages that
- * name `response_format`, `json_schema`, the schema or nothing useful), so ANY 400 or 422 answer to
- * it is taken as such a refusal: the request is sent once more without `response_format` and `seed`
- * (and without `temperature` when the refusal names it: reasoning models take only their default),
- * and the object is read out of the text (code fence, prose around it). The prompt must therefore
- * ask for the JSON too. A refusal, empty content, a cut-off answer or unreadable JSON throws
- * `LlmReplyError`; failed requests throw `HttpRequestError`.
+ * Asks for one JSON object. The request carries `response_format: {type: "json_schema", strict}`
+ * (and the given `temperature` and `seed`); a server without structured outputs refuses it, and
+ * refusals differ (400 or 422, and messages that name `response_format`, `json_schema`, the schema or
+ * nothing useful), so ANY 400 or 422 answer is taken as a refusal of something in it, and the request
+ * is sent once more: when the refusal names `temperature` and not the format (reasoning models take
+ * only their default sampling), with the format but without `temperature` and `seed`; otherwise
+ * without `response_format` and `seed` (and without `temperature` if named). The object is read out
+ * of the text either way (code fence, prose around it), so the prompt must ask for the JSON too. A
+ * refusal, empty content, a cut-off answer or unreadable JSON throws `LlmReplyError`; failed
+ * requests throw `HttpRequestError`.
  */
 export async function askJson(config: LlmConfig, request: JsonRequest, options: ModelCallOptions = {}): Promise<Record<string, unknown>> {
   const structured: ChatRequest = {
@@ -42,12 +44,16 @@ export async function askJson(config: LlmConfig, request: JsonRequest, options: 
     answer = await createChatCompletion(config, structured, options);
   } catch (error) {
     if (!(error instanceof HttpRequestError && error.kind === 'status' && (error.status === 400 || error.status === 422))) throw error;
-    const keepTemperature = request.temperature !== undefined && !/temperature/i.test(error.message);
-    answer = await createChatCompletion(
-      config,
-      { messages: request.messages, ...(keepTemperature ? { temperature: request.temperature } : {}) },
-      options,
-    );
+    const namesTemperature = /temperature/i.test(error.message);
+    const namesFormat = /response_format|json_schema|schema|structured/i.test(error.message);
+    const fallback: ChatRequest =
+      namesTemperature && !namesFormat
+        ? { messages: request.messages, response_format: structured.response_format! }
+        : {
+            messages: request.messages,
+            ...(request.temperature === undefined || namesTemperature ? {} : { temperature: request.temperature }),
+          };
+    answer = await createChatCompletion(config, fallback, options);
   }
   const { message } = answer;
   const finish = answer.completion.choices[0]?.finish_reason;
