@@ -310,4 +310,16 @@ export const referenceRequests: ReferenceRequest[] = [
     url: `/webhook_endpoints/${ENDPOINT}/deliveries/${DELIVERY}/redeliver`,
     status: 200,
   },
+  {
+    operationId: 'importSimulationCase',
+    method: 'post',
+    path: '/simulation_cases/import',
+    url: '/simulation_cases/import',
+    status: 201,
+    body: {
+      suite_id: SUITE,
+      conversation: 'Agent: Thanks for calling Acme, how can I help?\nCaller: Hi, where is my order?\nAgent: It arrives Thursday.',
+      success_criteria: ['Agent told the caller when the order arrives'],
+    },
+  },
 ];

@@ -13,6 +13,7 @@ const MADE: Record<string, (body: Body, pool: IdPool) => void> = {
   createSimulationSuite: (b, pool) => suite(b, pool),
   updateSimulationSuite: (b, pool) => suite(b, pool),
   createSimulationCase: (b, pool) => pool.add('case', b.response.simulation_case.simulation_case_id),
+  importSimulationCase: (b, pool) => pool.add('case', b.response.simulation_case.simulation_case_id),
   createSimulationScenario: (b, pool) => pool.add('scenario', b.response.id),
   startSimulation: (b, pool) => {
     pool.add('simulation', b.response.simulation_id);
@@ -36,7 +37,8 @@ export function learn(op: FuzzOperation, pathIds: Record<string, string>, respon
     }
     return;
   }
-  if (response.status !== 200) return;
+  // 201: a case imported from a recording.
+  if (response.status !== 200 && response.status !== 201) return;
   const text = response.body.toString('utf8');
   try {
     if (op.operationId === 'generateSimulationCases') {

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import type { Schema } from './spec-model.js';
-import { anyJson, dateTime, repeated, text, uri } from './values.js';
+import { anyJson, dateTime, repeated, text, transcript, uri } from './values.js';
 
 export interface SchemaContext {
   /** Follows `$ref`s to the schema they name. */
@@ -81,10 +81,12 @@ function stringFor(node: Schema, context: SchemaContext, name: string | undefine
       return uri.filter(fits);
   }
   if (typeof node.pattern === 'string') return fc.stringMatching(new RegExp(node.pattern, 'u')).filter(fits);
-  return fc.oneof(
+  const any = fc.oneof(
     { weight: 8, arbitrary: text({ minLength, maxLength: Math.max(minLength, Math.min(maxLength, SHORT_TEXT)) }) },
     { weight: 1, arbitrary: fc.constant(repeated(maxLength)) },
   );
+  // A recorded call to import: mostly one with speakers' prefixes, which the server can read.
+  return name === 'conversation' ? fc.oneof({ weight: 3, arbitrary: transcript.filter(fits) }, { weight: 1, arbitrary: any }) : any;
 }
 
 function arrayFor(node: Schema, context: SchemaContext, name: string | undefined, depth: number): fc.Arbitrary<unknown[]> {

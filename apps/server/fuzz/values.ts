@@ -10,6 +10,21 @@ export function text(constraints: { minLength?: number; maxLength?: number } = {
 }
 
 /**
+ * A recorded call as `importSimulationCase` reads text: lines with a speaker's prefix (either case,
+ * the aliases too), some continuation lines, some blank ones. Plain text would almost never be
+ * readable, and the reading (turns, limits, the case made) would go untested.
+ */
+export const transcript: fc.Arbitrary<string> = fc
+  .array(
+    fc.tuple(
+      fc.constantFrom('Caller: ', 'Agent: ', 'caller:', 'AGENT:', 'User: ', 'Assistant: ', '', '\n'),
+      text({ minLength: 1, maxLength: 40 }).map((line) => line.replace(/[\r\n]/g, ' ')),
+    ),
+    { minLength: 1, maxLength: 8 },
+  )
+  .map((lines) => lines.map(([prefix, line]) => prefix + line).join('\n'));
+
+/**
  * `date-time` values that RFC 3339 (and so the spec) allows and that naive parsing gets wrong: leap
  * seconds, lower-case separators, offsets, long fractions, the ends of the year range.
  */

@@ -59,6 +59,11 @@ function requests(): Record<string, Request> {
     updateSimulationCase: { method: 'PUT', url: `/simulation_cases/${caseIds[0]}`, body: { name: 'n' } },
     deleteSimulationCase: { method: 'DELETE', url: `/simulation_cases/${caseIds[0]}` },
     generateSimulationCases: { method: 'POST', url: '/simulation_cases/generate', body: { agent_id: agentId } },
+    importSimulationCase: {
+      method: 'POST',
+      url: '/simulation_cases/import',
+      body: { suite_id: suiteId, conversation: 'Agent: Hello\nCaller: Hi', success_criteria: ['z'] },
+    },
     listSimulationCasesByAgent: { method: 'GET', url: `/simulation_cases/by_agent?agent_id=${agentId}` },
     createSimulationSuite: { method: 'POST', url: '/simulation_suites', body: { name: 'n', model_id: agentId } },
     listSimulationSuites: { method: 'GET', url: `/simulation_suites?model_ids=${agentId}`, list: true },

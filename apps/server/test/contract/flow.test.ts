@@ -373,6 +373,66 @@ describe('the real server through prism proxy --errors', () => {
     expect((await c.GET('/simulation_cases/by_agent', { params: { query: { agent_id: 'nobody' } } })).response.status).toBe(404);
   });
 
+  it('imports a recorded call as a case, and its replay records where the agent departed from the recording', async () => {
+    const c = api();
+    const replays = (await c.POST('/simulation_suites', { body: { name: 'Replays', model_id: agentId } })).data!.response.id;
+    const imported = await c.POST('/simulation_cases/import', {
+      params: { header: { 'Idempotency-Key': 'contract-import' } },
+      body: {
+        suite_id: replays,
+        format: 'messages',
+        conversation: [
+          { role: 'assistant', content: 'Good morning, pharmacy desk.' },
+          { role: 'user', content: 'Where is order 12345?' },
+          {
+            role: 'assistant',
+            tool_calls: [{ id: 'c1', type: 'function', function: { name: 'lookup_order', arguments: '{"order_id":"12345"}' } }],
+          },
+          { role: 'tool', tool_call_id: 'c1', content: '{"status":"shipped"}' },
+          { role: 'assistant', content: 'It has shipped.' },
+        ],
+        success_criteria: ['Agent told the caller the order status'],
+      },
+    });
+    expect(imported.response.status).toBe(201);
+    expect(imported.data!.response.import).toEqual({
+      format: 'messages',
+      caller_turns: 1,
+      agent_turns: 2,
+      tool_calls: 1,
+      criteria_source: 'given',
+    });
+    const recorded = imported.data!.response.simulation_case;
+    expect(recorded).toMatchObject({
+      caller_turns: ['Where is order 12345?'],
+      expected_agent_turns: ['Good morning, pharmacy desk.', 'It has shipped.'],
+      checks: [{ kind: 'tool_called', name: 'lookup_order', arguments: { order_id: '12345' } }],
+      tool_mocks: [{ name: 'lookup_order', arguments: { order_id: '12345' }, result: '{"status":"shipped"}' }],
+    });
+    const unreadable = await c.POST('/simulation_cases/import', {
+      body: { suite_id: replays, conversation: 'Recorded Monday\nCaller: Hi', success_criteria: ['x'] },
+    });
+    expect(unreadable.response.status).toBe(422);
+    expect(unreadable.error?.error.details).toEqual([
+      { location: 'body', field: '/conversation', message: 'line 1: no "Caller:" or "Agent:" prefix, and no turn above it to continue' },
+    ]);
+
+    // The builtin agent greets otherwise than the recording: the replay diverges at reply 1.
+    const started = await c.POST('/simulations', { body: { simulation_case_id: recorded.simulation_case_id, target_agent_id: agentId } });
+    const path = { simulation_id: started.data!.response.simulation_id };
+    let run = (await c.GET('/simulations/{simulation_id}', { params: { path } })).data!.response;
+    for (let i = 0; i < 600 && run.status === 'in-progress'; i += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      run = (await c.GET('/simulations/{simulation_id}', { params: { path } })).data!.response;
+    }
+    expect(run.status).toBe('completed');
+    expect(run.divergence).toMatchObject({ turn: 1, expected: 'Good morning, pharmacy desk.', similarity: 0 });
+    expect(run.timeline?.filter((e) => e.type === 'divergence')).toHaveLength(1);
+    expect(run.timeline?.filter((e) => e.sender_type === 'persona' && e.type === 'message').map((e) => e.value)).toEqual([
+      'Where is order 12345?',
+    ]);
+  });
+
   it('deletes, keeping run history', async () => {
     const c = api();
     expect(

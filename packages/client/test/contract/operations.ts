@@ -19,6 +19,11 @@ export const operationCalls: Record<
   createSimulationCase: (c, init) =>
     c.POST('/simulation_cases', { body: { name: 'n', prompt: 'p', success_criteria: ['c'], call_success_type: 'any' }, ...init }),
   generateSimulationCases: (c, init) => c.POST('/simulation_cases/generate', { body: { agent_id: id }, ...init }),
+  importSimulationCase: (c, init) =>
+    c.POST('/simulation_cases/import', {
+      body: { suite_id: id, conversation: 'Agent: Hello\nCaller: Hi', success_criteria: ['c'] },
+      ...init,
+    }),
   listSimulationCasesByAgent: (c, init) => c.GET('/simulation_cases/by_agent', { params: { query: { agent_id: id } }, ...init }),
   getSimulationCase: (c, init) =>
     c.GET('/simulation_cases/{simulation_case_id}', { params: { path: { simulation_case_id: id } }, ...init }),
