@@ -34,7 +34,7 @@ export interface Piece {
   place: Place;
 }
 
-export interface Turn {
+interface Turn {
   side: Side;
   text: string;
   /** The turn's first piece. */
@@ -56,10 +56,10 @@ export interface RecordedCall {
 }
 
 /** The spec's limits: `CallerTurns` and `ExpectedAgentTurns`. */
-export const MAX_CALLER_TURNS = 50;
-export const MAX_AGENT_TURNS = 51;
-export const MAX_CALLER_TURN_CHARS = 2000;
-export const MAX_AGENT_TURN_CHARS = 4000;
+const MAX_CALLER_TURNS = 50;
+const MAX_AGENT_TURNS = 51;
+const MAX_CALLER_TURN_CHARS = 2000;
+const MAX_AGENT_TURN_CHARS = 4000;
 
 /**
  * Problems found while reading, answered together as one 422 (the first `MAX_DETAILS`), so that a
