@@ -7,12 +7,16 @@ const DEFAULT_POLL_INTERVAL_MS = 2_000;
 /**
  * The server's configuration from its environment, as the CLI reads it: `SIMS_API_KEY`, and
  * `SIMS_BASE_URL` or else `SIMS_REGION` (default `global`); `SIMS_POLL_INTERVAL_MS` sets how often a
- * running suite is read. A problem does not stop the server: it still lists its tools, and every call
- * answers the problem as a tool error, which is where the person configuring the client looks.
+ * running suite is read, `SIMS_MCP_TOOLS` which tools are offered. A problem does not stop the
+ * server: it still lists its tools, and every call answers the problem as a tool error, which is
+ * where the person configuring the client looks.
  */
-export type Config =
-  | { client: SimulationsClient; baseUrl: string; pollIntervalMs: number; problem?: never }
-  | { problem: string; baseUrl: string; pollIntervalMs: number; client?: never };
+export type Config = {
+  baseUrl: string;
+  pollIntervalMs: number;
+  /** Tool names and groups to offer (`SIMS_MCP_TOOLS`, comma-separated); every tool when absent. */
+  toolSelection?: readonly string[];
+} & ({ client: SimulationsClient; problem?: never } | { problem: string; client?: never });
 
 function isRegion(value: string): value is Region {
   return Object.hasOwn(REGION_BASE_URLS, value);
@@ -36,21 +40,32 @@ function baseUrlOf(env: NodeJS.ProcessEnv): { baseUrl: string; problem?: string 
   return { baseUrl: REGION_BASE_URLS[region] };
 }
 
+function toolSelectionOf(env: NodeJS.ProcessEnv): readonly string[] | undefined {
+  const names = (env.SIMS_MCP_TOOLS ?? '')
+    .split(',')
+    .map((name) => name.trim())
+    .filter((name) => name !== '');
+  return names.length ? names : undefined;
+}
+
 export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const { baseUrl, problem } = baseUrlOf(env);
+  const toolSelection = toolSelectionOf(env);
   const pollIntervalMs = env.SIMS_POLL_INTERVAL_MS ? Number(env.SIMS_POLL_INTERVAL_MS) : DEFAULT_POLL_INTERVAL_MS;
   if (!Number.isInteger(pollIntervalMs) || pollIntervalMs < 100) {
     const problem = `SIMS_POLL_INTERVAL_MS must be a whole number of milliseconds, 100 or more: ${env.SIMS_POLL_INTERVAL_MS}`;
-    return { problem, baseUrl, pollIntervalMs: DEFAULT_POLL_INTERVAL_MS };
+    return { problem, baseUrl, pollIntervalMs: DEFAULT_POLL_INTERVAL_MS, toolSelection };
   }
-  if (problem) return { problem, baseUrl, pollIntervalMs };
+  if (problem) return { problem, baseUrl, pollIntervalMs, toolSelection };
   const apiKey = env.SIMS_API_KEY?.trim();
   if (!apiKey) {
     return {
       problem: 'SIMS_API_KEY is not set: add the workspace API key to the env of this server in the MCP client configuration',
       baseUrl,
       pollIntervalMs,
+      toolSelection,
     };
   }
-  return { client: createSimulationsClient({ apiKey, baseUrl, userAgent: `sims-mcp/${VERSION}` }), baseUrl, pollIntervalMs };
+  const client = createSimulationsClient({ apiKey, baseUrl, userAgent: `sims-mcp/${VERSION}` });
+  return { client, baseUrl, pollIntervalMs, toolSelection };
 }

@@ -19,7 +19,7 @@ process.on('unhandledRejection', (error) => {
 });
 
 const config = readConfig(process.env);
-const { server, tools } = createSimsServer({ spec: loadBundle(), config, log });
+const { server, tools, problem } = createSimsServer({ spec: loadBundle(), config, log });
 const transport = new StdioServerTransport();
 // The client closing stdin ends the session; a suite still being waited for is left running on the
 // server (it is the client's call to cancel it, by cancelling the request).
@@ -27,4 +27,4 @@ process.stdin.on('end', () => {
   void server.close().finally(() => process.exit(0));
 });
 await server.connect(transport);
-log(`${VERSION} ready: ${tools.length} tools, API ${config.baseUrl}${config.problem ? `; not configured: ${config.problem}` : ''}`);
+log(`${VERSION} ready: ${tools.length} tools, API ${config.baseUrl}${problem ? `; not configured: ${problem}` : ''}`);

@@ -51,21 +51,33 @@ function describeErrors(errors: readonly ErrorObject[]): string[] {
  * arguments, an API error answer, the API unreachable, a configuration problem — is a tool error
  * (`isError: true`) that the model reads.
  */
-export function createSimsServer({ spec, config, log }: SimsServerOptions): { server: Server; tools: Tool[] } {
+export function createSimsServer({ spec, config, log }: SimsServerOptions): { server: Server; tools: Tool[]; problem?: string } {
   const operations = operationTools(spec);
   const byOperation = new Map(operations.map((tool) => [tool.definition.name, tool]));
   const tasks = taskTools(byOperation);
   const handlers = new Map<string, { definition: Tool; run(args: Json, context: ToolContext): Promise<CallToolResult> }>();
+  // The task tools first: some clients pass a model only the first tools of a long list.
+  for (const task of tasks) handlers.set(task.definition.name, task);
   for (const tool of operations) {
+    if (handlers.has(tool.definition.name)) throw new Error(`the operation ${tool.definition.name} has the name of a task tool`);
     handlers.set(tool.definition.name, {
       definition: tool.definition,
       run: (args, context) => callOperation(context.client, tool, args, context.signal),
     });
   }
-  for (const task of tasks) {
-    if (handlers.has(task.definition.name)) throw new Error(`the task tool ${task.definition.name} has the name of an operation`);
-    handlers.set(task.definition.name, task);
+  const groups: Record<string, (tool: Tool) => boolean> = {
+    tasks: (tool) => tasks.some((task) => task.definition.name === tool.name),
+    read: (tool) => byOperation.has(tool.name) && tool.annotations?.readOnlyHint === true,
+  };
+  const selection = config.toolSelection ?? [];
+  const unknown = selection.filter((name) => !(name in groups) && !handlers.has(name));
+  for (const [name, handler] of handlers) {
+    const selected = selection.length === 0 || selection.some((entry) => entry === name || groups[entry]?.(handler.definition));
+    if (!selected) handlers.delete(name);
   }
+  const problem =
+    config.problem ??
+    (unknown.length ? `SIMS_MCP_TOOLS names no tool or group (${Object.keys(groups).join(', ')}): ${unknown.join(', ')}` : undefined);
   const tools = [...handlers.values()].map((handler) => handler.definition);
 
   // Compiled on first use: a client that lists the tools and calls two of them compiles two schemas.
@@ -95,7 +107,7 @@ export function createSimsServer({ spec, config, log }: SimsServerOptions): { se
       log(`${name}: invalid arguments`);
       return toolError([`Invalid arguments for ${name}:`, ...describeErrors(validate.errors ?? [])].join('\n'));
     }
-    if (!config.client) return toolError(`The sims MCP server is not configured: ${config.problem}`);
+    if (problem !== undefined || !config.client) return toolError(`The sims MCP server is not configured: ${problem}`);
     const progressToken = extra._meta?.progressToken;
     const context: ToolContext = {
       client: config.client,
@@ -118,5 +130,5 @@ export function createSimsServer({ spec, config, log }: SimsServerOptions): { se
       return errorAnswer(error, config.baseUrl);
     }
   });
-  return { server, tools };
+  return { server, tools, problem };
 }

@@ -25,6 +25,8 @@ describe('the tools an MCP client lists', () => {
     expect(operations.length).toBeGreaterThan(40);
     expect([...names].sort()).toEqual([...operations, ...TASK_TOOLS].sort());
     expect(new Set(names).size).toBe(names.length);
+    // First, for the clients that hand a model only the first tools of a long list.
+    expect(names.slice(0, TASK_TOOLS.length)).toEqual(TASK_TOOLS);
   });
 
   it('describe each operation with its summary, description and route, and annotate reads and deletes', async () => {
@@ -137,6 +139,43 @@ describe('a server started without a key', () => {
       expect(result.isError).toBe(true);
       expect(texts(result).join('\n')).toContain('SIMS_API_KEY is not set');
       expect(mcp.stderr()).toContain('not configured: SIMS_API_KEY is not set');
+    } finally {
+      await mcp.close();
+    }
+  });
+});
+
+describe('SIMS_MCP_TOOLS', () => {
+  const spec = new SpecValidator();
+
+  it('offers only the tools and groups it names (tasks, read: the GET operations); the others are unknown tools', async () => {
+    const mcp = await startMcp({
+      SIMS_BASE_URL: 'http://127.0.0.1:9/v2',
+      SIMS_API_KEY: 'sk_x',
+      SIMS_MCP_TOOLS: 'tasks, read,createSimulationSuite',
+    });
+    try {
+      const { tools } = await mcp.client.listTools();
+      const reads = spec
+        .operations()
+        .filter((op) => op.method === 'get')
+        .map((op) => op.operationId);
+      expect(tools.map((t) => t.name).sort()).toEqual([...TASK_TOOLS, ...reads, 'createSimulationSuite'].sort());
+      await expect(mcp.client.callTool({ name: 'deleteAgent', arguments: { agent_id: 'a' } })).rejects.toMatchObject({
+        code: ErrorCode.InvalidParams,
+      });
+    } finally {
+      await mcp.close();
+    }
+  });
+
+  it('answers calls with the problem when it names something that is neither a tool nor a group', async () => {
+    const mcp = await startMcp({ SIMS_BASE_URL: 'http://127.0.0.1:9/v2', SIMS_API_KEY: 'sk_x', SIMS_MCP_TOOLS: 'tasks,runEverything' });
+    try {
+      expect((await mcp.client.listTools()).tools.map((t) => t.name)).toEqual(TASK_TOOLS);
+      const result = await mcp.client.callTool({ name: 'compare_with_last_run', arguments: { simulation_session_id: 's' } });
+      expect(result.isError).toBe(true);
+      expect(texts(result).join('\n')).toContain('SIMS_MCP_TOOLS names no tool or group (tasks, read): runEverything');
     } finally {
       await mcp.close();
     }
