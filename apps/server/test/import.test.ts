@@ -1,5 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { components } from '@sims/api-types';
+import { draftSuccessCriteria, type LlmConfig } from '@sims/engine';
+import { modelAnswers, startModelFixture, type ModelFixture } from '@sims/testkit';
+import { QueueOnlyEngine } from '../src/engine/queue-only.js';
 import { apiClient, otherWorkspace, raw, startTestServer, type ApiClient, type TestServer } from './support/server.js';
 import { responseProblems } from './support/strict-spec.js';
 import { startWebhookAgent } from './support/webhook-agent.js';
@@ -352,5 +355,66 @@ describe('replaying an imported case on the real engine', () => {
       'Reply 3 departed from the recording (similarity 0.00): expected "Order 12345 has shipped and arrives Thursday.", got "Sorry, I cannot find any order with that number."',
     );
     expect(run.success_criteria_analysis?.evaluations).toHaveLength(1);
+  });
+});
+
+/** An engine whose generator model (the fixture) drafts the criteria of imported cases, as the server's engines do with one. */
+class DraftingEngine extends QueueOnlyEngine {
+  constructor(private readonly llm: LlmConfig) {
+    super();
+  }
+
+  draftCriteria(transcript: string, signal: AbortSignal): Promise<string[]> {
+    return draftSuccessCriteria(this.llm, transcript, { signal });
+  }
+}
+
+describe('criteria drafted by the generator model when none are given', () => {
+  let model: ModelFixture;
+  let drafting: TestServer;
+  let draftingSuite: string;
+  beforeAll(async () => {
+    model = await startModelFixture();
+    drafting = await startTestServer({ engine: () => new DraftingEngine({ base_url: model.url, model: 'generator', max_retries: 0 }) });
+    const client = apiClient(drafting.url, drafting.key);
+    const agent = (await client.POST('/agents', { body: { name: 'Acme', prompt: 'You help.' } })).data!.response.id;
+    draftingSuite = (await client.POST('/simulation_suites', { body: { name: 'Drafted', model_id: agent } })).data!.response.id;
+  });
+  afterAll(async () => {
+    await drafting?.stop();
+    await model?.close();
+  });
+
+  const importWithout = () =>
+    raw(`${drafting.url}/simulation_cases/import`, {
+      method: 'POST',
+      key: drafting.key,
+      body: JSON.stringify({ suite_id: draftingSuite, conversation: TEXT }),
+    });
+
+  it('asks the model with the recording as Caller:/Agent: lines and keeps what it drafted', async () => {
+    model.queue(modelAnswers.json({ criteria: ['Agent asked for the order number', 'Agent said when the order arrives'] }));
+    const answer = await importWithout();
+    expect(answer.status, answer.text).toBe(201);
+    expect(responseProblems('importSimulationCase', 201, answer.json)).toEqual([]);
+    expect(answer.json.response.import.criteria_source).toBe('drafted');
+    expect(answer.json.response.simulation_case.success_criteria).toEqual([
+      'Agent asked for the order number',
+      'Agent said when the order arrives',
+    ]);
+    const asked = JSON.stringify(model.requests.at(-1)!.body.messages);
+    expect(asked).toContain(JSON.stringify(TEXT.trim().split('\n').join('\n')).slice(1, -1));
+  });
+
+  it('answers 422 on /success_criteria, naming the failure, when the model cannot draft them', async () => {
+    model.queue(modelAnswers.serverError());
+    const found = details(await importWithout());
+    expect(found).toEqual([
+      {
+        location: 'body',
+        field: '/success_criteria',
+        message: expect.stringMatching(/^could not be drafted by the model \(.*500.*\): give them$/),
+      },
+    ]);
   });
 });
