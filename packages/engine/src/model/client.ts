@@ -90,12 +90,13 @@ export async function createChatCompletion(
       }
     },
   });
-  const signal = options.signal ? AbortSignal.any([options.signal, stop.signal]) : stop.signal;
+  const signal =
+    options.policy && options.signal ? AbortSignal.any([options.signal, stop.signal]) : options.policy ? stop.signal : options.signal;
   const started = performance.now();
   let completion: ChatCompletion | undefined;
   try {
     const temperature = request.temperature === undefined && config.temperature !== undefined ? { temperature: config.temperature } : {};
-    completion = await client.chat.completions.create({ ...temperature, ...request, model: config.model }, { signal });
+    completion = await client.chat.completions.create({ ...temperature, ...request, model: config.model }, signal ? { signal } : {});
   } catch (error) {
     throw toHttpRequestError(error, { refused, timeoutMs, attempts, key: config.api_key });
   } finally {
