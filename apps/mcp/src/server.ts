@@ -109,12 +109,15 @@ export function createSimsServer({ spec, config, log }: SimsServerOptions): { se
     }
     if (problem !== undefined || !config.client) return toolError(`The sims MCP server is not configured: ${problem}`);
     const progressToken = extra._meta?.progressToken;
+    // The MCP specification wants the progress value to grow with each notification.
+    let lastProgress = -1;
     const context: ToolContext = {
       client: config.client,
       signal: extra.signal,
       pollIntervalMs: config.pollIntervalMs,
       progress: async (progress, total, message) => {
-        if (progressToken === undefined) return;
+        if (progressToken === undefined || progress <= lastProgress) return;
+        lastProgress = progress;
         await extra
           .sendNotification({ method: 'notifications/progress', params: { progressToken, progress, total, message } })
           .catch((error: unknown) => log(`${name}: a progress notification was not sent: ${String(error)}`));

@@ -14,7 +14,10 @@ export interface ToolContext {
   /** Aborts when the MCP client cancels the call. */
   signal: AbortSignal;
   pollIntervalMs: number;
-  /** Sends a progress notification when the client asked for them (a progress token), else nothing. */
+  /**
+   * Sends a progress notification when the client asked for them (a progress token) and `progress`
+   * is more than the last one sent, else nothing.
+   */
   progress(progress: number, total: number | undefined, message: string): Promise<void>;
 }
 

@@ -90,6 +90,8 @@ describe('task tools on the real simulation engine (builtin shop agent, offline)
 
     expect(progress[0]?.message).toContain(`session ${firstSession} started: Shop, 2 cases`);
     expect(progress.at(-1)).toMatchObject({ progress: 2, total: 2, message: '2/2 done | completed 2 | failed 0 | pending 0' });
+    // Each notification's progress is more than the one before, as MCP requires.
+    for (const [i, p] of progress.entries()) if (i > 0) expect(p.progress).toBeGreaterThan(progress[i - 1]?.progress ?? -1);
   });
 
   it("compare_with_last_run on a suite's first run answers a tool error: there is no earlier run", async () => {
