@@ -284,6 +284,19 @@ describe('importSimulationCase: what cannot be read', () => {
     ]);
   });
 
+  it('refuses a suite that already holds 100 cases, as createSimulationCase does', async () => {
+    const full = (await api.POST('/simulation_suites', { body: { name: 'Full', model_id: agentId } })).data!.response.id;
+    for (let i = 0; i < 100; i += 1) {
+      const made = await api.POST('/simulation_cases', {
+        body: { name: `Case ${i}`, prompt: 'p', success_criteria: ['c'], call_success_type: 'all', suite_id: full },
+      });
+      expect(made.response.status).toBe(200);
+    }
+    expect(details(await importCase({ conversation: TEXT, suite_id: full }))).toEqual([
+      { location: 'body', field: '/suite_id', message: 'the suite already holds 100 cases, the most a suite can hold (100)' },
+    ]);
+  });
+
   it("answers 404 for an unknown suite and for another workspace's suite", async () => {
     const unknown = await importCase({ conversation: TEXT, suite_id: 'no-such-suite' });
     expect(unknown.status).toBe(404);
