@@ -70,7 +70,8 @@ describe('cancelling queued runs (runs stay queued: the queue-only engine)', () 
     }
     const shown = await sims([...global(), 'sessions', 'get', id]);
     expect(shown.stdout).toContain(`pending 0, cancelled at ${after.cancelled_at}`);
-    expect(shown.stdout).toMatch(/│ Waits\s+│ ERROR\s+│ 0\/0\s+│ cancelled \(499\): /);
+    // A cancelled run reports no usage: no tokens.
+    expect(shown.stdout).toMatch(/│ Waits\s+│ ERROR\s+│ 0\/0\s+│ —\s+│ cancelled \(499\): /);
   });
 
   it('--keep-running: exit 130 naming the session, which keeps running; sessions cancel stops it later (exit 0), a second time exits 1', async () => {

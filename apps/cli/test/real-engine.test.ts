@@ -61,9 +61,14 @@ describe('sims run on the real simulation engine (builtin shop agent, offline)',
     await simsJson(server, ['cases', 'create', '--file', join(dir, 'passing.yaml'), '--suite', mixed.id]);
     await simsJson(server, ['cases', 'create', '--file', join(dir, 'failing.yaml'), '--suite', mixed.id]);
     const junit = join(dir, 'mixed.xml');
-    const failed = await sims([...global(), 'run', mixed.id, '--interval', '100', '--max-turns', '10', '--junit', junit]);
+    // Wide enough that each failure line keeps its words on one table line (the wrapping is in table.test.ts).
+    const failed = await sims([...global(), 'run', mixed.id, '--interval', '100', '--max-turns', '10', '--junit', junit], {
+      env: { COLUMNS: '120' },
+    });
     expect(failed.code, explain(failed)).toBe(1);
-    expect(failed.stdout).toMatch(/│ Refund outside the window\s+│ FAIL\s+│ 0\/2\s+│ /);
+    // Offline, no model is called: no tokens per case, and the usage line says so.
+    expect(failed.stdout).toMatch(/│ Refund outside the window\s+│ FAIL\s+│ 0\/2\s+│ —\s+│ /);
+    expect(failed.stdout).toContain('model usage: no model calls (offline)');
     expect(failed.stdout).toContain('The agent creates a refund for order 45678');
     // Offline, the natural-language criterion has no judge: listed as not evaluated, never passed.
     expect(failed.stdout).toContain('? not evaluated The agent issues the refund:');

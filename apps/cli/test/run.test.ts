@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { QueueOnlyEngine } from '@sims/server';
 import { explain, sims } from './support/cli.js';
 import { seedSuite } from './support/seed.js';
-import { ERROR_MARKER, FAIL_MARKER, SteppedEngine, startTestServer, type TestServer } from './support/server.js';
+import { ERROR_MARKER, FAIL_MARKER, judgeUsage, REPLAY_MARKER, SteppedEngine, startTestServer, type TestServer } from './support/server.js';
 
 const xml = new XMLParser({
   ignoreAttributes: false,
@@ -53,9 +53,13 @@ describe('sims run against the real server', () => {
     expect(result.stderr).toContain(`2 cases on agent ${passing.agentId}`);
     expect(result.stderr).not.toContain('\u001b[');
 
-    expect(result.stdout).toMatch(/│ Opening hours\s+│ PASS\s+│ 1\/1\s+│/);
-    expect(result.stdout).toMatch(/│ Delivery date\s+│ PASS\s+│ 2\/2\s+│/);
+    // Each case's model tokens (one judge call of 120 tokens per criterion), and the session's usage after the table.
+    expect(result.stdout).toMatch(/│ Opening hours\s+│ PASS\s+│ 1\/1\s+│ 120\s+│/);
+    expect(result.stdout).toMatch(/│ Delivery date\s+│ PASS\s+│ 2\/2\s+│ 240\s+│/);
     expect(result.stdout).toContain('2 passed, 0 failed of 2 cases');
+    expect(lines(result.stdout).slice(-1)).toEqual([
+      'model usage: 3 calls, 360 tokens (300 prompt + 60 completion), 1.5 s model time (judge 3 calls)',
+    ]);
 
     const report = xml.parse(await readFile(junit, 'utf8'));
     expect(report.testsuites).toMatchObject({ tests: '2', failures: '0', errors: '0' });
@@ -77,12 +81,14 @@ describe('sims run against the real server', () => {
     expect(progress).toHaveLength(5);
 
     const rows = result.stdout;
-    expect(rows).toMatch(/│ Refund\s+│ FAIL\s+│ 1\/2\s+│ ✗ Agent confirmed the order \[fails\]: The agent never did this/);
-    expect(rows).toMatch(/│ Hours\s+│ PASS\s+│ 1\/1\s+│\s+│/);
-    expect(rows).toMatch(/│ Broken line\s+│ ERROR\s+│ 0\/0\s+│ agent_error \(424\): The agent under test did not answer\./);
+    expect(rows).toMatch(/│ Refund\s+│ FAIL\s+│ 1\/2\s+│ 240\s+│ ✗ Agent confirmed the order \[fails\]: The agent never did this/);
+    expect(rows).toMatch(/│ Hours\s+│ PASS\s+│ 1\/1\s+│ 120\s+│\s+│/);
+    // A run that failed before it was judged reports no usage: no tokens.
+    expect(rows).toMatch(/│ Broken line\s+│ ERROR\s+│ 0\/0\s+│ —\s+│ agent_error \(424\): The agent under test did not answer\./);
     // `any`: one criterion passing is enough, and the failed one is still listed.
-    expect(rows).toMatch(/│ Either way\s+│ PASS\s+│ 1\/2\s+│ ✗ Agent repeated \[fails\]/);
+    expect(rows).toMatch(/│ Either way\s+│ PASS\s+│ 1\/2\s+│ 240\s+│ ✗ Agent repeated \[fails\]/);
     expect(rows).toContain('2 passed, 1 failed, 1 errored of 4 cases');
+    expect(rows).toContain('model usage: 5 calls, 600 tokens (500 prompt + 100 completion), 2.5 s model time (judge 5 calls)');
 
     const report = xml.parse(await readFile(junit, 'utf8'));
     expect(report.testsuites).toMatchObject({ tests: '4', failures: '1', errors: '1' });
@@ -119,7 +125,42 @@ describe('sims run against the real server', () => {
     });
     expect(session.simulations).toHaveLength(4);
     expect(session.simulations.every((s: { timeline: unknown[] }) => s.timeline.length === 2)).toBe(true);
+    // The session's usage, summed by the server from its finished runs, and each run's own.
+    expect(session.usage).toStrictEqual(judgeUsage(5));
+    expect(session.simulations.map((s: { simulation_case_name: string; usage: unknown }) => [s.simulation_case_name, s.usage])).toEqual(
+      expect.arrayContaining([
+        ['Refund', judgeUsage(2)],
+        ['Broken line', null],
+      ]),
+    );
     expect(result.stderr).toContain('progress: 4/4 done');
+  });
+
+  it('simulations get shows a run’s usage and divergence; sessions get the session’s usage line', async () => {
+    const replay = await seedSuite(server, 'Replayed call', [
+      { name: 'Parcel', prompt: `Ask when the parcel arrives ${REPLAY_MARKER}.`, criteria: ['Agent gave a date'] },
+    ]);
+    const run = await sims([...global(), '--json', 'run', replay.suiteId, '--interval', '20']);
+    expect(run.code, explain(run)).toBe(0);
+    const session = JSON.parse(run.stdout);
+    const id = session.simulations[0].simulation_id;
+
+    const shown = await sims([...global(), 'simulations', 'get', id]);
+    expect(shown.code, explain(shown)).toBe(0);
+    expect(shown.stdout).toMatch(/^usage:\n {2}persona:\n {4}calls: 0\n/m);
+    expect(shown.stdout).toMatch(/^ {2}judge:\n {4}calls: 1\n {4}prompt_tokens: 100\n {4}completion_tokens: 20\n {4}latency_ms: 500\n/m);
+    expect(shown.stdout).toMatch(
+      /^divergence:\n {2}turn: 2\n {2}expected: Your parcel arrives on Monday\.\n {2}actual: Certainly, let me look\.\n {2}similarity: 0\n/m,
+    );
+    const json = JSON.parse((await sims([...global(), '--json', 'simulations', 'get', id])).stdout);
+    expect(json).toMatchObject({ usage: judgeUsage(1), divergence: { turn: 2, similarity: 0, actual: 'Certainly, let me look.' } });
+
+    const sessionShown = await sims([...global(), 'sessions', 'get', session.simulation_session_id]);
+    expect(sessionShown.code, explain(sessionShown)).toBe(0);
+    expect(sessionShown.stdout).toMatch(/│ Parcel\s+│ PASS\s+│ 1\/1\s+│ 120\s+│/);
+    expect(lines(sessionShown.stdout).at(-1)).toBe(
+      'model usage: 1 call, 120 tokens (100 prompt + 20 completion), 0.5 s model time (judge 1 call)',
+    );
   });
 
   it('exits 2 with one line naming status, code, message and request id for an unknown suite', async () => {

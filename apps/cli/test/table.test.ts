@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Schemas } from '@sims/client';
+import type { Schemas, Simulation, SimulationUsage } from '@sims/client';
 import { comparisonTable, verdictLine } from '../src/run/comparison.js';
 import type { CaseResult, CriterionResult } from '../src/run/results.js';
 import {
@@ -12,6 +12,7 @@ import {
   passRate,
   resultsTable,
 } from '../src/run/table.js';
+import { compactCount, sessionUsage, tokensCell, usageLine } from '../src/run/usage.js';
 
 const words = (count: number) => Array.from({ length: count }, (_, i) => `word${i}`).join(' ');
 // 500 characters of reasoning, as a judge writes it: words, no line breaks.
@@ -42,7 +43,7 @@ describe('results table', () => {
     const table = resultsTable([caseResult('Refund request with a long name', [failed('Agent confirmed the order', LONG_REASONING)])], 80);
     expect(widest(table)).toBeLessThanOrEqual(80);
     // Nothing is cut: the reasoning column, unwrapped, is the header and the whole failure line.
-    const reasoning = columnText(table, 3).replace(/\s/g, '');
+    const reasoning = columnText(table, 4).replace(/\s/g, '');
     expect(reasoning).toBe(`failedcriteriaandreasoning✗Agentconfirmedtheorder:${LONG_REASONING}`.replace(/\s/g, ''));
     expect(columnText(table, 0).replace(/\s/g, '')).toBe('caseRefundrequestwithalongname');
   });
@@ -70,7 +71,7 @@ describe('results table', () => {
     const table = resultsTable([caseResult('Link', [failed('Agent gave the link', `see ${url} for details`)])], 80);
     expect(widest(table)).toBeLessThanOrEqual(80);
     expect(table).not.toContain('…');
-    expect(columnText(table, 3).replace(/\s/g, '')).toContain(url);
+    expect(columnText(table, 4).replace(/\s/g, '')).toContain(url);
   });
 
   it('keeps one line per failed criterion and shows errors and passes', () => {
@@ -86,9 +87,9 @@ describe('results table', () => {
       ],
       80,
     );
-    expect(table).toMatch(/│ Two failures +│ FAIL +│ 1\/3 +│ ✗ First: no +│\n│ +│ +│ +│ ✗ Second: neither +│/);
-    expect(table).toMatch(/│ Broken +│ ERROR +│ 0\/0 +│ the run failed +│/);
-    expect(table).toMatch(/│ Fine +│ PASS +│ 1\/1 +│ +│/);
+    expect(table).toMatch(/│ Two failures +│ FAIL +│ 1\/3 +│ — +│ ✗ First: no +│\n│ +│ +│ +│ +│ ✗ Second: neither +│/);
+    expect(table).toMatch(/│ Broken +│ ERROR +│ 0\/0 +│ — +│ the run failed +│/);
+    expect(table).toMatch(/│ Fine +│ PASS +│ 1\/1 +│ — +│ +│/);
     expect(widest(table)).toBe(80);
   });
 });
@@ -198,10 +199,10 @@ describe('per-case table (iterations and comparisons)', () => {
     const table = caseTable(rows, 80);
     expect(widest(table)).toBe(80);
     expect(table).not.toContain('vs baseline');
-    expect(table).toMatch(/│ Refund +│ FLAKY +│ 2\/3 67% +│ ✗ Agent confirmed the order \(2\/3/);
-    expect(table).toMatch(/│ Hours +│ FAIL +│ 0\/3 0% +│ +│/);
-    expect(table).toMatch(/│ Line +│ ERROR +│ 0\/3 0% +│ ! 3 of 3 runs could not run +│/);
-    expect(columnText(table, 3).replace(/\s/g, '')).toContain(LONG_REASONING.replace(/\s/g, ''));
+    expect(table).toMatch(/│ Refund +│ FLAKY +│ 2\/3 67% +│ — +│ ✗ Agent confirmed the order \(2\/3/);
+    expect(table).toMatch(/│ Hours +│ FAIL +│ 0\/3 0% +│ — +│ +│/);
+    expect(table).toMatch(/│ Line +│ ERROR +│ 0\/3 0% +│ — +│ ! 3 of 3 runs could not run +│/);
+    expect(columnText(table, 4).replace(/\s/g, '')).toContain(LONG_REASONING.replace(/\s/g, ''));
     expect(caseSummaryLine(report([flakyCase, brokenCase, erroredCase]), rows)).toBe(
       '0 passed, 1 flaky, 1 failed, 1 errored of 3 cases; 2 of 9 runs passed (22%)',
     );
@@ -232,5 +233,58 @@ describe('per-case table (iterations and comparisons)', () => {
     expect(verdictLine(compared)).toBe(
       'REGRESSED against session b: pass rate 100% → 50% (−50%); 1 regressed, 0 improved; 1 newly failing, 1 flaky, 1 removed',
     );
+  });
+});
+
+describe('model usage (issue 14)', () => {
+  const role = (calls: number, prompt_tokens: number, completion_tokens: number, latency_ms: number) => ({
+    calls,
+    prompt_tokens,
+    completion_tokens,
+    latency_ms,
+  });
+  const none = role(0, 0, 0, 0);
+  const used = (persona: number, agent: number, judge: number): SimulationUsage => ({
+    persona: role(persona, 100 * persona, 10 * persona, 200 * persona),
+    agent: role(agent, 100 * agent, 10 * agent, 200 * agent),
+    judge: role(judge, 100 * judge, 10 * judge, 200 * judge),
+    total: role(persona + agent + judge, 100 * (persona + agent + judge), 10 * (persona + agent + judge), 200 * (persona + agent + judge)),
+  });
+  const offline: SimulationUsage = { persona: none, agent: none, judge: none, total: none };
+  const withUsage = (name: string, usage: SimulationUsage | null, caseId = 'case_1'): CaseResult => ({
+    ...caseResult(name, [{ criterion: 'Only', success: true, verdict: 'passed', reasoning: 'ok' }], 'passed'),
+    caseId,
+    simulation: { usage } as CaseResult['simulation'],
+  });
+
+  it('shows each run’s prompt + completion tokens, compact; — for a run without model calls or without usage', () => {
+    const table = resultsTable([withUsage('Modelled', used(2, 3, 1)), withUsage('Offline', offline), withUsage('Old server', null)], 80);
+    expect(table).toMatch(/│ Modelled +│ PASS +│ 1\/1 +│ 660 +│/);
+    expect(table).toMatch(/│ Offline +│ PASS +│ 1\/1 +│ — +│/);
+    expect(table).toMatch(/│ Old server +│ PASS +│ 1\/1 +│ — +│/);
+    expect(widest(table)).toBe(80);
+    expect([0, 9_999, 12_345, 999_949, 999_950, 12_345_678].map(compactCount)).toEqual(['0', '9,999', '12.3k', '999.9k', '1.0M', '12.3M']);
+    expect(tokensCell([used(1, 0, 0), null, offline, used(0, 1, 0)])).toBe('220');
+  });
+
+  it('sums a case’s runs in the per-case table; leaves the tokens to the usage line when compared', () => {
+    const runs = [withUsage('Refund', used(1, 1, 1), 'id-Refund'), withUsage('Refund', used(1, 1, 0), 'id-Refund')];
+    const table = caseTable(caseRows(report([flakyCase, brokenCase]), null, runs), 80);
+    expect(table).toMatch(/│ Refund +│ FLAKY +│ 2\/3 67% +│ 550 +│/);
+    expect(table).toMatch(/│ Hours +│ FAIL +│ 0\/3 0% +│ — +│/);
+    expect(widest(table)).toBe(80);
+  });
+
+  it('says what a run used in one line: calls, tokens, model time and calls per role; offline says so', () => {
+    expect(usageLine(used(4, 6, 2))).toBe(
+      'model usage: 12 calls, 1,320 tokens (1,200 prompt + 120 completion), 2.4 s model time (persona 4 calls, agent 6, judge 2)',
+    );
+    expect(usageLine(used(0, 0, 1))).toBe('model usage: 1 call, 110 tokens (100 prompt + 10 completion), 0.2 s model time (judge 1 call)');
+    expect(usageLine(offline)).toBe('model usage: no model calls (offline)');
+    // The session's own sum when the server sends one; else the runs' that carry one; else nothing.
+    const runs = [{ usage: used(1, 0, 1) }, { usage: null }, { usage: used(0, 0, 1) }] as Simulation[];
+    expect(sessionUsage({ usage: used(9, 9, 9) }, runs)).toStrictEqual(used(9, 9, 9));
+    expect(sessionUsage({}, runs)).toStrictEqual(used(1, 0, 2));
+    expect(sessionUsage({}, [{} as Simulation])).toBeUndefined();
   });
 });

@@ -10,6 +10,7 @@ import { writeJunit } from '../run/junit.js';
 import { createProgress } from '../run/progress.js';
 import { caseResults, summarize } from '../run/results.js';
 import { caseRows, caseSummaryLine, caseTable, outputColumns, resultsTable, summaryLine } from '../run/table.js';
+import { sessionUsage, usageLine } from '../run/usage.js';
 
 type FailOn = 'any' | 'regression';
 
@@ -168,6 +169,8 @@ export function runCommand(): Command {
             print(resultsTable(results, outputColumns()));
             print(`${summaryLine(summary)} (session ${run.simulation_session_id})`);
           }
+          const usage = sessionUsage(run, simulations);
+          if (usage) print(usageLine(usage));
           if (comparison) print(verdictLine(comparison));
         }
         if (baseline !== undefined && comparison === null) {

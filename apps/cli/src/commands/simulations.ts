@@ -8,6 +8,7 @@ import { cancelledLine } from '../run/cancel.js';
 import { comparisonTable, verdictLine } from '../run/comparison.js';
 import { caseResults, summarize } from '../run/results.js';
 import { outputColumns, resultsTable, summaryLine } from '../run/table.js';
+import { sessionUsage, usageLine } from '../run/usage.js';
 import type { ListItem, Schemas } from '@sims/client';
 
 const outcome = (s: Simulation) =>
@@ -188,6 +189,8 @@ export function sessionsCommand(): Command {
         );
         if (results.length > 0) print(resultsTable(results, outputColumns()));
         print(summaryLine(summarize(results)));
+        const usage = sessionUsage(session, session.simulations);
+        if (usage) print(usageLine(usage));
       }),
     );
 

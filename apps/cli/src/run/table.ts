@@ -1,6 +1,7 @@
 import type { SimulationCaseComparison, SimulationCaseReport, SimulationSessionComparison, SimulationSessionReport } from '@sims/client';
 import type { CaseResult, RunSummary } from './results.js';
 import { plainTable } from '../output.js';
+import { tokensCell } from './usage.js';
 
 const MARK = { passed: 'PASS', failed: 'FAIL', error: 'ERROR', pending: 'PENDING' } as const;
 
@@ -21,11 +22,13 @@ export function outputColumns(stdout: { columns?: number } = process.stdout, env
   const fromEnv = Number(env.COLUMNS);
   return Number.isInteger(fromEnv) && fromEnv > 0 ? fromEnv : DEFAULT_COLUMNS;
 }
-// `outcome` and `criteria` hold short words (PENDING, 12/12) and their headers set the width.
+// `outcome` and `criteria` hold short words (PENDING, 12/12) and their headers set the width;
+// `tokens` a compact count (`12.3k`; a run's prompt and completion tokens, or — offline).
 const OUTCOME_WIDTH = 9;
 const CRITERIA_WIDTH = 10;
-// Five border characters sit between and around the four columns; each cell pads one space a side.
-const BORDERS = 5;
+const TOKENS_WIDTH = 8;
+// Six border characters sit between and around the five columns; each cell pads one space a side.
+const BORDERS = 6;
 const PADDING = 2;
 
 /**
@@ -43,19 +46,20 @@ export function breakLongWords(text: string, width: number): string {
 }
 
 /**
- * The results table: case, outcome, criteria passed, and the reasoning of each failed criterion.
- * It fits the given width (see outputColumns): the case name and the reasoning
- * wrap, since a judge's reasoning can run to paragraphs and would otherwise set the table's width.
+ * The results table: case, outcome, criteria passed, the run's model tokens (prompt + completion,
+ * `—` when it made no model call), and the reasoning of each failed criterion. It fits the given
+ * width (see outputColumns): the case name and the reasoning wrap, since a judge's reasoning can run
+ * to paragraphs and would otherwise set the table's width.
  */
 export function resultsTable(results: CaseResult[], columns: number): string {
-  const free = columns - OUTCOME_WIDTH - CRITERIA_WIDTH - BORDERS;
-  // The case column is as wide as the longest name, up to 28 and as long as the reasoning keeps 40;
+  const free = columns - OUTCOME_WIDTH - CRITERIA_WIDTH - TOKENS_WIDTH - BORDERS;
+  // The case column is as wide as the longest name, up to 28 and as long as the reasoning keeps 32;
   // the reasoning takes the rest.
   const longestName = Math.max('case'.length, ...results.map((r) => [...r.name].length)) + PADDING;
-  const caseWidth = Math.min(longestName, Math.max(10, Math.min(28, free - 40)));
+  const caseWidth = Math.min(longestName, Math.max(10, Math.min(28, free - 32)));
   const reasonWidth = Math.max(20, free - caseWidth);
-  const table = plainTable(['case', 'outcome', 'criteria', 'failed criteria and reasoning'], {
-    colWidths: [caseWidth, OUTCOME_WIDTH, CRITERIA_WIDTH, reasonWidth],
+  const table = plainTable(['case', 'outcome', 'criteria', 'tokens', 'failed criteria and reasoning'], {
+    colWidths: [caseWidth, OUTCOME_WIDTH, CRITERIA_WIDTH, TOKENS_WIDTH, reasonWidth],
     wordWrap: true,
   });
   for (const result of results) {
@@ -64,6 +68,7 @@ export function resultsTable(results: CaseResult[], columns: number): string {
       breakLongWords(result.name, caseWidth - PADDING),
       MARK[result.outcome],
       `${passed}/${result.criteria.length}`,
+      tokensCell([result.simulation.usage]),
       breakLongWords(failureLines(result).join('\n'), reasonWidth - PADDING),
     ]);
   }
@@ -105,6 +110,8 @@ export interface CaseRow {
   name: string;
   mark: CaseMark;
   passed: string;
+  /** The model tokens of the case's runs together, `—` when none made a model call; empty for a removed case. */
+  tokens: string;
   /** The change against the baseline; `undefined` when there was no comparison. */
   vsBaseline?: string;
   lines: string[];
@@ -160,6 +167,7 @@ export function caseRows(
       name: c.simulation_case_name ?? c.simulation_case_id,
       mark: markOf(c),
       passed: passRate(c.passed_runs, c.runs - c.pending_runs),
+      tokens: tokensCell(results.filter((r) => r.caseId === c.simulation_case_id).map((r) => r.simulation.usage)),
       ...(comparison ? { vsBaseline: change ? vsBaselineText(change) : '' } : {}),
       lines: reportLines(c, results),
     };
@@ -169,6 +177,7 @@ export function caseRows(
       name: removed.simulation_case_name ?? removed.simulation_case_id,
       mark: 'REMOVED',
       passed: '',
+      tokens: '',
       vsBaseline: vsBaselineText(removed),
       lines: [],
     });
@@ -182,24 +191,25 @@ const VS_BASELINE_WIDTH = 17;
 
 /**
  * The per-case table: case, outcome (with FLAKY for a case that both passed and failed), passed runs
- * and rate, the change against the baseline when compared, and the failing criteria with their
- * pass counts and reasoning. It fits the given width as resultsTable does.
+ * and rate, then the model tokens of its runs or, when compared, the change against the baseline
+ * (both would not fit 80 columns; the usage line under the table has the tokens), and the failing
+ * criteria with their pass counts and reasoning. It fits the given width as resultsTable does.
  */
 export function caseTable(rows: CaseRow[], columns: number): string {
   const compared = rows.some((r) => r.vsBaseline !== undefined);
-  const fixed = [OUTCOME_WIDTH, PASSED_WIDTH, ...(compared ? [VS_BASELINE_WIDTH] : [])];
+  const fixed = [OUTCOME_WIDTH, PASSED_WIDTH, compared ? VS_BASELINE_WIDTH : TOKENS_WIDTH];
   const free = columns - fixed.reduce((a, b) => a + b, 0) - (fixed.length + 3);
   const longestName = Math.max('case'.length, ...rows.map((r) => [...r.name].length)) + PADDING;
   const caseWidth = Math.min(longestName, Math.max(10, Math.min(28, free - 30)));
   const reasonWidth = Math.max(20, free - caseWidth);
-  const head = ['case', 'outcome', 'passed', ...(compared ? ['vs baseline'] : []), 'failing criteria and reasoning'];
+  const head = ['case', 'outcome', 'passed', compared ? 'vs baseline' : 'tokens', 'failing criteria and reasoning'];
   const table = plainTable(head, { colWidths: [caseWidth, ...fixed, reasonWidth], wordWrap: true });
   for (const row of rows) {
     table.push([
       breakLongWords(row.name, caseWidth - PADDING),
       row.mark,
       row.passed,
-      ...(compared ? [row.vsBaseline ?? ''] : []),
+      compared ? (row.vsBaseline ?? '') : row.tokens,
       breakLongWords(row.lines.join('\n'), reasonWidth - PADDING),
     ]);
   }

@@ -14,6 +14,18 @@ import {
 /** Criteria containing this marker fail; cases whose prompt contains ERROR_MARKER cannot run. */
 export const FAIL_MARKER = '[fails]';
 export const ERROR_MARKER = '[errors]';
+/** Runs of cases whose prompt contains REPLAY_MARKER depart from their recording at the agent's second reply. */
+export const REPLAY_MARKER = '[replay]';
+
+/**
+ * The model usage a judged run reports: one judge call per criterion, 100 prompt and 20 completion
+ * tokens and 500 ms each; no persona or agent model (as a builtin agent with a scripted caller).
+ */
+export function judgeUsage(criteria: number) {
+  const none = { calls: 0, prompt_tokens: 0, completion_tokens: 0, latency_ms: 0 };
+  const judge = { calls: criteria, prompt_tokens: 100 * criteria, completion_tokens: 20 * criteria, latency_ms: 500 * criteria };
+  return { persona: none, agent: none, judge, total: { ...judge } };
+}
 
 /**
  * A test engine that decides verdicts from markers in the case, and finishes exactly one queued
@@ -82,12 +94,17 @@ export class SteppedEngine extends QueueOnlyEngine {
       };
     });
     const success = simulation.call_success_type === 'any' ? evaluations.some((e) => e.success) : evaluations.every((e) => e.success);
+    const divergence = simulation.simulation_case_prompt?.includes(REPLAY_MARKER)
+      ? { turn: 2, expected: 'Your parcel arrives on Monday.', actual: 'Certainly, let me look.', similarity: 0 }
+      : null;
     await this.storage.simulations.finish(
       simulation.simulation_id,
       {
         status: 'completed',
         error_info: null,
         success_criteria_analysis: { success, evaluations },
+        usage: judgeUsage(criteria.length),
+        divergence,
       },
       at(),
     );
