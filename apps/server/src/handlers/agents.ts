@@ -10,9 +10,20 @@ type AgentHandlers = Pick<Handlers, 'createAgent' | 'listAgents' | 'getAgent' | 
 
 export function agentHandlers(deps: Deps): AgentHandlers {
   const { storage } = deps;
-  /** An outbound URL the engine would refuse is refused now, with 422, rather than at the first run. */
+  /**
+   * An outbound URL the engine would refuse is refused now, with 422, rather than at the first run;
+   * so are two tools of one name (which the schema cannot say), naming the second.
+   */
   const checkConnector = (connector: AgentRecord['connector'] | null | undefined) => {
     if (!connector) return;
+    if (connector.kind === 'openai') {
+      const seen = new Set<string>();
+      for (const [i, tool] of (connector.tools ?? []).entries()) {
+        if (seen.has(tool.name))
+          throw invalid('body', `/connector/tools/${i}/name`, `another tool is named ${tool.name}: tool names must be unique`);
+        seen.add(tool.name);
+      }
+    }
     const refused = deps.engine.checkConnector(connector);
     if (refused) throw invalid('body', refused.field, refused.message);
   };
