@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type AgentConnection, runSimulation } from '../src/index.js';
+import { type AgentConnection, renderTranscript, runSimulation } from '../src/index.js';
 import { comparedWords, createReplayTracker, describeDivergence, replySimilarity } from '../src/replay.js';
 import { lines, makeCase, shopAgent } from './helpers.js';
 
@@ -162,5 +162,17 @@ describe('runSimulation replaying a recording', () => {
     });
     expect(result.divergence).toBeUndefined();
     expect(result.timeline.some((e) => e.type === 'divergence')).toBe(false);
+  });
+
+  it('keeps the divergence event out of the transcript an LLM judge reads', async () => {
+    const result = await runSimulation({
+      case: { ...makeCase(), caller_turns: CALLER, expected_agent_turns: RECORDED },
+      agent: shopAgent,
+      connection: scriptedAgent(['Thanks for calling Acme, how can I help?', 'Our weather today is sunny and warm.']),
+    });
+    expect(result.timeline.some((e) => e.type === 'divergence')).toBe(true);
+    const rendered = renderTranscript(result.timeline);
+    expect(rendered).toContain('Our weather today is sunny and warm.');
+    expect(rendered).not.toContain('departed from the recording');
   });
 });

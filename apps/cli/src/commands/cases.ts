@@ -1,9 +1,8 @@
-import { readFile } from 'node:fs/promises';
 import { Command, Option } from 'commander';
 import { unwrap, type Schemas } from '@sims/client';
 import { ALL_PAGES, withContext } from '../command.js';
 import { UsageError } from '../errors.js';
-import { collect } from '../input.js';
+import { collect, readInputText } from '../input.js';
 import { plainTable, print, printJson, printList, type Column } from '../output.js';
 import { addRecordCommands } from './records.js';
 
@@ -138,24 +137,13 @@ interface ImportFlags {
   toolChecks: boolean;
 }
 
-async function readStdin(): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
-}
-
 /**
  * A recording as the API takes it: JSON when the file holds JSON (an array of chat messages or
  * timeline events as it is; an object with `messages` or `timeline`, such as a chat log or a
  * simulation as `sims simulations get --json` prints it, that array), else the text itself.
  */
 async function readRecording(path: string): Promise<{ conversation: ImportIn['conversation']; format?: ImportFormat }> {
-  let text: string;
-  try {
-    text = path === '-' ? await readStdin() : await readFile(path, 'utf8');
-  } catch (error) {
-    throw new UsageError(`cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
-  }
+  const text = await readInputText(path);
   if (!text.trim()) throw new UsageError(`${path} is empty`);
   let value: unknown;
   try {

@@ -43,9 +43,13 @@ export function readTranscript(timeline: readonly TimelineItem[]): Transcript {
   return { messages, toolCalls, endedBy, turns: messages.filter((m) => m.role === 'persona').length };
 }
 
-/** The transcript as text for an LLM judge. */
+/**
+ * The transcript as text for an LLM judge. A replay's `divergence` event is left out: it compares the
+ * agent with an old recording, which is not what the criteria ask, and would bias the verdict.
+ */
 export function renderTranscript(timeline: readonly TimelineItem[]): string {
   return timeline
+    .filter((item) => item.type !== 'divergence')
     .map((item) => {
       const who = item.sender_type === 'persona' ? 'caller' : item.sender_type;
       const what = item.type === 'message' ? '' : ` (${item.type.replace('_', ' ')})`;
