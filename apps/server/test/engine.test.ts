@@ -302,6 +302,9 @@ describe('failures become failed simulations with error_info', () => {
       model: 'm',
       api_key_set: true,
       timeout_ms: null,
+      // Issue 14: reads answer the tools (none) and the rounds they may take (the spec's default).
+      tools: [],
+      max_tool_rounds: 3,
     });
     expect(JSON.stringify(ok.data)).not.toContain('sk-secret');
   });

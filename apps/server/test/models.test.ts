@@ -116,13 +116,15 @@ describe('an openai agent with tools, answered by the case’s tool mocks', () =
       base_url: agentModel.url,
       model: 'agent-model',
       api_key_set: true,
-      // The spec's default, filled in when the request is read.
-      timeout_ms: 10000,
+      timeout_ms: null,
       tools,
       max_tool_rounds: 3,
     });
     const plain = await createAgent({ name: 'No tools', prompt: 'p', connector: { kind: 'openai', base_url: agentModel.url, model: 'm' } });
     expect(plain.connector).toMatchObject({ tools: [], max_tool_rounds: 3 });
+    // The openai branch's defaults are not filled into connectors of another kind (see withoutCompositeDefaults).
+    const builtin = await createAgent({ name: 'Builtin', prompt: 'p', connector: { kind: 'builtin' } });
+    expect(builtin.connector).toStrictEqual({ kind: 'builtin' });
 
     const duplicate = await api.POST('/agents', {
       body: {

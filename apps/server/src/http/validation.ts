@@ -34,6 +34,46 @@ export function withinNodes(value: unknown, limit: number): boolean {
   return count <= limit;
 }
 
+const COMPOSITES = new Set(['oneOf', 'anyOf', 'not']);
+
+/**
+ * A copy of the spec without the `default` keywords of schemas inside `oneOf`, `anyOf` or `not`
+ * (through `$ref`s too). Ajv applies no default inside those, since a branch that fails would still
+ * fill the data in, except in a referenced schema it compiles as a function of its own (one holding
+ * a `$ref`, which it never inlines): there every branch tried fills its defaults in. When the
+ * `openai` connector gained `tools` (a `$ref`), every connector sent got its `timeout_ms` and
+ * `max_tool_rounds`, a builtin one included, whatever its kind. Without them the rule is Ajv's
+ * documented one whatever is inlined: a connector or a check is stored as sent (the engine and the
+ * reads fill in what is left out, as before).
+ */
+export function withoutCompositeDefaults(spec: object): object {
+  const copy = structuredClone(spec) as Record<string, unknown>;
+  const resolve = (ref: string): unknown => {
+    if (!ref.startsWith('#/')) return undefined;
+    let node: unknown = copy;
+    for (const part of ref.slice(2).split('/')) {
+      const key = decodeURIComponent(part).replace(/~1/g, '/').replace(/~0/g, '~');
+      node = node !== null && typeof node === 'object' ? (node as Record<string, unknown>)[key] : undefined;
+    }
+    return node;
+  };
+  // A schema is walked at most twice: once reached outside any composite, once inside one.
+  const seen = { inside: new Set<object>(), outside: new Set<object>() };
+  const stack: Array<{ node: unknown; composite: boolean }> = [{ node: copy, composite: false }];
+  while (stack.length > 0) {
+    const { node, composite } = stack.pop()!;
+    if (node === null || typeof node !== 'object') continue;
+    const visited = composite ? seen.inside : seen.outside;
+    if (visited.has(node)) continue;
+    visited.add(node);
+    const record = node as Record<string, unknown>;
+    if (composite && !Array.isArray(node)) delete record.default;
+    if (typeof record.$ref === 'string') stack.push({ node: resolve(record.$ref), composite });
+    for (const [key, value] of Object.entries(record)) stack.push({ node: value, composite: composite || COMPOSITES.has(key) });
+  }
+  return copy;
+}
+
 /**
  * One validator from two compilations of a schema. The fail-fast one (`allErrors: false`) runs on
  * every request, so a valid request pays one pass and an invalid one stops at its first error: an
@@ -87,10 +127,15 @@ function failFastThenDetailed(compileFast: () => ValidateFunction, compileDetail
  * `validation-lazy` test, not at every start.
  */
 export function validatorCompiler(spec: object): FastifySchemaCompiler<unknown> {
+  let prepared: object | undefined;
+  const compiled = () => {
+    prepared ??= withoutCompositeDefaults(spec);
+    return prepared;
+  };
   const make = (coerce: boolean, allErrors: boolean) => {
     let ajv: Ajv2020 | undefined;
     return () =>
-      (ajv ??= createAjv(spec, {
+      (ajv ??= createAjv(compiled(), {
         allErrors,
         useDefaults: true,
         coerceTypes: coerce ? 'array' : false,
