@@ -1,7 +1,7 @@
 import type { Simulation, SimulationSession, SimulationUsage } from '@sims/client';
 
 /** Shown for a run that made no model call (offline roles) or whose server reports no usage. */
-export const NO_TOKENS = '—';
+const NO_TOKENS = '—';
 
 const ROLES = ['persona', 'agent', 'judge', 'total'] as const;
 const FIELDS = ['calls', 'prompt_tokens', 'completion_tokens', 'latency_ms'] as const;
@@ -10,7 +10,7 @@ const FIELDS = ['calls', 'prompt_tokens', 'completion_tokens', 'latency_ms'] as 
 const count = (n: number) => n.toLocaleString('en-US');
 
 /** The tokens of a run's model calls (prompt + completion, every role); undefined when it made none or its usage is not known. */
-export function tokensOf(usage: SimulationUsage | null | undefined): number | undefined {
+function tokensOf(usage: SimulationUsage | null | undefined): number | undefined {
   if (!usage || usage.total.calls === 0) return undefined;
   return usage.total.prompt_tokens + usage.total.completion_tokens;
 }
@@ -29,7 +29,7 @@ export function tokensCell(usages: Array<SimulationUsage | null | undefined>): s
 }
 
 /** The sum of usages, role by role and field by field. */
-export function sumUsage(usages: SimulationUsage[]): SimulationUsage {
+function sumUsage(usages: SimulationUsage[]): SimulationUsage {
   const sum = Object.fromEntries(ROLES.map((role) => [role, Object.fromEntries(FIELDS.map((field) => [field, 0]))])) as SimulationUsage;
   for (const usage of usages) for (const role of ROLES) for (const field of FIELDS) sum[role][field] += usage[role][field];
   return sum;

@@ -46,7 +46,7 @@ const COMPOSITES = new Set(['oneOf', 'anyOf', 'not']);
  * documented one whatever is inlined: a connector or a check is stored as sent (the engine and the
  * reads fill in what is left out, as before).
  */
-export function withoutCompositeDefaults(spec: object): object {
+function withoutCompositeDefaults(spec: object): object {
   const copy = structuredClone(spec) as Record<string, unknown>;
   const resolve = (ref: string): unknown => {
     if (!ref.startsWith('#/')) return undefined;

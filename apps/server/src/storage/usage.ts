@@ -17,7 +17,7 @@ export const noUsage = (): SimulationUsage => {
 };
 
 /** The select list of the sums, `usage_<role>_<field>`, each written by `read` for one role and field (a SQL number or NULL). */
-export const usageSumsSql = (read: (role: string, field: string) => string): string =>
+const usageSumsSql = (read: (role: string, field: string) => string): string =>
   ROLES.flatMap((role) => FIELDS.map((field) => `sum(${read(role, field)}) AS usage_${role}_${field}`)).join(', ');
 
 /** SQLite: a field of the `usage` column. */
