@@ -377,7 +377,7 @@ class DraftingEngine extends QueueOnlyEngine {
     super();
   }
 
-  draftCriteria(transcript: string, signal: AbortSignal): Promise<string[]> {
+  override draftCriteria(transcript: string, signal: AbortSignal): Promise<string[]> {
     return draftSuccessCriteria(this.llm, transcript, { signal });
   }
 }

@@ -1,7 +1,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GENERATOR_SYSTEM_PROMPT, JUDGE_SYSTEM_PROMPT } from '@sims/engine';
+import { CRITERIA_SYSTEM_PROMPT, GENERATOR_SYSTEM_PROMPT, JUDGE_SYSTEM_PROMPT } from '@sims/engine';
 import { apiClient, startTestServer, type TestServer } from './support/server.js';
 
 /**
@@ -27,6 +27,8 @@ const model = createServer((request, response) => {
     let content: string;
     if (system.includes('You are the model-backed agent')) {
       content = 'Hello from the model agent. How can I help?';
+    } else if (system.startsWith(CRITERIA_SYSTEM_PROMPT.slice(0, 40))) {
+      content = JSON.stringify({ criteria: ['The agent tells the caller the delivery day'] });
     } else if (system.startsWith(JUDGE_SYSTEM_PROMPT.slice(0, 40))) {
       content = JSON.stringify({ success: true, reasoning: 'The transcript shows the agent giving the delivery day (Thursday).' });
     } else if (system.startsWith(GENERATOR_SYSTEM_PROMPT.slice(0, 40)) && text.includes('Writes NUL')) {
@@ -61,6 +63,20 @@ afterAll(async () => {
 });
 
 describe('with an LLM configured', () => {
+  it('drafts the criteria of an imported call with the generator model when none are given', async () => {
+    const api = apiClient(server.url, server.key);
+    const agentId = (await api.POST('/agents', { body: { name: 'Shop', prompt: 'p' } })).data!.response.id;
+    const suiteId = (await api.POST('/simulation_suites', { body: { name: 'Imports', model_id: agentId } })).data!.response.id;
+    const imported = await api.POST('/simulation_cases/import', {
+      body: { suite_id: suiteId, conversation: 'Agent: Hello, Acme.\nCaller: Where is order 12345?\nAgent: It arrives Thursday.' },
+    });
+    expect(imported.response.status).toBe(201);
+    expect(imported.data!.response.import.criteria_source).toBe('drafted');
+    expect(imported.data!.response.simulation_case.success_criteria).toEqual(['The agent tells the caller the delivery day']);
+    const drafted = requests.find((r) => r.messages[0]!.content.startsWith(CRITERIA_SYSTEM_PROMPT.slice(0, 40)))!;
+    expect(drafted.messages.at(-1)!.content).toContain('Where is order 12345?');
+  });
+
   it('judges natural-language criteria with the model (verdict and its reasoning) next to exact checks', async () => {
     const api = apiClient(server.url, server.key);
     const agentId = (await api.POST('/agents', { body: { name: 'Shop', prompt: 'p' } })).data!.response.id;

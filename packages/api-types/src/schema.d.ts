@@ -1756,7 +1756,8 @@ export interface components {
             iteration?: number;
             /**
              * @description Model calls, tokens and model latency per role (an addition to the reference API); `null` until
-             *     the simulation has finished.
+             *     the simulation has finished, and on a run closed by the server rather than by its conversation
+             *     (cancelled, interrupted by a restart), whose use is not known.
              */
             usage?: components["schemas"]["SimulationUsage"] | null;
             /**

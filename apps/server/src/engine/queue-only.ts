@@ -30,6 +30,11 @@ export class QueueOnlyEngine implements Engine {
     return planCases(request);
   }
 
+  /** Records runs without running anything: no model drafts criteria here. */
+  async draftCriteria(_transcript: string, _signal: AbortSignal): Promise<string[] | undefined> {
+    return undefined;
+  }
+
   checkConnector(connector: StoredConnector) {
     return checkConnectorUrl(connector, { allowPrivateNetworks: false });
   }

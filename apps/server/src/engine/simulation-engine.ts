@@ -1,4 +1,4 @@
-import { createRunnerPool, PoolClearedError, type RunnerPool } from '@sims/engine';
+import { createRunnerPool, draftSuccessCriteria, PoolClearedError, type RunnerPool } from '@sims/engine';
 import type { SimulationRecord, Storage, StoredConnector } from '../storage/types.js';
 import { checkConnectorUrl } from './connectors.js';
 import { planCases } from './plan-cases.js';
@@ -76,6 +76,11 @@ export class SimulationEngine implements Engine {
 
   planCases(request: GenerationRequest): Promise<GenerationPlan> {
     return planCases(request, this.config.llm.generator);
+  }
+
+  async draftCriteria(transcript: string, signal: AbortSignal): Promise<string[] | undefined> {
+    const llm = this.config.llm.generator;
+    return llm ? draftSuccessCriteria(llm, transcript, { signal }) : undefined;
   }
 
   checkConnector(connector: StoredConnector) {

@@ -49,6 +49,11 @@ export interface Engine {
    */
   checkConnector(connector: StoredConnector): { field: string; message: string } | undefined;
   /**
+   * Success criteria for a recorded call (`importSimulationCase` without criteria), drafted by the
+   * operator's generator model: `undefined` when the server has none. Throws when the model fails.
+   */
+  draftCriteria(transcript: string, signal: AbortSignal): Promise<string[] | undefined>;
+  /**
    * Stops the runs of this process among these, cancelled in storage just before (issue 13): each
    * conversation is aborted at once and records nothing more. Runs on other processes notice by
    * themselves (see `SimulationRunner`); queued ones can no longer start.

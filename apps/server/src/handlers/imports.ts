@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { components } from '@sims/api-types';
 import { invalid } from '../http/errors.js';
-import type { Handler, Handlers } from '../http/types.js';
+import type { Handlers } from '../http/types.js';
 import { defaultName, defaultPrompt, toolFields } from '../import/case-fields.js';
 import { readConversation } from '../import/read.js';
 import { renderRecording } from '../import/recording.js';
@@ -10,28 +9,12 @@ import { agentOr404, caseViews, type Deps, found, now } from './common.js';
 import { assertSuiteRoom } from './limits.js';
 
 type ImportHandlers = Pick<Handlers, 'importSimulationCase'>;
-type ImportResponse = components['schemas']['SimulationCaseImportResponse'];
-
-/**
- * The `201` answer. `Result` in `http/types.ts` types the `200` and `204` answers only, and
- * `sendResult` sends a body with whatever status it carries, so the `201` is typed here against the
- * spec's response and handed over as the handler's result.
- */
-const created = (body: ImportResponse) => ({ status: 201, body }) as unknown as Awaited<ReturnType<Handler<'importSimulationCase'>>>;
-
-/**
- * An engine that can draft success criteria from a recorded call with the operator's generator
- * model: answers them, or undefined when the server has no generator model.
- */
-type DraftingEngine = Deps['engine'] & {
-  draftCriteria?: (transcript: string, signal: AbortSignal) => Promise<string[] | undefined>;
-};
 
 /** The criteria drafted by the engine's model; 422 on `/success_criteria` when there is none or it fails (the user can give them). */
-async function draftedCriteria(engine: DraftingEngine, transcript: string, signal: AbortSignal): Promise<string[]> {
+async function draftedCriteria(engine: Deps['engine'], transcript: string, signal: AbortSignal): Promise<string[]> {
   let drafted: string[] | undefined;
   try {
-    drafted = await engine.draftCriteria?.(transcript, signal);
+    drafted = await engine.draftCriteria(transcript, signal);
   } catch (error) {
     throw invalid(
       'body',
@@ -84,19 +67,22 @@ export function importHandlers(deps: Deps): ImportHandlers {
       };
       await storage.cases.create(record);
       const [simulation_case] = await caseViews(deps, workspace_id, [record]);
-      return created({
-        status: 'ok',
-        response: {
-          simulation_case: simulation_case!,
-          import: {
-            format: call.format,
-            caller_turns: call.caller_turns.length,
-            agent_turns: call.agent_turn_count,
-            tool_calls: call.tool_calls.length,
-            criteria_source: body.success_criteria ? 'given' : 'drafted',
+      return {
+        status: 201,
+        body: {
+          status: 'ok',
+          response: {
+            simulation_case: simulation_case!,
+            import: {
+              format: call.format,
+              caller_turns: call.caller_turns.length,
+              agent_turns: call.agent_turn_count,
+              tool_calls: call.tool_calls.length,
+              criteria_source: body.success_criteria ? 'given' : 'drafted',
+            },
           },
         },
-      });
+      };
     },
   };
 }

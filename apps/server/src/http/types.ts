@@ -34,6 +34,7 @@ type Result<O extends OperationId> =
         ? { status: 200; ndjson: AsyncIterable<GenerateEvent> }
         : { status: 200; body: JsonContent<Responses<O>[200]> } | { status: 200; json: JsonText<JsonContent<Responses<O>[200]>> }
       : never)
+  | (201 extends keyof Responses<O> ? { status: 201; body: JsonContent<Responses<O>[201]> } : never)
   | (204 extends keyof Responses<O> ? { status: 204 } : never);
 
 export interface Context<O extends OperationId> {
@@ -51,7 +52,7 @@ export type Handlers = { [O in OperationId]: Handler<O> };
 
 /** Any handler's answer, as the route layer sends it. */
 export type AnyResult =
-  | { status: 200; body: unknown }
+  | { status: 200 | 201; body: unknown }
   | { status: 200; json: string }
   | { status: 200; ndjson: AsyncIterable<GenerateEvent> }
   | { status: 204 };

@@ -1,6 +1,7 @@
 import { hash } from 'node:crypto';
 import PgBoss from 'pg-boss';
 import type pg from 'pg';
+import { draftSuccessCriteria } from '@sims/engine';
 import { checkConnectorUrl } from '../engine/connectors.js';
 import { planCases } from '../engine/plan-cases.js';
 import { type EngineConfig, type EngineLogger, SimulationRunner, silent } from '../engine/runner.js';
@@ -173,6 +174,11 @@ export class QueueEngine implements Engine {
 
   planCases(request: GenerationRequest): Promise<GenerationPlan> {
     return planCases(request, this.config.llm.generator);
+  }
+
+  async draftCriteria(transcript: string, signal: AbortSignal): Promise<string[] | undefined> {
+    const llm = this.config.llm.generator;
+    return llm ? draftSuccessCriteria(llm, transcript, { signal }) : undefined;
   }
 
   checkConnector(connector: StoredConnector) {
