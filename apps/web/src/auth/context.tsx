@@ -1,0 +1,40 @@
+import { createContext, type ReactNode, useCallback, useContext, useMemo, useState } from 'react';
+import { clearSession, readSession, type StoredSession, writeSession } from './storage.js';
+
+interface AuthValue {
+  session: StoredSession | null;
+  signIn(session: StoredSession): void;
+  signOut(): void;
+  /** Records the workspace once a record shows it (a workspace with no records yet has none to show). */
+  setWorkspace(workspaceId: string): void;
+}
+
+const AuthContext = createContext<AuthValue | null>(null);
+
+export function AuthProvider({ children }: { children: ReactNode }) {
+  const [session, setSession] = useState<StoredSession | null>(() => readSession());
+  const signIn = useCallback((next: StoredSession) => {
+    writeSession(next);
+    setSession(next);
+  }, []);
+  const signOut = useCallback(() => {
+    clearSession();
+    setSession(null);
+  }, []);
+  const setWorkspace = useCallback((workspaceId: string) => {
+    setSession((current) => {
+      if (current === null || current.workspaceId === workspaceId) return current;
+      const next = { ...current, workspaceId };
+      writeSession(next);
+      return next;
+    });
+  }, []);
+  const value = useMemo(() => ({ session, signIn, signOut, setWorkspace }), [session, signIn, signOut, setWorkspace]);
+  return <AuthContext.Provider value={value}>{children}</AuthContext.Provider>;
+}
+
+export function useAuth(): AuthValue {
+  const value = useContext(AuthContext);
+  if (value === null) throw new Error('useAuth: no AuthProvider above this component');
+  return value;
+}
