@@ -15,6 +15,7 @@ import { jsonBody } from './plugins/json-body.js';
 import { operations } from './plugins/operations.js';
 import { requestIdHeader } from './plugins/request-id.js';
 import { shutdown } from './plugins/shutdown.js';
+import { web } from './plugins/web.js';
 import type { Storage } from './storage/types.js';
 
 export interface AppOptions {
@@ -30,6 +31,8 @@ export interface AppOptions {
   logStream?: { write(line: string): void };
   /** The bundled spec; defaults to `@sims/spec/openapi.json`. */
   spec?: Record<string, unknown>;
+  /** The built web app served at `/`; defaults to `apps/web/dist` (`DEFAULT_WEB_ROOT`). */
+  webRoot?: string;
 }
 
 export const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
@@ -71,5 +74,6 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(jsonBody, { bodyLimit });
   await app.register(operations, { spec, operations: specOps, handlers, storage });
   await app.register(docs, { spec, health: handlers.getHealth });
+  await app.register(web, options.webRoot === undefined ? {} : { root: options.webRoot });
   return app;
 }

@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createSimulationsClient, unwrap, type components } from '@sims/client';
 import { configFromEnv } from './config.js';
+import { webAppBuilt } from './plugins/web.js';
 import { startServer } from './server.js';
 
 type CaseIn = components['schemas']['SimulationCaseCreateIn'];
@@ -217,6 +218,7 @@ export async function runDemo(options: { serve?: boolean } = {}): Promise<{ pass
     if (options.serve) {
       out();
       out(`The server keeps running on ${server.url} (docs ${server.origin}/docs). Demo workspace key: ${key}`);
+      if (webAppBuilt()) out(`Test Center: ${server.origin}/ (sign in with the demo workspace key)`);
       out('Stop it with Ctrl-C.');
       await new Promise<void>((resolveStop) => {
         const stop = () => resolveStop();

@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { configFromEnv } from './config.js';
 import { createWorkspace, mintKey } from './keys.js';
+import { webAppBuilt } from './plugins/web.js';
 import { startServer } from './server.js';
 import { copyDatabase, TargetNotEmptyError } from './storage/copy.js';
 import { describeLocation, openStorage } from './storage/open.js';
@@ -43,6 +44,8 @@ async function serve(args: string[]): Promise<void> {
   else {
     say(`Simulations API  ${server.url}`);
     say(`API reference    ${server.origin}/docs`);
+    // Printed only when there is a page to open: without a build of apps/web, `/` redirects to the docs.
+    if (webAppBuilt()) say(`Test Center:     ${server.origin}/`);
   }
   say(`Role             ${server.role}`);
   say(`Database         ${server.database}`);

@@ -22,7 +22,7 @@ export interface DocsOptions {
   health: Handler<'getHealth'>;
 }
 
-/** What answers at the root without a key: the docs page, the spec, and the health check. */
+/** What answers at the root without a key: the docs page, the spec, and the health check (`/` is the web plugin's). */
 export const docs: FastifyPluginAsync<DocsOptions> = appWide('docs', async (app, { spec, health }) => {
   const page = readDocs();
   app.get('/docs', { config: { secured: false } }, async (_request, reply) => {
@@ -30,7 +30,6 @@ export const docs: FastifyPluginAsync<DocsOptions> = appWide('docs', async (app,
     return reply.type('text/html; charset=utf-8').send(page);
   });
   app.get('/openapi.json', { config: { secured: false } }, async (_request, reply) => reply.type('application/json').send(spec));
-  app.get('/', { config: { secured: false } }, async (_request, reply) => reply.redirect('/docs'));
   app.get('/health', { config: { secured: false } }, async (_request, reply) =>
     sendResult(reply, await health({ workspace_id: '', body: undefined, query: {}, params: {}, signal: new AbortController().signal })),
   );
