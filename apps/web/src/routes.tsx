@@ -3,6 +3,13 @@ import { PageHeader } from './ui/index.js';
 import { SessionPage } from './pages/sessions/SessionPage.js';
 import { SuiteSessionsPage } from './pages/sessions/SuiteSessionsPage.js';
 import { SimulationPage } from './pages/simulations/SimulationPage.js';
+import { CasePage } from './pages/cases/CasePage.js';
+import { NewCasePage } from './pages/cases/NewCasePage.js';
+import { RunPage } from './pages/run/RunPage.js';
+import { GeneratePage } from './pages/suites/GeneratePage.js';
+import { NewSuitePage } from './pages/suites/NewSuitePage.js';
+import { SuitePage } from './pages/suites/SuitePage.js';
+import { SuitesPage } from './pages/suites/SuitesPage.js';
 
 /**
  * The route table of the signed-in app. Each page's owner adds its own `<Route>` lines here (and
@@ -14,6 +21,13 @@ export function AppRoutes() {
       <Route path="/">
         <Redirect to="/suites" replace />
       </Route>
+      <Route path="/suites" component={SuitesPage} />
+      <Route path="/suites/new" component={NewSuitePage} />
+      <Route path="/suites/:id" component={SuitePage} />
+      <Route path="/suites/:id/cases/new" component={NewCasePage} />
+      <Route path="/suites/:id/generate" component={GeneratePage} />
+      <Route path="/suites/:id/run" component={RunPage} />
+      <Route path="/cases/:id" component={CasePage} />
       <Route path="/suites/:id/sessions" component={SuiteSessionsPage} />
       <Route path="/sessions/:id" component={SessionPage} />
       <Route path="/simulations/:id" component={SimulationPage} />
