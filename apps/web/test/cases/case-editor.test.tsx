@@ -1,4 +1,4 @@
-import { fireEvent, screen, waitFor, within } from '@testing-library/react';
+import { fireEvent, screen, within } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
 import { CasePage } from '../../src/pages/cases/CasePage.js';
 import { NewCasePage } from '../../src/pages/cases/NewCasePage.js';

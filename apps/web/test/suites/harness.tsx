@@ -14,7 +14,6 @@ export interface Sent {
   query: URLSearchParams;
   headers: Headers;
   body: unknown;
-  signal: AbortSignal;
 }
 
 type Answer = { status?: number; body: unknown } | Response | undefined;
@@ -35,7 +34,6 @@ export function stubApi(handler: (request: Sent) => Answer) {
       query: url.searchParams,
       headers: request.headers,
       body: text === '' ? undefined : JSON.parse(text),
-      signal: init?.signal ?? request.signal,
     };
     requests.push(sent);
     const answer = handler(sent) ?? {

@@ -1,4 +1,10 @@
-import type { Schemas, SimulationCaseGenerateIn } from '@sims/client';
+import {
+  readNdjson,
+  type Schemas,
+  type SimulationCaseGenerateEvent,
+  type SimulationCaseGenerateIn,
+  SimulationsApiError,
+} from '@sims/client';
 import { useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useEffect, useRef, useState } from 'react';
 import { Link, useParams } from 'wouter';
@@ -18,6 +24,11 @@ const CATEGORIES: ReadonlyArray<{ value: Category; label: string; hint: string }
   { value: 'repetitive_phrases', label: 'Repetitive phrases', hint: 'the agent avoids repeating itself' },
   { value: 'conversational_naturalness', label: 'Conversational naturalness', hint: 'the agent sounds natural and concise' },
 ];
+
+/** One key per request, so that a retry does not generate twice (`randomUUID` exists only in secure contexts). */
+function idempotencyKey(): { 'Idempotency-Key': string } | undefined {
+  return typeof crypto.randomUUID === 'function' ? { 'Idempotency-Key': crypto.randomUUID() } : undefined;
+}
 
 type ScenarioChoice = 'all' | 'none' | 'some';
 type Phase = 'idle' | 'running' | 'done' | 'failed' | 'cancelled';
@@ -77,7 +88,22 @@ export function GeneratePage() {
     setRequestError(null);
     let finished: Phase = 'done';
     try {
-      for await (const line of client.generateCases(body, { signal: abort.signal })) {
+      const {
+        data: stream,
+        error,
+        response,
+      } = await client.POST('/simulation_cases/generate', {
+        body,
+        params: { header: idempotencyKey() },
+        parseAs: 'stream',
+        signal: abort.signal,
+      });
+      if (error !== undefined || !response.ok || !stream) throw new SimulationsApiError(response, error);
+      // The call's signal stops waiting for the answer but not reading its body (the client's time-out
+      // and abort cover the headers only), so the body goes through a pipe the signal breaks: Stop then
+      // ends the read at once and closes the connection. Hence not the client's `generateCases`.
+      const lines = readNdjson<SimulationCaseGenerateEvent>(stream.pipeThrough(new TransformStream(), { signal: abort.signal }));
+      for await (const line of lines) {
         if (line.type === 'progress') setProgress({ message: line.message, completed: line.completed, total: line.total });
         else if (line.type === 'case') setGenerated((current) => [...current, { category: line.category, item: line.simulation_case }]);
         else if (line.type === 'error') {
