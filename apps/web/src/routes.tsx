@@ -1,5 +1,11 @@
 import { Redirect, Route, Switch } from 'wouter';
 import { PageHeader } from './ui/index.js';
+import { AgentPage } from './pages/agents/agent-page.js';
+import { AgentsPage } from './pages/agents/agents-page.js';
+import { NewAgentPage } from './pages/agents/new-agent-page.js';
+import { NewScenarioPage } from './pages/scenarios/new-scenario-page.js';
+import { ScenarioPage } from './pages/scenarios/scenario-page.js';
+import { ScenariosPage } from './pages/scenarios/scenarios-page.js';
 import { SessionPage } from './pages/sessions/SessionPage.js';
 import { SuiteSessionsPage } from './pages/sessions/SuiteSessionsPage.js';
 import { SimulationPage } from './pages/simulations/SimulationPage.js';
@@ -21,6 +27,12 @@ export function AppRoutes() {
       <Route path="/">
         <Redirect to="/suites" replace />
       </Route>
+      <Route path="/agents" component={AgentsPage} />
+      <Route path="/agents/new" component={NewAgentPage} />
+      <Route path="/agents/:id" component={AgentPage} />
+      <Route path="/scenarios" component={ScenariosPage} />
+      <Route path="/scenarios/new" component={NewScenarioPage} />
+      <Route path="/scenarios/:id" component={ScenarioPage} />
       <Route path="/suites" component={SuitesPage} />
       <Route path="/suites/new" component={NewSuitePage} />
       <Route path="/suites/:id" component={SuitePage} />

@@ -4,3 +4,5 @@ export { DateTime } from './date-time.js';
 export { Field } from './field.js';
 export { PageHeader } from './page-header.js';
 export { describeError, Empty, ErrorState, fieldErrors, Loading } from './states.js';
+export { ConfirmAction } from './confirm.js';
+export { Pager } from './pager.js';
