@@ -1,7 +1,7 @@
 import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
 import { SessionPage } from '../../src/pages/sessions/SessionPage.js';
-import { BASELINE_ID, COMPARISON, page, report, SESSION_ID, session, simulation } from './fixtures.js';
+import { BASELINE_ID, COMPARISON, page, report, SESSION_ID, SUITE_ID, session, simulation } from './fixtures.js';
 import { type Handler, ok, renderPage, stubApi } from './harness.js';
 
 const REPORT = `/simulations/session/${SESSION_ID}/report`;
@@ -26,6 +26,7 @@ function sessionApi(options: { runningReads: number; comparison?: Handler }) {
     if (request.method === 'GET' && request.path === '/simulations/sessions') {
       return ok(page([session(), session({ simulation_session_id: BASELINE_ID, created_at: '2026-11-19T08:00:00Z' })]));
     }
+    if (request.method === 'GET' && request.path === `/simulation_suites/${SUITE_ID}`) return ok({ id: SUITE_ID, name: 'Refunds' });
     if (request.method === 'GET' && request.path === COMPARE) return options.comparison?.(request) ?? ok(COMPARISON);
     if (request.method === 'POST' && request.path === `${SESSION}/cancel`) {
       return ok({
@@ -48,6 +49,7 @@ describe('session page', () => {
     renderPage('/sessions/:id', `/sessions/${SESSION_ID}`, SessionPage, api.fetch);
 
     const progress = await screen.findByRole('progressbar');
+    expect(await screen.findByRole('heading', { level: 1, name: 'Session of Refunds' })).toBeTruthy();
     expect(progress.getAttribute('value')).toBe('1');
     expect(progress.getAttribute('max')).toBe('4');
     expect(screen.getByText('1 of 4 runs finished')).toBeTruthy();

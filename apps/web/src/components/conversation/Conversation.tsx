@@ -24,7 +24,7 @@ function speaker(item: TimelineItem, agentName: string): string {
 function When({ item }: { item: TimelineItem }) {
   const seconds = item.timestamp != null && item.timestamp !== '' ? Number(item.timestamp) : null;
   return (
-    <span className="event-time">
+    <span className="conv-event-time">
       {seconds !== null && Number.isFinite(seconds) ? <span>{seconds.toFixed(1)} s</span> : null}
       {item.timestamp_datetime ? <DateTime value={item.timestamp_datetime} /> : null}
     </span>
@@ -39,12 +39,12 @@ function Event({ item, index, agentName }: { item: TimelineItem; index: number; 
   if (type === 'message') {
     const side = item.sender_type === 'persona' ? 'caller' : item.sender_type === 'agent' ? 'agent' : 'system';
     return (
-      <li id={anchor} tabIndex={-1} className={`event event-message event-${side}`}>
-        <div className="event-head">
-          <span className="event-who">{who}</span>
+      <li id={anchor} tabIndex={-1} className={`conv-event conv-event-message conv-event-${side}`}>
+        <div className="conv-event-head">
+          <span className="conv-event-who">{who}</span>
           <When item={item} />
         </div>
-        <p className="event-text">{item.value}</p>
+        <p className="conv-event-text">{item.value}</p>
       </li>
     );
   }
@@ -52,14 +52,14 @@ function Event({ item, index, agentName }: { item: TimelineItem; index: number; 
   if (type === 'tool_call') {
     const call = parseToolCall(item.value ?? '');
     return (
-      <li id={anchor} tabIndex={-1} className="event event-tool event-agent">
-        <div className="event-head">
-          <span className="event-who">
+      <li id={anchor} tabIndex={-1} className="conv-event conv-event-tool conv-event-agent">
+        <div className="conv-event-head">
+          <span className="conv-event-who">
             {who} called <code>{call.name}</code>
           </span>
           <When item={item} />
         </div>
-        {call.args !== null ? <pre className="event-code">{call.args}</pre> : null}
+        {call.args !== null ? <pre className="conv-event-code">{call.args}</pre> : null}
       </li>
     );
   }
@@ -67,15 +67,15 @@ function Event({ item, index, agentName }: { item: TimelineItem; index: number; 
   const label = SYSTEM_LABELS[type] ?? type;
   const tone = type === 'error' || type === 'divergence' ? 'warn' : 'plain';
   return (
-    <li id={anchor} tabIndex={-1} className={`event event-system event-${type} event-tone-${tone}`}>
-      <div className="event-head">
-        <span className="event-who">
+    <li id={anchor} tabIndex={-1} className={`conv-event conv-event-system conv-event-${type} conv-event-tone-${tone}`}>
+      <div className="conv-event-head">
+        <span className="conv-event-who">
           {label}
           {type === 'end_call' && item.sender_type !== 'system' ? ` by the ${item.sender_type === 'persona' ? 'caller' : 'agent'}` : ''}
         </span>
         <When item={item} />
       </div>
-      {type === 'tool_result' ? <pre className="event-code">{item.value}</pre> : <p className="event-text">{item.value}</p>}
+      {type === 'tool_result' ? <pre className="conv-event-code">{item.value}</pre> : <p className="conv-event-text">{item.value}</p>}
     </li>
   );
 }

@@ -35,7 +35,7 @@ export function Verdicts({ evaluations, criteriaCount, timeline }: Props) {
         {evaluations.map((evaluation, index) => {
           const verdict = verdictOf(evaluation);
           const kind = index < criteriaCount ? 'Criterion' : 'Check';
-          const cited = verdict === 'passed' ? undefined : findCitedEvent(evaluation.reasoning, timeline);
+          const cited = verdict === 'passed' ? undefined : findCitedEvent(evaluation.reasoning, timeline, evaluation.criterion);
           return (
             <li key={index} className={`verdict verdict-${verdict}`}>
               <div className="verdict-head">

@@ -25,12 +25,20 @@ const SECONDS = /\b(\d+(?:\.\d+)?)\s?s(?:ec(?:ond)?s?)?\b/g;
 /**
  * The timeline event a verdict's reasoning points at, when it can be told: a quoted line (the
  * deterministic checks quote the message they found; the LLM judge is asked to cite the transcript)
- * or a moment in seconds since the start of the call ("at 6.02s"). `undefined` when nothing matches.
+ * or a moment in seconds since the start of the call ("at 6.02s"). A quote that is also in the
+ * criterion is what was looked for, not a citation (`No message of the agent contains "refund"`), and
+ * is skipped. `undefined` when nothing matches.
  */
-export function findCitedEvent(reasoning: string, timeline: readonly TimelineItem[] | null | undefined): number | undefined {
+export function findCitedEvent(
+  reasoning: string,
+  timeline: readonly TimelineItem[] | null | undefined,
+  criterion = '',
+): number | undefined {
   if (!timeline || timeline.length === 0) return undefined;
+  const lookedFor = criterion.toLowerCase();
   for (const match of reasoning.matchAll(QUOTED)) {
     const quote = (match[1] ?? match[2] ?? '').trim().toLowerCase();
+    if (lookedFor.includes(quote)) continue;
     const index = timeline.findIndex((item) => {
       const value = (item.value ?? '').toLowerCase();
       return value !== '' && (value.includes(quote) || (value.length >= 6 && quote.includes(value)));

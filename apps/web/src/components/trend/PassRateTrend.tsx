@@ -58,7 +58,7 @@ export function PassRateTrend({ points, renderLink }: Props) {
         if (cancelled) return;
         const xs = points.map((p) => Date.parse(p.createdAt) / 1000);
         const ys = points.map((p) => (p.passRate === null ? null : Math.round(p.passRate * 1000) / 10));
-        const stroke = cssColor(target, '--color-accent', '#2456c8');
+        const stroke = cssColor(target, '--accent', '#2456c8');
         const width = Math.max(240, target.clientWidth);
         plot = new UPlot(
           {

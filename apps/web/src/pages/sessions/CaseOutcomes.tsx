@@ -2,11 +2,12 @@ import type { SimulationCaseReport } from '@sims/client';
 import { memo, useState } from 'react';
 import { Badge } from '../../ui/index.js';
 import { duration, percent } from './format.js';
+import { TableWrap } from './TableWrap.js';
 import { OUTCOME } from './states.js';
 
 function Criteria({ report }: { report: SimulationCaseReport }) {
   return (
-    <table className="nested">
+    <table className="outcome-criteria-table">
       <caption className="visually-hidden">Criteria and checks of {report.simulation_case_name ?? 'the case'}</caption>
       <thead>
         <tr>
@@ -53,7 +54,7 @@ const CaseRow = memo(function CaseRow({ report }: { report: SimulationCaseReport
   const finished = report.runs - report.pending_runs;
   return (
     <>
-      <tr className={`case-row case-${report.outcome}`}>
+      <tr className={`outcome-row outcome-${report.outcome}`}>
         <th scope="row">{name}</th>
         <td>
           <Badge value={outcome.label} tone={outcome.tone} />
@@ -77,7 +78,7 @@ const CaseRow = memo(function CaseRow({ report }: { report: SimulationCaseReport
         <td>{report.turns ? `${report.turns.median} / ${report.turns.p95}` : '—'}</td>
         <td>
           {report.criteria.length > 0 ? (
-            <button type="button" className="link-button" aria-expanded={open} onClick={() => setOpen(!open)}>
+            <button type="button" className="session-link-button" aria-expanded={open} onClick={() => setOpen(!open)}>
               {open ? 'Hide' : 'Show'} {report.criteria.length} criteria<span className="visually-hidden"> of {name}</span>
             </button>
           ) : (
@@ -86,7 +87,7 @@ const CaseRow = memo(function CaseRow({ report }: { report: SimulationCaseReport
         </td>
       </tr>
       {open ? (
-        <tr className="case-criteria">
+        <tr className="outcome-criteria">
           <td colSpan={8}>
             <Criteria report={report} />
           </td>
@@ -102,8 +103,8 @@ const CaseRow = memo(function CaseRow({ report }: { report: SimulationCaseReport
  */
 export function CaseOutcomes({ cases }: { cases: readonly SimulationCaseReport[] }) {
   return (
-    <div className="table-scroll">
-      <table className="case-outcomes">
+    <TableWrap label="Outcome of each case">
+      <table className="outcome-table">
         <caption className="visually-hidden">Outcome of each case</caption>
         <thead>
           <tr>
@@ -123,6 +124,6 @@ export function CaseOutcomes({ cases }: { cases: readonly SimulationCaseReport[]
           ))}
         </tbody>
       </table>
-    </div>
+    </TableWrap>
   );
 }

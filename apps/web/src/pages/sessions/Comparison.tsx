@@ -5,6 +5,7 @@ import { Link } from 'wouter';
 import { useClient } from '../../api.js';
 import { Badge, Empty, ErrorState, Loading } from '../../ui/index.js';
 import { delta, percent } from './format.js';
+import { TableWrap } from './TableWrap.js';
 import { CHANGE, OUTCOME, TREND } from './states.js';
 
 type Tally = Schemas['CaseRunTally'];
@@ -98,7 +99,7 @@ export function Comparison({ sessionId, choices }: Props) {
           {summary.added > 0 ? <li>{summary.added} added</li> : null}
           {summary.removed > 0 ? <li>{summary.removed} removed</li> : null}
         </ul>
-        <div className="table-scroll">
+        <TableWrap label="Each case against the baseline">
           <table className="comparison-cases">
             <caption className="visually-hidden">Each case against the baseline</caption>
             <thead>
@@ -117,7 +118,7 @@ export function Comparison({ sessionId, choices }: Props) {
               ))}
             </tbody>
           </table>
-        </div>
+        </TableWrap>
       </>
     );
   }
@@ -125,7 +126,7 @@ export function Comparison({ sessionId, choices }: Props) {
   return (
     <section aria-labelledby="comparison-title" className="comparison">
       <h2 id="comparison-title">Compared with a baseline</h2>
-      <div className="field-inline">
+      <div className="session-filter">
         <label htmlFor={selectId}>Baseline</label>
         <select id={selectId} value={baseline} onChange={(event) => setBaseline(event.target.value)}>
           <option value="last">The latest earlier finished session</option>

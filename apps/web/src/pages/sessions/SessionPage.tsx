@@ -23,7 +23,7 @@ function Progress({ report }: { report: SimulationSessionReport }) {
       <p id="progress-label" aria-live="polite">
         {count(done)} of {count(report.total_simulations)} runs finished
       </p>
-      <dl className="counters">
+      <dl className="session-counters">
         <div>
           <dt>Completed</dt>
           <dd>{count(report.completed_simulations)}</dd>
@@ -117,6 +117,14 @@ export function SessionPage() {
   });
 
   const choices = useBaselineChoices(id, report?.suite_id, report?.target_agent_id);
+  const suiteId = report?.suite_id ?? '';
+  const suiteQuery = $api.useQuery(
+    'get',
+    '/simulation_suites/{suite_id}',
+    { params: { path: { suite_id: suiteId } } },
+    { enabled: suiteId !== '' },
+  );
+  const suiteName = suiteQuery.data?.response.name;
 
   if (reportQuery.isPending) return <Loading label="Loading the session" />;
   if (reportQuery.isError) return <ErrorState error={reportQuery.error} retry={() => void reportQuery.refetch()} />;
@@ -126,7 +134,7 @@ export function SessionPage() {
   return (
     <div className="session-page">
       <PageHeader
-        title="Session"
+        title={suiteName ? `Session of ${suiteName}` : 'Session'}
         description={
           <>
             Created <DateTime value={data.created_at} />
@@ -155,7 +163,7 @@ export function SessionPage() {
           ) : null
         }
       />
-      <div aria-live="polite" className="notice">
+      <div aria-live="polite" className="live-notice">
         {notice}
         {cancelledAt ? (
           <>

@@ -5,6 +5,7 @@ import { Link } from 'wouter';
 import { useApi, useClient } from '../../api.js';
 import { Badge, Button, DateTime, Empty, ErrorState, Loading } from '../../ui/index.js';
 import { between, duration } from './format.js';
+import { TableWrap } from './TableWrap.js';
 import { simulationState } from './states.js';
 
 /** Rows per page: the API's largest page, so a session of 500 runs is five light pages. */
@@ -15,7 +16,7 @@ interface Props {
   sessionId: string;
   /** Poll while the session has runs in progress. */
   live: boolean;
-  /** Called after a run was cancelled, so the page refreshes its counters. */
+  /** Called after a run was cancelled, so the page refreshes its session-counters. */
   onCancelled: () => void;
 }
 
@@ -94,7 +95,7 @@ export function SessionRuns({ sessionId, live, onCancelled }: Props) {
         <Empty title="No runs">{status ? 'No run of this session has that status.' : 'This session has no runs.'}</Empty>
       ) : (
         <>
-          <div className="table-scroll">
+          <TableWrap label="Runs of this session">
             <table className="session-runs">
               <caption className="visually-hidden">Runs of this session</caption>
               <thead>
@@ -119,7 +120,7 @@ export function SessionRuns({ sessionId, live, onCancelled }: Props) {
                 ))}
               </tbody>
             </table>
-          </div>
+          </TableWrap>
           {pages > 1 ? (
             <nav className="pager" aria-label="Pages of runs">
               <Button disabled={page <= 1} onClick={() => setPage(page - 1)}>
@@ -140,7 +141,7 @@ export function SessionRuns({ sessionId, live, onCancelled }: Props) {
   return (
     <section aria-labelledby="runs-title" className="session-runs-section">
       <h2 id="runs-title">Runs</h2>
-      <div className="field-inline">
+      <div className="session-filter">
         <label htmlFor={filterId}>Show</label>
         <select
           id={filterId}
@@ -156,7 +157,7 @@ export function SessionRuns({ sessionId, live, onCancelled }: Props) {
           <option value="failed">Could not run or cancelled</option>
         </select>
       </div>
-      <div aria-live="polite" className="notice">
+      <div aria-live="polite" className="live-notice">
         {notice}
       </div>
       {cancel.isError && !isAlreadyFinished(cancel.error) ? (

@@ -6,6 +6,7 @@ import { useApi, useClient } from '../../api.js';
 import { PassRateTrend, type TrendPoint } from '../../components/trend/PassRateTrend.js';
 import { Badge, Button, ButtonLink, DateTime, Empty, ErrorState, Loading, PageHeader } from '../../ui/index.js';
 import { count, percent } from './format.js';
+import { TableWrap } from './TableWrap.js';
 import './sessions.css';
 
 /**
@@ -20,7 +21,7 @@ function sessionState(session: SimulationSession): { label: string; tone: 'info'
   return { label: 'Finished', tone: 'success' };
 }
 
-/** A suite's sessions, newest first, with their counters and pass rates, and the pass-rate trend over them. */
+/** A suite's sessions, newest first, with their session-counters and pass rates, and the pass-rate trend over them. */
 export function SuiteSessionsPage() {
   const { id = '' } = useParams<{ id: string }>();
   const $api = useApi();
@@ -49,7 +50,7 @@ export function SuiteSessionsPage() {
     [sessionsQuery.data, id],
   );
 
-  // The pass rate is in each session's report (the list carries counters only).
+  // The pass rate is in each session's report (the list carries session-counters only).
   const reports = useQueries({
     queries: sessions.map((session) =>
       $api.queryOptions('get', '/simulations/session/{simulation_session_id}/report', {
@@ -117,7 +118,7 @@ export function SuiteSessionsPage() {
         </section>
         <section aria-labelledby="list-title">
           <h2 id="list-title">Sessions</h2>
-          <div className="table-scroll">
+          <TableWrap label="Sessions of the suite, newest first">
             <table className="suite-sessions">
               <caption className="visually-hidden">Sessions of the suite, newest first</caption>
               <thead>
@@ -155,7 +156,7 @@ export function SuiteSessionsPage() {
                 })}
               </tbody>
             </table>
-          </div>
+          </TableWrap>
           {sessions.length === 0 ? <p className="muted">None of the agent’s latest sessions is of this suite.</p> : null}
           {sessionsQuery.hasNextPage ? (
             <Button busy={sessionsQuery.isFetchingNextPage} onClick={() => void sessionsQuery.fetchNextPage()}>

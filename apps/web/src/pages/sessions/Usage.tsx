@@ -1,5 +1,6 @@
 import type { SimulationUsage } from '@sims/client';
 import { count, duration } from './format.js';
+import { TableWrap } from './TableWrap.js';
 
 const ROLES = [
   ['persona', 'Caller (persona)'],
@@ -11,9 +12,9 @@ const ROLES = [
 /** Model calls, tokens and time waiting for models, per role: what a run or a session cost. */
 export function Usage({ usage, caption }: { usage: SimulationUsage; caption: string }) {
   return (
-    <div className="table-scroll">
-      <table className="usage">
-        <caption>{caption}</caption>
+    <TableWrap label={caption}>
+      <table className="usage-table">
+        <caption className="visually-hidden">{caption}</caption>
         <thead>
           <tr>
             <th scope="col">Role</th>
@@ -25,7 +26,7 @@ export function Usage({ usage, caption }: { usage: SimulationUsage; caption: str
         </thead>
         <tbody>
           {ROLES.map(([role, label]) => (
-            <tr key={role} className={role === 'total' ? 'usage-total' : undefined}>
+            <tr key={role} className={role === 'total' ? 'usage-table-total' : undefined}>
               <th scope="row">{label}</th>
               <td>{count(usage[role].calls)}</td>
               <td>{count(usage[role].prompt_tokens)}</td>
@@ -35,6 +36,6 @@ export function Usage({ usage, caption }: { usage: SimulationUsage; caption: str
           ))}
         </tbody>
       </table>
-    </div>
+    </TableWrap>
   );
 }

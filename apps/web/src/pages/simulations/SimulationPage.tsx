@@ -10,6 +10,7 @@ import { Badge, Button, DateTime, Empty, ErrorState, Loading, PageHeader } from 
 import { between, duration } from '../sessions/format.js';
 import { simulationState } from '../sessions/states.js';
 import { Usage } from '../sessions/Usage.js';
+import '../sessions/sessions.css';
 import './SimulationPage.css';
 
 const POLL_MS = 1000;
@@ -18,7 +19,7 @@ function ErrorInfo({ simulation }: { simulation: Simulation }) {
   const info = simulation.error_info;
   if (!info) return null;
   return (
-    <section className="panel panel-error" aria-labelledby="sim-error">
+    <section className="sim-panel sim-panel-error" aria-labelledby="sim-error">
       <h2 id="sim-error">{info.type === 'cancelled' ? 'Cancelled' : 'What went wrong'}</h2>
       <p>{info.message}</p>
       <p className="muted">
@@ -33,12 +34,12 @@ function Divergence({ simulation }: { simulation: Simulation }) {
   if (!divergence) return null;
   const index = simulation.timeline?.findIndex((item) => item.type === 'divergence') ?? -1;
   return (
-    <section className="panel panel-warn" aria-labelledby="sim-divergence">
+    <section className="sim-panel sim-panel-warn" aria-labelledby="sim-divergence">
       <h2 id="sim-divergence">Departed from the recording</h2>
       <p>
         The agent’s reply {divergence.turn} matched the recorded line at {Math.round(divergence.similarity * 100)}% (below 50% departs).
       </p>
-      <dl className="facts">
+      <dl className="sim-facts">
         <dt>Recorded</dt>
         <dd>{divergence.expected}</dd>
         <dt>Said</dt>
@@ -52,7 +53,7 @@ function Divergence({ simulation }: { simulation: Simulation }) {
 function Facts({ simulation }: { simulation: Simulation }) {
   const took = between(simulation.started_at, simulation.finished_at);
   return (
-    <dl className="facts facts-grid">
+    <dl className="sim-facts">
       <dt>Agent</dt>
       <dd>
         <Link href={`/agents/${simulation.target_agent_id}`}>{simulation.agent_name ?? simulation.target_agent_id}</Link>
@@ -132,7 +133,7 @@ export function SimulationPage() {
         description={<Badge value={state.label} tone={state.tone} />}
       />
 
-      <div aria-live="polite" className="notice">
+      <div aria-live="polite" className="live-notice">
         {notice}
       </div>
       {cancel.isError && !isAlreadyFinished(cancel.error) ? <ErrorState error={cancel.error} /> : null}
@@ -171,13 +172,18 @@ export function SimulationPage() {
       </div>
 
       {simulation.simulation_case_prompt ? (
-        <details className="panel">
+        <details className="sim-panel">
           <summary>What the caller was asked to do</summary>
-          <p className="prewrap">{simulation.simulation_case_prompt}</p>
+          <p className="sim-prewrap">{simulation.simulation_case_prompt}</p>
         </details>
       ) : null}
 
-      {simulation.usage ? <Usage usage={simulation.usage} caption="Model usage of this simulation" /> : null}
+      {simulation.usage ? (
+        <section aria-labelledby="sim-usage">
+          <h2 id="sim-usage">Usage</h2>
+          <Usage usage={simulation.usage} caption="Model usage of this simulation" />
+        </section>
+      ) : null}
     </div>
   );
 }
