@@ -4,6 +4,19 @@ import { CasePage } from '../../src/pages/cases/CasePage.js';
 import { NewCasePage } from '../../src/pages/cases/NewCasePage.js';
 import { CASE_ID, caseRead, describedText, ok, renderRoutes, stubApi, SUITE_ID, validationFailed } from '../suites/harness.js';
 
+const CHECK_ONE_OF_DETAILS = [
+  { field: '/checks/0/text', message: "must have required property 'text'" },
+  { field: '/checks/0/pattern', message: 'is not a known field' },
+  { field: '/checks/0/kind', message: 'must be equal to constant' },
+  { field: '/checks/0/pattern', message: 'must NOT have more than 200 characters' },
+  { field: '/checks/0/negate', message: 'is not a known field' },
+  { field: '/checks/0/side', message: 'must be equal to one of the allowed values' },
+  { field: '/checks/0/max', message: "must have required property 'max'" },
+  { field: '/checks/0/side', message: 'is not a known field' },
+  { field: '/checks/0/name', message: "must have required property 'name'" },
+  { field: '/checks/0', message: 'must match exactly one schema in oneOf' },
+].map((detail) => ({ location: 'body' as const, ...detail }));
+
 const type = (element: HTMLElement, value: string) => fireEvent.change(element, { target: { value } });
 const group = (name: string) => screen.getByRole('group', { name });
 
@@ -91,7 +104,9 @@ describe('case editor', () => {
       request.method === 'POST' && request.path === '/simulation_cases'
         ? validationFailed([
             { location: 'body', field: '/success_criteria/1', message: 'must NOT have fewer than 1 characters' },
-            { location: 'body', field: '/checks/0/pattern', message: 'must NOT have more than 200 characters' },
+            // What the reference server answers for a 201-character pattern: every kind of check's schema
+            // has its say about the `oneOf`, and only the `matches` one is about this check.
+            ...CHECK_ONE_OF_DETAILS,
             { location: 'body', field: '/tool_mocks/0/name', message: 'must match pattern "^[A-Za-z0-9_-]{1,64}$"' },
           ])
         : undefined,
@@ -110,10 +125,14 @@ describe('case editor', () => {
     const summary = await screen.findByRole('alert');
     expect(summary.textContent).toContain('The case was not saved');
     expect(summary.textContent).toContain('Check 1 › pattern: must NOT have more than 200 characters');
+    expect(summary.textContent).not.toContain('is not a known field');
+    expect(summary.textContent).not.toContain('oneOf');
+    expect(within(summary).getAllByRole('listitem')).toHaveLength(3);
 
     const pattern = within(group('Check 1')).getByLabelText(/^Pattern/);
     expect(pattern.getAttribute('aria-invalid')).toBe('true');
     expect(describedText(pattern)).toBe('must NOT have more than 200 characters');
+    expect(describedText(within(group('Check 1')).getByLabelText('Whose messages'))).toBe('');
     expect(describedText(screen.getByLabelText('Criterion 2'))).toBe('must NOT have fewer than 1 characters');
     expect(screen.getByLabelText('Criterion 1').getAttribute('aria-invalid')).toBeNull();
     expect(describedText(within(group('Tool mock 1')).getByLabelText(/^Tool name/))).toBe('must match pattern "^[A-Za-z0-9_-]{1,64}$"');

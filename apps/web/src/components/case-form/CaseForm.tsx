@@ -2,8 +2,8 @@ import type { FieldError } from '@sims/client';
 import { type FormEvent, type ReactNode, useMemo, useState } from 'react';
 import { Button, describeError, Field } from '../../ui';
 import { CheckFields } from './CheckFields';
-import { describeField, FieldErrors } from './errors';
-import { type CaseBody, type CaseDraft, type MockDraft, newCheck, newMock, type Row, row, toBody } from './model';
+import { describeField, FieldErrors, ownKindDetails } from './errors';
+import { type CaseBody, type CaseDraft, type CheckKind, type MockDraft, newCheck, newMock, type Row, row, toBody } from './model';
 import './CaseForm.css';
 
 interface Props {
@@ -49,7 +49,12 @@ export function CaseForm({ initial, submitLabel, onSubmit, busy = false, error, 
   const [added, setAdded] = useState<string | null>(null);
   const set = (patch: Partial<CaseDraft>) => setDraft((current) => ({ ...current, ...patch }));
 
-  const apiProblems = useMemo(() => (error === undefined || error === null ? [] : describeError(error).details), [error]);
+  // The kinds of the checks as sent, to tell which of a check's 422 details are about its own kind.
+  const [sentKinds, setSentKinds] = useState<CheckKind[]>([]);
+  const apiProblems = useMemo(
+    () => (error === undefined || error === null ? [] : ownKindDetails(describeError(error).details, sentKinds)),
+    [error, sentKinds],
+  );
   const problems = localProblems.length > 0 ? localProblems : apiProblems;
   const errors = useMemo(() => new FieldErrors(problems), [problems]);
 
@@ -61,6 +66,7 @@ export function CaseForm({ initial, submitLabel, onSubmit, busy = false, error, 
       return;
     }
     setLocalProblems([]);
+    setSentKinds(draft.checks.map((check) => check.kind));
     onSubmit(result.body);
   };
 

@@ -1,4 +1,5 @@
 import type { FieldError } from '@sims/client';
+import type { CheckKind } from './model';
 
 /**
  * Field problems by JSON pointer into the body (`/checks/0/pattern`), from the API's 422 `details`
@@ -60,4 +61,36 @@ export function describeField(detail: FieldError): string {
     return [`${list} ${Number(index) + 1}`, ...rest.map((part) => part.replaceAll('_', ' '))].join(' › ');
   }
   return [FIELD_LABELS[head] ?? head, ...(index === undefined ? [] : [index]), ...rest].join(' › ');
+}
+
+/** The fields each kind of check has (the spec's `CaseCheck*` schemas), besides `kind`. */
+const CHECK_FIELDS: Record<CheckKind, ReadonlySet<string>> = {
+  contains: new Set(['text', 'case_sensitive', 'side', 'negate', 'description']),
+  matches: new Set(['pattern', 'flags', 'side', 'negate', 'description']),
+  ended_by: new Set(['side', 'description']),
+  turns_at_most: new Set(['max', 'description']),
+  tool_called: new Set(['name', 'arguments', 'description']),
+};
+
+/** Messages about choices made from a list (kind, side): only another kind's schema can refuse them. */
+const OTHER_BRANCH = /^(is not a known field|must be equal to constant|must be equal to one of the allowed values)$/;
+
+/**
+ * A check is a `oneOf`, so a 422 about one lists what every kind's schema said of it: "text is not a
+ * known field" from `matches`, "must have required property 'max'" from `turns_at_most`, then "must
+ * match exactly one schema in oneOf". Only what the check's own kind says is kept; the `oneOf`
+ * message stays only when nothing more precise is left for that check.
+ */
+export function ownKindDetails(details: readonly FieldError[], kinds: readonly CheckKind[]): FieldError[] {
+  const kept = details.filter((detail) => {
+    const match = detail.location === 'body' ? /^\/checks\/(\d+)\/([^/]+)/.exec(detail.field) : null;
+    if (match === null) return true;
+    const kind = kinds[Number(match[1])];
+    if (kind === undefined) return true;
+    return CHECK_FIELDS[kind].has(match[2] ?? '') && !OTHER_BRANCH.test(detail.message);
+  });
+  return kept.filter((detail) => {
+    const match = detail.location === 'body' ? /^\/checks\/(\d+)$/.exec(detail.field) : null;
+    return match === null || !kept.some((other) => other.field.startsWith(`${detail.field}/`));
+  });
 }
