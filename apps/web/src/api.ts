@@ -5,7 +5,7 @@ import { createContext, createElement, type ReactNode, useContext, useMemo } fro
 import { useAuth } from './auth/context.js';
 
 /** The API is served under `/v2` on the app's own origin (the reference server, or Vite's dev proxy). */
-export const API_BASE_URL = '/v2';
+const API_BASE_URL = '/v2';
 
 export type Api = OpenapiQueryClient<paths>;
 
@@ -17,7 +17,7 @@ interface ApiValue {
 const ApiContext = createContext<ApiValue | null>(null);
 
 /** Any 401 means the key is gone or wrong: forget it, and the router sends the user to sign in. */
-export function signOutOn401(signOut: () => void): Middleware {
+function signOutOn401(signOut: () => void): Middleware {
   return {
     onResponse({ response }) {
       if (response.status === 401) signOut();

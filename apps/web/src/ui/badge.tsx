@@ -21,7 +21,7 @@ const TONES: Record<string, BadgeTone> = {
   skipped: 'neutral',
 };
 
-export function toneOf(value: string): BadgeTone {
+function toneOf(value: string): BadgeTone {
   return TONES[value.toLowerCase()] ?? 'neutral';
 }
 

@@ -1,4 +1,4 @@
-export { Badge, toneOf, type BadgeTone } from './badge.js';
+export { Badge, type BadgeTone } from './badge.js';
 export { Button, ButtonLink } from './button.js';
 export { DateTime } from './date-time.js';
 export { Field } from './field.js';

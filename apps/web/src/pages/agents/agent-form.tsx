@@ -13,8 +13,8 @@ import { ConnectorFields, ConnectorSummary } from './connector-fields.js';
 import './agents.css';
 
 type Schemas = components['schemas'];
-export type AgentCreateIn = Schemas['AgentCreateIn'];
-export type AgentUpdateIn = Schemas['AgentUpdateIn'];
+type AgentCreateIn = Schemas['AgentCreateIn'];
+type AgentUpdateIn = Schemas['AgentUpdateIn'];
 type AgentRead = Schemas['AgentReadOut'];
 
 interface Values {

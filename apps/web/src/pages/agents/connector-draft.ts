@@ -2,7 +2,7 @@ import type { components } from '@sims/client';
 
 type Schemas = components['schemas'];
 export type AgentConnector = Schemas['AgentConnector'];
-export type AgentConnectorIn = Schemas['AgentConnectorIn'];
+type AgentConnectorIn = Schemas['AgentConnectorIn'];
 export type ConnectorKind = AgentConnectorIn['kind'];
 
 export interface HeaderDraft {
