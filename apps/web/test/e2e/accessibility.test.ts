@@ -82,7 +82,8 @@ describe('every page in Chromium: no serious or critical axe violation, no sidew
     await page.goto(path());
     expect(new URL(page.url()).pathname).toBe(path());
     expect(await audit(page)).toEqual(CLEAN);
-    // The page shows its data, not an error.
+    // The page shows its data: the route exists, and no error is shown.
+    expect(await page.locator('main h1').first().textContent()).not.toBe('Page not found');
     expect(await page.getByRole('alert').count(), (await page.locator('main').textContent()) ?? '').toBe(0);
   });
 
