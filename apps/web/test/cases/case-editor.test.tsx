@@ -193,4 +193,38 @@ describe('case editor', () => {
     await screen.findByText(`At /suites/${SUITE_ID}`);
     expect(api.sent('DELETE', `/simulation_cases/${CASE_ID}`)).toHaveLength(1);
   });
+  it('on an update, keeps of the nested oneOf details only the one about the field (a check count over 50)', async () => {
+    const api = stubApi((request) => {
+      if (request.path !== `/simulation_cases/${CASE_ID}`) return undefined;
+      if (request.method === 'GET') return ok(caseRead({ checks: [{ kind: 'turns_at_most', max: 8 }] }));
+      // As the reference server answers `checks: [{ kind: 'turns_at_most', max: 99 }]` on PUT.
+      return validationFailed(
+        [
+          { field: '/checks/0/text', message: "must have required property 'text'" },
+          { field: '/checks/0/max', message: 'is not a known field' },
+          { field: '/checks/0/kind', message: 'must be equal to constant' },
+          { field: '/checks/0/pattern', message: "must have required property 'pattern'" },
+          { field: '/checks/0/side', message: "must have required property 'side'" },
+          { field: '/checks/0/max', message: 'must be <= 50' },
+          { field: '/checks/0/name', message: "must have required property 'name'" },
+          { field: '/checks/0', message: 'must match exactly one schema in oneOf' },
+          { field: '/checks', message: 'must be null' },
+          { field: '/checks', message: 'must match exactly one schema in oneOf' },
+        ].map((detail) => ({ location: 'body' as const, ...detail })),
+      );
+    });
+    renderRoutes({ '/cases/:id': CasePage }, `/cases/${CASE_ID}`, api.fetch);
+    const max = within(await screen.findByRole('group', { name: 'Check 1' })).getByLabelText(/^Most caller turns/);
+    type(max, '99');
+    fireEvent.click(screen.getByRole('button', { name: 'Save case' }));
+
+    const summary = await screen.findByRole('alert');
+    expect(
+      within(summary)
+        .getAllByRole('listitem')
+        .map((item) => item.textContent),
+    ).toEqual(['Check 1 › max: must be <= 50']);
+    expect(describedText(max)).toContain('must be <= 50');
+    expect(api.sent('PUT', `/simulation_cases/${CASE_ID}`)[0]?.body).toMatchObject({ checks: [{ kind: 'turns_at_most', max: 99 }] });
+  });
 });

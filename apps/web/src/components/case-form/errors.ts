@@ -75,11 +75,14 @@ const CHECK_FIELDS: Record<CheckKind, ReadonlySet<string>> = {
 /** Messages about choices made from a list (kind, side): only another kind's schema can refuse them. */
 const OTHER_BRANCH = /^(is not a known field|must be equal to constant|must be equal to one of the allowed values)$/;
 
+/** What a `oneOf` says of itself (an update's lists are `oneOf` the list or `null`), said better by a detail inside it. */
+const ONE_OF_NOISE = /^(must be null|must match exactly one schema in oneOf)$/;
+
 /**
  * A check is a `oneOf`, so a 422 about one lists what every kind's schema said of it: "text is not a
  * known field" from `matches`, "must have required property 'max'" from `turns_at_most`, then "must
- * match exactly one schema in oneOf". Only what the check's own kind says is kept; the `oneOf`
- * message stays only when nothing more precise is left for that check.
+ * match exactly one schema in oneOf". Only what the check's own kind says is kept; a `oneOf`'s own
+ * message stays only when nothing more precise is left inside it.
  */
 export function ownKindDetails(details: readonly FieldError[], kinds: readonly CheckKind[]): FieldError[] {
   const kept = details.filter((detail) => {
@@ -89,8 +92,8 @@ export function ownKindDetails(details: readonly FieldError[], kinds: readonly C
     if (kind === undefined) return true;
     return CHECK_FIELDS[kind].has(match[2] ?? '') && !OTHER_BRANCH.test(detail.message);
   });
-  return kept.filter((detail) => {
-    const match = detail.location === 'body' ? /^\/checks\/(\d+)$/.exec(detail.field) : null;
-    return match === null || !kept.some((other) => other.field.startsWith(`${detail.field}/`));
-  });
+  return kept.filter(
+    (detail) =>
+      !(ONE_OF_NOISE.test(detail.message) && kept.some((other) => other.location === 'body' && other.field.startsWith(`${detail.field}/`))),
+  );
 }
