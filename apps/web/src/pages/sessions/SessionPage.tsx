@@ -54,14 +54,19 @@ function Progress({ report }: { report: SimulationSessionReport }) {
 }
 
 /** Other finished sessions of the same suite, for the reader to pick a baseline from. */
-function useBaselineChoices(sessionId: string, suiteId: string | null | undefined, agentId: string | null | undefined): BaselineChoice[] {
+function useBaselineChoices(
+  sessionId: string,
+  suiteId: string | null | undefined,
+  agentId: string | null | undefined,
+  finished: boolean,
+): BaselineChoice[] {
   const $api = useApi();
   // The sessions list filters by agent, not by suite: the suite's sessions are among its agent's latest.
   const query = $api.useQuery(
     'get',
     '/simulations/sessions',
-    { params: { query: { target_agent_id: agentId ?? '', page_size: 50 } } },
-    { enabled: Boolean(suiteId && agentId) },
+    { params: { query: { target_agent_id: agentId ?? '', page_size: 20 } } },
+    { enabled: finished && Boolean(suiteId && agentId) },
   );
   if (!query.data) return [];
   return query.data.response.items
@@ -85,8 +90,10 @@ export function SessionPage() {
   const reportQuery = $api.useQuery('get', '/simulations/session/{simulation_session_id}/report', path, {
     refetchInterval: (q) => (q.state.data && !q.state.data.response.finished ? POLL_MS : false),
   });
-  const sessionQuery = $api.useQuery('get', '/simulations/session/{simulation_session_id}', path);
   const report = reportQuery.data?.response;
+  // The session read embeds up to 100 whole runs, for the usage and the cancellation only: it waits
+  // for the report, so that the counters and outcomes render first on a large session.
+  const sessionQuery = $api.useQuery('get', '/simulations/session/{simulation_session_id}', path, { enabled: report !== undefined });
   const session = sessionQuery.data?.response;
   const finished = report?.finished ?? false;
 
@@ -116,7 +123,7 @@ export function SessionPage() {
     },
   });
 
-  const choices = useBaselineChoices(id, report?.suite_id, report?.target_agent_id);
+  const choices = useBaselineChoices(id, report?.suite_id, report?.target_agent_id, finished);
   const suiteId = report?.suite_id ?? '';
   const suiteQuery = $api.useQuery(
     'get',
