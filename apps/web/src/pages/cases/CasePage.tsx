@@ -4,7 +4,7 @@ import { Link, useLocation, useParams } from 'wouter';
 import { useApi } from '../../api';
 import { CaseForm } from '../../components/case-form/CaseForm';
 import { draftFromCase } from '../../components/case-form/model';
-import { Button, DateTime, ErrorState, Loading, PageHeader } from '../../ui';
+import { ConfirmAction, DateTime, ErrorState, Loading, PageHeader } from '../../ui';
 
 /** `/cases/:id`: edits a case (lists are replaced as a whole, as the API does) or deletes it. */
 export function CasePage() {
@@ -12,7 +12,6 @@ export function CasePage() {
   const api = useApi();
   const queryClient = useQueryClient();
   const [, navigate] = useLocation();
-  const [confirming, setConfirming] = useState(false);
   const [saved, setSaved] = useState(false);
   const path = { params: { path: { simulation_case_id: id } } };
   const read = api.useQuery('get', '/simulation_cases/{simulation_case_id}', path);
@@ -51,7 +50,7 @@ export function CasePage() {
         }
       />
       {saved && !update.isPending && (
-        <p className="notice" role="status">
+        <p className="live-notice" role="status">
           Saved.
         </p>
       )}
@@ -66,19 +65,13 @@ export function CasePage() {
           update.mutate({ ...path, body });
         }}
         actions={
-          confirming ? (
-            <span className="confirm">
-              <span>Delete this case? Runs already made keep their copy.</span>
-              <Button variant="danger" busy={remove.isPending} onClick={() => remove.mutate(path)}>
-                Delete for good
-              </Button>
-              <Button onClick={() => setConfirming(false)}>Keep it</Button>
-            </span>
-          ) : (
-            <Button variant="danger" onClick={() => setConfirming(true)}>
-              Delete case
-            </Button>
-          )
+          <ConfirmAction
+            label="Delete case"
+            question="Delete this case? Runs already made keep their copy."
+            confirmLabel="Delete for good"
+            busy={remove.isPending}
+            onConfirm={() => remove.mutate(path)}
+          />
         }
       />
       {remove.isError && <ErrorState error={remove.error} title="The case was not deleted" />}

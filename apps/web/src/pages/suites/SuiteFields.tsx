@@ -1,6 +1,6 @@
 import { type FormEvent, type ReactNode, useState } from 'react';
 import { useApi } from '../../api';
-import { Button, describeError, ErrorState, Field } from '../../ui';
+import { Button, ErrorState, Field, fieldErrors } from '../../ui';
 
 export interface SuiteValues {
   name: string;
@@ -21,12 +21,8 @@ export function SuiteFields({ initial, submitLabel, onSubmit, busy = false, erro
   const api = useApi();
   const agents = api.useQuery('get', '/agents', { params: { query: { page_size: 100 } } });
   const [values, setValues] = useState(initial);
-  const problems = error ? describeError(error).details : [];
-  const at = (field: string) =>
-    problems
-      .filter((problem) => problem.field === `/${field}`)
-      .map((problem) => problem.message)
-      .join('; ') || undefined;
+  const problems = error ? fieldErrors(error) : {};
+  const at = (field: string) => problems[`/${field}`];
   const submit = (event: FormEvent) => {
     event.preventDefault();
     onSubmit(values);

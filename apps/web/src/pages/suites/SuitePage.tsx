@@ -2,7 +2,7 @@ import { useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { Link, useLocation, useParams } from 'wouter';
 import { useApi } from '../../api';
-import { Button, ButtonLink, DateTime, Empty, ErrorState, Loading, PageHeader } from '../../ui';
+import { Button, ButtonLink, ConfirmAction, DateTime, Empty, ErrorState, Loading, PageHeader } from '../../ui';
 import { SuiteFields } from './SuiteFields';
 import './suites.css';
 
@@ -13,7 +13,6 @@ export function SuitePage() {
   const queryClient = useQueryClient();
   const [, navigate] = useLocation();
   const [editing, setEditing] = useState(false);
-  const [confirming, setConfirming] = useState(false);
   const suite = api.useQuery('get', '/simulation_suites/{suite_id}', { params: { path: { suite_id: id } } });
   const update = api.useMutation('put', '/simulation_suites/{suite_id}', {
     onSuccess: () => {
@@ -92,21 +91,15 @@ export function SuitePage() {
               <DateTime value={data.updated_at} />
             </dd>
           </dl>
-          <div className="confirm">
+          <div className="form-actions">
             <Button onClick={() => setEditing(true)}>Edit suite</Button>
-            {confirming ? (
-              <>
-                <span>Delete this suite and its {data.cases.length} cases? Sessions already run keep their history.</span>
-                <Button variant="danger" busy={remove.isPending} onClick={() => remove.mutate({ params: { path: { suite_id: id } } })}>
-                  Delete for good
-                </Button>
-                <Button onClick={() => setConfirming(false)}>Keep it</Button>
-              </>
-            ) : (
-              <Button variant="danger" onClick={() => setConfirming(true)}>
-                Delete suite
-              </Button>
-            )}
+            <ConfirmAction
+              label="Delete suite"
+              question={`Delete this suite and its ${data.cases.length} cases? Sessions already run keep their history.`}
+              confirmLabel="Delete for good"
+              busy={remove.isPending}
+              onConfirm={() => remove.mutate({ params: { path: { suite_id: id } } })}
+            />
           </div>
           {remove.isError && <ErrorState error={remove.error} title="The suite was not deleted" />}
         </>

@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { Link } from 'wouter';
 import { useApi } from '../../api';
-import { Button, ButtonLink, DateTime, Empty, ErrorState, Loading, PageHeader } from '../../ui';
+import { ButtonLink, DateTime, Empty, ErrorState, Loading, PageHeader, Pager } from '../../ui';
 import './suites.css';
 
 const PAGE_SIZE = 25;
@@ -15,7 +15,6 @@ export function SuitesPage() {
     params: { query: { page_number: page, page_size: PAGE_SIZE, ...query } },
   });
   const list = suites.data?.response;
-  const pages = list ? Math.max(1, Math.ceil(list.total / list.page_size)) : 1;
 
   return (
     <>
@@ -83,19 +82,7 @@ export function SuitesPage() {
               </tbody>
             </table>
           </div>
-          {pages > 1 && (
-            <nav className="pager" aria-label="Pages of suites">
-              <Button onClick={() => setPage(page - 1)} disabled={page <= 1}>
-                Previous
-              </Button>
-              <span>
-                Page {page} of {pages}
-              </span>
-              <Button onClick={() => setPage(page + 1)} disabled={page >= pages}>
-                Next
-              </Button>
-            </nav>
-          )}
+          <Pager page={page} pageSize={list.page_size} total={list.total} onPage={setPage} label="Pages of suites" />
         </>
       )}
     </>
