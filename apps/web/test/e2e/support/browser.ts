@@ -1,5 +1,5 @@
 import AxeBuilder from '@axe-core/playwright';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import { type Browser, chromium, type Page } from 'playwright-core';
 
 /** The widths the app must be readable at: a laptop and a phone. */
 export const WIDE = { width: 1280, height: 800 };
@@ -49,13 +49,6 @@ export async function signIn(page: Page, key: string): Promise<void> {
   await page.getByLabel(/api key/i).fill(key);
   await page.getByLabel(/api key/i).press('Enter');
   await page.waitForURL((url) => !url.pathname.startsWith('/sign-in'));
-}
-
-/** A new page in `context` already signed in with `key`. */
-export async function signedInPage(context: BrowserContext, key: string): Promise<Page> {
-  const page = await context.newPage();
-  await signIn(page, key);
-  return page;
 }
 
 /**
