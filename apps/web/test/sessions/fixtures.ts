@@ -5,8 +5,8 @@ export const SUITE_ID = '3c1f8a2e-5d4b-4e7a-9c6f-1a2b3c4d5e6f';
 export const AGENT_ID = '6f1e2d3c-4b5a-4968-8776-5a4b3c2d1e0f';
 export const SESSION_ID = '4a5b6c7d-8e9f-4a0b-9c1d-2e3f4a5b6c7d';
 export const BASELINE_ID = '8e9f0a1b-2c3d-4e5f-8a6b-7c8d9e0f1a2b';
-export const CASE_REFUND = '9a7b6c5d-4e3f-4a1b-8c2d-0e1f2a3b4c5d';
-export const CASE_HOURS = '7c8d9e0f-1a2b-4c3d-8e4f-5a6b7c8d9e0f';
+const CASE_REFUND = '9a7b6c5d-4e3f-4a1b-8c2d-0e1f2a3b4c5d';
+const CASE_HOURS = '7c8d9e0f-1a2b-4c3d-8e4f-5a6b7c8d9e0f';
 export const SIMULATION_ID = '0b1c2d3e-4f5a-4b6c-8d7e-9f0a1b2c3d4e';
 
 const usageOf = (calls: number): Schemas['ModelUsage'] => ({
@@ -15,7 +15,7 @@ const usageOf = (calls: number): Schemas['ModelUsage'] => ({
   completion_tokens: calls * 20,
   latency_ms: calls * 400,
 });
-export const USAGE: Schemas['SimulationUsage'] = { persona: usageOf(3), agent: usageOf(4), judge: usageOf(1), total: usageOf(8) };
+const USAGE: Schemas['SimulationUsage'] = { persona: usageOf(3), agent: usageOf(4), judge: usageOf(1), total: usageOf(8) };
 
 export function simulation(overrides: Partial<Simulation> = {}): Simulation {
   return {

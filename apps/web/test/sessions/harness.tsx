@@ -6,7 +6,7 @@ import { memoryLocation } from 'wouter/memory-location';
 import { ApiProvider } from '../../src/api.js';
 import { AuthProvider } from '../../src/auth/context.js';
 
-export interface SentRequest {
+interface SentRequest {
   method: string;
   path: string;
   query: URLSearchParams;

@@ -20,7 +20,7 @@ interface Props {
 }
 
 /** One sentence that says what the chart shows, for people who cannot see it. */
-export function describeTrend(points: readonly TrendPoint[]): string {
+function describeTrend(points: readonly TrendPoint[]): string {
   const rated = points.filter((p): p is TrendPoint & { passRate: number } => p.passRate !== null);
   if (rated.length === 0) return 'No session has a pass rate yet.';
   const last = rated[rated.length - 1] as TrendPoint & { passRate: number };
