@@ -233,8 +233,14 @@ export function GeneratePage() {
             <ol className="generate-log">
               {generated.map(({ category, item }) => (
                 <li key={item.simulation_case_id}>
-                  <Link href={`/cases/${item.simulation_case_id}`}>{item.name}</Link> <Badge value={category} tone="info" />
-                  <p className="muted">{item.success_criteria.length} criteria</p>
+                  <Link href={`/cases/${item.simulation_case_id}`}>{item.name}</Link>{' '}
+                  <Badge value={category} tone="info">
+                    {CATEGORIES.find((known) => known.value === category)?.label ?? category}
+                  </Badge>
+                  <p className="muted">
+                    {item.success_criteria.length} {item.success_criteria.length === 1 ? 'criterion' : 'criteria'}
+                    {(item.checks?.length ?? 0) > 0 && `, ${item.checks?.length} ${item.checks?.length === 1 ? 'check' : 'checks'}`}
+                  </p>
                 </li>
               ))}
             </ol>
