@@ -65,7 +65,7 @@ export const CHECK_KINDS: ReadonlyArray<{ kind: CheckKind; label: string }> = [
 ];
 
 let counter = 0;
-export function newKey(): string {
+function newKey(): string {
   counter += 1;
   return `row-${counter}`;
 }

@@ -2,7 +2,7 @@ import { type FormEvent, type ReactNode, useState } from 'react';
 import { useApi } from '../../api';
 import { Button, ErrorState, Field, fieldErrors } from '../../ui';
 
-export interface SuiteValues {
+interface SuiteValues {
   name: string;
   model_id: string;
 }
