@@ -17,17 +17,17 @@ interface ApiValue {
 const ApiContext = createContext<ApiValue | null>(null);
 
 /** Any 401 means the key is gone or wrong: forget it, and the router sends the user to sign in. */
-function signOutOn401(signOut: () => void): Middleware {
+function signOutOn401(signOut: (reason: 'expired') => void): Middleware {
   return {
     onResponse({ response }) {
-      if (response.status === 401) signOut();
+      if (response.status === 401) signOut('expired');
       return undefined;
     },
   };
 }
 
 /** Builds the typed client for a key; `fetch` is injectable for tests. */
-export function createApiClient(apiKey: string, signOut: () => void, fetch?: typeof globalThis.fetch): SimulationsClient {
+export function createApiClient(apiKey: string, signOut: (reason: 'expired') => void, fetch?: typeof globalThis.fetch): SimulationsClient {
   const base = new URL(API_BASE_URL, globalThis.location?.href ?? 'http://localhost/').href;
   const client = createSimulationsClient({ apiKey, baseUrl: base, ...(fetch ? { fetch } : {}) });
   client.use(signOutOn401(signOut));

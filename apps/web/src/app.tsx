@@ -46,7 +46,7 @@ function Layout({ children }: { children: ReactNode }) {
           <span className="workspace" title="The workspace of your API key">
             Workspace: {session?.workspaceId ? <code>{session.workspaceId}</code> : <span className="muted">no records yet</span>}
           </span>
-          <button type="button" className="button button-secondary" onClick={signOut}>
+          <button type="button" className="button button-secondary" onClick={() => signOut()}>
             Sign out
           </button>
         </div>

@@ -4,7 +4,10 @@ import { clearSession, readSession, type StoredSession, writeSession } from './s
 interface AuthValue {
   session: StoredSession | null;
   signIn(session: StoredSession): void;
-  signOut(): void;
+  /** Forgets the key; `expired` when the API refused it (a 401), which the sign-in page then says. */
+  signOut(reason?: 'expired'): void;
+  /** Why the last session ended, when the user did not end it. */
+  endedBecause: 'expired' | null;
   /** Records the workspace once a record shows it (a workspace with no records yet has none to show). */
   setWorkspace(workspaceId: string): void;
 }
@@ -13,13 +16,16 @@ const AuthContext = createContext<AuthValue | null>(null);
 
 export function AuthProvider({ children }: { children: ReactNode }) {
   const [session, setSession] = useState<StoredSession | null>(() => readSession());
+  const [endedBecause, setEndedBecause] = useState<'expired' | null>(null);
   const signIn = useCallback((next: StoredSession) => {
     writeSession(next);
     setSession(next);
+    setEndedBecause(null);
   }, []);
-  const signOut = useCallback(() => {
+  const signOut = useCallback((reason?: 'expired') => {
     clearSession();
     setSession(null);
+    setEndedBecause(reason ?? null);
   }, []);
   const setWorkspace = useCallback((workspaceId: string) => {
     setSession((current) => {
@@ -29,7 +35,10 @@ export function AuthProvider({ children }: { children: ReactNode }) {
       return next;
     });
   }, []);
-  const value = useMemo(() => ({ session, signIn, signOut, setWorkspace }), [session, signIn, signOut, setWorkspace]);
+  const value = useMemo(
+    () => ({ session, signIn, signOut, setWorkspace, endedBecause }),
+    [session, signIn, signOut, setWorkspace, endedBecause],
+  );
   return <AuthContext.Provider value={value}>{children}</AuthContext.Provider>;
 }
 

@@ -73,6 +73,7 @@ describe('sign-in', () => {
     expect(window.location.pathname).toBe('/sign-in');
     expect(sessionStorage.getItem('sims.apiKey')).toBeNull();
     expect(sessionStorage.getItem('sims.workspaceId')).toBeNull();
+    expect(screen.queryByText(/no longer accepts the key/)).toBeNull();
   });
 });
 
@@ -85,6 +86,7 @@ describe('the API client', () => {
     renderApp('/agents');
     await screen.findByRole('button', { name: 'Sign in' });
     expect(window.location.pathname).toBe('/sign-in');
+    expect(screen.getByText(/no longer accepts the key/)).toBeTruthy();
     expect(sessionStorage.getItem('sims.apiKey')).toBeNull();
     const [call] = api.sent('GET', '/agents');
     expect(call?.headers.get('authorization')).toBe(`Bearer ${KEY}`);

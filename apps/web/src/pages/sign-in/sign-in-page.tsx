@@ -11,7 +11,7 @@ import './sign-in.css';
  * agents, one item) before it is kept; it goes into `sessionStorage` only, never into the address.
  */
 export function SignInPage() {
-  const { signIn } = useAuth();
+  const { signIn, endedBecause } = useAuth();
   const [, navigate] = useLocation();
   const [apiKey, setApiKey] = useState('');
   const [busy, setBusy] = useState(false);
@@ -53,6 +53,11 @@ export function SignInPage() {
       <p className="muted">
         Sign in with your workspace API key. It stays in this browser tab only and is forgotten when you sign out or close the tab.
       </p>
+      {endedBecause === 'expired' && (
+        <p className="notice" role="status">
+          The API no longer accepts the key you signed in with (it may have been revoked). Sign in again.
+        </p>
+      )}
       <form onSubmit={onSubmit} noValidate className="sign-in-form">
         <Field label="API key" error={problem} hint="Sent only as the Authorization header of each request." required>
           <input
