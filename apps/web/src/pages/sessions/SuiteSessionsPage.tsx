@@ -14,6 +14,8 @@ import './sessions.css';
  * sessions, of which this suite's are kept; a page embeds each session's run summaries, hence small.
  */
 const PAGE_SIZE = 25;
+/** How often the list and the reports of running sessions are read again. */
+const POLL_MS = 2000;
 
 function sessionState(session: SimulationSession): { label: string; tone: 'info' | 'warning' | 'success' } {
   if (session.cancelled_at) return { label: 'Cancelled', tone: 'warning' };
@@ -43,6 +45,9 @@ export function SuiteSessionsPage() {
     },
     getNextPageParam: (last, _all, pageParam) =>
       last.pagination.offset + last.items.length < last.pagination.total_records ? pageParam + 1 : undefined,
+    // A session of this suite still running: its counters move, so the list is read again.
+    refetchInterval: (query) =>
+      query.state.data?.pages.some((page) => page.items.some((s) => s.suite_id === id && s.pending_simulations > 0)) ? POLL_MS : false,
   });
 
   const sessions = useMemo(
@@ -53,9 +58,12 @@ export function SuiteSessionsPage() {
   // The pass rate is in each session's report (the list carries session-counters only).
   const reports = useQueries({
     queries: sessions.map((session) =>
-      $api.queryOptions('get', '/simulations/session/{simulation_session_id}/report', {
-        params: { path: { simulation_session_id: session.simulation_session_id } },
-      }),
+      $api.queryOptions(
+        'get',
+        '/simulations/session/{simulation_session_id}/report',
+        { params: { path: { simulation_session_id: session.simulation_session_id } } },
+        { refetchInterval: session.pending_simulations > 0 ? POLL_MS : false },
+      ),
     ),
   });
   const passRates = new Map<string, number | null | undefined>();
