@@ -31,6 +31,7 @@ describe('agents list', () => {
     renderApp('/agents');
     const link = await screen.findByRole('link', { name: 'Hotline' });
     expect(link.getAttribute('href')).toBe('/agents/a2');
+    expect(document.title).toBe('Agents · Test Center');
     expect(screen.getByRole('cell', { name: 'HTTP webhook' })).toBeTruthy();
     expect(screen.getByRole('cell', { name: 'Builtin' })).toBeTruthy();
     expect(document.querySelectorAll('time').length).toBe(2);
