@@ -227,4 +227,19 @@ describe('case editor', () => {
     expect(describedText(max)).toContain('must be <= 50');
     expect(api.sent('PUT', `/simulation_cases/${CASE_ID}`)[0]?.body).toMatchObject({ checks: [{ kind: 'turns_at_most', max: 99 }] });
   });
+  it('puts the focus in a row just added, and leaves it where the user moves it next', () => {
+    const api = stubApi(() => undefined);
+    renderRoutes({ '/suites/:id/cases/new': NewCasePage }, `/suites/${SUITE_ID}/cases/new`, api.fetch);
+    fireEvent.click(screen.getByRole('button', { name: 'Add criterion' }));
+    expect(document.activeElement).toBe(screen.getByLabelText('Criterion 2'));
+    fireEvent.click(screen.getByRole('button', { name: 'Add check' }));
+    expect(document.activeElement).toBe(within(group('Check 1')).getByLabelText('Kind'));
+    fireEvent.click(screen.getByRole('button', { name: 'Add tool mock' }));
+    expect(document.activeElement).toBe(within(group('Tool mock 1')).getByLabelText(/^Tool name/));
+
+    const name = screen.getByLabelText(/^Name/);
+    name.focus();
+    type(name, 'Typed after adding');
+    expect(document.activeElement).toBe(name);
+  });
 });

@@ -1,5 +1,5 @@
 import type { FieldError } from '@sims/client';
-import { type FormEvent, type ReactNode, useMemo, useState } from 'react';
+import { type FormEvent, type ReactNode, useEffect, useMemo, useRef, useState } from 'react';
 import { Button, describeError, Field } from '../../ui';
 import { CheckFields } from './CheckFields';
 import { describeField, FieldErrors, ownKindDetails } from './errors';
@@ -34,11 +34,6 @@ function moved<T>(list: readonly T[], index: number, by: -1 | 1): T[] {
   return next;
 }
 
-/** Focuses an element the first time it mounts, for rows just added with the keyboard. */
-function focusWhen(condition: boolean) {
-  return condition ? (element: HTMLElement | null) => element?.focus() : undefined;
-}
-
 /**
  * The case editor: name, prompt, success criteria, how they combine, deterministic checks, a
  * scripted caller and tool mocks. Problems are shown next to their field and listed above the form.
@@ -48,6 +43,14 @@ export function CaseForm({ initial, submitLabel, onSubmit, busy = false, error, 
   const [localProblems, setLocalProblems] = useState<FieldError[]>([]);
   const [added, setAdded] = useState<string | null>(null);
   const set = (patch: Partial<CaseDraft>) => setDraft((current) => ({ ...current, ...patch }));
+  const form = useRef<HTMLFormElement>(null);
+
+  // A row just added gets the focus on its first control, so keyboard users land in it.
+  useEffect(() => {
+    if (added === null) return;
+    form.current?.querySelector<HTMLElement>(`[data-focus-key="${added}"]`)?.focus();
+    setAdded(null);
+  }, [added]);
 
   // The kinds of the checks as sent, to tell which of a check's 422 details are about its own kind.
   const [sentKinds, setSentKinds] = useState<CheckKind[]>([]);
@@ -80,9 +83,9 @@ export function CaseForm({ initial, submitLabel, onSubmit, busy = false, error, 
     rows.map((item, index) => {
       const setText = (text: string) => set({ [list]: replace(rows, index, { ...item, text }) });
       const control = multiline ? (
-        <textarea rows={2} value={item.text} onChange={(event) => setText(event.target.value)} ref={focusWhen(item.key === added)} />
+        <textarea rows={2} value={item.text} onChange={(event) => setText(event.target.value)} data-focus-key={item.key} />
       ) : (
-        <input value={item.text} onChange={(event) => setText(event.target.value)} ref={focusWhen(item.key === added)} />
+        <input value={item.text} onChange={(event) => setText(event.target.value)} data-focus-key={item.key} />
       );
       return (
         <li key={item.key} className="case-row">
@@ -123,7 +126,7 @@ export function CaseForm({ initial, submitLabel, onSubmit, busy = false, error, 
     }));
 
   return (
-    <form className="case-form" onSubmit={submit} noValidate>
+    <form className="case-form" onSubmit={submit} noValidate ref={form}>
       {problems.length > 0 && (
         <div className="state state-error" role="alert">
           <p className="state-title">
@@ -185,6 +188,7 @@ export function CaseForm({ initial, submitLabel, onSubmit, busy = false, error, 
                 <legend>Check {index + 1}</legend>
                 {errors.at(`/checks/${index}`) && <p className="field-error">{errors.at(`/checks/${index}`)}</p>}
                 <CheckFields
+                  focusKey={check.key}
                   check={check}
                   index={index}
                   errors={errors}
@@ -197,7 +201,15 @@ export function CaseForm({ initial, submitLabel, onSubmit, busy = false, error, 
             </li>
           ))}
         </ol>
-        <Button onClick={() => set({ checks: [...draft.checks, newCheck()] })}>Add check</Button>
+        <Button
+          onClick={() => {
+            const check = newCheck();
+            setAdded(check.key);
+            set({ checks: [...draft.checks, check] });
+          }}
+        >
+          Add check
+        </Button>
       </fieldset>
 
       <fieldset className="case-group">
@@ -227,7 +239,12 @@ export function CaseForm({ initial, submitLabel, onSubmit, busy = false, error, 
                 <legend>Tool mock {index + 1}</legend>
                 {errors.at(`/tool_mocks/${index}`) && <p className="field-error">{errors.at(`/tool_mocks/${index}`)}</p>}
                 <Field label="Tool name" error={errors.at(`/tool_mocks/${index}/name`)} required>
-                  <input value={mock.name} onChange={(event) => setMock(index, { name: event.target.value })} spellCheck={false} />
+                  <input
+                    value={mock.name}
+                    onChange={(event) => setMock(index, { name: event.target.value })}
+                    spellCheck={false}
+                    data-focus-key={mock.key}
+                  />
                 </Field>
                 <Field
                   label="Arguments (JSON object)"
@@ -279,7 +296,15 @@ export function CaseForm({ initial, submitLabel, onSubmit, busy = false, error, 
             </li>
           ))}
         </ol>
-        <Button onClick={() => set({ toolMocks: [...draft.toolMocks, newMock()] })}>Add tool mock</Button>
+        <Button
+          onClick={() => {
+            const mock = newMock();
+            setAdded(mock.key);
+            set({ toolMocks: [...draft.toolMocks, mock] });
+          }}
+        >
+          Add tool mock
+        </Button>
       </fieldset>
 
       <div className="form-actions">

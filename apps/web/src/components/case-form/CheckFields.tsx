@@ -7,6 +7,8 @@ interface Props {
   index: number;
   errors: FieldErrors;
   onChange(next: CheckDraft): void;
+  /** Marks the kind's select as the control to focus when this check was just added. */
+  focusKey: string;
 }
 
 const SEARCH_SIDES: ReadonlyArray<{ value: SearchSide; label: string }> = [
@@ -22,7 +24,7 @@ const END_SIDES: ReadonlyArray<{ value: EndSide; label: string }> = [
 ];
 
 /** The fields of one deterministic check; which ones depends on its kind. */
-export function CheckFields({ check, index, errors, onChange }: Props) {
+export function CheckFields({ check, index, errors, onChange, focusKey }: Props) {
   const at = `/checks/${index}`;
   const set = (patch: Partial<CheckDraft>) => onChange({ ...check, ...patch });
   const searchSide = (
@@ -45,7 +47,7 @@ export function CheckFields({ check, index, errors, onChange }: Props) {
   return (
     <>
       <Field label="Kind" error={errors.at(`${at}/kind`)}>
-        <select value={check.kind} onChange={(event) => set({ kind: event.target.value as CheckKind })}>
+        <select value={check.kind} onChange={(event) => set({ kind: event.target.value as CheckKind })} data-focus-key={focusKey}>
           {CHECK_KINDS.map((kind) => (
             <option key={kind.kind} value={kind.kind}>
               {kind.label}
