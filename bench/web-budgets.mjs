@@ -257,9 +257,11 @@ async function renderBudget() {
     }
     const range = (values) => `${ms(Math.min(...values))}–${ms(Math.max(...values))}; each: ${values.map((v) => v.toFixed(0)).join(', ')}`;
     console.log(
-      `  the session page, last API answer to shown in full: median ${ms(median(app))} (${range(app)}), budget ${RENDER_BUDGET_MS} ms`,
+      `  the session page (every case's outcome and the first page of 100 runs), last API answer to shown: median ${ms(median(app))} (${range(app)}), budget ${RENDER_BUDGET_MS} ms`,
     );
-    console.log(`  baseline, the 500 runs as a plain HTML table:        median ${ms(median(baseline))} (${range(baseline)})`);
+    console.log(
+      `  baseline, all 500 runs as one plain HTML table, JSON text to shown: median ${ms(median(baseline))} (${range(baseline)})`,
+    );
     console.log(
       `  ratio page / baseline: ${(median(app) / median(baseline)).toFixed(2)} (${RUNS} runs each, alternating, after a warm-up)`,
     );
