@@ -215,7 +215,9 @@ export const COMPARISON: SimulationSessionComparison = {
       baseline: { runs: 2, passed_runs: 2, pass_rate: 1, outcome: 'passing' },
       head: { runs: 2, passed_runs: 0, pass_rate: 0, outcome: 'failing' },
       pass_rate_delta: -1,
-      criteria: [],
+      criteria: [
+        { criterion: 'Agent provided a resolution', kind: 'criterion', baseline_pass_rate: 1, pass_rate: 0, delta: -1, trend: 'regressed' },
+      ],
     },
     {
       simulation_case_id: CASE_HOURS,

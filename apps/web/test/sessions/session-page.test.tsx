@@ -89,6 +89,10 @@ describe('session page', () => {
     expect(refund.textContent).toContain('Newly failing');
     expect(refund.textContent).toContain('−100 pts');
     expect(api.requests.find((r) => r.path === COMPARE)?.query.get('baseline')).toBe('last');
+    // Which criterion moved: the case's criteria on both sides, on demand.
+    fireEvent.click(within(refund).getByRole('button', { name: /Show 1 criteria/ }));
+    const criteria = screen.getByRole('table', { name: /Handles refund request against the baseline/ });
+    expect(within(criteria).getByRole('row', { name: /Agent provided a resolution/ }).textContent).toContain('Regressed');
 
     // The other finished session of the suite can be picked as the baseline.
     const select = screen.getByLabelText('Baseline') as HTMLSelectElement;

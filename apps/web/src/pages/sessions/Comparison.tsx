@@ -34,19 +34,70 @@ function TallyCell({ tally }: { tally: Tally | null }) {
   );
 }
 
-function CaseChangeRow({ item }: { item: SimulationCaseComparison }) {
-  const trend = TREND[item.trend];
+function CriteriaChanges({ item }: { item: SimulationCaseComparison }) {
   return (
-    <tr className={`change-${item.trend}`}>
-      <th scope="row">{item.simulation_case_name ?? item.simulation_case_id}</th>
-      <td>{CHANGE[item.change]}</td>
-      <td>
-        <Badge value={trend.label} tone={trend.tone} />
-      </td>
-      <TallyCell tally={item.baseline} />
-      <TallyCell tally={item.head} />
-      <td>{delta(item.pass_rate_delta)}</td>
-    </tr>
+    <table className="outcome-criteria-table">
+      <caption className="visually-hidden">Criteria and checks of {item.simulation_case_name ?? 'the case'} against the baseline</caption>
+      <thead>
+        <tr>
+          <th scope="col">Criterion or check</th>
+          <th scope="col">Baseline</th>
+          <th scope="col">This session</th>
+          <th scope="col">Δ</th>
+          <th scope="col">Trend</th>
+        </tr>
+      </thead>
+      <tbody>
+        {item.criteria.map((criterion, index) => (
+          <tr key={index}>
+            <th scope="row">
+              <span className="muted">{criterion.kind === 'check' ? 'Check' : 'Criterion'}: </span>
+              {criterion.criterion}
+            </th>
+            <td>{percent(criterion.baseline_pass_rate)}</td>
+            <td>{percent(criterion.pass_rate)}</td>
+            <td>{delta(criterion.delta)}</td>
+            <td>{TREND[criterion.trend].label}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+function CaseChangeRow({ item }: { item: SimulationCaseComparison }) {
+  const [open, setOpen] = useState(false);
+  const trend = TREND[item.trend];
+  const name = item.simulation_case_name ?? item.simulation_case_id;
+  return (
+    <>
+      <tr className={`change-${item.trend}`}>
+        <th scope="row">{name}</th>
+        <td>{CHANGE[item.change]}</td>
+        <td>
+          <Badge value={trend.label} tone={trend.tone} />
+        </td>
+        <TallyCell tally={item.baseline} />
+        <TallyCell tally={item.head} />
+        <td>{delta(item.pass_rate_delta)}</td>
+        <td>
+          {item.criteria.length > 0 ? (
+            <button type="button" className="session-link-button" aria-expanded={open} onClick={() => setOpen(!open)}>
+              {open ? 'Hide' : 'Show'} {item.criteria.length} criteria<span className="visually-hidden"> of {name}</span>
+            </button>
+          ) : (
+            '—'
+          )}
+        </td>
+      </tr>
+      {open ? (
+        <tr className="outcome-criteria">
+          <td colSpan={7}>
+            <CriteriaChanges item={item} />
+          </td>
+        </tr>
+      ) : null}
+    </>
   );
 }
 
@@ -110,6 +161,7 @@ export function Comparison({ sessionId, choices }: Props) {
                 <th scope="col">Baseline</th>
                 <th scope="col">This session</th>
                 <th scope="col">Δ pass rate</th>
+                <th scope="col">Criteria</th>
               </tr>
             </thead>
             <tbody>
