@@ -25,7 +25,7 @@ afterAll(async () => {
 });
 
 /** Presses Tab until `target` has the focus (at most `limit` times), as someone without a mouse would. */
-async function tabTo(page: Page, target: Locator, limit = 20): Promise<void> {
+async function tabTo(page: Page, target: Locator, limit = 40): Promise<void> {
   for (let presses = 0; presses < limit; presses += 1) {
     if (await target.evaluate((node) => node === document.activeElement)) return;
     await page.keyboard.press('Tab');
@@ -62,14 +62,39 @@ async function fillCase(page: Page, spec: typeof PASSING_CASE | typeof FAILING_C
   }
 }
 
-/** Starts a run of the suite from its run page and answers the new session's id, once the page shows it. */
-async function runSuite(page: Page, suiteId: string): Promise<string> {
+/**
+ * Starts a run of the suite from its run page and answers the new session's id, once the page shows
+ * it; by keyboard alone (Tab to each control, type, Enter) when `keyboard` is set.
+ */
+async function runSuite(page: Page, suiteId: string, keyboard = false): Promise<string> {
   await page.goto(`/suites/${suiteId}`);
-  await page.getByRole('link', { name: 'Run', exact: true }).click();
-  await page.waitForURL(`**/suites/${suiteId}/run`);
-  await page.getByRole('spinbutton', { name: 'Max turns' }).fill('10');
-  await page.getByRole('spinbutton', { name: 'Iterations' }).fill('1');
-  await page.getByRole('button', { name: 'Start run' }).click();
+  const runLink = page.getByRole('link', { name: 'Run', exact: true });
+  const maxTurns = page.getByRole('spinbutton', { name: 'Max turns' });
+  const iterations = page.getByRole('spinbutton', { name: 'Iterations' });
+  const start = page.getByRole('button', { name: 'Start run' });
+  if (keyboard) {
+    await runLink.waitFor();
+    await tabTo(page, runLink);
+    await page.keyboard.press('Enter');
+    await page.waitForURL(`**/suites/${suiteId}/run`);
+    for (const [field, value] of [
+      [maxTurns, '10'],
+      [iterations, '1'],
+    ] as const) {
+      await field.waitFor();
+      await tabTo(page, field);
+      await page.keyboard.press('ControlOrMeta+A');
+      await page.keyboard.type(value);
+    }
+    await tabTo(page, start);
+    await page.keyboard.press('Enter');
+  } else {
+    await runLink.click();
+    await page.waitForURL(`**/suites/${suiteId}/run`);
+    await maxTurns.fill('10');
+    await iterations.fill('1');
+    await start.click();
+  }
   return idFromUrl(page, 'sessions');
 }
 
@@ -183,8 +208,8 @@ describe('the Test Center in Chromium, on the real server', () => {
     expect(await reasoning.isVisible()).toBe(true);
     expect(await page.getByRole('main').textContent()).toContain('sorry');
 
-    // Run again: the second session is compared with the first.
-    const secondSession = await runSuite(page, suiteId);
+    // Run again, by keyboard alone this time: the second session is compared with the first.
+    const secondSession = await runSuite(page, suiteId, true);
     expect(secondSession).not.toBe(firstSession);
     await watchToTheEnd(page);
     const comparison = page.getByRole('region', { name: 'Compared with a baseline' });
