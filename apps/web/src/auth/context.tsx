@@ -1,4 +1,4 @@
-import { createContext, type ReactNode, useCallback, useContext, useMemo, useState } from 'react';
+import { createContext, type ReactNode, useCallback, useContext, useEffect, useMemo, useState } from 'react';
 import { clearSession, readSession, type StoredSession, writeSession } from './storage.js';
 
 interface AuthValue {
@@ -46,4 +46,15 @@ export function useAuth(): AuthValue {
   const value = useContext(AuthContext);
   if (value === null) throw new Error('useAuth: no AuthProvider above this component');
   return value;
+}
+
+/**
+ * Learns the workspace shown in the header from a record the key can see, when it is not known yet
+ * (no operation names a key's workspace; see the app's README).
+ */
+export function useWorkspaceFrom(record: { workspace_id: string } | undefined): void {
+  const { session, setWorkspace } = useAuth();
+  useEffect(() => {
+    if (record && !session?.workspaceId) setWorkspace(record.workspace_id);
+  }, [record, session?.workspaceId, setWorkspace]);
 }

@@ -6,3 +6,4 @@ export { PageHeader } from './page-header.js';
 export { describeError, Empty, ErrorState, fieldErrors, Loading } from './states.js';
 export { ConfirmAction } from './confirm.js';
 export { Pager } from './pager.js';
+export { SearchBox, useSearchedPages } from './searched-pages.js';

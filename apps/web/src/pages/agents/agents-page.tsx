@@ -1,8 +1,7 @@
-import { useEffect, useState } from 'react';
 import { Link } from 'wouter';
 import { useApi } from '../../api.js';
-import { useAuth } from '../../auth/context.js';
-import { ButtonLink, DateTime, Empty, ErrorState, Field, Loading, PageHeader, Pager } from '../../ui/index.js';
+import { useWorkspaceFrom } from '../../auth/context.js';
+import { ButtonLink, DateTime, Empty, ErrorState, Loading, PageHeader, Pager, SearchBox, useSearchedPages } from '../../ui/index.js';
 
 const PAGE_SIZE = 20;
 
@@ -10,17 +9,11 @@ const KIND_LABELS: Record<string, string> = { builtin: 'Builtin', http: 'HTTP we
 
 export function AgentsPage() {
   const api = useApi();
-  const { session, setWorkspace } = useAuth();
-  const [page, setPage] = useState(1);
-  const [search, setSearch] = useState('');
-  const query = { page_number: page, page_size: PAGE_SIZE, ...(search.trim() === '' ? {} : { search: search.trim() }) };
+  const { page, setPage, search, setSearch, searching, query } = useSearchedPages(PAGE_SIZE);
   const agents = api.useQuery('get', '/agents', { params: { query } });
   const items = agents.data?.response.items;
 
-  const first = items?.[0];
-  useEffect(() => {
-    if (first && !session?.workspaceId) setWorkspace(first.workspace_id);
-  }, [first, session?.workspaceId, setWorkspace]);
+  useWorkspaceFrom(items?.[0]);
 
   return (
     <>
@@ -33,24 +26,13 @@ export function AgentsPage() {
           </ButtonLink>
         }
       />
-      <search className="toolbar">
-        <Field label="Search by name">
-          <input
-            type="search"
-            value={search}
-            onChange={(event) => {
-              setSearch(event.target.value);
-              setPage(1);
-            }}
-          />
-        </Field>
-      </search>
+      <SearchBox label="Search by name" value={search} onChange={setSearch} />
       {agents.isPending ? (
         <Loading label="Loading agents…" />
       ) : agents.isError ? (
         <ErrorState error={agents.error} title="Could not load the agents" retry={() => agents.refetch()} />
       ) : items === undefined || items.length === 0 ? (
-        search.trim() === '' ? (
+        !searching ? (
           <Empty title="No agents yet">
             <p>An agent is what a suite’s cases call. Start with the builtin shop agent, or connect your own over HTTP.</p>
             <ButtonLink href="/agents/new" variant="primary">

@@ -1,24 +1,17 @@
-import { useEffect, useState } from 'react';
 import { Link } from 'wouter';
 import { useApi } from '../../api.js';
-import { useAuth } from '../../auth/context.js';
-import { ButtonLink, DateTime, Empty, ErrorState, Field, Loading, PageHeader, Pager } from '../../ui/index.js';
+import { useWorkspaceFrom } from '../../auth/context.js';
+import { ButtonLink, DateTime, Empty, ErrorState, Loading, PageHeader, Pager, SearchBox, useSearchedPages } from '../../ui/index.js';
 
 const PAGE_SIZE = 20;
 
 export function ScenariosPage() {
   const api = useApi();
-  const { session, setWorkspace } = useAuth();
-  const [page, setPage] = useState(1);
-  const [search, setSearch] = useState('');
-  const query = { page_number: page, page_size: PAGE_SIZE, ...(search.trim() === '' ? {} : { search: search.trim() }) };
+  const { page, setPage, search, setSearch, searching, query } = useSearchedPages(PAGE_SIZE);
   const scenarios = api.useQuery('get', '/simulation_scenarios', { params: { query } });
   const items = scenarios.data?.response.items;
 
-  const first = items?.[0];
-  useEffect(() => {
-    if (first && !session?.workspaceId) setWorkspace(first.workspace_id);
-  }, [first, session?.workspaceId, setWorkspace]);
+  useWorkspaceFrom(items?.[0]);
 
   return (
     <>
@@ -31,24 +24,13 @@ export function ScenariosPage() {
           </ButtonLink>
         }
       />
-      <search className="toolbar">
-        <Field label="Search by name">
-          <input
-            type="search"
-            value={search}
-            onChange={(event) => {
-              setSearch(event.target.value);
-              setPage(1);
-            }}
-          />
-        </Field>
-      </search>
+      <SearchBox label="Search by name" value={search} onChange={setSearch} />
       {scenarios.isPending ? (
         <Loading label="Loading scenarios…" />
       ) : scenarios.isError ? (
         <ErrorState error={scenarios.error} title="Could not load the scenarios" retry={() => scenarios.refetch()} />
       ) : items === undefined || items.length === 0 ? (
-        search.trim() === '' ? (
+        !searching ? (
           <Empty title="No scenarios yet">
             <p>Describe a situation to test, such as “a caller asks for a refund on an order that has shipped”.</p>
             <ButtonLink href="/scenarios/new" variant="primary">

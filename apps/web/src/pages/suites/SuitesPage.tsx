@@ -1,19 +1,14 @@
-import { useState } from 'react';
 import { Link } from 'wouter';
 import { useApi } from '../../api';
-import { ButtonLink, DateTime, Empty, ErrorState, Loading, PageHeader, Pager } from '../../ui';
+import { ButtonLink, DateTime, Empty, ErrorState, Loading, PageHeader, Pager, useSearchedPages } from '../../ui';
 import './suites.css';
 
 const PAGE_SIZE = 25;
 
 export function SuitesPage() {
   const api = useApi();
-  const [page, setPage] = useState(1);
-  const [search, setSearch] = useState('');
-  const query = search.trim() === '' ? {} : { search: search.trim() };
-  const suites = api.useQuery('get', '/simulation_suites', {
-    params: { query: { page_number: page, page_size: PAGE_SIZE, ...query } },
-  });
+  const { page, setPage, search, setSearch, searching, query } = useSearchedPages(PAGE_SIZE);
+  const suites = api.useQuery('get', '/simulation_suites', { params: { query } });
   const list = suites.data?.response;
 
   return (
@@ -29,23 +24,15 @@ export function SuitesPage() {
       />
       <search className="list-tools">
         <label htmlFor="suite-search">Search suites</label>
-        <input
-          id="suite-search"
-          type="search"
-          value={search}
-          onChange={(event) => {
-            setSearch(event.target.value);
-            setPage(1);
-          }}
-        />
+        <input id="suite-search" type="search" value={search} onChange={(event) => setSearch(event.target.value)} />
       </search>
       {suites.isPending ? (
         <Loading label="Loading suites…" />
       ) : suites.isError ? (
         <ErrorState error={suites.error} title="The suites could not be loaded" retry={() => void suites.refetch()} />
       ) : list === undefined || list.items.length === 0 ? (
-        <Empty title={search.trim() === '' ? 'No suites yet' : 'No suite matches'}>
-          {search.trim() === '' && <Link href="/suites/new">Create the first suite</Link>}
+        <Empty title={!searching ? 'No suites yet' : 'No suite matches'}>
+          {!searching && <Link href="/suites/new">Create the first suite</Link>}
         </Empty>
       ) : (
         <>
